@@ -1,0 +1,180 @@
+/**
+ * The one protocol of Probebook. UIs (browser page over WebSocket, Electron page over a
+ * MessagePort) talk to the session host with it; the session host talks to the kernel host with
+ * its `kernel_*` requests over stdio. Messages are JSON objects with a snake_case `type`.
+ *
+ * Requests carry a `requestId`; every message they cause carries it back. An execution is
+ * `execute_request` → `execution_state` (queued, running) → `output` edits → `execution_ended`,
+ * and nothing for that cell and request follows the end.
+ *
+ * Messages that arrive from a socket or a pipe are validated at the edge (`protocol-validate.ts`).
+ *
+ * @example
+ * ```ts
+ * const run: ClientMessage = { type: 'execute_request', requestId: 'r1', notebookId: 'n1', cellIds: ['c1'] };
+ * ```
+ */
+import type { CellLanguage } from './languages.ts';
+import type { CellErrorData } from './mime.ts';
+import type { CellType, JsonObject, Notebook, Output } from './notebook/model.ts';
+
+/** Bumped on every incompatible change; peers refuse a different major. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest message a peer accepts, in bytes of JSON (outputs are streamed in smaller appends). */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+/** Where a cell is in its life, as the UI shows it. */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'ok' | 'failed' | 'interrupted';
+
+export interface CellRunState {
+  status: CellStatus;
+  executionCount: number | null;
+  /** Epoch ms. */
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  /** Who ran it. */
+  runAs?: 'root' | 'user';
+}
+
+/** A notebook as the session host holds it, sent whole when a UI opens or reconnects. */
+export interface NotebookSnapshot {
+  notebookId: string;
+  /** Absolute path, or null for a notebook never saved. */
+  path: string | null;
+  title: string;
+  /** Increments with every applied edit; edits name the version they were made against. */
+  version: number;
+  dirty: boolean;
+  /** The file could not be parsed, or may not be written: never saved over. */
+  readOnly: boolean;
+  /** Trusted notebooks may use unsafe renderers and run without the first-run question. */
+  trusted: boolean;
+  notebook: Notebook;
+  cellStates: Record<string, CellRunState>;
+}
+
+/** An edit of the document, sent by UIs and broadcast by the host as a change. */
+export type NotebookEdit =
+  | { kind: 'insert_cell'; index: number; cell: { id: string; cellType: CellType; source: string; metadata: JsonObject } }
+  | { kind: 'delete_cell'; cellId: string }
+  | { kind: 'move_cell'; cellId: string; toIndex: number }
+  | { kind: 'set_source'; cellId: string; source: string }
+  | { kind: 'set_cell_type'; cellId: string; cellType: CellType }
+  /** Replaces the cell's whole `metadata` (options live in `metadata.probebook`). */
+  | { kind: 'set_cell_metadata'; cellId: string; metadata: JsonObject }
+  | { kind: 'clear_outputs'; cellId: string }
+  | { kind: 'set_notebook_metadata'; metadata: JsonObject };
+
+/** A change to one cell's outputs. `append` adds text to a stream output. */
+export type OutputEdit =
+  | { kind: 'add'; output: Output }
+  | { kind: 'append'; outputId: string; text: string }
+  | { kind: 'replace'; output: Output }
+  | { kind: 'clear' };
+
+export interface DirectoryEntry {
+  name: string;
+  kind: 'file' | 'directory';
+  size?: number;
+  mtimeMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// UI → session host
+
+export type ClientMessage =
+  | { type: 'hello'; protocolVersion: number; client: 'browser' | 'electron' }
+  | { type: 'open_notebook'; requestId: string; path: string }
+  | { type: 'create_notebook'; requestId: string; path?: string; language?: CellLanguage }
+  | { type: 'close_notebook'; requestId: string; notebookId: string }
+  | { type: 'edit'; requestId: string; notebookId: string; baseVersion: number; edits: NotebookEdit[] }
+  /** Runs the cells in order; `runAll` marks a Run All (background and cleanup rules apply). */
+  | { type: 'execute_request'; requestId: string; notebookId: string; cellIds: string[]; runAll?: boolean }
+  /** Interrupts one cell, or everything the notebook runs when `cellId` is absent. */
+  | { type: 'interrupt_request'; requestId: string; notebookId: string; cellId?: string }
+  | { type: 'restart_request'; requestId: string; notebookId: string }
+  /** Saves to `path` (save as) or the notebook's own; `force` overwrites a file changed on disk. */
+  | { type: 'save_request'; requestId: string; notebookId: string; path?: string; force?: boolean }
+  | { type: 'list_directory'; requestId: string; path: string }
+  | { type: 'trust_request'; requestId: string; notebookId: string }
+  | { type: 'ping'; requestId: string };
+
+// ---------------------------------------------------------------------------------------------
+// Session host → kernel host (over the kernel host's stdio)
+
+export type KernelRequest =
+  | { type: 'kernel_hello'; protocolVersion: number; heartbeatMs: number }
+  | {
+      type: 'kernel_execute_request';
+      requestId: string;
+      notebookKey: string;
+      /** For the audit log. */
+      notebookPath: string | null;
+      cellId: string;
+      language: CellLanguage;
+      code: string;
+      cwd: string;
+      env: Record<string, string>;
+      args: string[];
+      timeoutMs?: number;
+      unsafe?: boolean;
+      /** Run as the invoking user instead of root. */
+      asUser?: boolean;
+    }
+  /** Interrupts the execution started by `targetRequestId`. */
+  | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'run-ended' }
+  | { type: 'kernel_reset_request'; requestId: string; notebookKey: string }
+  | { type: 'heartbeat'; seq: number }
+  | { type: 'shutdown_request'; requestId: string };
+
+// ---------------------------------------------------------------------------------------------
+// Host → UI (session host) and kernel host → session host
+
+export type HostMessage =
+  | { type: 'welcome'; protocolVersion: number; sessionId: string; runAs: 'root' | 'user' | 'unknown'; root: string }
+  | { type: 'notebook_opened'; requestId?: string; snapshot: NotebookSnapshot }
+  | { type: 'notebook_closed'; requestId?: string; notebookId: string }
+  /** Edits applied by the host; `origin` is the requestId of the edit that caused them. */
+  | { type: 'notebook_changed'; notebookId: string; version: number; edits: NotebookEdit[]; origin?: string }
+  | { type: 'notebook_state'; notebookId: string; dirty: boolean; path: string | null; title: string; readOnly: boolean; trusted: boolean }
+  | { type: 'execution_state'; requestId: string; notebookId: string; cellId: string; state: 'queued' | 'running'; executionCount?: number; startedAt?: number; runAs?: 'root' | 'user' }
+  | { type: 'output'; requestId: string; notebookId: string; cellId: string; edit: OutputEdit }
+  | {
+      type: 'execution_ended';
+      requestId: string;
+      notebookId: string;
+      cellId: string;
+      status: 'ok' | 'failed' | 'interrupted';
+      success: boolean;
+      durationMs: number;
+      /** Whether an interrupt, timeout or end of run stopped it. */
+      stopped: boolean;
+      error?: CellErrorData;
+    }
+  | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
+  | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
+  | { type: 'heartbeat_ack'; seq: number }
+  | { type: 'pong'; requestId: string }
+  /** A request failed, or (without requestId) something the user must know. */
+  | { type: 'error'; requestId?: string; code: ErrorCode; message: string };
+
+export type ErrorCode =
+  | 'bad_message'
+  | 'version_mismatch'
+  | 'not_found'
+  | 'parse_error'
+  | 'read_only'
+  | 'conflict'
+  | 'changed_on_disk'
+  | 'untrusted'
+  | 'elevation_failed'
+  | 'internal';
+
+export type ClientMessageType = ClientMessage['type'];
+export type HostMessageType = HostMessage['type'];
+export type KernelRequestType = KernelRequest['type'];

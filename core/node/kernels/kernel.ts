@@ -1,0 +1,69 @@
+/**
+ * The contract between the runner (or kernel host) and a language kernel. A kernel runs one cell
+ * at a time per call; several calls may run concurrently (background cells), each with its own
+ * sink, so their outputs never mix.
+ */
+import type { CellLanguage } from '../../common/languages.ts';
+import type { CellErrorData } from '../../common/mime.ts';
+import type { OutputItem } from '../../common/notebook/model.ts';
+
+/** Where a running cell's outputs go. Calls arrive in the order the process produced them. */
+export interface OutputSink {
+  /** Live text; consecutive chunks of one stream belong together (the sink appends). */
+  stream(name: 'stdout' | 'stderr', text: string): void;
+  /** A rich output (every item set carries `text/plain` too). */
+  display(items: OutputItem[], options?: { displayId?: string; update?: boolean }): void;
+  /** An error output; the kernel also returns a failed status. */
+  error(error: CellErrorData): void;
+}
+
+/** What a cell runs with. */
+export interface ExecutionRequest {
+  /** Notebook identity: kernels keep per-notebook state (shell cwd/env, TS context) under it. */
+  notebookKey: string;
+  cellId: string;
+  language: CellLanguage;
+  code: string;
+  /** Working directory of the first cell (the notebook's folder); shell `cd` carries over. */
+  cwd: string;
+  /** Extra environment for the cell's processes (the notebook's parameters among them). */
+  env: Record<string, string>;
+  /** Positional arguments (bpftrace `$1`, `$2`, …), already resolved from parameters. */
+  args: string[];
+  /** bpftrace `--unsafe` opt-in. */
+  unsafe?: boolean;
+  /**
+   * Stops the cell the way Ctrl-C would: SIGINT to its process group, then SIGTERM after
+   * `graceMs`, then SIGKILL. `signal.reason` says why ('interrupt' | 'timeout' | 'run-ended').
+   */
+  signal: AbortSignal;
+  /** Grace between the steps of the interrupt ladder (default 3000). */
+  graceMs?: number;
+  sink: OutputSink;
+}
+
+/**
+ * How a cell ended. `ok`: it succeeded (for bpftrace an interrupt that printed its maps is `ok`);
+ * `failed`: non-zero exit, syntax error, missing tool…; `interrupted`: stopped before it finished
+ * and that stop is not a success for this language.
+ */
+export interface ExecutionResult {
+  status: 'ok' | 'failed' | 'interrupted';
+  /** Whether the cell was stopped by the signal (interrupt, timeout or end of run). */
+  stopped: boolean;
+  exitCode?: number | null;
+  /** Signal that ended the main process, if any. */
+  exitSignal?: string | null;
+  /** Set when status is 'failed'; the same error was already sent to the sink. */
+  error?: CellErrorData;
+  durationMs: number;
+}
+
+export interface Kernel {
+  readonly language: CellLanguage;
+  execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Forget the state of one notebook (shell cwd/env, TS context). */
+  reset(notebookKey: string): Promise<void>;
+  /** Stop everything the kernel runs and release its resources. */
+  dispose(): Promise<void>;
+}
