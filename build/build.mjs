@@ -1,36 +1,25 @@
 #!/usr/bin/env node
-// Bundles Probebook with esbuild: the Node side (CLI, kernel host) into dist/node, the page into
-// dist/renderer, the Electron main and preload into dist/electron. `--watch` rebuilds on change.
+// Bundles Probebook with esbuild. Each file in build/targets/ exports `targets`: an array of
+// esbuild options (Node side into dist/node, page into dist/renderer, Electron into dist/electron).
+// `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const watch = process.argv.includes('--watch');
+const targetDir = join(root, 'build/targets');
 
-/** Node entry points: one bundle each, dependencies left in node_modules. */
-const nodeEntries = {
-  cli: 'core/node/cli.ts',
-};
-
-const builds = [
-  {
-    entryPoints: Object.fromEntries(
-      Object.entries(nodeEntries).filter(([, file]) => existsSync(join(root, file))),
-    ),
-    outdir: join(root, 'dist/node'),
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    bundle: true,
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  },
-];
-
-for (const options of builds) {
-  if (Object.keys(options.entryPoints).length === 0) continue;
-  if (watch) await (await esbuild.context(options)).watch();
-  else await esbuild.build(options);
+const targets = [];
+for (const file of readdirSync(targetDir).filter((f) => f.endsWith('.mjs')).sort()) {
+  const mod = await import(pathToFileURL(join(targetDir, file)).href);
+  targets.push(...(await mod.targets(root)));
 }
+
+await Promise.all(
+  targets.map(async (options) => {
+    if (watch) await (await esbuild.context(options)).watch();
+    else await esbuild.build({ logLevel: 'warning', ...options });
+  }),
+);

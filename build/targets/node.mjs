@@ -1,0 +1,18 @@
+// The Node side: the CLI (which also hosts sessions and serves the page) and other Node entries.
+import { join } from 'node:path';
+
+/** @param {string} root */
+export function targets(root) {
+  return [
+    {
+      entryPoints: { cli: join(root, 'core/node/cli.ts') },
+      outdir: join(root, 'dist/node'),
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      bundle: true,
+      packages: 'external',
+      sourcemap: 'linked',
+    },
+  ];
+}

@@ -1,0 +1,16 @@
+/**
+ * What runs cells for a runner: in-process kernels (`LocalExecutor`, used as root and in tests) or
+ * the privileged kernel host over stdio (`KernelHostClient`, issue 5). Both implement this.
+ */
+import type { ExecutionRequest, ExecutionResult } from '../kernels/kernel.ts';
+
+export interface CellExecutor {
+  /** Who cells run as through this executor. */
+  readonly runAs: 'root' | 'user';
+  /** Runs one cell; dispatches on `request.language`. Never rejects for a cell's own failure. */
+  execute(request: ExecutionRequest & { timeoutMs?: number; asUser?: boolean; notebookPath?: string | null }): Promise<ExecutionResult>;
+  /** Forgets one notebook's kernel state (shell cwd/env, TypeScript context). */
+  reset(notebookKey: string): Promise<void>;
+  /** Stops everything it runs. */
+  dispose(): Promise<void>;
+}
