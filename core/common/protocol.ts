@@ -14,6 +14,7 @@
  * const run: ClientMessage = { type: 'execute_request', requestId: 'r1', notebookId: 'n1', cellIds: ['c1'] };
  * ```
  */
+import type { MenuCommandId } from './bridge.ts';
 import type { CellLanguage } from './languages.ts';
 import type { CellErrorData } from './mime.ts';
 import type { CellType, JsonObject, Notebook, Output } from './notebook/model.ts';
@@ -161,7 +162,9 @@ export type HostMessage =
   | { type: 'heartbeat_ack'; seq: number }
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
-  | { type: 'error'; requestId?: string; code: ErrorCode; message: string };
+  | { type: 'error'; requestId?: string; code: ErrorCode; message: string }
+  /** Electron only: the app menu asks the page to run a command of its command registry. */
+  | { type: 'app_command'; command: MenuCommandId };
 
 export type ErrorCode =
   | 'bad_message'
