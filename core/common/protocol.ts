@@ -128,7 +128,7 @@ export type KernelRequest =
       asUser?: boolean;
     }
   /** Interrupts the execution started by `targetRequestId`. */
-  | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'run-ended' }
+  | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'timeout' | 'run-ended' }
   | { type: 'kernel_reset_request'; requestId: string; notebookKey: string }
   | { type: 'heartbeat'; seq: number }
   | { type: 'shutdown_request'; requestId: string };
@@ -156,15 +156,53 @@ export type HostMessage =
       /** Whether an interrupt, timeout or end of run stopped it. */
       stopped: boolean;
       error?: CellErrorData;
+      /** Exit code / signal of the cell's main process (from the kernel host). */
+      exitCode?: number | null;
+      exitSignal?: string | null;
     }
   | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
   | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
   | { type: 'heartbeat_ack'; seq: number }
+  /** Kernel host → session host, answering `kernel_hello`: who runs cells and how they are contained. */
+  | {
+      type: 'kernel_welcome';
+      protocolVersion: number;
+      sessionId: string;
+      pid: number;
+      runAs: 'root' | 'user';
+      /** The invoking user that `asUser` cells run as. */
+      userUid: number;
+      /** How each cell is contained: its own cgroup v2 (killed whole), or only its process group. */
+      containment: 'cgroup2' | 'process-group';
+    }
+  /**
+   * Kernel host → session host: one elevated execution for the audit log. The unprivileged side
+   * writes it, so root creates no file in the user's home.
+   */
+  | { type: 'kernel_audit'; record: AuditRecord }
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
   | { type: 'error'; requestId?: string; code: ErrorCode; message: string }
   /** Electron only: the app menu asks the page to run a command of its command registry. */
   | { type: 'app_command'; command: MenuCommandId };
+
+/** One line of the audit log (`$XDG_STATE_HOME/probebook/audit.jsonl`). */
+export interface AuditRecord {
+  /** ISO 8601 time the execution started. */
+  time: string;
+  notebookPath: string | null;
+  cellId: string;
+  language: CellLanguage;
+  /** Hex SHA-256 of the exact code that ran. */
+  codeSha256: string;
+  runAs: 'root' | 'user';
+  /** Numeric uid the cell ran as. */
+  uid: number;
+  status: 'ok' | 'failed' | 'interrupted';
+  exitCode: number | null;
+  exitSignal: string | null;
+  durationMs: number;
+}
 
 export type ErrorCode =
   | 'bad_message'

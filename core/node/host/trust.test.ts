@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cell, Notebook } from '../../common/notebook/model.ts';
+import { TrustStore } from './trust.ts';
+
+function tempStore(t: { after(fn: () => void): void }): TrustStore {
+  const dir = mkdtempSync(join(tmpdir(), 'probebook-trust-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return new TrustStore(dir);
+}
+
+function code(id: string, source: string, probebook: Cell['metadata'] = {}): Cell {
+  return { id, cellType: 'code', source, metadata: { probebook }, outputs: [], executionCount: null };
+}
+
+function lab(): Notebook {
+  return {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: { probebook: { language: 'shell', parameters: { IFACE: 'veth0' } } },
+    cells: [
+      { id: 'intro', cellType: 'markdown', source: '# NAT lab', metadata: {}, outputs: [], executionCount: null },
+      code('setup', 'ip netns add lab'),
+      code('trace', 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }', { language: 'bpftrace' }),
+      code('whoami', 'id -u', { user: true }),
+      code('undo', 'ip netns del lab', { cleanup: true }),
+    ],
+  };
+}
+
+test('a notebook is untrusted until trusted here, then trusted', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  assert.equal(store.isTrusted(nb), false);
+  store.trust(nb);
+  assert.equal(store.isTrusted(nb), true);
+  assert.equal(store.isTrusted(structuredClone(nb)), true, 'an equal copy (a re-opened file) is trusted');
+});
+
+test('a one-byte change to a root cell makes the notebook untrusted again', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  store.trust(nb);
+  nb.cells[1]!.source = 'ip netns add lap';
+  assert.equal(store.isTrusted(nb), false);
+  assert.deepEqual(store.rootCellsNeedingApproval(nb).map((c) => c.cellId), ['setup', 'trace', 'undo']);
+});
+
+test('changing how a cell runs (user → root, a parameter) breaks trust', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  store.trust(nb);
+  const asRoot = structuredClone(nb);
+  asRoot.cells[3]!.metadata = { probebook: {} };
+  assert.equal(store.isTrusted(asRoot), false);
+  const param = structuredClone(nb);
+  (param.metadata.probebook as { parameters: Record<string, string> }).parameters.IFACE = 'eth0';
+  assert.equal(store.isTrusted(param), false);
+});
+
+test('an injected output breaks trust (outputs may render unsafely only when produced here)', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  store.trust(nb);
+  nb.cells[1]!.outputs.push({ outputId: 'o1', kind: 'display_data', items: [{ mime: 'text/html', data: '<script>alert(1)</script>' }] });
+  assert.equal(store.isTrusted(nb), false);
+});
+
+test('a trusted flag or a signature inside the file is ignored', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  nb.metadata.trusted = true;
+  nb.metadata.signature = 'sha256:' + '0'.repeat(64);
+  (nb.metadata.probebook as Record<string, unknown>).trusted = true;
+  for (const cell of nb.cells) cell.metadata.trusted = true;
+  assert.equal(store.isTrusted(nb), false);
+  assert.equal(store.rootCellsNeedingApproval(nb).length, 3);
+});
+
+test('root cells for approval: exact code and language, user cells and markdown left out', (t) => {
+  const store = tempStore(t);
+  const cells = store.rootCellsNeedingApproval(lab());
+  assert.deepEqual(cells, [
+    { cellId: 'setup', index: 1, language: 'shell', source: 'ip netns add lab' },
+    { cellId: 'trace', index: 2, language: 'bpftrace', source: 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }' },
+    { cellId: 'undo', index: 4, language: 'shell', source: 'ip netns del lab' },
+  ]);
+  store.trust(lab());
+  assert.deepEqual(store.rootCellsNeedingApproval(lab()), []);
+});
+
+test('the secret and the signature database are private; another secret signs differently', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  store.trust(nb);
+  assert.equal(statSync(join(store.dir, 'trust-secret')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(store.dir, 'trust-signatures.json')).mode & 0o777, 0o600);
+  assert.equal(new TrustStore(store.dir).isTrusted(nb), true, 'the secret persists');
+  assert.notEqual(tempStore(t).signature(nb), store.signature(nb));
+});

@@ -1,0 +1,172 @@
+/**
+ * Local notebook trust, as Jupyter does it: an HMAC-SHA256 of the notebook's cells with a per-user
+ * secret (0600), recorded in a signature database outside the file. A notebook is trusted when its
+ * current signature is in the database. Nothing inside a file (a `trusted` flag, a `signature`
+ * field) is ever read.
+ *
+ * Signed: each cell's type, source and `metadata.probebook` (language, `user`, `unsafe`, `cleanup`,
+ * `args` decide what runs and how), each code cell's outputs (kind and MIME items: trusted outputs
+ * may use unsafe renderers, so an injected `text/html` output must break the signature), and the
+ * notebook's `metadata.probebook` (parameters become env and `$1`…). Not signed: cell ids, attachments
+ * and other tools' metadata, which neither run nor render unsafely.
+ *
+ * Outputs produced on this machine are trusted: the session host calls {@link TrustStore.trust}
+ * after a run or a save of a notebook that was trusted (or approved) when the run began.
+ *
+ * @example
+ * ```ts
+ * const store = new TrustStore();
+ * if (!store.isTrusted(nb)) show(store.rootCellsNeedingApproval(nb)); // ask before elevating
+ * store.trust(nb); // the user approved, or a run here produced the outputs
+ * ```
+ */
+import { chmodSync, closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../../common/languages.ts';
+import type { Json, JsonObject, Notebook } from '../../common/notebook/model.ts';
+import { readJsonFile, userStateDir, writePrivateFile } from './state-dir.ts';
+
+/** A root cell to show, with its exact code, before a notebook's first elevated run. */
+export interface RootCellForApproval {
+  cellId: string;
+  /** 0-based position among all cells, so the dialog can say "cell 3". */
+  index: number;
+  language: CellLanguage;
+  source: string;
+}
+
+interface SignatureDb {
+  version: 1;
+  /** Hex HMAC → last time it was trusted or checked (epoch ms). */
+  signatures: Record<string, number>;
+}
+
+/** Signatures kept; the least recently used go first (Jupyter keeps 65535). */
+const MAX_SIGNATURES = 20_000;
+
+export class TrustStore {
+  readonly dir: string;
+  readonly #secretPath: string;
+  readonly #dbPath: string;
+  #secret: Buffer | undefined;
+
+  constructor(dir: string = userStateDir()) {
+    this.dir = dir;
+    this.#secretPath = join(dir, 'trust-secret');
+    this.#dbPath = join(dir, 'trust-signatures.json');
+  }
+
+  /** Hex HMAC-SHA256 of what the notebook runs and renders. */
+  signature(notebook: Notebook): string {
+    return createHmac('sha256', this.#key()).update(canonicalJson(signedContent(notebook))).digest('hex');
+  }
+
+  /** Whether this exact notebook was trusted here (by the user, or by running it here). */
+  isTrusted(notebook: Notebook): boolean {
+    return this.signature(notebook) in this.#readDb().signatures;
+  }
+
+  /** Records the notebook as trusted in its current form. */
+  trust(notebook: Notebook): void {
+    const sig = this.signature(notebook);
+    const db = this.#readDb();
+    db.signatures[sig] = Date.now();
+    const entries = Object.entries(db.signatures);
+    if (entries.length > MAX_SIGNATURES) {
+      entries.sort((a, b) => b[1] - a[1]);
+      db.signatures = Object.fromEntries(entries.slice(0, MAX_SIGNATURES));
+    }
+    writePrivateFile(this.#dbPath, JSON.stringify(db));
+  }
+
+  /**
+   * The root cells (code cells not marked `metadata.probebook.user: true`) of an untrusted
+   * notebook, with their exact code; empty when the notebook is trusted.
+   */
+  rootCellsNeedingApproval(notebook: Notebook): RootCellForApproval[] {
+    if (this.isTrusted(notebook)) return [];
+    return rootCells(notebook);
+  }
+
+  #readDb(): SignatureDb {
+    const db = readJsonFile<SignatureDb>(this.#dbPath, { version: 1, signatures: {} });
+    if (db?.version !== 1 || typeof db.signatures !== 'object' || db.signatures === null) {
+      throw new Error(`${this.#dbPath} is not a Probebook trust database; move it away and re-trust your notebooks.`);
+    }
+    return db;
+  }
+
+  #key(): Buffer {
+    if (this.#secret) return this.#secret;
+    try {
+      // 'wx': two processes starting at once must not each write a different secret.
+      const fd = openSync(this.#secretPath, 'wx', 0o600);
+      try {
+        writeSync(fd, randomBytes(32).toString('base64') + '\n');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const mode = statSync(this.#secretPath).mode & 0o777;
+    // A secret others can read lets them forge trust: tighten it (it is ours, in our 0700 dir).
+    if (mode !== 0o600) chmodSync(this.#secretPath, 0o600);
+    const secret = Buffer.from(readFileSync(this.#secretPath, 'utf8').trim(), 'base64');
+    if (secret.length < 32) throw new Error(`${this.#secretPath} holds no usable secret; delete it and re-trust your notebooks.`);
+    this.#secret = secret;
+    return secret;
+  }
+}
+
+/** Code cells that run as root, with their language, in notebook order. */
+export function rootCells(notebook: Notebook): RootCellForApproval[] {
+  const notebookLanguage = probebookOf(notebook.metadata)?.language;
+  const fallback = isCellLanguage(notebookLanguage) ? notebookLanguage : DEFAULT_LANGUAGE;
+  const cells: RootCellForApproval[] = [];
+  notebook.cells.forEach((cell, index) => {
+    if (cell.cellType !== 'code') return;
+    const options = probebookOf(cell.metadata);
+    if (options?.user === true) return;
+    const language = isCellLanguage(options?.language) ? options.language : fallback;
+    cells.push({ cellId: cell.id, index, language, source: cell.source });
+  });
+  return cells;
+}
+
+function probebookOf(metadata: JsonObject): JsonObject | undefined {
+  const value = metadata.probebook;
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}
+
+function signedContent(notebook: Notebook): Json {
+  return {
+    v: 1,
+    probebook: probebookOf(notebook.metadata) ?? null,
+    cells: notebook.cells.map((cell) => ({
+      type: cell.cellType,
+      source: cell.source,
+      probebook: probebookOf(cell.metadata) ?? null,
+      outputs: cell.cellType === 'code' ? cell.outputs.map((o) => ({ kind: o.kind, items: o.items.map((i) => ({ mime: i.mime, data: i.data })) })) : [],
+    })),
+  };
+}
+
+/** JSON with object keys sorted, so equal content always hashes the same. */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(',')}}`;
+}
+
+let defaultStore: TrustStore | undefined;
+const store = () => (defaultStore ??= new TrustStore());
+
+/** {@link TrustStore.isTrusted} with the user's own store. */
+export const isTrusted = (notebook: Notebook): boolean => store().isTrusted(notebook);
+/** {@link TrustStore.trust} with the user's own store. */
+export const trust = (notebook: Notebook): void => store().trust(notebook);
+/** {@link TrustStore.rootCellsNeedingApproval} with the user's own store. */
+export const rootCellsNeedingApproval = (notebook: Notebook): RootCellForApproval[] => store().rootCellsNeedingApproval(notebook);
