@@ -1,0 +1,86 @@
+/**
+ * Serves the page's files (dist/renderer) for the `app://probebook/` scheme: URL to path with
+ * traversal and symlink escapes rejected, a content type by extension, and the CSP headers.
+ * Plain Node, so it is tested against real files; `protocol.ts` only wraps it in a Response.
+ */
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import { isAppUrl } from '../shared/app-origin.ts';
+import { APP_RESPONSE_HEADERS } from './csp.ts';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export type AppPath = { ok: true; path: string } | { ok: false; status: 400 | 403; reason: string };
+
+/** The file under `root` that `url` names, or why it may not be served. No I/O. */
+export function resolveAppPath(root: string, url: string): AppPath {
+  if (!isAppUrl(url)) return { ok: false, status: 403, reason: `not on the app origin: ${url}` };
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return { ok: false, status: 400, reason: `malformed percent-encoding in ${url}` };
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) {
+    return { ok: false, status: 400, reason: `forbidden character in ${JSON.stringify(pathname)}` };
+  }
+  if (pathname === '' || pathname.endsWith('/')) pathname += 'index.html';
+  const path = join(root, pathname);
+  const rel = relative(root, path);
+  // Guards path traversal: %2e%2e and friends are decoded only now, after the URL parser ran.
+  if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
+    return { ok: false, status: 403, reason: `outside the app folder: ${pathname}` };
+  }
+  return { ok: true, path };
+}
+
+/** The Content-Type for a served file; unknown kinds are served as bytes, never sniffed. */
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+function refusal(status: number, reason: string): AppResponse {
+  return { status, headers: { ...APP_RESPONSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }, body: reason };
+}
+
+/** Reads the file for `url` from `root`, refusing anything outside it (symlinks included). */
+export async function readAppFile(root: string, url: string): Promise<AppResponse> {
+  const resolved = resolveAppPath(root, url);
+  if (!resolved.ok) return refusal(resolved.status, resolved.reason);
+  try {
+    const [realRoot, realPath] = await Promise.all([realpath(root), realpath(resolved.path)]);
+    const rel = relative(realRoot, realPath);
+    // Guards symlink escapes: a link inside dist/renderer must not expose files outside it.
+    if (rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
+      return refusal(403, `outside the app folder (symlink): ${resolved.path}`);
+    }
+    if (!(await stat(realPath)).isFile()) return refusal(404, `not a file: ${resolved.path}`);
+    const body = await readFile(realPath);
+    return { status: 200, headers: { ...APP_RESPONSE_HEADERS, 'Content-Type': contentTypeOf(realPath) }, body };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return refusal(404, `no such file in the app: ${resolved.path}`);
+    return refusal(500, `cannot read ${resolved.path}: ${(error as Error).message}`);
+  }
+}
