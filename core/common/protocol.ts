@@ -126,6 +126,8 @@ export type KernelRequest =
       unsafe?: boolean;
       /** Run as the invoking user instead of root. */
       asUser?: boolean;
+      /** Grace between the steps of the interrupt ladder (default 3000). */
+      graceMs?: number;
     }
   /** Interrupts the execution started by `targetRequestId`. */
   | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'timeout' | 'run-ended' }
@@ -163,6 +165,8 @@ export type HostMessage =
   | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
   | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
   | { type: 'heartbeat_ack'; seq: number }
+  /** Kernel host → session host: a `kernel_reset_request`, `kernel_interrupt_request` or `shutdown_request` was carried out. */
+  | { type: 'kernel_ack'; requestId: string }
   /** Kernel host → session host, answering `kernel_hello`: who runs cells and how they are contained. */
   | {
       type: 'kernel_welcome';

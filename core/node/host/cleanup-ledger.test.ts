@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CleanupLedger, isAlive, processStartTime } from './cleanup-ledger.ts';
+import { CleanupLedger } from './cleanup-ledger.ts';
+import { isAlive, processStartTime } from './process-identity.ts';
 
 function tempLedger(t: { after(fn: () => void): void }): CleanupLedger {
   const dir = mkdtempSync(join(tmpdir(), 'probebook-ledger-'));

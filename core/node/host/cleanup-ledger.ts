@@ -15,9 +15,10 @@
  * ledger.pendingCleanups('/labs/nat.ipynb'); // [] after a clean end; the entry after a crash
  * ```
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { isAlive, processStartTime } from './process-identity.ts';
 import { readJsonFile, userStateDir, writePrivateFile } from './state-dir.ts';
 
 /** A run that started and never reached its clean end. */
@@ -91,21 +92,4 @@ export class CleanupLedger {
   #file(runId: string): string {
     return join(this.dir, `${runId}.json`);
   }
-}
-
-/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null where unreadable. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses; fields after the last ')' are fixed.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether `pid` is still the process that started at `startTime`. */
-export function isAlive(pid: number, startTime: string | null): boolean {
-  const now = processStartTime(pid);
-  return now !== null && (startTime === null || now === startTime);
 }

@@ -40,6 +40,12 @@ export interface ExecutionRequest {
   /** Grace between the steps of the interrupt ladder (default 3000). */
   graceMs?: number;
   sink: OutputSink;
+  /**
+   * Called with the pid of every process the kernel starts for this cell (pass it on as
+   * `runCellProcess(…, { onSpawn })`): the kernel host moves the process into the cell's cgroup,
+   * so a child that calls `setsid` is still stopped with the cell.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 /**

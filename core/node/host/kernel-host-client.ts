@@ -1,0 +1,212 @@
+/**
+ * The runner's side of the kernel host: a {@link CellExecutor} that runs each cell in the
+ * privileged kernel host over stdio, exactly as `LocalExecutor` runs it in-process. Interrupts,
+ * timeouts and the end of a run become `kernel_interrupt_request`s; the host's audit records are
+ * written here, by the user, into the user's state directory.
+ *
+ * @example
+ * ```ts
+ * const executor = await KernelHostClient.start(); // one authentication for the session
+ * const runner = new NotebookRunner({ notebook, notebookPath, notebookKey, executor });
+ * await runner.run({ runAll: true });
+ * await executor.dispose();
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import type { CellErrorData } from '../../common/mime.ts';
+import type { AuditRecord, HostMessage } from '../../common/protocol.ts';
+import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import type { CellExecutor } from '../run/executor.ts';
+import { AuditLog } from './audit-log.ts';
+import { startKernelHost, type ElevationMethod, type StartKernelHostOptions } from './elevation.ts';
+import type { KernelHostConnection, KernelHostExit, KernelWelcome } from './kernel-host-connection.ts';
+
+export interface KernelHostClientOptions extends StartKernelHostOptions {
+  /** Where audit records go (default: appended to the user's audit log). */
+  onAudit?: (record: AuditRecord) => void;
+}
+
+interface PendingExecution {
+  sink: OutputSink;
+  resolve(result: ExecutionResult): void;
+  reject(error: Error): void;
+}
+
+const STOP_REASONS = new Set(['interrupt', 'timeout', 'run-ended']);
+
+export class KernelHostClient implements CellExecutor {
+  readonly runAs: 'root' | 'user';
+  readonly method: ElevationMethod;
+  readonly welcome: KernelWelcome;
+  readonly connection: KernelHostConnection;
+  readonly #executions = new Map<string, PendingExecution>();
+  readonly #acks = new Map<string, { resolve(): void; reject(error: Error): void }>();
+  readonly #onAudit: (record: AuditRecord) => void;
+  #exit: KernelHostExit | undefined;
+
+  /** Starts the kernel host (elevating once) and connects to it. Rejects with an `ElevationError`. */
+  static async start(options: KernelHostClientOptions = {}): Promise<KernelHostClient> {
+    const started = await startKernelHost(options);
+    return new KernelHostClient(started.connection, started.method, started.welcome, options.onAudit);
+  }
+
+  constructor(connection: KernelHostConnection, method: ElevationMethod, welcome: KernelWelcome, onAudit?: (record: AuditRecord) => void) {
+    this.connection = connection;
+    this.method = method;
+    this.welcome = welcome;
+    this.runAs = welcome.runAs;
+    let log: AuditLog | undefined;
+    this.#onAudit =
+      onAudit ??
+      ((record) => {
+        try {
+          (log ??= new AuditLog()).append(record);
+        } catch (error) {
+          process.stderr.write(`probebook: could not write the audit log (${(error as Error).message}); cell ${record.cellId} ran as ${record.runAs} unrecorded.\n`);
+        }
+      });
+    connection.onMessage((message) => this.#onMessage(message));
+    void connection.exited.then((exit) => this.#onExit(exit));
+  }
+
+  /** Whether the kernel host is gone; cells can no longer run through this client. */
+  get closed(): boolean {
+    return this.#exit !== undefined;
+  }
+
+  execute(request: Parameters<CellExecutor['execute']>[0]): Promise<ExecutionResult> {
+    if (this.#exit) return Promise.reject(new Error(this.#exitMessage(this.#exit)));
+    if (request.signal.aborted) return Promise.resolve({ status: 'interrupted', stopped: true, durationMs: 0 });
+    const requestId = randomUUID();
+    return new Promise<ExecutionResult>((resolve, reject) => {
+      const onAbort = () => {
+        const reason = STOP_REASONS.has(request.signal.reason as string) ? (request.signal.reason as 'interrupt') : 'interrupt';
+        this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason });
+      };
+      const cleanup = () => request.signal.removeEventListener('abort', onAbort);
+      this.#executions.set(requestId, {
+        sink: request.sink,
+        resolve: (r) => (cleanup(), resolve(r)),
+        reject: (e) => (cleanup(), reject(e)),
+      });
+      request.signal.addEventListener('abort', onAbort, { once: true });
+      this.connection.send({
+        type: 'kernel_execute_request',
+        requestId,
+        notebookKey: request.notebookKey,
+        notebookPath: request.notebookPath ?? null,
+        cellId: request.cellId,
+        language: request.language,
+        code: request.code,
+        cwd: request.cwd,
+        env: request.env,
+        args: request.args,
+        ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+        ...(request.unsafe !== undefined ? { unsafe: request.unsafe } : {}),
+        ...(request.asUser !== undefined ? { asUser: request.asUser } : {}),
+        ...(request.graceMs !== undefined ? { graceMs: request.graceMs } : {}),
+      });
+    });
+  }
+
+  reset(notebookKey: string): Promise<void> {
+    return this.#request((requestId) => ({ type: 'kernel_reset_request', requestId, notebookKey }));
+  }
+
+  /** Ends the session: the host stops every cell and exits. */
+  async dispose(): Promise<void> {
+    if (!this.#exit) await this.connection.close();
+  }
+
+  #request(make: (requestId: string) => Parameters<KernelHostConnection['send']>[0]): Promise<void> {
+    if (this.#exit) return Promise.reject(new Error(this.#exitMessage(this.#exit)));
+    const requestId = randomUUID();
+    return new Promise<void>((resolve, reject) => {
+      this.#acks.set(requestId, { resolve, reject });
+      this.connection.send(make(requestId));
+    });
+  }
+
+  #onMessage(message: HostMessage): void {
+    switch (message.type) {
+      case 'output': {
+        const pending = this.#executions.get(message.requestId);
+        if (pending) deliver(pending.sink, message.edit);
+        return;
+      }
+      case 'execution_ended': {
+        const pending = this.#executions.get(message.requestId);
+        if (!pending) return;
+        this.#executions.delete(message.requestId);
+        const result: ExecutionResult = { status: message.status, stopped: message.stopped, durationMs: message.durationMs, exitCode: message.exitCode ?? null, exitSignal: message.exitSignal ?? null };
+        if (message.error) result.error = message.error;
+        pending.resolve(result);
+        return;
+      }
+      case 'kernel_audit':
+        this.#onAudit(message.record);
+        return;
+      case 'kernel_ack': {
+        const ack = this.#acks.get(message.requestId);
+        this.#acks.delete(message.requestId);
+        ack?.resolve();
+        return;
+      }
+      case 'error': {
+        const id = message.requestId;
+        const pending = id !== undefined ? this.#executions.get(id) : undefined;
+        if (pending && id !== undefined) {
+          // The host refused the request (e.g. a forbidden env name): the cell fails and says why.
+          this.#executions.delete(id);
+          const error: CellErrorData = { ename: 'KernelHostError', evalue: message.message, traceback: [] };
+          pending.sink.error(error);
+          pending.resolve({ status: 'failed', stopped: false, error, durationMs: 0 });
+          return;
+        }
+        const ack = id !== undefined ? this.#acks.get(id) : undefined;
+        if (ack && id !== undefined) {
+          this.#acks.delete(id);
+          ack.reject(new Error(message.message));
+          return;
+        }
+        process.stderr.write(`probebook kernel host: ${message.message}\n`);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #onExit(exit: KernelHostExit): void {
+    this.#exit = exit;
+    const error = new Error(this.#exitMessage(exit));
+    for (const pending of this.#executions.values()) pending.reject(error);
+    for (const ack of this.#acks.values()) ack.reject(error);
+    this.#executions.clear();
+    this.#acks.clear();
+  }
+
+  #exitMessage(exit: KernelHostExit): string {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const why = exit.stderr.trim().split('\n').slice(-2).join(' / ');
+    return `The kernel host ${how}${why ? ` (${why})` : ''}; restart the session to run cells again.`;
+  }
+}
+
+/** Replays one `output` edit from the kernel host into the runner's sink. */
+function deliver(sink: OutputSink, edit: Extract<HostMessage, { type: 'output' }>['edit']): void {
+  switch (edit.kind) {
+    case 'append':
+      sink.stream(edit.outputId === 'stderr' ? 'stderr' : 'stdout', edit.text);
+      return;
+    case 'add':
+      if (edit.output.kind === 'error') sink.error(edit.output.items[0]?.data as unknown as CellErrorData);
+      else sink.display(edit.output.items, edit.output.displayId ? { displayId: edit.output.displayId } : undefined);
+      return;
+    case 'replace':
+      sink.display(edit.output.items, { ...(edit.output.displayId ? { displayId: edit.output.displayId } : {}), update: true });
+      return;
+    case 'clear':
+      return;
+  }
+}

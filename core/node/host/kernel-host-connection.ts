@@ -1,0 +1,157 @@
+/**
+ * The unprivileged end of a kernel host's stdio: sends `KernelRequest`s as NDJSON, reads
+ * `HostMessage`s (size-limited, parsed at the edge), performs the `kernel_hello` handshake and
+ * keeps the heartbeat going.
+ */
+import type { ResultPromise } from 'execa';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import { readLines, writeLine } from './ndjson.ts';
+
+export type KernelWelcome = Extract<HostMessage, { type: 'kernel_welcome' }>;
+
+export interface KernelHostExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** The end of what the kernel host (or sudo/pkexec) wrote to stderr. */
+  stderr: string;
+  /** Set when the program could not be started at all (e.g. `ENOENT`: not installed). */
+  spawnError?: string;
+}
+
+const STDERR_TAIL = 8192;
+
+export class KernelHostConnection {
+  readonly subprocess: ResultPromise;
+  /** Resolves when the process has exited (never rejects). */
+  readonly exited: Promise<KernelHostExit>;
+  #listeners = new Set<(message: HostMessage) => void>();
+  #stderr = '';
+  #heartbeat: NodeJS.Timeout | undefined;
+  #seq = 0;
+
+  /** `forwardStderr` gets the host's stderr as it arrives (default: this process's stderr). */
+  constructor(subprocess: ResultPromise, forwardStderr: ((text: string) => void) | null = (t) => process.stderr.write(t)) {
+    this.subprocess = subprocess;
+    subprocess.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+      forwardStderr?.(text);
+    });
+    subprocess.stdin?.on('error', () => undefined); // EPIPE after the host died: reported through `exited`
+    readLines(subprocess.stdout!, MAX_MESSAGE_BYTES, {
+      line: (line) => {
+        const message = parseHostMessage(line);
+        if (message) for (const listener of this.#listeners) listener(message);
+        else process.stderr.write(`probebook: ignored a malformed line from the kernel host: ${line.slice(0, 200)}\n`);
+      },
+      oversize: (bytes) => process.stderr.write(`probebook: dropped a ${bytes}-byte message from the kernel host (limit ${MAX_MESSAGE_BYTES})\n`),
+      end: () => undefined,
+    });
+    this.exited = subprocess.then(
+      (r) => r,
+      (r) => r,
+    ).then((r: { exitCode?: number; signal?: string; code?: string; failed?: boolean }) => {
+      clearInterval(this.#heartbeat);
+      const exit: KernelHostExit = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, stderr: this.#stderr };
+      if (r.exitCode === undefined && r.signal === undefined && r.code) exit.spawnError = r.code;
+      return exit;
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.subprocess.pid;
+  }
+
+  stderrTail(): string {
+    return this.#stderr;
+  }
+
+  onMessage(listener: (message: HostMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  send(request: KernelRequest): boolean {
+    return writeLine(this.subprocess.stdin!, request);
+  }
+
+  /**
+   * Sends `kernel_hello` and resolves with the host's `kernel_welcome`; rejects with the exit
+   * (and its stderr) if the process ends first, or after `timeoutMs` when given.
+   */
+  hello(heartbeatMs: number, timeoutMs?: number): Promise<KernelWelcome> {
+    return new Promise<KernelWelcome>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        off();
+      };
+      const off = this.onMessage((message) => {
+        if (message.type === 'kernel_welcome') {
+          done();
+          this.#startHeartbeat(heartbeatMs);
+          resolve(message);
+        } else if (message.type === 'error') {
+          done();
+          reject(new HelloError(message.message, null));
+        }
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          off();
+          reject(new HelloError(`the kernel host did not answer within ${timeoutMs} ms`, null));
+        }, timeoutMs);
+      }
+      void this.exited.then((exit) => {
+        done();
+        reject(new HelloError(`exited with ${exit.signal ?? `code ${exit.exitCode}`}`, exit));
+      });
+      this.send({ type: 'kernel_hello', protocolVersion: PROTOCOL_VERSION, heartbeatMs });
+    });
+  }
+
+  #startHeartbeat(ms: number): void {
+    this.#heartbeat = setInterval(() => this.send({ type: 'heartbeat', seq: ++this.#seq }), ms);
+    this.#heartbeat.unref();
+  }
+
+  /** Stops the heartbeat (tests use it to see the host give up). */
+  stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+  }
+
+  /**
+   * Ends the session: `shutdown_request`, then stdin EOF, then SIGTERM (sudo and pkexec relay
+   * it), each after a grace; resolves with the exit.
+   */
+  async close(graceMs = 3000): Promise<KernelHostExit> {
+    const wait = (ms: number) => Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    this.send({ type: 'shutdown_request', requestId: 'shutdown' });
+    if (await wait(graceMs)) return this.exited;
+    this.subprocess.stdin?.end();
+    if (await wait(graceMs)) return this.exited;
+    this.subprocess.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+/** The kernel host ended or refused before its welcome. */
+export class HelloError extends Error {
+  constructor(
+    message: string,
+    readonly exit: KernelHostExit | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses one line from the kernel host: a JSON object with a string `type`, or null. */
+export function parseHostMessage(line: string): HostMessage | null {
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value as HostMessage;
+  } catch {
+    // reported by the caller
+  }
+  return null;
+}

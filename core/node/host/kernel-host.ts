@@ -1,0 +1,332 @@
+/**
+ * The kernel host: the one privileged process of an app session. It runs every cell of every open
+ * notebook, speaking the protocol over stdio (NDJSON: `KernelRequest` in, `HostMessage` out).
+ *
+ * It trusts nothing it reads: every line is validated (known operations, size limits), env and
+ * cwd are applied here. It exits — stopping everything it runs — on stdin EOF, when the app's
+ * process is gone, on a missed heartbeat, on `shutdown_request` and on SIGTERM/SIGINT/SIGHUP.
+ * Cancel, timeout and kill are its operations (`kernel_interrupt_request`): only it can signal
+ * root's processes.
+ */
+import { statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { MIME, type CellErrorData } from '../../common/mime.ts';
+import type { Json, Output } from '../../common/notebook/model.ts';
+import { PROTOCOL_VERSION, type AuditRecord, type ErrorCode, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import type { CellExecutor } from '../run/executor.ts';
+import { CELL_MARKER_ENV, type SessionContainment } from '../process/cgroup.ts';
+import { sha256Hex } from './audit-log.ts';
+import { BadRequest, MAX_REQUEST_LINE_BYTES, parseKernelRequestLine } from './kernel-request-validate.ts';
+import { readLines, writeLine } from './ndjson.ts';
+import { isAlive, processStartTime } from './process-identity.ts';
+
+type ExecuteRequest = Extract<KernelRequest, { type: 'kernel_execute_request' }>;
+
+export interface KernelHostOptions {
+  input: Readable;
+  output: Writable;
+  sessionId: string;
+  /** Runs root cells, and every cell when the invoking user is root. */
+  executor: CellExecutor;
+  /** Makes the executor of `asUser` cells on first use (a kernel host of its own, as the user). */
+  userExecutor?: () => Promise<CellExecutor>;
+  /** The invoking user: who `asUser` cells run as (SUDO_UID/PKEXEC_UID or what the client said). */
+  user: { uid: number; gid: number };
+  containment: SessionContainment;
+  /** The app's pid: the host exits when that process is gone (Node cannot set PR_SET_PDEATHSIG). */
+  parentPid?: number;
+  /** Called once everything is stopped; the entry exits the process here. */
+  onExit(code: number, reason: string): void;
+  log?(message: string): void;
+  /** How long to wait for `kernel_hello` after start (default 30 s). */
+  helloTimeoutMs?: number;
+}
+
+interface Running {
+  controller: AbortController;
+  token: string;
+  done: Promise<void>;
+  killTimer?: NodeJS.Timeout;
+}
+
+const PARENT_POLL_MS = 250;
+/** Heartbeats may be this many intervals late before the host gives up on its client. */
+const MISSED_BEATS = 3;
+
+export class KernelHost {
+  readonly #o: KernelHostOptions;
+  readonly #running = new Map<string, Running>();
+  readonly #runAs: 'root' | 'user' = process.geteuid?.() === 0 ? 'root' : 'user';
+  #userExecutor: Promise<CellExecutor> | undefined;
+  #hello = false;
+  #lastBeat = Date.now();
+  #heartbeatMs = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #stopping: Promise<void> | undefined;
+  #next = 0;
+
+  constructor(options: KernelHostOptions) {
+    this.#o = options;
+  }
+
+  /** Starts reading requests and watching the parent. */
+  start(): void {
+    readLines(this.#o.input, MAX_REQUEST_LINE_BYTES, {
+      line: (line) => this.#onLine(line),
+      oversize: (bytes) => this.#error(undefined, 'bad_message', `request of ${bytes} bytes exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit; dropped`),
+      end: () => void this.shutdown('stdin closed (the app is gone)', 0),
+    });
+    const helloTimer = setTimeout(() => {
+      if (!this.#hello) void this.shutdown('no kernel_hello arrived', 1);
+    }, this.#o.helloTimeoutMs ?? 30_000);
+    this.#timers.push(helloTimer);
+    if (this.#o.parentPid) {
+      const pid = this.#o.parentPid;
+      const startTime = processStartTime(pid);
+      if (startTime === null) {
+        void this.shutdown(`the app's process ${pid} does not exist`, 1);
+        return;
+      }
+      this.#timers.push(
+        setInterval(() => {
+          if (!isAlive(pid, startTime)) void this.shutdown(`the app's process ${pid} is gone`, 0);
+        }, PARENT_POLL_MS),
+      );
+    }
+  }
+
+  /** Stops every cell, kills what is left of them, releases the kernels, then calls `onExit`. */
+  shutdown(reason: string, code: number): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#log(`exiting: ${reason}`);
+      for (const timer of this.#timers) clearTimeout(timer);
+      for (const running of this.#running.values()) running.controller.abort('interrupt');
+      // No grace here: nobody waits for a stopped cell's output, and nothing may outlive us.
+      await this.#o.containment.killAll().catch((e: Error) => this.#log(`cleanup: ${e.message}`));
+      const executors = [this.#o.executor.dispose(), this.#userExecutor?.then((e) => e.dispose())];
+      await Promise.race([Promise.allSettled(executors), new Promise((r) => setTimeout(r, 2000))]);
+      this.#o.onExit(code, reason);
+    })();
+    return this.#stopping;
+  }
+
+  #onLine(line: string): void {
+    if (this.#stopping) return;
+    let request: KernelRequest;
+    try {
+      request = parseKernelRequestLine(line);
+    } catch (error) {
+      if (!(error instanceof BadRequest)) throw error;
+      this.#error(error.requestId, 'bad_message', error.message);
+      return;
+    }
+    if (!this.#hello && request.type !== 'kernel_hello') {
+      this.#error('requestId' in request ? request.requestId : undefined, 'bad_message', `${request.type} before kernel_hello`);
+      return;
+    }
+    switch (request.type) {
+      case 'kernel_hello':
+        return this.#onHello(request);
+      case 'heartbeat':
+        this.#lastBeat = Date.now();
+        this.#send({ type: 'heartbeat_ack', seq: request.seq });
+        return;
+      case 'kernel_execute_request':
+        if (this.#running.has(request.requestId)) {
+          this.#error(request.requestId, 'bad_message', `an execution with requestId "${request.requestId}" is already running`);
+          return;
+        }
+        this.#execute(request);
+        return;
+      case 'kernel_interrupt_request':
+        return this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt');
+      case 'kernel_reset_request':
+        void Promise.allSettled([this.#o.executor.reset(request.notebookKey), this.#userExecutor?.then((e) => e.reset(request.notebookKey))]).then(() =>
+          this.#send({ type: 'kernel_ack', requestId: request.requestId }),
+        );
+        return;
+      case 'shutdown_request':
+        this.#send({ type: 'kernel_ack', requestId: request.requestId });
+        void this.shutdown('shutdown requested', 0);
+        return;
+    }
+  }
+
+  #onHello(request: Extract<KernelRequest, { type: 'kernel_hello' }>): void {
+    if (this.#hello) {
+      this.#error(undefined, 'bad_message', 'kernel_hello was already received');
+      return;
+    }
+    if (request.protocolVersion !== PROTOCOL_VERSION) {
+      this.#error(undefined, 'version_mismatch', `the kernel host speaks protocol ${PROTOCOL_VERSION}, the app ${request.protocolVersion}: install matching versions`);
+      void this.shutdown('protocol version mismatch', 1);
+      return;
+    }
+    this.#hello = true;
+    this.#heartbeatMs = request.heartbeatMs;
+    this.#lastBeat = Date.now();
+    this.#timers.push(
+      setInterval(() => {
+        const late = Date.now() - this.#lastBeat;
+        if (late > MISSED_BEATS * this.#heartbeatMs) void this.shutdown(`missed heartbeat (none for ${late} ms)`, 1);
+      }, Math.min(this.#heartbeatMs, 1000)),
+    );
+    this.#send({
+      type: 'kernel_welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId: this.#o.sessionId,
+      pid: process.pid,
+      runAs: this.#runAs,
+      userUid: this.#o.user.uid,
+      containment: this.#o.containment.mode,
+    });
+  }
+
+  #interrupt(requestId: string, target: string, reason: 'interrupt' | 'timeout' | 'run-ended'): void {
+    const running = this.#running.get(target);
+    if (running) this.#stop(running, reason);
+    // Acked either way: a cell that already ended is stopped.
+    this.#send({ type: 'kernel_ack', requestId });
+  }
+
+  /** Aborts a cell (its kernel runs the SIGINT → SIGTERM → SIGKILL ladder), then kills what is left. */
+  #stop(running: Running, reason: string, graceMs = 3000): void {
+    if (running.controller.signal.aborted) return;
+    running.controller.abort(reason);
+    // The ladder takes at most two graces; past that, the cell's cgroup (or marker) is killed whole.
+    running.killTimer = setTimeout(() => void this.#o.containment.killCell(running.token), 2 * graceMs + 1000);
+  }
+
+  #execute(request: ExecuteRequest): void {
+    const controller = new AbortController();
+    const token = `${this.#o.sessionId}.${++this.#next}`;
+    const running: Running = { controller, token, done: Promise.resolve() };
+    this.#running.set(request.requestId, running);
+    running.done = this.#run(request, running)
+      .catch((error: Error) => this.#error(request.requestId, 'internal', `kernel host: ${error.message}`))
+      .finally(() => {
+        clearTimeout(running.killTimer);
+        this.#running.delete(request.requestId);
+      });
+  }
+
+  async #run(request: ExecuteRequest, running: Running): Promise<void> {
+    const { requestId, notebookKey, cellId } = request;
+    const startedAt = Date.now();
+    const asUser = request.asUser === true && this.#o.user.uid !== process.geteuid?.();
+    const runAs: 'root' | 'user' = asUser ? 'user' : this.#runAs;
+    const grace = request.graceMs ?? 3000;
+    this.#send({ type: 'execution_state', requestId, notebookId: notebookKey, cellId, state: 'running', startedAt, runAs });
+
+    let result: ExecutionResult;
+    const cwdProblem = checkCwd(request.cwd);
+    if (cwdProblem) {
+      const error: CellErrorData = { ename: 'WorkingDirectoryError', evalue: `Cell ${cellId}: ${cwdProblem}`, traceback: [] };
+      this.#sinkFor(request).error(error);
+      result = { status: 'failed', stopped: false, error, durationMs: 0, exitCode: null, exitSignal: null };
+    } else {
+      this.#o.containment.createCell(running.token);
+      let timer: NodeJS.Timeout | undefined;
+      if (request.timeoutMs !== undefined) {
+        // A backstop: the client stops the cell at its timeout; this holds if the client never does.
+        timer = setTimeout(() => this.#stop(running, 'timeout', grace), request.timeoutMs + grace + 1000);
+      }
+      try {
+        const executor = asUser ? await this.#user() : this.#o.executor;
+        result = await executor.execute({
+          notebookKey,
+          notebookPath: request.notebookPath,
+          cellId,
+          language: request.language,
+          code: request.code,
+          cwd: request.cwd,
+          // The marker lets the host find every process of this cell, even one that left its group.
+          env: { ...request.env, [CELL_MARKER_ENV]: running.token },
+          args: request.args,
+          unsafe: request.unsafe,
+          graceMs: grace,
+          signal: running.controller.signal,
+          sink: this.#sinkFor(request),
+          onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      // Nothing of a stopped cell survives it: whatever left its process group dies with its cgroup.
+      if (result.stopped) await this.#o.containment.killCell(running.token);
+      this.#o.containment.release(running.token);
+    }
+
+    this.#send({
+      type: 'execution_ended',
+      requestId,
+      notebookId: notebookKey,
+      cellId,
+      status: result.status,
+      success: result.status === 'ok',
+      durationMs: result.durationMs,
+      stopped: result.stopped,
+      ...(result.error ? { error: result.error } : {}),
+      exitCode: result.exitCode ?? null,
+      exitSignal: result.exitSignal ?? null,
+    });
+    const record: AuditRecord = {
+      time: new Date(startedAt).toISOString(),
+      notebookPath: request.notebookPath,
+      cellId,
+      language: request.language,
+      codeSha256: sha256Hex(request.code),
+      runAs,
+      uid: asUser ? this.#o.user.uid : (process.geteuid?.() ?? -1),
+      status: result.status,
+      exitCode: result.exitCode ?? null,
+      exitSignal: result.exitSignal ?? null,
+      durationMs: result.durationMs,
+    };
+    this.#send({ type: 'kernel_audit', record });
+  }
+
+  #user(): Promise<CellExecutor> {
+    if (!this.#o.userExecutor) throw new Error('this kernel host cannot run cells as the invoking user');
+    this.#userExecutor ??= this.#o.userExecutor();
+    this.#userExecutor.catch(() => (this.#userExecutor = undefined));
+    return this.#userExecutor;
+  }
+
+  /** Turns a kernel's sink calls into `output` messages (streams: `append` to outputId `stdout`/`stderr`). */
+  #sinkFor(request: ExecuteRequest): OutputSink {
+    const base = { type: 'output' as const, requestId: request.requestId, notebookId: request.notebookKey, cellId: request.cellId };
+    return {
+      stream: (name, text) => this.#send({ ...base, edit: { kind: 'append', outputId: name, text } }),
+      display: (items, options) => {
+        const output: Output = { outputId: options?.displayId ?? randomUUID(), kind: 'display_data', items };
+        if (options?.displayId) output.displayId = options.displayId;
+        this.#send({ ...base, edit: options?.update ? { kind: 'replace', output } : { kind: 'add', output } });
+      },
+      error: (error) => this.#send({ ...base, edit: { kind: 'add', output: { outputId: randomUUID(), kind: 'error', items: [{ mime: MIME.error, data: error as unknown as Json }] } } }),
+    };
+  }
+
+  #send(message: HostMessage): void {
+    writeLine(this.#o.output, message);
+  }
+
+  #error(requestId: string | undefined, code: ErrorCode, message: string): void {
+    this.#send({ type: 'error', ...(requestId !== undefined ? { requestId } : {}), code, message });
+  }
+
+  #log(message: string): void {
+    (this.#o.log ?? ((m: string) => process.stderr.write(`probebook kernel host: ${m}\n`)))(message);
+  }
+}
+
+function checkCwd(cwd: string): string | null {
+  try {
+    if (!statSync(cwd).isDirectory()) return `the working directory ${cwd} is not a directory`;
+    return null;
+  } catch (error) {
+    return `the working directory ${cwd} cannot be used (${(error as NodeJS.ErrnoException).code}); save the notebook in an existing folder`;
+  }
+}

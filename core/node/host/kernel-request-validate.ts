@@ -1,0 +1,156 @@
+/**
+ * The kernel host's edge: every line on its stdin is checked here before anything acts on it.
+ * Known request types only, every field typed and bounded, unknown fields refused, and env names
+ * that would change how root's tools load code (LD_PRELOAD, BASH_ENV, NODE_OPTIONS…) refused.
+ */
+import { isCellLanguage, type CellLanguage } from '../../common/languages.ts';
+import type { KernelRequest } from '../../common/protocol.ts';
+
+/** Longest request line accepted, in bytes (a cell's code is at most {@link MAX_CODE_BYTES}). */
+export const MAX_REQUEST_LINE_BYTES = 2 * 1024 * 1024;
+export const MAX_CODE_BYTES = 1024 * 1024;
+const MAX_ID = 256;
+const MAX_PATH = 4096;
+const MAX_ENV_ENTRIES = 512;
+const MAX_ARGS = 256;
+const MAX_VALUE_BYTES = 64 * 1024;
+const MAX_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Variables that make root's shells, linkers or runtimes load code other than the cell's: a
+ * notebook parameter must never become one of them.
+ */
+const FORBIDDEN_ENV = new Set([
+  'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4',
+  'PROMPT_COMMAND', 'IFS', 'CDPATH', 'GLOBIGNORE', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH',
+  'PYTHONSTARTUP', 'PERL5OPT', 'PERL5LIB', 'RUBYOPT', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN',
+  'RES_OPTIONS', 'BPFTRACE_BTF', 'BPFTRACE_KERNEL_SOURCE',
+]);
+
+export class BadRequest extends Error {
+  constructor(
+    message: string,
+    /** The requestId of the bad request, when it had a readable one (so the error can answer it). */
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+const FIELDS: Record<KernelRequest['type'], string[]> = {
+  kernel_hello: ['protocolVersion', 'heartbeatMs'],
+  kernel_execute_request: ['requestId', 'notebookKey', 'notebookPath', 'cellId', 'language', 'code', 'cwd', 'env', 'args', 'timeoutMs', 'unsafe', 'asUser', 'graceMs'],
+  kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason'],
+  kernel_reset_request: ['requestId', 'notebookKey'],
+  heartbeat: ['seq'],
+  shutdown_request: ['requestId'],
+};
+
+/** Parses and validates one NDJSON line; throws {@link BadRequest} saying what is wrong. */
+export function parseKernelRequestLine(line: string): KernelRequest {
+  if (Buffer.byteLength(line) > MAX_REQUEST_LINE_BYTES) throw new BadRequest(`request of ${Buffer.byteLength(line)} bytes exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit`);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new BadRequest(`request is not JSON: ${(error as Error).message}`);
+  }
+  return validateKernelRequest(value);
+}
+
+export function validateKernelRequest(value: unknown): KernelRequest {
+  if (!isObject(value)) throw new BadRequest('request is not a JSON object');
+  const type = value.type;
+  const requestId = typeof value.requestId === 'string' && value.requestId.length <= MAX_ID ? value.requestId : undefined;
+  const fail = (message: string): never => {
+    throw new BadRequest(message, requestId);
+  };
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) fail(`unknown request type ${JSON.stringify(type)?.slice(0, 80)}`);
+  const allowed = new Set(['type', ...FIELDS[type as KernelRequest['type']]]);
+  for (const key of Object.keys(value)) if (!allowed.has(key)) fail(`${type}: unknown field "${key.slice(0, 80)}"`);
+
+  const id = (key: string) => {
+    const v = value[key];
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID || /[\0-\x1f]/.test(v)) fail(`${type}: ${key} must be a non-empty string of at most ${MAX_ID} printable characters`);
+    return v as string;
+  };
+  const int = (key: string, min: number, max: number, optional = false) => {
+    const v = value[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${type}: ${key} must be an integer from ${min} to ${max}`);
+    return v as number;
+  };
+  const bool = (key: string) => {
+    const v = value[key];
+    if (v !== undefined && typeof v !== 'boolean') fail(`${type}: ${key} must be true or false`);
+    return v as boolean | undefined;
+  };
+  const text = (v: unknown, what: string, maxBytes: number) => {
+    if (typeof v !== 'string' || v.includes('\0') || Buffer.byteLength(v) > maxBytes) fail(`${type}: ${what} must be a string without NUL of at most ${maxBytes} bytes`);
+    return v as string;
+  };
+
+  switch (type as KernelRequest['type']) {
+    case 'kernel_hello':
+      return { type: 'kernel_hello', protocolVersion: int('protocolVersion', 0, 1_000_000)!, heartbeatMs: int('heartbeatMs', 50, 600_000)! };
+    case 'heartbeat':
+      return { type: 'heartbeat', seq: int('seq', 0, Number.MAX_SAFE_INTEGER)! };
+    case 'shutdown_request':
+      return { type: 'shutdown_request', requestId: id('requestId') };
+    case 'kernel_reset_request':
+      return { type: 'kernel_reset_request', requestId: id('requestId'), notebookKey: id('notebookKey') };
+    case 'kernel_interrupt_request': {
+      const reason = value.reason;
+      if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended') fail(`${type}: reason must be interrupt, timeout or run-ended`);
+      return { type: 'kernel_interrupt_request', requestId: id('requestId'), targetRequestId: id('targetRequestId'), ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}) };
+    }
+    case 'kernel_execute_request': {
+      const language = value.language;
+      if (!isCellLanguage(language)) fail(`${type}: unknown language ${JSON.stringify(language)?.slice(0, 40)}`);
+      const code = text(value.code, 'code', MAX_CODE_BYTES);
+      const cwd = text(value.cwd, 'cwd', MAX_PATH);
+      if (!cwd.startsWith('/')) fail(`${type}: cwd must be an absolute path`);
+      const notebookPath = value.notebookPath === null ? null : text(value.notebookPath, 'notebookPath', MAX_PATH);
+      const env = value.env;
+      if (!isObject(env)) fail(`${type}: env must be an object of strings`);
+      const envEntries = Object.entries(env as Obj);
+      if (envEntries.length > MAX_ENV_ENTRIES) fail(`${type}: env has more than ${MAX_ENV_ENTRIES} variables`);
+      const cleanEnv: Record<string, string> = {};
+      for (const [name, v] of envEntries) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) fail(`${type}: env name "${name.slice(0, 40)}" is not a valid variable name`);
+        if (FORBIDDEN_ENV.has(name) || name.startsWith('PROBEBOOK_') || name.startsWith('BASH_FUNC_')) fail(`${type}: env may not set ${name} (it changes what root loads)`);
+        cleanEnv[name] = text(v, `env.${name}`, MAX_VALUE_BYTES);
+      }
+      const args = value.args;
+      if (!Array.isArray(args) || args.length > MAX_ARGS) fail(`${type}: args must be an array of at most ${MAX_ARGS} strings`);
+      const cleanArgs = (args as unknown[]).map((a, i) => text(a, `args[${i}]`, MAX_VALUE_BYTES));
+      const request: Extract<KernelRequest, { type: 'kernel_execute_request' }> = {
+        type: 'kernel_execute_request',
+        requestId: id('requestId'),
+        notebookKey: id('notebookKey'),
+        notebookPath,
+        cellId: id('cellId'),
+        language: language as CellLanguage,
+        code,
+        cwd,
+        env: cleanEnv,
+        args: cleanArgs,
+      };
+      const timeoutMs = int('timeoutMs', 1, MAX_TIMEOUT_MS, true);
+      if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
+      const unsafe = bool('unsafe');
+      if (unsafe !== undefined) request.unsafe = unsafe;
+      const asUser = bool('asUser');
+      if (asUser !== undefined) request.asUser = asUser;
+      const graceMs = int('graceMs', 0, 60_000, true);
+      if (graceMs !== undefined) request.graceMs = graceMs;
+      return request;
+    }
+  }
+}
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
