@@ -22,6 +22,12 @@ test('opens notebooks resolved against the working directory, skipping switches 
   assert.deepEqual(result, { files: ['/home/u/labs/a.ipynb', '/abs/b.ipynb'], problems: [] });
 });
 
+test('takes file URLs from a desktop entry as paths, and refuses remote ones', () => {
+  const result = launchFiles(['file:///home/u/Lab%201.ipynb', 'file://server/share/x.ipynb'], '/w');
+  assert.deepEqual(result.files, ['/home/u/Lab 1.ipynb']);
+  assert.deepEqual(result.problems, ['file://server/share/x.ipynb: not a local file URL']);
+});
+
 test('after -- a file may start with a dash', () => {
   assert.deepEqual(launchFiles(['--', '-odd.ipynb'], '/w').files, ['/w/-odd.ipynb']);
 });

@@ -3,6 +3,7 @@
  * manager's "Open with") or from a second instance handing its files to the running app.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isNotebookPath, pathProblem } from './notebook-paths.ts';
 
 /** Most files one launch may open at once (a window each). */
@@ -27,8 +28,9 @@ export function userArgs(argv: readonly string[], options: { isPackaged: boolean
 }
 
 /**
- * The notebooks named by `args`, resolved against `cwd`. Switches (`--enable-logging`, anything
- * Chromium adds) are skipped until `--`; after it every argument is a file.
+ * The notebooks named by `args`, resolved against `cwd`; `file://` URLs (a desktop entry's `%U`)
+ * become paths. Switches (`--enable-logging`, anything Chromium adds) are skipped until `--`;
+ * after it every argument is a file.
  */
 export function launchFiles(args: readonly string[], cwd: string): LaunchFiles {
   const files: string[] = [];
@@ -40,7 +42,13 @@ export function launchFiles(args: readonly string[], cwd: string): LaunchFiles {
       continue;
     }
     if (!switchesEnded && arg.startsWith('-')) continue;
-    const path = resolve(cwd, arg);
+    let path: string;
+    try {
+      path = arg.startsWith('file:') ? fileURLToPath(arg) : resolve(cwd, arg);
+    } catch {
+      problems.push(`${arg}: not a local file URL`);
+      continue;
+    }
     if (!isNotebookPath(path)) {
       problems.push(`${arg}: not a notebook (Probebook opens .ipynb files)`);
       continue;
