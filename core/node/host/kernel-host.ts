@@ -242,8 +242,9 @@ export class KernelHost {
           language: request.language,
           code: request.code,
           cwd: request.cwd,
-          // The marker lets the host find every process of this cell, even one that left its group.
-          env: { ...request.env, [CELL_MARKER_ENV]: running.token },
+          // The marker lets the host find every process of this cell, even one that left its group
+          // (the user's own kernel host marks user cells itself).
+          env: asUser ? request.env : { ...request.env, [CELL_MARKER_ENV]: running.token },
           args: request.args,
           unsafe: request.unsafe,
           graceMs: grace,
@@ -251,6 +252,11 @@ export class KernelHost {
           sink: this.#sinkFor(request),
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
         });
+      } catch (cause) {
+        // The kernel itself broke (could not load, user host failed to start): the cell fails saying so.
+        const error: CellErrorData = { ename: 'KernelError', evalue: `Cell ${cellId} (${request.language}): ${(cause as Error).message}`, traceback: [] };
+        this.#sinkFor(request).error(error);
+        result = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, exitCode: null, exitSignal: null };
       } finally {
         clearTimeout(timer);
       }

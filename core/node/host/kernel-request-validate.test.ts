@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BadRequest, MAX_CODE_BYTES, MAX_REQUEST_LINE_BYTES, parseKernelRequestLine } from './kernel-request-validate.ts';
+
+const execute = {
+  type: 'kernel_execute_request',
+  requestId: 'r1',
+  notebookKey: 'nb',
+  notebookPath: '/labs/a.ipynb',
+  cellId: 'c1',
+  language: 'shell',
+  code: 'id -u',
+  cwd: '/tmp',
+  env: { IFACE: 'veth0' },
+  args: [],
+};
+
+const rejects = (value: unknown, pattern: RegExp) =>
+  assert.throws(() => parseKernelRequestLine(typeof value === 'string' ? value : JSON.stringify(value)), (e: unknown) => e instanceof BadRequest && pattern.test(e.message));
+
+test('accepts a well-formed execute request and keeps its fields', () => {
+  const request = parseKernelRequestLine(JSON.stringify({ ...execute, timeoutMs: 5000, asUser: true, graceMs: 100 }));
+  assert.deepEqual(request, { ...execute, timeoutMs: 5000, asUser: true, graceMs: 100 });
+});
+
+test('rejects unknown types, unknown fields and non-objects', () => {
+  rejects({ type: 'kernel_spawn_shell', requestId: 'x' }, /unknown request type/);
+  rejects({ ...execute, uid: 0 }, /unknown field "uid"/);
+  rejects('[1,2]', /not a JSON object/);
+  rejects('{"type":', /not JSON/);
+  rejects({ type: '__proto__' }, /unknown request type/);
+});
+
+test('rejects bad fields with the field named', () => {
+  rejects({ ...execute, language: 'python' }, /unknown language/);
+  rejects({ ...execute, cwd: 'relative/dir' }, /cwd must be an absolute path/);
+  rejects({ ...execute, env: { 'A-B': 'x' } }, /not a valid variable name/);
+  rejects({ ...execute, env: { A: 1 } }, /env\.A must be a string/);
+  rejects({ ...execute, args: 'x' }, /args must be an array/);
+  rejects({ ...execute, requestId: '' }, /requestId must be a non-empty string/);
+  rejects({ ...execute, timeoutMs: -1 }, /timeoutMs must be an integer/);
+  rejects({ ...execute, asUser: 'yes' }, /asUser must be true or false/);
+  rejects({ ...execute, code: 'a\0b' }, /code must be a string without NUL/);
+  rejects({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'kill-everything' }, /reason must be/);
+  rejects({ type: 'kernel_hello', protocolVersion: 1, heartbeatMs: 1 }, /heartbeatMs must be an integer from 50/);
+});
+
+test('refuses env that changes what root loads', () => {
+  for (const name of ['LD_PRELOAD', 'BASH_ENV', 'NODE_OPTIONS', 'PROBEBOOK_CELL_RUN', 'BASH_FUNC_ls%%']) {
+    assert.throws(() => parseKernelRequestLine(JSON.stringify({ ...execute, env: { [name]: 'x' } })), BadRequest, name);
+  }
+});
+
+test('enforces size limits', () => {
+  rejects({ ...execute, code: 'x'.repeat(MAX_CODE_BYTES + 1) }, /code must be a string without NUL of at most/);
+  rejects({ ...execute, args: Array.from({ length: 300 }, () => 'a') }, /at most 256/);
+  rejects('"' + 'x'.repeat(MAX_REQUEST_LINE_BYTES) + '"', /exceeds the .*-byte limit/);
+});
+
+test('a rejected request still names its requestId so the error can answer it', () => {
+  try {
+    parseKernelRequestLine(JSON.stringify({ ...execute, language: 'cobol' }));
+    assert.fail('accepted');
+  } catch (error) {
+    assert.equal((error as BadRequest).requestId, 'r1');
+  }
+});
