@@ -2,19 +2,21 @@
  * Shared by the root-*.test.ts files: how to start the kernel host under test, how to wait for
  * processes to vanish, and cgroup/bpftrace counts to compare before and after.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
 /**
  * The kernel host as shipped (dist/node/kernel-host.js, built by `npm test`), or from source with
- * PROBEBOOK_KERNEL_HOST_FROM_SOURCE=1 while developing.
+ * PROBEBOOK_KERNEL_HOST_FROM_SOURCE=1 (or =PATH of another entry .ts) while developing.
  */
 export function kernelHostUnderTest(): { entry: string; nodeArgs: string[] } {
-  if (process.env.PROBEBOOK_KERNEL_HOST_FROM_SOURCE === '1') {
-    return { entry: join(repoRoot, 'core/node/host/kernel-host-main.ts'), nodeArgs: ['--import', 'tsx'] };
+  const fromSource = process.env.PROBEBOOK_KERNEL_HOST_FROM_SOURCE;
+  if (fromSource) {
+    return { entry: fromSource === '1' ? join(repoRoot, 'core/node/host/kernel-host-main.ts') : resolve(fromSource), nodeArgs: ['--import', 'tsx'] };
   }
   const entry = join(repoRoot, 'dist/node/kernel-host.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" (npm test builds first).`);
@@ -58,6 +60,20 @@ function comm(pid: number): string {
   }
 }
 
+/** Processes whose command line contains `text` (e.g. a session id), this one excepted. */
+export function pidsMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text) && isRunning(Number(name))) found.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
 /** Session cgroups under <v2>/probebook (empty when none or no cgroup v2). */
 export function probebookCgroups(v2Mount: string | null): string[] {
   if (!v2Mount) return [];
@@ -73,4 +89,77 @@ export function bpfProgCount(): number | null {
   } catch {
     return null;
   }
+}
+
+export interface AppLine {
+  welcome?: { pid: number; sessionId: string; runAs: string; userUid: number; containment: string };
+  method?: string;
+  cellId?: string;
+  stream?: string;
+  text?: string;
+  ended?: { status: string; stopped: boolean; exitCode?: number | null };
+  error?: string;
+  done?: boolean;
+}
+
+export interface RunningApp {
+  child: ChildProcess;
+  lines: AppLine[];
+  /** Resolves with the first line (seen or coming) that matches; rejects after `timeoutMs` or when the app exits first. */
+  waitFor(match: (line: AppLine) => boolean, timeoutMs?: number): Promise<AppLine>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts test/integration/root-app.ts (optionally as another user: `spawn` options uid/gid/env),
+ * which starts the kernel host and runs `cells`.
+ */
+export function startApp(cells: unknown[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): RunningApp {
+  const host = kernelHostUnderTest();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/root-app.ts'), JSON.stringify(cells)], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
+    env: { ...(options.env ?? process.env), PROBEBOOK_TEST_HOST_ENTRY: host.entry, PROBEBOOK_TEST_HOST_NODE_ARGS: JSON.stringify(host.nodeArgs) },
+  });
+  const lines: AppLine[] = [];
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    lines.push(JSON.parse(text) as AppLine);
+    for (const w of waiters) w();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => ((gone = true), [...waiters].forEach((w) => w())));
+  const waitFor = (match: (line: AppLine) => boolean, timeoutMs = 20_000) =>
+    new Promise<AppLine>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms; lines: ${JSON.stringify(lines)}; stderr: ${stderr}`)), timeoutMs);
+      const finish = (error?: Error, line?: AppLine) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (error) reject(error);
+        else resolve(line!);
+      };
+      const check = () => {
+        const line = lines.find(match);
+        if (line) finish(undefined, line);
+        else if (gone) finish(new Error(`the app exited; lines: ${JSON.stringify(lines)}; stderr: ${stderr}`));
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, lines, waitFor, exited };
+}
+
+/** Polls `probe` until it returns true; rejects with `what` after `timeoutMs`. */
+export async function eventually(probe: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  const start = Date.now();
+  while (!probe()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what} (after ${timeoutMs} ms)`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now() - start;
 }

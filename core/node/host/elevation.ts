@@ -164,7 +164,7 @@ export async function startKernelHost(options: StartKernelHostOptions = {}): Pro
       if (reason.final) throw new ElevationError(reason.text, attempts);
     }
   }
-  throw new ElevationError(noPrivilegesMessage(attempts, node, entry, me), attempts);
+  throw new ElevationError(noPrivilegesMessage(attempts, [node, ...(options.nodeArgs ?? []), entry].join(' '), me), attempts);
 }
 
 /** Why a method failed, and whether to stop trying (the user said no, or the host itself broke). */
@@ -181,14 +181,14 @@ function failureReason(method: ElevationMethod, exit: KernelHostExit): { text: s
   return { text: `The kernel host (started with ${method}) exited before it was ready: ${last}`, final: true };
 }
 
-function noPrivilegesMessage(attempts: { method: ElevationMethod; reason: string }[], node: string, entry: string, user: LocalUser): string {
+function noPrivilegesMessage(attempts: { method: ElevationMethod; reason: string }[], command: string, user: LocalUser): string {
   const who = user.name ?? String(user.uid);
   return [
     'Probebook runs cells as root and could not get root privileges:',
     ...attempts.map((a) => `  - ${a.reason}`),
     'Do one of these, then start Probebook again:',
     `  - allow passwordless sudo for the kernel host only:`,
-    `      echo '${who} ALL=(root) NOPASSWD: ${node} ${entry} *' | sudo tee /etc/sudoers.d/probebook && sudo chmod 0440 /etc/sudoers.d/probebook`,
+    `      echo '${who} ALL=(root) NOPASSWD: ${command} *' | sudo tee /etc/sudoers.d/probebook && sudo chmod 0440 /etc/sudoers.d/probebook`,
     '  - install polkit and use Probebook in a desktop session with a polkit agent: sudo apt install pkexec polkitd',
     '  - run the browser mode as root: sudo probebook serve --allow-root',
   ].join('\n');

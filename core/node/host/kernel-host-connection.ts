@@ -28,6 +28,9 @@ export class KernelHostConnection {
   #stderr = '';
   #heartbeat: NodeJS.Timeout | undefined;
   #seq = 0;
+  #welcomed = false;
+  #early = '';
+  #forward: ((text: string) => void) | null;
 
   /** `forwardStderr` gets the host's stderr as it arrives (default: this process's stderr). */
   constructor(subprocess: ResultPromise, forwardStderr: ((text: string) => void) | null = (t) => process.stderr.write(t)) {
@@ -35,8 +38,11 @@ export class KernelHostConnection {
     subprocess.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
-      forwardStderr?.(text);
+      // Before the welcome, stderr is sudo's or pkexec's refusal: it goes into the error, not the terminal.
+      if (this.#welcomed) forwardStderr?.(text);
+      else this.#early += text;
     });
+    this.#forward = forwardStderr;
     subprocess.stdin?.on('error', () => undefined); // EPIPE after the host died: reported through `exited`
     readLines(subprocess.stdout!, MAX_MESSAGE_BYTES, {
       line: (line) => {
@@ -89,6 +95,9 @@ export class KernelHostConnection {
       const off = this.onMessage((message) => {
         if (message.type === 'kernel_welcome') {
           done();
+          this.#welcomed = true;
+          if (this.#early) this.#forward?.(this.#early);
+          this.#early = '';
           this.#startHeartbeat(heartbeatMs);
           resolve(message);
         } else if (message.type === 'error') {

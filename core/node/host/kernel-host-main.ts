@@ -74,6 +74,9 @@ host.start();
 // SIGINT is the terminal's Ctrl-C: the client turns it into interrupts and runs cleanup cells.
 process.on('SIGINT', () => undefined);
 for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void host.shutdown(`received ${signal}`, 0));
+// The app is gone when its pipes break: never let EPIPE become an exception (or a loop of them).
+process.stdout.on('error', () => void host.shutdown('stdout closed (the app is gone)', 0));
+process.stderr.on('error', () => undefined);
 process.on('uncaughtException', (error) => {
   process.stderr.write(`probebook kernel host: ${error.stack ?? error.message}\n`);
   void host.shutdown('internal error', 1);

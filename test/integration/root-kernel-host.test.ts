@@ -1,0 +1,164 @@
+/**
+ * The kernel host's edge and lifetime: it validates every request, and it exits (leaving nothing)
+ * on stdin EOF, on its app's death and on a missed heartbeat.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { needs } from '../support/needs.ts';
+import type { AuditRecord, HostMessage } from '../../core/common/protocol.ts';
+import { commandFor, startKernelHost } from '../../core/node/host/elevation.ts';
+import { KernelHostConnection } from '../../core/node/host/kernel-host-connection.ts';
+import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
+import { detectContainment } from '../../core/node/process/cgroup.ts';
+import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from './root-support.ts';
+
+const containment = detectContainment();
+
+async function host(t: { after(fn: () => unknown): void }, heartbeatMs = 2000, parentPid?: number) {
+  const started = await startKernelHost({ ...kernelHostUnderTest(), methods: ['root'], heartbeatMs, forwardStderr: null, parentPid });
+  t.after(() => started.connection.subprocess.kill('SIGKILL'));
+  return started;
+}
+
+/** The next message matching `match`. */
+function next(connection: KernelHostConnection, match: (m: HostMessage) => boolean, timeoutMs = 10_000): Promise<HostMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error('no such message arrived'))), timeoutMs);
+    const off = connection.onMessage((m) => {
+      if (match(m)) (clearTimeout(timer), off(), resolve(m));
+    });
+  });
+}
+
+async function assertSessionGone(sessionId: string) {
+  if (containment.mode === 'cgroup2') {
+    const dir = join(containment.v2Mount!, 'probebook', sessionId);
+    await eventually(() => !existsSync(dir), 3000, `${dir} remains`);
+  }
+  await eventually(() => pidsMentioning(sessionId).length === 0, 3000, `processes of ${sessionId} remain (the reaper?)`);
+}
+
+test('exits when its stdin closes, and leaves no cgroup or reaper', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection, welcome } = await host(t);
+  connection.subprocess.stdin!.end();
+  const exit = await connection.exited;
+  assert.equal(exit.exitCode, 0);
+  assert.match(exit.stderr, /exiting: stdin closed/);
+  await assertSessionGone(welcome.sessionId);
+});
+
+test('exits on a missed heartbeat', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection, welcome } = await host(t, 100);
+  const started = Date.now();
+  connection.stopHeartbeat();
+  const exit = await connection.exited;
+  assert.match(exit.stderr, /exiting: missed heartbeat/);
+  assert.ok(Date.now() - started < 2000, `gave up after ${Date.now() - started} ms`);
+  await assertSessionGone(welcome.sessionId);
+});
+
+test('exits when the app process is gone even while its stdin stays open', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const app = execa('sleep', ['60'], { reject: false });
+  t.after(() => app.kill('SIGKILL'));
+  const { connection, welcome } = await host(t, 2000, app.pid);
+  app.kill('SIGKILL');
+  const exit = await connection.exited;
+  assert.match(exit.stderr, new RegExp(`exiting: the app's process ${app.pid} is gone`));
+  await assertSessionGone(welcome.sessionId);
+});
+
+test('rejects hostile requests with a reason and keeps serving', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection } = await host(t);
+  const errors: string[] = [];
+  connection.onMessage((m) => m.type === 'error' && errors.push(m.message));
+  const stdin = connection.subprocess.stdin!;
+  stdin.write('{"type":"kernel_spawn","requestId":"h1","cmd":"sh"}\n');
+  stdin.write('not json at all\n');
+  stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] }) + '\n');
+  stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] }) + '\n');
+  stdin.write(JSON.stringify({ type: 'heartbeat', seq: 1, extra: true }) + '\n');
+  stdin.write('{"type":"heartbeat","seq":' + '9'.repeat(3 * 1024 * 1024) + '}\n');
+  connection.send({ type: 'heartbeat', seq: 4242 });
+  await next(connection, (m) => m.type === 'heartbeat_ack' && m.seq === 4242);
+  assert.deepEqual(errors.length, 6, errors.join('\n'));
+  assert.match(errors[0]!, /unknown request type "kernel_spawn"/);
+  assert.match(errors[1]!, /not JSON/);
+  assert.match(errors[2]!, /env may not set LD_PRELOAD/);
+  assert.match(errors[3]!, /cwd must be an absolute path/);
+  assert.match(errors[4]!, /unknown field "extra"/);
+  assert.match(errors[5]!, /exceeds the 2097152-byte limit/);
+});
+
+test('refuses everything before kernel_hello, and a different protocol version', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { entry, nodeArgs } = kernelHostUnderTest();
+  const { file, args } = commandFor('root', process.execPath, [...nodeArgs, entry], []);
+  const connection = new KernelHostConnection(execa(file, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false }), null);
+  t.after(() => connection.subprocess.kill('SIGKILL'));
+  connection.send({ type: 'kernel_execute_request', requestId: 'early', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: {}, args: [] });
+  const refused = await next(connection, (m) => m.type === 'error');
+  assert.match((refused as { message: string }).message, /kernel_execute_request before kernel_hello/);
+  connection.send({ type: 'kernel_hello', protocolVersion: 999, heartbeatMs: 1000 });
+  const mismatch = await next(connection, (m) => m.type === 'error');
+  assert.equal((mismatch as { code: string }).code, 'version_mismatch');
+  assert.equal((await connection.exited).exitCode, 1);
+});
+
+test('audits every execution and applies cwd and env itself', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const records: AuditRecord[] = [];
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: (r) => records.push(r) });
+  t.after(() => client.dispose());
+  let out = '';
+  const code = 'pwd; echo "$LAB_IFACE"';
+  const base = { notebookKey: 'nb', notebookPath: '/labs/a.ipynb', language: 'shell' as const, args: [], signal: new AbortController().signal };
+  const sink = { stream: (_: string, text: string) => (out += text), display: () => undefined, error: () => undefined };
+  const ok = await client.execute({ ...base, cellId: 'c1', code, cwd: '/usr', env: { LAB_IFACE: 'veth-lab' }, sink });
+  assert.equal(ok.status, 'ok');
+  assert.equal(out, '/usr\nveth-lab\n');
+  const errors: string[] = [];
+  const missing = await client.execute({ ...base, cellId: 'c2', code: 'true', cwd: '/nonexistent/dir', env: {}, sink: { ...sink, error: (e) => errors.push(e.evalue) } });
+  assert.equal(missing.status, 'failed');
+  assert.match(errors[0]!, /Cell c2: the working directory \/nonexistent\/dir cannot be used/);
+  const refused = await client.execute({ ...base, cellId: 'c3', code: 'true', cwd: '/tmp', env: { BASH_ENV: '/tmp/x' }, sink: { ...sink, error: (e) => errors.push(e.evalue) } });
+  assert.equal(refused.status, 'failed');
+  assert.match(errors[1]!, /env may not set BASH_ENV/);
+
+  await eventually(() => records.length === 2, 3000, 'audit records');
+  const [first] = records;
+  assert.equal(first!.notebookPath, '/labs/a.ipynb');
+  assert.equal(first!.cellId, 'c1');
+  assert.equal(first!.runAs, 'root');
+  assert.equal(first!.uid, 0);
+  assert.equal(first!.status, 'ok');
+  assert.equal(first!.exitCode, 0);
+  assert.equal(first!.codeSha256, createHash('sha256').update(code).digest('hex'));
+  assert.ok(!Number.isNaN(Date.parse(first!.time)));
+  assert.equal(records[1]!.status, 'failed');
+});
+
+test('kill -9 of the kernel host rejects the running cell instead of hanging', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  const done = client.execute({
+    notebookKey: 'nb', cellId: 'c', language: 'shell', code: 'echo go; sleep 60', cwd: '/tmp', env: {}, args: [],
+    signal: new AbortController().signal,
+    sink: { stream: () => started(), display: () => undefined, error: () => undefined },
+  });
+  await running;
+  process.kill(client.welcome.pid, 'SIGKILL');
+  await assert.rejects(done, /The kernel host was killed by SIGKILL; restart the session/);
+  await waitGone([client.welcome.pid], 3000);
+  await assertSessionGone(client.welcome.sessionId);
+});
