@@ -7,9 +7,11 @@
  *   node --import tsx root-app.ts '[{"cellId":"c1","language":"shell","code":"id -u"}]'
  *
  * Lines: {"welcome":…,"method":…} · {"cellId","stream","text"} · {"cellId","ended":result} ·
- * {"error":message} · {"done":true}. Env: PROBEBOOK_TEST_HOST_ENTRY / _NODE_ARGS (JSON).
+ * {"error":message} · {"runId"} · {"done":true}. Env: PROBEBOOK_TEST_HOST_ENTRY / _NODE_ARGS (JSON);
+ * PROBEBOOK_TEST_NOTEBOOK: record the run in the cleanup ledger under that path, as the runner does.
  */
 import type { CellLanguage } from '../../core/common/languages.ts';
+import { CleanupLedger } from '../../core/node/host/cleanup-ledger.ts';
 import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
 
 interface CellSpec {
@@ -17,10 +19,13 @@ interface CellSpec {
   language: CellLanguage;
   code: string;
   asUser?: boolean;
+  /** Runs after the others, whatever happened to them (as the runner runs cleanup cells). */
+  cleanup?: boolean;
 }
 
 const say = (line: unknown) => process.stdout.write(JSON.stringify(line) + '\n');
 const cells = JSON.parse(process.argv[2] ?? '[]') as CellSpec[];
+const notebook = process.env.PROBEBOOK_TEST_NOTEBOOK;
 
 try {
   const client = await KernelHostClient.start({
@@ -30,11 +35,11 @@ try {
     startTimeoutMs: 15_000,
   });
   say({ welcome: client.welcome, method: client.method });
-  await Promise.all(
-    cells.map(async (cell) => {
-      const result = await client.execute({
+  const run = (cell: CellSpec) =>
+    client
+      .execute({
         notebookKey: 'test',
-        notebookPath: '/tmp/root-app.ipynb',
+        notebookPath: notebook ?? '/tmp/root-app.ipynb',
         cellId: cell.cellId,
         language: cell.language,
         code: cell.code,
@@ -48,10 +53,18 @@ try {
           display: () => undefined,
           error: (error) => say({ cellId: cell.cellId, error: error.evalue }),
         },
-      });
-      say({ cellId: cell.cellId, ended: result });
-    }),
-  );
+      })
+      .then((result) => say({ cellId: cell.cellId, ended: result }));
+  const cleanup = cells.filter((c) => c.cleanup);
+  const ledger = notebook ? new CleanupLedger() : undefined;
+  const runId = ledger?.beginRun(notebook!, cleanup.map((c) => c.cellId));
+  if (runId) say({ runId });
+  try {
+    await Promise.all(cells.filter((c) => !c.cleanup).map(run));
+  } finally {
+    for (const cell of cleanup) await run(cell);
+    if (runId) ledger!.endRun(runId);
+  }
   await client.dispose();
   say({ done: true });
 } catch (error) {
