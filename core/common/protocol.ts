@@ -71,7 +71,10 @@ export type NotebookEdit =
   | { kind: 'clear_outputs'; cellId: string }
   | { kind: 'set_notebook_metadata'; metadata: JsonObject };
 
-/** A change to one cell's outputs. `append` adds text to a stream output. */
+/**
+ * A change to one cell's outputs. `append` adds text to a stream output. From the kernel host,
+ * a stream chunk is an `append` to outputId `stdout` or `stderr` (the runner owns the outputs).
+ */
 export type OutputEdit =
   | { kind: 'add'; output: Output }
   | { kind: 'append'; outputId: string; text: string }

@@ -10,8 +10,8 @@
  * SIGKILL. Elsewhere cells are contained by their process group plus an environment marker sweep
  * (`PROBEBOOK_CELL_RUN`), which also catches `setsid` children that keep their environment.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
 /** The environment variable that marks every process of one execution. */
@@ -174,6 +174,26 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Removes empty session cgroups left by kernel hosts whose reaper died too (never populated ones). */
+function removeStaleSessions(base: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(base, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const session = new Cgroup(join(base, name));
+    try {
+      // A minute old at least: a session being set up right now is empty for a moment too.
+      if (Date.now() - statSync(session.path).mtimeMs < 60_000) continue;
+    } catch {
+      continue;
+    }
+    if (!session.populated()) session.remove();
+  }
+}
+
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
@@ -261,6 +281,7 @@ export class SessionContainment {
    */
   start(): void {
     if (this.session) {
+      removeStaleSessions(dirname(this.session.path));
       try {
         mkdirSync(join(this.session.path, 'host'), { recursive: true });
       } catch (error) {
