@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isRoot, hasTool } from '../support/needs.ts';
 import { needs } from '../support/needs.ts';
 import { lookupUser } from '../../core/node/host/elevation.ts';
-import { kernelHostUnderTest, startApp } from './root-support.ts';
+import { kernelHostUnderTest, repoRoot, startApp } from './root-support.ts';
 
 const USER = 'probebook-ci';
 const SUDOERS = '/etc/sudoers.d/probebook-ci-test';
@@ -96,6 +96,8 @@ test('as a non-root user with a NOPASSWD rule, cells run as root through sudo -n
   assert.match(records[0]!.codeSha256, /^[0-9a-f]{64}$/);
   for (const file of walk(home)) assert.equal(statSync(file).uid, user!.uid, `${file} belongs to the user`);
   assert.equal(statSync(log).mode & 0o777, 0o600);
+
+  assert.equal(doctorElevation().summary, 'passwordless sudo (sudo -n) allows the kernel host');
 });
 
 test('as a non-root user without sudo rights or a polkit agent: a clear error, no hang', async (t) => {
@@ -112,7 +114,23 @@ test('as a non-root user without sudo rights or a polkit agent: a clear error, n
   assert.match(failed.error, /sudo probebook serve --allow-root/);
   assert.equal(await app.exited, 1);
   assert.ok(Date.now() - started < 15_000, 'bounded time');
+
+  const elevation = doctorElevation();
+  if (existsSync('/run/dbus/system_bus_socket')) assert.match(elevation.summary, /^pkexec|^none/);
+  else {
+    assert.equal(elevation.status, 'fail');
+    assert.match(elevation.summary, /^none: no passwordless sudo for the kernel host/);
+    assert.match(elevation.hint ?? '', /NOPASSWD/);
+  }
 });
+
+/** The doctor's elevation check, run as the test user. */
+function doctorElevation(): { status: string; summary: string; hint?: string } {
+  const script = `import { runDoctor } from ${JSON.stringify(join(repoRoot, 'core/node/doctor/run-doctor.ts'))};
+    const r = await runDoctor(); console.log(JSON.stringify(r.checks.find((c) => c.id === 'elevation')));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: user!.uid, gid: user!.gid, env: userEnv(), cwd: repoRoot, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
 
 function readAudit(path: string): { cellId: string; runAs: string; uid: number; status: string; codeSha256: string }[] {
   return execFileSync('cat', [path], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));

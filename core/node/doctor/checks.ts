@@ -132,17 +132,22 @@ const elevation: Check = async (ctx) => {
   } catch (error) {
     return { id: 'elevation', title, status: 'fail', summary: (error as Error).message, blocks: 'running cells' };
   }
-  const sudo = await execa('sudo', ['-n', '-l', '--', process.execPath, entry], { reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
+  // With arguments of the real shape: a sudoers rule "kernel-host.js *" needs at least one.
+  const args = ['--parent-pid', String(process.pid), '--user-uid', String(process.getuid?.()), '--user-gid', String(process.getgid?.())];
+  const sudo = await execa('sudo', ['-n', '-l', '--', process.execPath, entry, ...args], { reject: false, all: true, stdin: 'ignore', timeout: 10_000 });
   if (sudo.exitCode === 0) return { id: 'elevation', title, status: 'ok', summary: 'passwordless sudo (sudo -n) allows the kernel host' };
   const pkexec = existsSync('/usr/bin/pkexec');
-  if (pkexec) return { id: 'elevation', title, status: 'ok', summary: 'pkexec: a polkit dialog asks once per session (needs a desktop session with a polkit agent)' };
+  // polkit answers over the D-Bus system bus; without it pkexec cannot ask anyone.
+  if (pkexec && existsSync('/run/dbus/system_bus_socket')) {
+    return { id: 'elevation', title, status: 'ok', summary: 'pkexec: a polkit dialog asks once per session (needs a desktop session with a polkit agent)' };
+  }
   const user = process.env.USER ?? 'YOUR_USER';
   return withFix(
     {
       id: 'elevation',
       title,
       status: 'fail',
-      summary: 'none: no passwordless sudo for the kernel host and no pkexec',
+      summary: `none: no passwordless sudo for the kernel host, and ${pkexec ? 'pkexec cannot reach polkit (no D-Bus system bus)' : 'no pkexec'}`,
       blocks: 'running cells (they need root)',
       hint: `echo '${user} ALL=(root) NOPASSWD: ${process.execPath} ${entry} *' | sudo tee /etc/sudoers.d/probebook, or install polkit, or run "sudo probebook serve --allow-root"`,
     },

@@ -69,6 +69,11 @@ export class KernelHostClient implements CellExecutor {
     void connection.exited.then((exit) => this.#onExit(exit));
   }
 
+  /** Who a cell runs as: `user` cells run as the invoking user unless that user is root. */
+  runAsFor(asUser: boolean | undefined): 'root' | 'user' {
+    return asUser && this.welcome.userUid !== 0 ? 'user' : this.runAs;
+  }
+
   /** Whether the kernel host is gone; cells can no longer run through this client. */
   get closed(): boolean {
     return this.#exit !== undefined;
