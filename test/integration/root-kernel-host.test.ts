@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
 import type { AuditRecord, HostMessage } from '../../core/common/protocol.ts';
@@ -161,4 +162,28 @@ test('kill -9 of the kernel host rejects the running cell instead of hanging', a
   await assert.rejects(done, /The kernel host was killed by SIGKILL; restart the session/);
   await waitGone([client.welcome.pid], 3000);
   await assertSessionGone(client.welcome.sessionId);
+});
+
+test('a cell that prints faster than the app reads cannot make the kernel host buffer without bound', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection } = await host(t);
+  let received = 0;
+  let notice = '';
+  connection.onMessage((m) => {
+    if (m.type !== 'output' || m.edit.kind !== 'append') return;
+    if (m.edit.text.startsWith('[probebook:')) notice = m.edit.text;
+    else received += m.edit.text.length;
+  });
+  // The app stops reading while the cell writes 160 MiB.
+  const done = join(mkdtempSync(join(tmpdir(), 'probebook-flood-')), 'done');
+  t.after(() => rmSync(dirname(done), { recursive: true, force: true }));
+  connection.subprocess.stdout!.pause();
+  connection.send({ type: 'kernel_execute_request', requestId: 'flood', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: `head -c 167772160 /dev/zero | tr "\\0" x; touch ${done}`, cwd: '/tmp', env: {}, args: [] });
+  await eventually(() => existsSync(done), 30_000, 'the cell did not finish');
+  connection.subprocess.stdout!.resume();
+  await next(connection, (m) => m.type === 'execution_ended', 30_000);
+  assert.match(notice, /^\[probebook: \d+ bytes of output dropped: the app could not keep up\]/);
+  const dropped = Number(/(\d+) bytes/.exec(notice)![1]);
+  assert.equal(received + dropped, 167772160, 'every byte is either delivered or counted');
+  assert.ok(received < 100 * 1024 * 1024, `delivered ${received} bytes: the buffer stayed bounded`);
 });

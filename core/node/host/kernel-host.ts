@@ -52,6 +52,8 @@ interface Running {
 }
 
 const PARENT_POLL_MS = 250;
+/** Bytes of messages waiting for the app before stream text is dropped (and counted). */
+const MAX_BUFFERED_OUTPUT = 64 * 1024 * 1024;
 /** Heartbeats may be this many intervals late before the host gives up on its client. */
 const MISSED_BEATS = 3;
 
@@ -221,10 +223,11 @@ export class KernelHost {
     this.#send({ type: 'execution_state', requestId, notebookId: notebookKey, cellId, state: 'running', startedAt, runAs });
 
     let result: ExecutionResult;
+    const sink = this.#sinkFor(request);
     const cwdProblem = checkCwd(request.cwd);
     if (cwdProblem) {
       const error: CellErrorData = { ename: 'WorkingDirectoryError', evalue: `Cell ${cellId}: ${cwdProblem}`, traceback: [] };
-      this.#sinkFor(request).error(error);
+      sink.error(error);
       result = { status: 'failed', stopped: false, error, durationMs: 0, exitCode: null, exitSignal: null };
     } else {
       this.#o.containment.createCell(running.token);
@@ -249,13 +252,13 @@ export class KernelHost {
           unsafe: request.unsafe,
           graceMs: grace,
           signal: running.controller.signal,
-          sink: this.#sinkFor(request),
+          sink,
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
         });
       } catch (cause) {
         // The kernel itself broke (could not load, user host failed to start): the cell fails saying so.
         const error: CellErrorData = { ename: 'KernelError', evalue: `Cell ${cellId} (${request.language}): ${(cause as Error).message}`, traceback: [] };
-        this.#sinkFor(request).error(error);
+        sink.error(error);
         result = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, exitCode: null, exitSignal: null };
       } finally {
         clearTimeout(timer);
@@ -265,6 +268,7 @@ export class KernelHost {
       this.#o.containment.release(running.token);
     }
 
+    sink.flush();
     this.#send({
       type: 'execution_ended',
       requestId,
@@ -302,10 +306,25 @@ export class KernelHost {
   }
 
   /** Turns a kernel's sink calls into `output` messages (streams: `append` to outputId `stdout`/`stderr`). */
-  #sinkFor(request: ExecuteRequest): OutputSink {
+  #sinkFor(request: ExecuteRequest): OutputSink & { flush(): void } {
     const base = { type: 'output' as const, requestId: request.requestId, notebookId: request.notebookKey, cellId: request.cellId };
+    let dropped = 0;
+    const flush = () => {
+      if (!dropped) return;
+      this.#send({ ...base, edit: { kind: 'append', outputId: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` } });
+      dropped = 0;
+    };
     return {
-      stream: (name, text) => this.#send({ ...base, edit: { kind: 'append', outputId: name, text } }),
+      flush,
+      stream: (name, text) => {
+        // A cell can print faster than the app reads: past the limit, text is counted, not buffered.
+        if (this.#o.output.writableLength > MAX_BUFFERED_OUTPUT) {
+          dropped += Buffer.byteLength(text);
+          return;
+        }
+        flush();
+        this.#send({ ...base, edit: { kind: 'append', outputId: name, text } });
+      },
       display: (items, options) => {
         const output: Output = { outputId: options?.displayId ?? randomUUID(), kind: 'display_data', items };
         if (options?.displayId) output.displayId = options.displayId;
