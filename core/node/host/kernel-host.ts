@@ -52,6 +52,7 @@ interface Running {
 }
 
 const PARENT_POLL_MS = 250;
+const SHUTDOWN_REQUESTED = 'shutdown requested';
 /** Bytes of messages waiting for the app before stream text is dropped (and counted). */
 const MAX_BUFFERED_OUTPUT = 64 * 1024 * 1024;
 /** Heartbeats may be this many intervals late before the host gives up on its client. */
@@ -102,7 +103,8 @@ export class KernelHost {
   /** Stops every cell, kills what is left of them, releases the kernels, then calls `onExit`. */
   shutdown(reason: string, code: number): Promise<void> {
     this.#stopping ??= (async () => {
-      this.#log(`exiting: ${reason}`);
+      // A requested shutdown is the normal end of a session: nothing to tell.
+      if (reason !== SHUTDOWN_REQUESTED) this.#log(`exiting: ${reason}`);
       for (const timer of this.#timers) clearTimeout(timer);
       for (const running of this.#running.values()) running.controller.abort('interrupt');
       // No grace here: nobody waits for a stopped cell's output, and nothing may outlive us.
@@ -151,7 +153,7 @@ export class KernelHost {
         return;
       case 'shutdown_request':
         this.#send({ type: 'kernel_ack', requestId: request.requestId });
-        void this.shutdown('shutdown requested', 0);
+        void this.shutdown(SHUTDOWN_REQUESTED, 0);
         return;
     }
   }
