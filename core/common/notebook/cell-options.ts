@@ -1,0 +1,171 @@
+/**
+ * What a cell is and how it runs: its language (metadata, `%%bash`-style first line, notebook
+ * default, kernelspec) and its options from `metadata.probebook`, checked with errors that name
+ * the cell and the value.
+ */
+import { CELL_LANGUAGES, DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../languages.ts';
+import type { Cell, CellOptions, JsonObject, Notebook, NotebookOptions } from './model.ts';
+
+/** First-line magics (IPython's and ours) and the language each marks. */
+const MAGICS: Record<string, CellLanguage> = {
+  '%%bash': 'shell',
+  '%%sh': 'shell',
+  '%%shell': 'shell',
+  '%%bpftrace': 'bpftrace',
+  '%%typescript': 'typescript',
+  '%%ts': 'typescript',
+};
+
+export interface ResolvedCell {
+  language: CellLanguage;
+  /** The code to run: a magic first line becomes an empty line, so line numbers stay the cell's. */
+  code: string;
+  options: CellOptions;
+  /** Where the language came from, for the UI. */
+  languageSource: 'metadata' | 'magic' | 'notebook' | 'kernelspec' | 'default';
+}
+
+/** An option with a bad value: names the cell and what is wrong. */
+export class CellOptionsError extends Error {
+  override name = 'CellOptionsError';
+}
+
+export function resolveCell(cell: Cell, notebook: Notebook): ResolvedCell {
+  const where = cellLabel(cell, notebook);
+  const options = cellOptions(cell, where);
+  const magic = /^(%%[A-Za-z]+)[ \t]*(?:\r?\n|$)/.exec(cell.source);
+  const magicLanguage = magic ? MAGICS[magic[1]!] : undefined;
+  if (magic && !magicLanguage && !options.language) {
+    throw new CellOptionsError(`${where} starts with the magic ${magic[1]}, which Probebook does not run (it knows ${Object.keys(MAGICS).join(', ')}).`);
+  }
+  const code = magicLanguage ? cell.source.slice(magic![1]!.length).replace(/^[ \t]*/, '') : cell.source;
+  if (options.language) return { language: options.language, code: magicLanguage ? code : cell.source, options, languageSource: 'metadata' };
+  if (magicLanguage) return { language: magicLanguage, code, options, languageSource: 'magic' };
+  const nbOptions = notebookOptions(notebook);
+  if (nbOptions.language) return { language: nbOptions.language, code, options, languageSource: 'notebook' };
+  const fromKernel = kernelspecLanguage(notebook.metadata);
+  if (fromKernel) return { language: fromKernel, code, options, languageSource: 'kernelspec' };
+  return { language: DEFAULT_LANGUAGE, code, options, languageSource: 'default' };
+}
+
+/** "cell 3 (measure)": how errors name a cell. */
+export function cellLabel(cell: Cell, notebook: Notebook): string {
+  const index = notebook.cells.indexOf(cell);
+  const name = (cell.metadata.probebook as JsonObject | undefined)?.name;
+  return `cell ${index + 1}${typeof name === 'string' && name ? ` (${name})` : ''}`;
+}
+
+function cellOptions(cell: Cell, where: string): CellOptions {
+  const raw = cell.metadata.probebook;
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CellOptionsError(`${where}: metadata.probebook must be an object.`);
+  }
+  const o = raw as JsonObject;
+  const bad = (key: string, expected: string): never => {
+    throw new CellOptionsError(`${where}: metadata.probebook.${key} must be ${expected} (got ${JSON.stringify(o[key])}).`);
+  };
+  const options: CellOptions = {};
+  if (o.language !== undefined) {
+    if (!isCellLanguage(o.language)) bad('language', CELL_LANGUAGES.map((l) => `"${l}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'));
+    options.language = o.language as CellLanguage;
+  }
+  if (o.name !== undefined) options.name = typeof o.name === 'string' ? o.name : bad('name', 'a string');
+  for (const key of ['background', 'cleanup', 'user', 'unsafe'] as const) {
+    if (o[key] !== undefined) options[key] = typeof o[key] === 'boolean' ? (o[key] as boolean) : bad(key, 'true or false');
+  }
+  if (o.timeout !== undefined) {
+    const value = typeof o.timeout === 'number' ? `${o.timeout}s` : o.timeout;
+    if (typeof value !== 'string') bad('timeout', 'a duration like "10s" or "2m"');
+    try {
+      parseDuration(value as string);
+    } catch (error) {
+      throw new CellOptionsError(`${where}: metadata.probebook.timeout: ${(error as Error).message}`);
+    }
+    options.timeout = value as string;
+  }
+  if (o.args !== undefined) {
+    if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')) bad('args', 'a list of parameter names');
+    options.args = o.args as string[];
+  }
+  if (o.outputLimit !== undefined) {
+    const n = Number(o.outputLimit);
+    if (!Number.isFinite(n) || n < 0) bad('outputLimit', 'a number of bytes');
+    options.outputLimit = n;
+  }
+  return options;
+}
+
+/** Notebook-level options from `metadata.probebook`. Unusable values are ignored here and reported by `checkNotebookOptions`. */
+export function notebookOptions(notebook: Notebook): NotebookOptions {
+  const raw = notebook.metadata.probebook;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const o = raw as JsonObject;
+  const options: NotebookOptions = {};
+  if (isCellLanguage(o.language)) options.language = o.language;
+  if (o.parameters !== null && typeof o.parameters === 'object' && !Array.isArray(o.parameters)) {
+    const parameters: Record<string, string | number | boolean> = {};
+    for (const [name, value] of Object.entries(o.parameters)) {
+      if (typeof value === 'string' || typeof value === 'boolean') parameters[name] = value;
+      else if (value !== null && typeof value !== 'object') parameters[name] = Number(value);
+      else if (value !== null && typeof value === 'object' && 'literal' in (value as object)) parameters[name] = String((value as { literal: string }).literal);
+    }
+    options.parameters = parameters;
+  }
+  return options;
+}
+
+/** Problems with the notebook-level options, for people (empty when all is well). */
+export function checkNotebookOptions(notebook: Notebook): string[] {
+  const raw = notebook.metadata.probebook;
+  if (raw === undefined) return [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ['metadata.probebook must be an object.'];
+  const o = raw as JsonObject;
+  const problems: string[] = [];
+  if (o.language !== undefined && !isCellLanguage(o.language)) problems.push(`metadata.probebook.language must be one of ${CELL_LANGUAGES.join(', ')} (got ${JSON.stringify(o.language)}).`);
+  if (o.parameters !== undefined) {
+    if (o.parameters === null || typeof o.parameters !== 'object' || Array.isArray(o.parameters)) problems.push('metadata.probebook.parameters must be an object of NAME: default value.');
+    else for (const [name, value] of Object.entries(o.parameters)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push(`parameter name ${JSON.stringify(name)} must be a valid variable name.`);
+      if (value === null || (typeof value === 'object' && !('literal' in value))) problems.push(`parameter ${name} must have a string, number or boolean default.`);
+    }
+  }
+  return problems;
+}
+
+/** The language a notebook's kernelspec implies (bash_kernel notebooks are shell notebooks). */
+function kernelspecLanguage(metadata: JsonObject): CellLanguage | undefined {
+  const spec = metadata.kernelspec as JsonObject | undefined;
+  const info = metadata.language_info as JsonObject | undefined;
+  const names = [spec?.name, spec?.language, info?.name].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
+  if (names.some((n) => n === 'bash' || n === 'sh' || n === 'shell')) return 'shell';
+  if (names.some((n) => n === 'typescript' || n === 'tslab' || n === 'deno')) return 'typescript';
+  if (names.some((n) => n === 'bpftrace')) return 'bpftrace';
+  return undefined;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * "10s", "2m", "500ms", "1h30m", "1.5s", or a bare number of seconds, in milliseconds.
+ * @example parseDuration('1m30s') === 90_000
+ */
+export function parseDuration(text: string | number): number {
+  if (typeof text === 'number') {
+    if (!Number.isFinite(text) || text <= 0) throw new RangeError(`a duration must be a positive number of seconds, got ${text}`);
+    return text * 1000;
+  }
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return parseDuration(Number(trimmed));
+  const part = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = part.exec(trimmed); m; m = part.exec(trimmed)) {
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    consumed = part.lastIndex;
+  }
+  if (consumed === 0 || consumed !== trimmed.length || total <= 0) {
+    throw new RangeError(`"${text}" is not a duration: write it like 10s, 2m, 500ms or 1h30m`);
+  }
+  return total;
+}

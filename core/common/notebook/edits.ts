@@ -1,0 +1,94 @@
+/**
+ * Applying the protocol's document edits to the model. The session host applies what UIs send;
+ * UIs apply what the host broadcasts: both through this one function.
+ */
+import type { CellLanguage } from '../languages.ts';
+import type { NotebookEdit } from '../protocol.ts';
+import type { Cell, Notebook } from './model.ts';
+import { newCellId } from './outputs.ts';
+
+/** An edit that does not fit the document (unknown cell, bad index). */
+export class EditError extends Error {
+  override name = 'EditError';
+}
+
+/** Applies one edit in place; throws {@link EditError} and changes nothing when it does not fit. */
+export function applyEdit(nb: Notebook, edit: NotebookEdit): void {
+  switch (edit.kind) {
+    case 'insert_cell': {
+      if (!Number.isInteger(edit.index) || edit.index < 0 || edit.index > nb.cells.length) {
+        throw new EditError(`cannot insert a cell at ${edit.index}: the notebook has ${nb.cells.length} cells`);
+      }
+      if (nb.cells.some((c) => c.id === edit.cell.id)) throw new EditError(`a cell with id ${edit.cell.id} already exists`);
+      const cell: Cell = {
+        id: edit.cell.id,
+        cellType: edit.cell.cellType,
+        source: edit.cell.source,
+        metadata: structuredClone(edit.cell.metadata),
+        outputs: [],
+        executionCount: null,
+      };
+      nb.cells.splice(edit.index, 0, cell);
+      return;
+    }
+    case 'delete_cell':
+      nb.cells.splice(indexOf(nb, edit.cellId), 1);
+      return;
+    case 'move_cell': {
+      const from = indexOf(nb, edit.cellId);
+      if (!Number.isInteger(edit.toIndex) || edit.toIndex < 0 || edit.toIndex >= nb.cells.length) {
+        throw new EditError(`cannot move a cell to ${edit.toIndex}: the notebook has ${nb.cells.length} cells`);
+      }
+      const [cell] = nb.cells.splice(from, 1);
+      nb.cells.splice(edit.toIndex, 0, cell!);
+      return;
+    }
+    case 'set_source':
+      find(nb, edit.cellId).source = edit.source;
+      return;
+    case 'set_cell_type': {
+      const cell = find(nb, edit.cellId);
+      if (cell.cellType === edit.cellType) return;
+      cell.cellType = edit.cellType;
+      if (edit.cellType !== 'code') {
+        cell.outputs = [];
+        cell.executionCount = null;
+      }
+      return;
+    }
+    case 'set_cell_metadata':
+      find(nb, edit.cellId).metadata = structuredClone(edit.metadata);
+      return;
+    case 'clear_outputs': {
+      const cell = find(nb, edit.cellId);
+      cell.outputs = [];
+      cell.executionCount = null;
+      return;
+    }
+    case 'set_notebook_metadata':
+      nb.metadata = structuredClone(edit.metadata);
+      return;
+    default:
+      throw new EditError(`unknown edit ${(edit as { kind: string }).kind}`);
+  }
+}
+
+function indexOf(nb: Notebook, cellId: string): number {
+  const index = nb.cells.findIndex((c) => c.id === cellId);
+  if (index < 0) throw new EditError(`no cell with id ${cellId}`);
+  return index;
+}
+
+function find(nb: Notebook, cellId: string): Cell {
+  return nb.cells[indexOf(nb, cellId)]!;
+}
+
+/** A new, empty notebook with one code cell, in nbformat 4.5. */
+export function createNotebook(language: CellLanguage = 'shell'): Notebook {
+  return {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: { probebook: { language } },
+    cells: [{ id: newCellId(), cellType: 'code', source: '', metadata: {}, outputs: [], executionCount: null }],
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * `probebook run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors]`
+ *
+ * Runs every code cell headless, shows progress on stderr and writes the notebook with its
+ * outputs. Exit 0 when every cell succeeded, 1 when one failed (the file is still written), 2 for
+ * bad usage or an unreadable notebook.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Notebook } from '../../common/notebook/model.ts';
+import { notebookOptions } from '../../common/notebook/cell-options.ts';
+import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
+import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
+import type { CellExecutor } from '../run/executor.ts';
+import { createLocalExecutor } from '../run/local-executor.ts';
+import { parseSize } from '../run/sizes.ts';
+import { ProgressReporter } from './run-progress.ts';
+
+export const RUN_USAGE = `Usage: probebook run NOTEBOOK.ipynb [options]
+
+Runs every code cell of the notebook, in order, and saves the outputs.
+
+Options:
+  --out FILE            write the notebook with its outputs to FILE
+  --inplace             write the outputs back into NOTEBOOK.ipynb
+  --param NAME=VALUE    override a notebook parameter (repeatable); shell cells see it as $NAME,
+                        bpftrace cells as a positional parameter ($1, $2, … in declaration order)
+  --allow-errors        go on after a failed cell (exit status is still 1)
+  --output-limit SIZE   bytes of each cell's stream kept in the file (default 4MiB; e.g. 512KiB, 10MB)
+  --grace DURATION      time between SIGINT, SIGTERM and SIGKILL when stopping a cell (default 3s)
+  -q, --quiet           no progress on stderr
+  -h, --help            show this help
+
+Without --out or --inplace, outputs are printed as they arrive and no file is written.
+Exit status: 0 all cells succeeded, 1 a cell failed or the run was interrupted, 2 bad usage or
+unreadable notebook.`;
+
+class UsageError extends Error {}
+
+export interface RunCommandDeps {
+  executor?: CellExecutor;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stdout?: NodeJS.WritableStream;
+}
+
+export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Promise<number> {
+  const stderr = deps.stderr ?? process.stderr;
+  const stdout = deps.stdout ?? process.stdout;
+  let parsed: ReturnType<typeof parseRunArgs>;
+  try {
+    parsed = parseRunArgs(argv);
+  } catch (error) {
+    stderr.write(`probebook run: ${(error as Error).message}\n\n${RUN_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    stdout.write(RUN_USAGE + '\n');
+    return 0;
+  }
+
+  const path = resolve(parsed.notebook);
+  let notebook: Notebook;
+  let fingerprint: FileFingerprint;
+  try {
+    ({ notebook, fingerprint } = await readNotebookFile(path));
+  } catch (error) {
+    stderr.write(`probebook run: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  const declared = notebookOptions(notebook).parameters ?? {};
+  for (const name of Object.keys(parsed.params)) {
+    if (!(name in declared)) {
+      stderr.write(`probebook run: warning: --param ${name} is not declared in the notebook's metadata.probebook.parameters; cells still see it.\n`);
+    }
+  }
+
+  const executor = deps.executor ?? createLocalExecutor();
+  const codeCells = notebook.cells.filter((c) => c.cellType === 'code');
+  const progress = new ProgressReporter(stderr, codeCells, { quiet: parsed.quiet });
+  const echo = parsed.out === undefined && !parsed.inplace ? new OutputEcho(stdout, stderr) : undefined;
+  const runner = new NotebookRunner({
+    notebook,
+    notebookPath: path,
+    notebookKey: randomUUID(),
+    executor,
+    params: parsed.params,
+    graceMs: parsed.graceMs,
+    // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
+    memoryLimitBytes: parsed.outputLimit + 64 * 1024,
+    events: {
+      started: (cellId) => progress.started(cellId),
+      ended: (cellId, outcome: CellOutcome) => progress.ended(cellId, outcome),
+      skipped: (cellId) => progress.skipped(cellId),
+      output: (cellId, edit) => echo?.write(cellId, edit),
+    },
+  });
+
+  // Ctrl-C stops the running cells the way an interrupt does (bpftrace prints its maps), then the
+  // file is still written; a second Ctrl-C ends the process at once.
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    stderr.write(`\nprobebook run: ${signal}: stopping the running cells (press Ctrl-C again to quit now)\n`);
+    runner.interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exitCode: number;
+  try {
+    const summary = await runner.run({ runAll: true, allowErrors: parsed.allowErrors });
+    progress.finish(summary);
+    exitCode = summary.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.close();
+    await executor.dispose();
+  }
+
+  const target = parsed.inplace ? path : parsed.out !== undefined ? resolve(parsed.out) : undefined;
+  if (target) {
+    try {
+      await writeNotebookFile(target, notebook, {
+        expected: target === path ? fingerprint : undefined,
+        outputLimitBytes: parsed.outputLimit,
+      });
+      if (!parsed.quiet) stderr.write(`wrote ${target}\n`);
+    } catch (error) {
+      // Never lose a run's outputs: when the target cannot be written, save beside it.
+      const fallback = `${target.replace(/\.ipynb$/, '')}.probebook-${Date.now()}.ipynb`;
+      stderr.write(`probebook run: could not write ${target}: ${(error as Error).message}\n`);
+      try {
+        await writeNotebookFile(fallback, notebook, { outputLimitBytes: parsed.outputLimit });
+        stderr.write(`probebook run: the outputs were saved to ${fallback} instead\n`);
+      } catch (second) {
+        stderr.write(`probebook run: and not to ${fallback} either: ${(second as Error).message}\n`);
+      }
+      return 1;
+    }
+  }
+  return exitCode;
+}
+
+interface ParsedRunArgs {
+  notebook: string;
+  out?: string;
+  inplace: boolean;
+  params: Record<string, string>;
+  allowErrors: boolean;
+  outputLimit: number;
+  graceMs?: number;
+  quiet: boolean;
+  help: boolean;
+}
+
+/** Parses and checks the arguments; throws UsageError with a message for people. */
+export function parseRunArgs(argv: string[]): ParsedRunArgs {
+  let values: ReturnType<typeof parse>['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parse(argv));
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  if (values.help) return { notebook: '', inplace: false, params: {}, allowErrors: false, outputLimit: 0, quiet: false, help: true };
+  if (positionals.length === 0) throw new UsageError('no notebook given');
+  if (positionals.length > 1) throw new UsageError(`one notebook at a time (got ${positionals.join(', ')})`);
+  if (values.out !== undefined && values.inplace) throw new UsageError('--out and --inplace exclude each other');
+  const params: Record<string, string> = {};
+  for (const pair of values.param ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param takes NAME=VALUE, got "${pair}"`);
+    const name = pair.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new UsageError(`--param name "${name}" must be a valid variable name (letters, digits, _; not starting with a digit)`);
+    }
+    params[name] = pair.slice(eq + 1);
+  }
+  let outputLimit = 4 * 1024 * 1024;
+  if (values['output-limit'] !== undefined) outputLimit = parseSize(values['output-limit'], '--output-limit');
+  let graceMs: number | undefined;
+  if (values.grace !== undefined) {
+    graceMs = parseGrace(values.grace);
+  }
+  return {
+    notebook: positionals[0]!,
+    out: values.out,
+    inplace: values.inplace ?? false,
+    params,
+    allowErrors: values['allow-errors'] ?? false,
+    outputLimit,
+    graceMs,
+    quiet: values.quiet ?? false,
+    help: false,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      inplace: { type: 'boolean' },
+      param: { type: 'string', short: 'p', multiple: true },
+      'allow-errors': { type: 'boolean' },
+      'output-limit': { type: 'string' },
+      grace: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function parseGrace(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--grace takes a duration like 3s or 500ms, got "${text}"`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
+}
+
+/** Prints outputs as they arrive when no file is written: text streams as they are, rich outputs as text/plain. */
+class OutputEcho {
+  constructor(
+    private readonly stdout: NodeJS.WritableStream,
+    private readonly stderr: NodeJS.WritableStream,
+  ) {}
+
+  write(_cellId: string, edit: import('../../common/protocol.ts').OutputEdit): void {
+    if (edit.kind === 'append') {
+      this.#text(edit.text, this.#streams.get(edit.outputId) ?? 'stdout');
+      return;
+    }
+    if (edit.kind !== 'add' && edit.kind !== 'replace') return;
+    const { output } = edit;
+    if (output.kind === 'stream') {
+      const name = output.items[0]?.mime.endsWith('stderr') ? 'stderr' : 'stdout';
+      this.#streams.set(output.outputId, name);
+      this.#text(String(output.items[0]?.data ?? ''), name);
+      return;
+    }
+    if (output.kind === 'error') {
+      const data = output.items[0]?.data as { ename?: string; evalue?: string; traceback?: string[] } | undefined;
+      this.#text(`${data?.ename ?? 'Error'}: ${data?.evalue ?? ''}\n${(data?.traceback ?? []).join('\n')}\n`, 'stderr');
+      return;
+    }
+    const plain = output.items.find((i) => i.mime === 'text/plain');
+    if (plain) this.#text(String(plain.data).replace(/\n?$/, '\n'), 'stdout');
+  }
+
+  readonly #streams = new Map<string, 'stdout' | 'stderr'>();
+
+  #text(text: string, name: 'stdout' | 'stderr'): void {
+    (name === 'stdout' ? this.stdout : this.stderr).write(text);
+  }
+}
+

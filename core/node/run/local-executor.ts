@@ -1,0 +1,54 @@
+/**
+ * Runs cells in this process's own kernels: as root in CI and `sudo probebook run`, and in tests.
+ * The privileged kernel host uses the same kernels behind its stdio protocol.
+ */
+import type { CellLanguage } from '../../common/languages.ts';
+import type { Kernel } from '../kernels/kernel.ts';
+import type { CellExecutor } from './executor.ts';
+
+/** Makes each language's kernel on first use, so a notebook of shell cells never loads the rest. */
+export type KernelFactories = Record<CellLanguage, () => Promise<Kernel>>;
+
+export const DEFAULT_KERNELS: KernelFactories = {
+  shell: async () => new (await import('../kernels/shell-kernel.ts')).ShellKernel(),
+  bpftrace: async () => { throw new Error('bpftrace cells are not wired into this build yet'); },
+  typescript: async () => { throw new Error('TypeScript cells are not wired into this build yet'); },
+};
+
+export class LocalExecutor implements CellExecutor {
+  readonly runAs: 'root' | 'user' = process.geteuid?.() === 0 ? 'root' : 'user';
+  readonly #factories: KernelFactories;
+  readonly #kernels = new Map<CellLanguage, Promise<Kernel>>();
+
+  constructor(factories: KernelFactories = DEFAULT_KERNELS) {
+    this.#factories = factories;
+  }
+
+  #kernel(language: CellLanguage): Promise<Kernel> {
+    let kernel = this.#kernels.get(language);
+    if (!kernel) {
+      kernel = this.#factories[language]();
+      this.#kernels.set(language, kernel);
+      kernel.catch(() => this.#kernels.delete(language));
+    }
+    return kernel;
+  }
+
+  async execute(request: Parameters<CellExecutor['execute']>[0]) {
+    return (await this.#kernel(request.language)).execute(request);
+  }
+
+  async reset(notebookKey: string): Promise<void> {
+    await Promise.all([...this.#kernels.values()].map(async (k) => (await k).reset(notebookKey)));
+  }
+
+  async dispose(): Promise<void> {
+    const kernels = [...this.#kernels.values()];
+    this.#kernels.clear();
+    await Promise.allSettled(kernels.map(async (k) => (await k).dispose()));
+  }
+}
+
+export function createLocalExecutor(factories?: KernelFactories): CellExecutor {
+  return new LocalExecutor(factories);
+}

@@ -1,0 +1,335 @@
+/**
+ * Runs a notebook's cells: in order, background cells alongside, cleanup cells last, each through
+ * a {@link CellExecutor}. The runner writes outputs into the notebook model as they arrive and
+ * reports every change through {@link RunnerEvents}, so the CLI prints progress and the session
+ * host broadcasts to UIs from the same code.
+ */
+import { dirname } from 'node:path';
+import { MIME, type CellErrorData } from '../../common/mime.ts';
+import type { Cell, Notebook, Output } from '../../common/notebook/model.ts';
+import type { OutputEdit } from '../../common/protocol.ts';
+import { notebookOptions, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
+import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
+import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import type { CellExecutor } from './executor.ts';
+import { StreamLimiter } from './stream-limiter.ts';
+
+/** Why a cell was stopped; becomes `AbortSignal.reason`. */
+export type StopReason = 'interrupt' | 'timeout' | 'run-ended';
+
+export interface CellOutcome extends ExecutionResult {
+  /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
+  success: boolean;
+  stopReason?: StopReason;
+}
+
+/** Everything a run reports. Callbacks must not throw; they run synchronously with the run. */
+export interface RunnerEvents {
+  queued(cellId: string): void;
+  started(cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }): void;
+  output(cellId: string, edit: OutputEdit): void;
+  ended(cellId: string, result: CellOutcome): void;
+  /** A queued cell that will not run (an earlier cell failed or the run was interrupted). */
+  skipped(cellId: string): void;
+}
+
+export interface RunOptions {
+  /** Cells to run, in notebook order; all code cells when absent. */
+  cellIds?: string[];
+  /** A Run All: background cells run alongside, cleanup cells run at the end whatever happens. */
+  runAll?: boolean;
+  /** Go on after a failed cell. */
+  allowErrors?: boolean;
+}
+
+export interface RunSummary {
+  /** Every cell that ran succeeded and none was skipped. */
+  ok: boolean;
+  interrupted: boolean;
+  cells: { cellId: string; status: CellOutcome['status']; success: boolean; durationMs: number }[];
+  /** The first cell that failed, if any. */
+  failedCellId?: string;
+}
+
+export interface NotebookRunnerOptions {
+  notebook: Notebook;
+  notebookPath: string | null;
+  /** Kernel state (shell cwd/env, TypeScript context) lives under this key. */
+  notebookKey: string;
+  executor: CellExecutor;
+  events?: Partial<RunnerEvents>;
+  /** Bytes of each stream kept in memory; the rest is counted and dropped (default 64 MiB). */
+  memoryLimitBytes?: number;
+  /** Overrides of the notebook's parameters (`--param NAME=VALUE`). */
+  params?: Record<string, string>;
+  /** Grace between the steps of the interrupt ladder (default 3000 ms). */
+  graceMs?: number;
+}
+
+interface RunningCell {
+  cellId: string;
+  controller: AbortController;
+  done: Promise<CellOutcome>;
+}
+
+const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+
+export class NotebookRunner {
+  readonly #opts: NotebookRunnerOptions;
+  readonly #running = new Map<string, RunningCell>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #pendingRuns = 0;
+  #executionCount = 0;
+  /** Set by interrupt() without a cell: the current run stops after its running cells. */
+  #stopRequested = false;
+
+  constructor(options: NotebookRunnerOptions) {
+    this.#opts = options;
+  }
+
+  /** Whether a run is in progress or queued. */
+  get busy(): boolean {
+    return this.#pendingRuns > 0;
+  }
+
+  /** The ids of cells running now. */
+  get runningCellIds(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /**
+   * Runs cells in notebook order. A second call waits for the first to finish (as a kernel's
+   * queue does); its cells are reported as queued at once.
+   */
+  run(options: RunOptions = {}): Promise<RunSummary> {
+    const cells = this.#select(options.cellIds);
+    for (const cell of cells) this.#emit('queued', cell.id);
+    this.#pendingRuns++;
+    const result = this.#queue.then(() => this.#runCells(cells, options));
+    this.#queue = result.catch(() => undefined).finally(() => this.#pendingRuns--);
+    return result;
+  }
+
+  /** Interrupts one running cell, or (without an id) everything of this notebook and its queue. */
+  interrupt(cellId?: string): void {
+    if (cellId === undefined) {
+      this.#stopRequested = true;
+      for (const running of this.#running.values()) running.controller.abort('interrupt' satisfies StopReason);
+      return;
+    }
+    this.#running.get(cellId)?.controller.abort('interrupt' satisfies StopReason);
+  }
+
+  #select(cellIds: string[] | undefined): Cell[] {
+    const code = this.#opts.notebook.cells.filter((c) => c.cellType === 'code');
+    if (!cellIds) return code;
+    const wanted = new Set(cellIds);
+    const known = new Set(this.#opts.notebook.cells.map((c) => c.id));
+    for (const id of wanted) if (!known.has(id)) throw new Error(`No cell with id "${id}" in this notebook.`);
+    return code.filter((c) => wanted.has(c.id));
+  }
+
+  async #runCells(cells: Cell[], options: RunOptions): Promise<RunSummary> {
+    this.#stopRequested = false;
+    const summary: RunSummary = { ok: true, interrupted: false, cells: [] };
+    const background: Promise<void>[] = [];
+    const cleanup: Cell[] = [];
+    let stop = false;
+
+    const record = (cell: Cell, outcome: CellOutcome) => {
+      summary.cells.push({ cellId: cell.id, status: outcome.status, success: outcome.success, durationMs: outcome.durationMs });
+      if (!outcome.success) {
+        summary.ok = false;
+        summary.failedCellId ??= cell.id;
+        if (outcome.stopReason === 'interrupt') summary.interrupted = true;
+        if (!options.allowErrors || outcome.stopReason === 'interrupt') stop = true;
+      }
+    };
+
+    for (const cell of cells) {
+      if (stop || this.#stopRequested) {
+        if (options.runAll && this.#isCleanup(cell)) cleanup.push(cell);
+        else this.#emit('skipped', cell.id);
+        continue;
+      }
+      if (options.runAll && this.#isCleanup(cell)) {
+        cleanup.push(cell);
+        continue;
+      }
+      const started = this.#start(cell);
+      if (options.runAll && started.background) {
+        background.push(started.done.then((outcome) => record(cell, outcome)));
+        continue;
+      }
+      record(cell, await started.done);
+    }
+
+    // The run has ended: background cells are stopped the way Ctrl-C would (bpftrace prints maps).
+    for (const running of this.#running.values()) running.controller.abort('run-ended' satisfies StopReason);
+    await Promise.all(background);
+
+    if (this.#stopRequested) summary.interrupted = true;
+    // Cleanup cells undo what the lab set up, so they run after a failure or an interrupt too.
+    this.#stopRequested = false;
+    for (const cell of cleanup) record(cell, await this.#start(cell).done);
+    if (summary.interrupted) summary.ok = false;
+    return summary;
+  }
+
+  #isCleanup(cell: Cell): boolean {
+    try {
+      return resolveCell(cell, this.#opts.notebook).options.cleanup === true;
+    } catch {
+      return false;
+    }
+  }
+
+  #start(cell: Cell): { background: boolean; done: Promise<CellOutcome> } {
+    const controller = new AbortController();
+    let background = false;
+    try {
+      background = resolveCell(cell, this.#opts.notebook).options.background === true;
+    } catch {
+      background = false; // the error is reported when the cell runs
+    }
+    const running: RunningCell = { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> };
+    this.#running.set(cell.id, running);
+    running.done = this.#execute(cell, controller).finally(() => this.#running.delete(cell.id));
+    return { background, done: running.done };
+  }
+
+  async #execute(cell: Cell, controller: AbortController): Promise<CellOutcome> {
+    const startedAt = Date.now();
+    cell.outputs = [];
+    this.#emit('output', cell.id, { kind: 'clear' });
+    const executionCount = ++this.#executionCount;
+    cell.executionCount = executionCount;
+    this.#emit('started', cell.id, { executionCount, startedAt, runAs: this.#opts.executor.runAs });
+
+    const sink = this.#sinkFor(cell);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      let resolved: ReturnType<typeof resolveCell>;
+      let timeoutMs: number | undefined;
+      let env: Record<string, string>;
+      let args: string[];
+      try {
+        resolved = resolveCell(cell, this.#opts.notebook);
+        timeoutMs = resolved.options.timeout !== undefined ? parseDuration(resolved.options.timeout) : undefined;
+        ({ env, args } = this.#parameters(resolved.options.args));
+      } catch (error) {
+        return this.#fail(cell, sink, startedAt, { ename: 'CellOptionsError', evalue: (error as Error).message, traceback: [] });
+      }
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => controller.abort('timeout' satisfies StopReason), timeoutMs);
+      }
+      if (controller.signal.aborted) {
+        // Interrupted before it began: it never runs.
+        const outcome: CellOutcome = { status: 'interrupted', stopped: true, durationMs: 0, success: false, stopReason: controller.signal.reason as StopReason };
+        this.#emit('ended', cell.id, outcome);
+        return outcome;
+      }
+      const result = await this.#opts.executor.execute({
+        notebookKey: this.#opts.notebookKey,
+        notebookPath: this.#opts.notebookPath,
+        cellId: cell.id,
+        language: resolved.language,
+        code: resolved.code,
+        cwd: this.#opts.notebookPath ? dirname(this.#opts.notebookPath) : process.cwd(),
+        env,
+        args,
+        unsafe: resolved.options.unsafe,
+        asUser: resolved.options.user,
+        timeoutMs,
+        signal: controller.signal,
+        graceMs: this.#opts.graceMs,
+        sink,
+      });
+      const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
+      // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
+      const success =
+        result.status === 'ok' ||
+        (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
+      if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
+      const outcome: CellOutcome = { ...result, success, stopReason };
+      this.#emit('ended', cell.id, outcome);
+      return outcome;
+    } catch (error) {
+      // The executor itself broke (kernel host gone…): the cell fails and says what happened.
+      return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] });
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData): CellOutcome {
+    sink.error(error);
+    const outcome: CellOutcome = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false };
+    this.#emit('ended', cell.id, outcome);
+    return outcome;
+  }
+
+  /** Parameters: the notebook's defaults, overridden by the run's; env for shell, $1… for bpftrace. */
+  #parameters(argNames: string[] | undefined): { env: Record<string, string>; args: string[] } {
+    const declared = notebookOptions(this.#opts.notebook).parameters ?? {};
+    const values: Record<string, string> = {};
+    for (const [name, value] of Object.entries(declared)) values[name] = String(value);
+    Object.assign(values, this.#opts.params ?? {});
+    const names = argNames ?? Object.keys(values);
+    const args = names.map((name) => {
+      if (!(name in values)) {
+        throw new Error(`metadata.probebook.args names the parameter "${name}", which the notebook does not declare (known: ${Object.keys(values).join(', ') || 'none'}).`);
+      }
+      return values[name]!;
+    });
+    return { env: values, args };
+  }
+
+  /** The OutputSink of one execution: appends to the cell's streams, within the memory limit. */
+  #sinkFor(cell: Cell): OutputSink {
+    const limiter = new StreamLimiter(this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
+    const add = (output: Output) => {
+      cell.outputs.push(output);
+      this.#emit('output', cell.id, { kind: 'add', output });
+    };
+    return {
+      stream: (name, text) => {
+        const { kept, dropped } = limiter.take(name, text);
+        const last = cell.outputs.at(-1);
+        const mime = name === 'stdout' ? MIME.stdout : MIME.stderr;
+        const item = last?.kind === 'stream' && last.items[0]?.mime === mime ? last.items[0] : undefined;
+        if (last && item) {
+          if (kept) {
+            item.data = (item.data as string) + kept;
+            this.#emit('output', cell.id, { kind: 'append', outputId: last.outputId, text: kept });
+          }
+          if (dropped) last.truncated = limiter.dropped(name);
+          return;
+        }
+        if (!kept) return;
+        const output = streamOutput(name, kept, Date.now());
+        if (dropped) output.truncated = limiter.dropped(name);
+        add(output);
+      },
+      display: (items, options) => {
+        const output = displayOutput(items, { displayId: options?.displayId, time: Date.now() });
+        if (options?.update && options.displayId) {
+          const index = cell.outputs.findIndex((o) => o.displayId === options.displayId);
+          if (index >= 0) {
+            output.outputId = cell.outputs[index]!.outputId;
+            cell.outputs[index] = output;
+            this.#emit('output', cell.id, { kind: 'replace', output });
+            return;
+          }
+        }
+        add(output);
+      },
+      error: (error) => add(errorOutput(error, Date.now())),
+    };
+  }
+
+  #emit<K extends keyof RunnerEvents>(event: K, ...args: Parameters<RunnerEvents[K]>): void {
+    const handler = this.#opts.events?.[event] as ((...a: Parameters<RunnerEvents[K]>) => void) | undefined;
+    handler?.(...args);
+  }
+}
