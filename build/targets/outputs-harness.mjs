@@ -1,0 +1,33 @@
+// A standalone page for the output renderers (dist/outputs-harness/): the e2e tests drive it,
+// and it shows every renderer without the notebook app. Frames go to its outputs/ folder.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { frameTarget } from './outputs-frames.mjs';
+
+/** @param {string} root */
+export function targets(root) {
+  const outdir = join(root, 'dist/outputs-harness');
+  return [
+    {
+      entryPoints: { harness: join(root, 'renderer/outputs/harness/harness.ts') },
+      outdir,
+      platform: 'browser',
+      format: 'esm',
+      target: 'chrome120',
+      bundle: true,
+      sourcemap: 'linked',
+      plugins: [
+        {
+          name: 'copy-harness-page',
+          setup(build) {
+            build.onEnd(() => {
+              mkdirSync(outdir, { recursive: true });
+              copyFileSync(join(root, 'renderer/outputs/harness/index.html'), join(outdir, 'index.html'));
+            });
+          },
+        },
+      ],
+    },
+    frameTarget(root, join(outdir, 'outputs')),
+  ];
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFromFrame, parseToFrame, MAX_FRAME_HEIGHT } from './frame-protocol.ts';
+import { prepareFigure, WEBGL_POINTS } from './figure.ts';
+
+test('frame messages are accepted only in their exact shapes', () => {
+  assert.deepEqual(parseFromFrame({ type: 'pb-size', height: 321.2 }), { type: 'pb-size', height: 322 });
+  assert.deepEqual(parseFromFrame({ type: 'pb-size', height: 1e9 }), { type: 'pb-size', height: MAX_FRAME_HEIGHT });
+  assert.equal(parseFromFrame({ type: 'pb-size', height: '10' }), null);
+  assert.equal(parseFromFrame({ type: 'pb-size', height: -1 }), null);
+  assert.equal(parseFromFrame({ type: 'navigate', url: 'https://x' }), null);
+  assert.equal(parseFromFrame('pb-ready'), null);
+  assert.deepEqual(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'data:image/png;base64,AAAA' }), { type: 'pb-image', requestId: 3, dataUrl: 'data:image/png;base64,AAAA' });
+  assert.equal(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'javascript:alert(1)' }), null);
+  assert.equal(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }), null);
+  assert.equal(parseFromFrame({ type: 'pb-error', message: 'x'.repeat(5000) })!.type, 'pb-error');
+  assert.equal((parseFromFrame({ type: 'pb-error', message: 'x'.repeat(5000) }) as { message: string }).message.length, 2000);
+});
+
+test('the frame accepts only render, theme and export requests', () => {
+  assert.deepEqual(parseToFrame({ type: 'pb-render', kind: 'html', html: '<b>x</b>', theme: 'dark' }), { type: 'pb-render', kind: 'html', html: '<b>x</b>', theme: 'dark' });
+  assert.equal(parseToFrame({ type: 'pb-render', kind: 'plotly', figure: [] }), null);
+  assert.equal(parseToFrame({ type: 'pb-export', requestId: 1, format: 'pdf' }), null);
+  assert.deepEqual(parseToFrame({ type: 'pb-theme', theme: 'weird' }), { type: 'pb-theme', theme: 'light' });
+});
+
+test('figure layout keeps its own values over the theme and themes every named axis', () => {
+  const { figure } = prepareFigure({ data: [{ y: [1, 2] }], layout: { paper_bgcolor: 'pink', xaxis2: { title: 'b' }, yaxis: { gridcolor: 'red' } } }, 'dark', true);
+  assert.equal(figure.layout['paper_bgcolor'], 'pink');
+  assert.equal(figure.layout['plot_bgcolor'], '#1e1e1e');
+  assert.deepEqual((figure.layout['yaxis'] as Record<string, unknown>)['gridcolor'], 'red');
+  assert.equal((figure.layout['xaxis2'] as Record<string, unknown>)['gridcolor'], '#333a42');
+  assert.equal((figure.layout['xaxis2'] as Record<string, unknown>)['title'], 'b');
+  assert.equal(figure.config['showLink'], false);
+  assert.equal(figure.config['responsive'], true);
+});
+
+test('big scatter traces switch to WebGL, or stay SVG with a note when WebGL is missing', () => {
+  const big = { x: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i), y: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i) };
+  const withGl = prepareFigure({ data: [big, { type: 'bar', y: [1] }] }, 'light', true);
+  assert.deepEqual(withGl.figure.data.map((t) => t['type']), ['scattergl', 'bar']);
+  assert.deepEqual(withGl.notes, []);
+  const noGl = prepareFigure({ data: [big, { type: 'scattergl', y: [1] }] }, 'light', false);
+  assert.deepEqual(noGl.figure.data.map((t) => t['type']), [undefined, 'scatter']);
+  assert.match(noGl.notes[0]!, /2 large traces are drawn as SVG/);
+  assert.throws(() => prepareFigure({ layout: {} }, 'light', true), /not a plotly figure/);
+});
