@@ -4,9 +4,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { frameTarget } from './outputs-frames.mjs';
 
-/** @param {string} root */
-export function targets(root) {
-  const outdir = join(root, 'dist/outputs-harness');
+/** The harness page and its frames, built into `outdir` (tests build into their own folders). */
+export function harnessTargets(root, outdir) {
   return [
     {
       entryPoints: { harness: join(root, 'renderer/outputs/harness/harness.ts') },
@@ -30,4 +29,9 @@ export function targets(root) {
     },
     frameTarget(root, join(outdir, 'outputs')),
   ];
+}
+
+/** @param {string} root */
+export function targets(root) {
+  return harnessTargets(root, join(root, 'dist/outputs-harness'));
 }

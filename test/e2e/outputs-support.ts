@@ -1,0 +1,130 @@
+/**
+ * Shared by the output renderer e2e tests: builds the outputs harness into a temp folder, serves
+ * it on 127.0.0.1 with the app's CSP (frame documents with the frame CSP), drives Debian's
+ * Chromium with playwright-core, and turns real bpftrace JSON captures into payloads.
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { TestContext } from 'node:test';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp.ts';
+import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DOCUMENTS } from '../../core/common/output-frames.ts';
+import type { BpftraceMapPayload, HistBucket } from '../../core/common/parsers/bpftrace/types.ts';
+import { needs } from '../support/needs.ts';
+
+export const root = resolve(import.meta.dirname, '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(root, 'test-artifacts/screenshots');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+
+async function buildHarness(outdir: string): Promise<void> {
+  const { harnessTargets } = (await import('../../build/targets/outputs-harness.mjs')) as { harnessTargets: (root: string, outdir: string) => esbuild.BuildOptions[] };
+  // Our own folder: test files run in parallel and must not share dist/.
+  await Promise.all(harnessTargets(root, outdir).map((o) => esbuild.build({ ...o, logLevel: 'error' })));
+}
+
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404, { 'Content-Security-Policy': CONTENT_SECURITY_POLICY }).end('not found');
+      return;
+    }
+    const frameDoc = (OUTPUT_FRAME_DOCUMENTS as readonly string[]).includes(path.split('/').pop()!) && path.includes('/outputs/');
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': frameDoc ? OUTPUT_FRAME_CSP : CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+}
+
+export interface Harness {
+  browser: Browser;
+  page: Page;
+  url: string;
+  /** Messages the page logged as errors (CSP violations included). */
+  consoleErrors: string[];
+}
+
+/** Builds, serves and opens the harness; everything is closed after the test file. Null when Chromium is missing (skipped visibly). */
+export async function openHarness(t: TestContext): Promise<Harness | null> {
+  if (!needs(t, { check: () => (existsSync(CHROMIUM) ? null : `Chromium at ${CHROMIUM} (apt install chromium)`) })) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'pb-outputs-harness-'));
+  await buildHarness(dir);
+  const { server, url } = await serve(dir);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  t.after(async () => {
+    await browser.close();
+    await new Promise((ok) => server.close(ok));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.pbHarness === 'object');
+  return { browser, page, url, consoleErrors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `outputs-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+// ---- bpftrace captures → payloads (test-side stand-in for the parser, from the documented format) ----
+
+type Raw = Record<string, unknown>;
+
+function buckets(raw: unknown): HistBucket[] {
+  return (raw as Raw[]).map((b) => ({ min: (b['min'] as number | undefined) ?? null, max: (b['max'] as number | undefined) ?? null, count: b['count'] as number }));
+}
+
+/** Every map/hist/stats line of a bpftrace 0.17 `-f json` capture as a payload. */
+export function payloadsFromNdjson(text: string, runStart = 1_700_000_000_000): BpftraceMapPayload[] {
+  const out: BpftraceMapPayload[] = [];
+  const printed = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const ev = JSON.parse(line) as { type: string; data: Raw };
+    if (!['map', 'hist', 'stats'].includes(ev.type)) continue;
+    for (const [name, value] of Object.entries(ev.data)) {
+      const kind = ev.type as BpftraceMapPayload['kind'];
+      const entryValue = (v: unknown): BpftraceMapPayload['entries'][number]['value'] =>
+        kind === 'hist' ? { type: 'hist', buckets: buckets(v) } : kind === 'stats' ? { type: 'stats', stats: typeof v === 'number' ? { average: v } : (v as { average: number }) } : { type: 'scalar', value: v as number };
+      const keyless =
+        kind === 'hist' ? Array.isArray(value) : kind === 'stats' ? typeof value === 'number' || (typeof value === 'object' && value !== null && 'average' in value) : typeof value !== 'object' || value === null || Array.isArray(value);
+      const entries = keyless
+        ? [{ key: [], rawKey: '', value: entryValue(value) }]
+        : Object.entries(value as Raw).map(([rawKey, v]) => ({ key: rawKey.split(','), rawKey, value: entryValue(v) }));
+      const printIndex = printed.get(name) ?? 0;
+      printed.set(name, printIndex + 1);
+      out.push({ version: 1, name, kind, keyless, entries, printIndex, time: runStart + 1000, runStart });
+    }
+  }
+  return out;
+}
+
+export function fixture(name: string): string {
+  return readFileSync(join(root, 'test/fixtures/outputs', name), 'utf8');
+}
