@@ -86,5 +86,5 @@ export function download(fileName: string, data: Blob | string): void {
 
 /** A file-name-safe version of a label (`@bytes` → `bytes`). */
 export function fileNameOf(label: string, fallback = 'output'): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || fallback;
+  return label.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.-]+|[_.-]+$/g, '') || fallback;
 }

@@ -49,7 +49,7 @@ export class MapSeriesView {
       this.top = Number(select.value);
       this.draw();
     });
-    this.tools = h('div', 'pb-tools pb-tools-inline', select, pngButton(this.chart, `${name}-over-time`));
+    this.tools = h('div', 'pb-tools pb-tools-inline', select, pngButton(this.chart, `${name.replace(/^@/, '') || 'map'}-over-time`));
     for (const o of outputs) this.push(o);
     this.draw();
   }

@@ -80,7 +80,8 @@ export class LineChart {
     const yTicks = niceTicks(lo, hi, 4);
     const y0 = yTicks[0] ?? 0;
     const y1 = yTicks[yTicks.length - 1] ?? 1;
-    const t0 = times[0] ?? 0;
+    // Time starts at the run start (0 s) when the series is measured from it.
+    const t0 = Math.min(0, times[0] ?? 0);
     const t1 = times.length > 1 ? times[times.length - 1]! : t0 + 1;
     const x = (t: number): number => M.left + ((t - t0) / (t1 - t0 || 1)) * plotW;
     const y = (v: number): number => M.top + plotH - ((v - y0) / (y1 - y0 || 1)) * plotH;
@@ -138,7 +139,7 @@ export class LineChart {
     const rows = this.visible()
       .map(({ s, color }) => ({ name: s.name, v: s.values[best] ?? null, color }))
       .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity))
-      .map((r) => h('div', 'pb-tip-row', h('span', `pb-swatch pb-series-${r.color}`), h('span', 'pb-tip-name', r.name || '(no key)'), h('span', 'pb-tip-value', r.v === null ? '—' : String(r.v))));
+      .map((r) => h('div', 'pb-tip-row', h('span', `pb-swatch pb-series-${r.color}`), h('span', 'pb-tip-name', r.name || '(no key)'), h('span', 'pb-tip-value', r.v === null ? '—' : r.v.toLocaleString('en-US', { maximumFractionDigits: 3 }))));
     this.tip.replaceChildren(h('div', 'pb-tip-head', `+${secondsLabel(times[best]!)}`), ...rows);
     this.tip.hidden = false;
     const left = cx + 12 + 180 > rect.width ? cx - 12 - 180 : cx + 12;
