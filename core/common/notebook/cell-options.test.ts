@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDuration, resolveCell } from './cell-options.ts';
+import { applyEdit, createNotebook, EditError } from './edits.ts';
+import type { Cell, Notebook } from './model.ts';
+
+function notebook(cells: Partial<Cell>[], metadata: Notebook['metadata'] = {}): Notebook {
+  return {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata,
+    cells: cells.map((c, i) => ({ id: `c${i}`, cellType: 'code', source: '', metadata: {}, outputs: [], executionCount: null, ...c })),
+  };
+}
+
+test('IPython magics mark the language and become an empty first line, so line numbers stay', () => {
+  const nb = notebook([{ source: '%%bash\necho hi' }, { source: '%%bpftrace\nBEGIN { exit(); }' }, { source: '%%sh  \nls' }, { source: '%%ts\nconst a = 1;' }]);
+  assert.deepEqual(nb.cells.map((c) => resolveCell(c, nb).language), ['shell', 'bpftrace', 'shell', 'typescript']);
+  assert.equal(resolveCell(nb.cells[0]!, nb).code, '\necho hi');
+  assert.equal(resolveCell(nb.cells[1]!, nb).code.split('\n')[1], 'BEGIN { exit(); }');
+});
+
+test('language comes from cell metadata, then the magic, then the notebook, then the kernelspec, then shell', () => {
+  const cell = { source: 'echo', metadata: { probebook: { language: 'bpftrace' } } };
+  assert.equal(resolveCell(notebook([cell]).cells[0]!, notebook([cell])).language, 'bpftrace');
+  const nbDefault = notebook([{ source: 'x' }], { probebook: { language: 'typescript' } });
+  assert.equal(resolveCell(nbDefault.cells[0]!, nbDefault).languageSource, 'notebook');
+  const bashKernel = notebook([{ source: 'ls' }], { kernelspec: { name: 'bash', display_name: 'Bash', language: 'bash' } });
+  assert.equal(resolveCell(bashKernel.cells[0]!, bashKernel).language, 'shell');
+  const plain = notebook([{ source: 'ls' }]);
+  assert.deepEqual([resolveCell(plain.cells[0]!, plain).language, resolveCell(plain.cells[0]!, plain).languageSource], ['shell', 'default']);
+});
+
+test('bad options are errors that name the cell and the value', () => {
+  const nb = notebook([{}, { metadata: { probebook: { name: 'measure', language: 'python' } } }]);
+  assert.throws(() => resolveCell(nb.cells[1]!, nb), /^CellOptionsError: cell 2 \(measure\): metadata\.probebook\.language must be "shell", "bpftrace" or "typescript" \(got "python"\)\.$/);
+  const t = notebook([{ metadata: { probebook: { timeout: 'ten' } } }]);
+  assert.throws(() => resolveCell(t.cells[0]!, t), /cell 1: metadata\.probebook\.timeout: "ten" is not a duration/);
+  const b = notebook([{ metadata: { probebook: { background: 'yes' } } }]);
+  assert.throws(() => resolveCell(b.cells[0]!, b), /background must be true or false/);
+  const m = notebook([{ source: '%%python\nprint(1)' }]);
+  assert.throws(() => resolveCell(m.cells[0]!, m), /magic %%python, which Probebook does not run/);
+});
+
+test('durations as people write them', () => {
+  assert.equal(parseDuration('10s'), 10_000);
+  assert.equal(parseDuration('2m'), 120_000);
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('1h30m'), 5_400_000);
+  assert.equal(parseDuration('1.5s'), 1500);
+  assert.equal(parseDuration('3'), 3000);
+  assert.equal(parseDuration(2), 2000);
+  for (const bad of ['', 'ten', '10x', '-1s', '0s', '5 s extra']) assert.throws(() => parseDuration(bad), /not a duration|positive/, bad);
+});
+
+test('edits insert, move, change and delete cells, and refuse what does not fit', () => {
+  const nb = createNotebook('bpftrace');
+  assert.equal(nb.cells.length, 1);
+  applyEdit(nb, { kind: 'insert_cell', index: 1, cell: { id: 'b', cellType: 'markdown', source: '# hi', metadata: {} } });
+  applyEdit(nb, { kind: 'move_cell', cellId: 'b', toIndex: 0 });
+  assert.equal(nb.cells[0]!.id, 'b');
+  applyEdit(nb, { kind: 'set_source', cellId: 'b', source: '# changed' });
+  applyEdit(nb, { kind: 'set_cell_type', cellId: 'b', cellType: 'code' });
+  assert.deepEqual([nb.cells[0]!.source, nb.cells[0]!.cellType], ['# changed', 'code']);
+  applyEdit(nb, { kind: 'delete_cell', cellId: 'b' });
+  assert.equal(nb.cells.length, 1);
+  assert.throws(() => applyEdit(nb, { kind: 'delete_cell', cellId: 'nope' }), EditError);
+  assert.throws(() => applyEdit(nb, { kind: 'insert_cell', index: 5, cell: { id: 'z', cellType: 'code', source: '', metadata: {} } }), /cannot insert a cell at 5/);
+});

@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIME } from '../mime.ts';
+import { capStream, NotebookParseError, parseNotebook, serializeNotebook, splitLines } from './ipynb.ts';
+import { streamOutput } from './outputs.ts';
+
+const fixtures = join(import.meta.dirname, '../../../test/fixtures/notebooks');
+const read = (name: string) => readFileSync(join(fixtures, name), 'utf8');
+
+test('a notebook written by Jupyter (nbformat 4.5) round-trips byte for byte', () => {
+  const text = read('jupyter-4.5.ipynb');
+  assert.equal(serializeNotebook(parseNotebook(text, 'jupyter-4.5.ipynb')), text);
+});
+
+test('older minor versions are read and written as 4.5 with cell ids, everything else kept', () => {
+  for (const name of ['jupyter-4.0.ipynb', 'jupyter-4.4.ipynb']) {
+    const original = JSON.parse(read(name));
+    const nb = parseNotebook(read(name), name);
+    assert.ok(nb.cells.every((c) => /^[0-9a-f]{8}$/.test(c.id)), 'every cell got an id when read');
+    const written = JSON.parse(serializeNotebook(nb));
+    assert.equal(written.nbformat_minor, 5);
+    written.cells.forEach((cell: Record<string, unknown>, i: number) => {
+      assert.equal(cell.id, nb.cells[i]!.id);
+      const { id: _id, ...rest } = cell;
+      assert.deepEqual(rest, original.cells[i]);
+    });
+    assert.deepEqual(written.metadata, original.metadata);
+  }
+});
+
+test('number literals Jupyter wrote (1.0, 1e-05, integers beyond 2^53) survive exactly', () => {
+  const text = read('jupyter-4.5.ipynb');
+  const out = serializeNotebook(parseNotebook(text, 'x.ipynb'));
+  assert.match(out, /"small": 1e-05/);
+  assert.match(out, /"whole": 1\.0/);
+  assert.match(out, /"big": 12345678901234567890/);
+  assert.match(out, /"RATE": 1\.0/);
+});
+
+test('a VS Code notebook keeps its vscode metadata and gains only ids and the 4.5 marker', () => {
+  const text = read('vscode.ipynb');
+  const nb = parseNotebook(text, 'vscode.ipynb');
+  assert.equal(nb.cells[1]!.outputs[0]!.items[0]!.data, 'hello\n');
+  const written = JSON.parse(serializeNotebook(nb));
+  const original = JSON.parse(text);
+  assert.deepEqual(written.cells.map((c: { metadata: unknown }) => c.metadata), original.cells.map((c: { metadata: unknown }) => c.metadata));
+  assert.deepEqual(written.metadata.vscode, original.metadata.vscode);
+  assert.equal(written.metadata.orig_nbformat, undefined, 'dropped, as nbformat does');
+});
+
+test('outputs become MIME items: streams, display bundles in order, errors', () => {
+  const nb = parseNotebook(read('jupyter-4.5.ipynb'), 'x.ipynb');
+  const [stdout, stderr, display, result, error] = nb.cells[1]!.outputs;
+  assert.deepEqual(stdout!.items, [{ mime: MIME.stdout, data: 'line 1\nline 2\nline 3\n' }]);
+  assert.deepEqual(stderr!.items, [{ mime: MIME.stderr, data: 'oops\n' }]);
+  assert.deepEqual(display!.items.map((i) => i.mime).sort(), ['image/png', 'text/html', 'text/plain']);
+  assert.equal(display!.items.find((i) => i.mime === 'text/html')!.data, '<b>bold</b>\n<i>x</i>');
+  assert.equal(result!.kind, 'execute_result');
+  assert.equal(result!.executionCount, 3);
+  assert.deepEqual((error!.items[0]!.data as { ename: string }).ename, 'ValueError');
+});
+
+test('output arrival times are saved in the cell metadata and read back', () => {
+  const nb = parseNotebook(read('jupyter-4.5.ipynb'), 'x.ipynb');
+  const cell = nb.cells[4]!;
+  cell.outputs = [streamOutput('stdout', 'a\n', 1700000000000), streamOutput('stderr', 'b\n', 1700000000500)];
+  const text = serializeNotebook(nb);
+  const again = parseNotebook(text, 'x.ipynb');
+  assert.deepEqual(again.cells[4]!.outputs.map((o) => o.time), [1700000000000, 1700000000500]);
+  assert.deepEqual((again.cells[4]!.metadata.probebook as { outputTimes: number[] }).outputTimes, [1700000000000, 1700000000500]);
+  again.cells[4]!.outputs = [];
+  assert.equal(JSON.parse(serializeNotebook(again)).cells[4].metadata.probebook, undefined, 'no stale times once outputs are gone');
+});
+
+test('a trusted flag inside the file is never written back', () => {
+  const nb = parseNotebook(read('jupyter-4.5.ipynb'), 'x.ipynb');
+  nb.cells[1]!.metadata.trusted = true;
+  assert.doesNotMatch(serializeNotebook(nb), /"trusted"/);
+});
+
+test('a file that is not JSON gets an error naming the file, line and column', () => {
+  assert.throws(
+    () => parseNotebook(read('malformed-json.ipynb'), 'lab/malformed-json.ipynb'),
+    (e: unknown) => e instanceof NotebookParseError && e.line === 3 && e.column === 45 && /^lab\/malformed-json\.ipynb:3:45: is not valid JSON/.test(e.message),
+  );
+});
+
+test('JSON that is not a notebook gets an error naming the schema path', () => {
+  assert.throws(
+    () => parseNotebook(read('not-a-notebook.ipynb'), 'n.ipynb'),
+    (e: unknown) => e instanceof NotebookParseError && e.schemaPath === 'cells[0].cell_type' && /must be "code", "markdown" or "raw" \(got "python"\)/.test(e.message),
+  );
+  assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}', 'old.ipynb'), /nbformat 3 is not supported/);
+  assert.throws(() => parseNotebook('[1, 2]', 'list.ipynb'), /the top level: must be an object/);
+  assert.throws(() => parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdin", "text": ""}]}]}', 's.ipynb'), /cells\[0\]\.outputs\[0\]\.name/);
+});
+
+test('nesting deeper than the limit is refused before parsing', () => {
+  const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+  assert.throws(() => parseNotebook(deep, 'deep.ipynb'), /nesting deeper than 256 levels/);
+});
+
+test('random damage to a notebook gives a NotebookParseError or a notebook, never another exception', () => {
+  const text = read('jupyter-4.5.ipynb');
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 2000; i++) {
+    const chars = [...text];
+    const edits = 1 + Math.floor(random() * 4);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(random() * chars.length);
+      const choice = random();
+      if (choice < 0.3) chars.splice(at, 1);
+      else if (choice < 0.6) chars.splice(at, 0, '{}[]",:0a\\'[Math.floor(random() * 10)]!);
+      else chars.length = at;
+    }
+    try {
+      const nb = parseNotebook(chars.join(''), 'fuzz.ipynb');
+      serializeNotebook(nb);
+    } catch (error) {
+      assert.ok(error instanceof NotebookParseError, `iteration ${i}: ${(error as Error).stack}`);
+    }
+  }
+});
+
+test('long streams are cut at a line end with an explicit note of what was left out', () => {
+  const text = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') + '\n';
+  const capped = capStream(text, 100);
+  const lines = capped.split('\n');
+  assert.ok(Buffer.byteLength(lines.slice(0, -2).join('\n')) <= 100);
+  assert.match(capped, /\[probebook: output truncated: .* \(98\d lines\) not saved; the limit is 100 B per stream, see metadata\.probebook\.outputLimit\]\n$/);
+  assert.equal(capStream('short\n', 100), 'short\n');
+  assert.match(capStream('kept\n', 100, { bytes: 5000, lines: 10 }), /^kept\n\[probebook: output truncated: 4\.9 KiB \(10 lines\)/);
+});
+
+test('the per-cell outputLimit overrides the save limit', () => {
+  const nb = parseNotebook(read('jupyter-4.5.ipynb'), 'x.ipynb');
+  nb.cells[4]!.outputs = [streamOutput('stdout', 'x'.repeat(50) + '\n' + 'y'.repeat(50) + '\n')];
+  nb.cells[4]!.metadata = { probebook: { outputLimit: 60 } };
+  const saved = JSON.parse(serializeNotebook(nb, { outputLimitBytes: 1_000_000 }));
+  assert.equal(saved.cells[4].outputs[0].text[0], 'x'.repeat(50) + '\n');
+  assert.match(saved.cells[4].outputs[0].text[1], /truncated/);
+});
+
+test('lines split as Python splitlines(keepends) does', () => {
+  assert.deepEqual(splitLines('a\nb\r\nc\rd\x0be\u2028f'), ['a\n', 'b\r\n', 'c\r', 'd\x0b', 'e\u2028', 'f']);
+  assert.deepEqual(splitLines(''), []);
+  assert.deepEqual(splitLines('x\n'), ['x\n']);
+});
