@@ -32,7 +32,7 @@ async function buildHarness(outdir: string): Promise<void> {
   await Promise.all(harnessTargets(root, outdir).map((o) => esbuild.build({ ...o, logLevel: 'error' })));
 }
 
-function serve(dir: string): Promise<{ server: Server; url: string }> {
+function serve(dir: string, csp: boolean): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
@@ -43,7 +43,7 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
     const frameDoc = (OUTPUT_FRAME_DOCUMENTS as readonly string[]).includes(path.split('/').pop()!) && path.includes('/outputs/');
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': frameDoc ? OUTPUT_FRAME_CSP : CONTENT_SECURITY_POLICY,
+      ...(csp ? { 'Content-Security-Policy': frameDoc ? OUTPUT_FRAME_CSP : CONTENT_SECURITY_POLICY } : {}),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',
     });
@@ -60,12 +60,16 @@ export interface Harness {
   consoleErrors: string[];
 }
 
-/** Builds, serves and opens the harness; everything is closed after the test file. Null when Chromium is missing (skipped visibly). */
-export async function openHarness(t: TestContext): Promise<Harness | null> {
+/**
+ * Builds, serves and opens the harness; everything is closed after the test. Null when Chromium
+ * is missing (skipped visibly). `csp: false` serves without any CSP, to show that the renderers
+ * themselves are safe and not only the policy.
+ */
+export async function openHarness(t: TestContext, options: { csp?: boolean } = {}): Promise<Harness | null> {
   if (!needs(t, { check: () => (existsSync(CHROMIUM) ? null : `Chromium at ${CHROMIUM} (apt install chromium)`) })) return null;
   const dir = mkdtempSync(join(tmpdir(), 'pb-outputs-harness-'));
   await buildHarness(dir);
-  const { server, url } = await serve(dir);
+  const { server, url } = await serve(dir, options.csp ?? true);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

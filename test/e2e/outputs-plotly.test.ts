@@ -1,0 +1,87 @@
+/**
+ * Plotly figures in Chromium: drawn inside the sandboxed frame under the app's CSP, themed,
+ * updated in place, big traces switched to WebGL (or SVG with a note), PNG/SVG export.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { openHarness, screenshot } from './outputs-support.ts';
+import { MIME } from '../../core/common/mime.ts';
+import type { Output } from '../../core/common/notebook/model.ts';
+
+function plot(id: string, figure: unknown): Output {
+  return { outputId: id, kind: 'display_data', items: [{ mime: MIME.plotly, data: figure as never }, { mime: MIME.plain, data: '<Figure>' }] };
+}
+
+test('a plotly figure draws in a sandboxed frame, follows the theme, updates in place and exports PNG', async (t) => {
+  const h = await openHarness(t);
+  if (!h) return;
+  const { page } = h;
+  const figure = { data: [{ x: [0, 1, 2, 3, 4], y: [10, 12, 9, 14, 20], type: 'scatter', name: 'Mbit/s' }], layout: { title: { text: 'iperf3 throughput' }, height: 320 } };
+  await page.evaluate((o) => window.pbHarness.mount(o), [plot('p1', figure)]);
+  const iframe = page.locator('[data-output-id="p1"] iframe.pb-frame');
+  assert.equal(await iframe.getAttribute('sandbox'), 'allow-scripts', 'scripts only: no allow-same-origin');
+  const frame = page.frameLocator('[data-output-id="p1"] iframe.pb-frame');
+  await frame.locator('.main-svg').first().waitFor({ timeout: 20_000 });
+  await page.locator('[data-output-id="p1"] .pb-plot-ready').waitFor();
+  assert.equal(await frame.locator('.scatterlayer .trace').count(), 1);
+  assert.equal(await frame.locator('.gtitle').textContent(), 'iperf3 throughput');
+  assert.match(await frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).background), /rgb\(255, 255, 255\)/);
+  // The frame grew to the figure's height.
+  const height = await iframe.evaluate((e) => e.getBoundingClientRect().height);
+  assert.ok(height >= 320 && height < 360, `frame height ${height}`);
+  await screenshot(page, 'plotly-light');
+
+  // Theme follows the page.
+  await page.evaluate(() => window.pbHarness.setTheme('dark'));
+  await frame.locator('.main-svg').first().evaluate(async (e) => {
+    for (let i = 0; i < 50 && !/30, 30, 30/.test(getComputedStyle(e).background); i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  assert.match(await frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).background), /rgb\(30, 30, 30\)/);
+  await screenshot(page, 'plotly-dark');
+
+  // Update in place: same frame, new data.
+  const before = await iframe.elementHandle();
+  await page.evaluate(
+    (o) => window.pbHarness.apply({ kind: 'replace', output: o }),
+    plot('p1', { data: [...figure.data, { x: [0, 4], y: [5, 5], type: 'scatter', name: 'target' }], layout: figure.layout }),
+  );
+  await frame.locator('.scatterlayer .trace:nth-child(2)').waitFor();
+  assert.equal(await frame.locator('.scatterlayer .trace').count(), 2);
+  assert.equal(await page.evaluate((el) => el!.isConnected, before), true, 'the same frame was updated');
+
+  // PNG export through the page (the sandbox has no downloads).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-output-id="p1"] button', { hasText: 'PNG' }).click()]);
+  const png = readFileSync((await download.path())!);
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.ok(png.length > 5000, `a real image (${png.length} bytes)`);
+  const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-output-id="p1"] button', { hasText: 'SVG' }).click()]);
+  assert.match(readFileSync((await svgDownload.path())!, 'utf8'), /<svg[^>]*>/);
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('scatter traces past 10,000 points use WebGL where it works, else SVG with a note', async (t) => {
+  const h = await openHarness(t);
+  if (!h) return;
+  const { page } = h;
+  const n = 20_000;
+  await page.evaluate(
+    ({ n, m }) => {
+      const x = Array.from({ length: n }, (_, i) => i);
+      const y = x.map((i) => Math.sin(i / 500) * 100 + (i % 17));
+      window.pbHarness.mount([{ outputId: 'big', kind: 'display_data', items: [{ mime: m, data: { data: [{ x, y, type: 'scatter', mode: 'lines' }], layout: { height: 300 } } }] }]);
+    },
+    { n, m: MIME.plotly },
+  );
+  const frame = page.frameLocator('[data-output-id="big"] iframe.pb-frame');
+  await page.locator('[data-output-id="big"] .pb-plot-ready').waitFor({ timeout: 30_000 });
+  const gl = await frame.locator('.gl-canvas-context, canvas.gl-canvas').count();
+  const note = (await page.locator('[data-output-id="big"] .pb-frame-status').textContent()) ?? '';
+  if (gl > 0) assert.equal(note, '', 'drawn with WebGL, no note');
+  else {
+    assert.match(note, /WebGL is not available here/);
+    assert.equal(await frame.locator('.scatterlayer .trace').count(), 1, 'drawn as SVG instead');
+  }
+  t.diagnostic(gl > 0 ? 'WebGL (scattergl) used' : `SVG fallback: ${note}`);
+  await screenshot(page, 'plotly-big');
+});
