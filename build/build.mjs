@@ -17,9 +17,15 @@ for (const file of readdirSync(targetDir).filter((f) => f.endsWith('.mjs')).sort
   targets.push(...(await mod.targets(root)));
 }
 
-await Promise.all(
+// Every target is built even when another fails, so one broken bundle does not leave the rest stale.
+const results = await Promise.allSettled(
   targets.map(async (options) => {
     if (watch) await (await esbuild.context(options)).watch();
     else await esbuild.build({ logLevel: 'warning', ...options });
   }),
 );
+const failed = results.filter((r) => r.status === 'rejected');
+if (failed.length) {
+  console.error(`build: ${failed.length} of ${targets.length} bundles failed (errors above)`);
+  process.exit(1);
+}
