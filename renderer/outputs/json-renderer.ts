@@ -24,13 +24,19 @@ function node(key: string | null, v: Json, depth: number): HTMLElement {
   const open = Array.isArray(v) ? '[' : '{';
   const close = Array.isArray(v) ? ']' : '}';
   if (!entries.length) return h('div', 'pb-json-row', label, h('span', 'pb-json-punct', open + close));
+  // Small values read better inline: `{ t: 0, bps: 0 }`.
+  const preview = JSON.stringify(v);
+  if (preview.length <= 72 && depth >= OPEN_DEPTH) {
+    return h('div', 'pb-json-row', label, h('span', 'pb-json-inline', preview.replace(/"([A-Za-z_$][\w$]*)":/g, '$1: ').replace(/,(?=\S)/g, ', ')));
+  }
   const details = h('details', 'pb-json-node');
   details.open = depth < OPEN_DEPTH;
-  details.append(h('summary', '', label, h('span', 'pb-json-punct', open), h('span', 'pb-json-count', ` ${entries.length} ${Array.isArray(v) ? 'items' : 'keys'} `), h('span', 'pb-json-punct', close)));
+  details.append(h('summary', '', label, h('span', 'pb-json-punct', open), h('span', 'pb-json-count', ` ${entries.length} ${Array.isArray(v) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'} `), h('span', 'pb-json-punct', close)));
   const children = h('div', 'pb-json-children');
   let shown = 0;
   const more = h('button', 'pb-btn pb-json-more');
   more.type = 'button';
+  more.hidden = true;
   const page = (): void => {
     const next = entries.slice(shown, shown + PAGE);
     more.before(...next.map(([k, x]) => node(k, x, depth + 1)));

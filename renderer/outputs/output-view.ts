@@ -120,7 +120,9 @@ export class OutputView {
   setTrusted(trusted: boolean): void {
     if (trusted === this.options.trusted) return;
     this.options.trusted = trusted;
-    this.render();
+    // Only outputs whose renderer changes are drawn again (tables keep their sort and filter).
+    const sel = this.options.registry.select(this.current, trusted);
+    if (sel.renderer !== this.renderer || (sel.renderer && sel.item !== this.item)) this.render();
   }
 
   flush(): void {

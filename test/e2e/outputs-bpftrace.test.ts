@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fixture, openHarness, payloadsFromNdjson, screenshot } from './outputs-support.ts';
+import { apply, fixture, mount, openHarness, payloadsFromNdjson, screenshot } from './outputs-support.ts';
 import { MIME } from '../../core/common/mime.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/types.ts';
@@ -20,11 +20,11 @@ test('maps, histograms and stats from real captures render as tables and labelle
   const { page } = h;
   const payloads = [...payloadsFromNdjson(fixture('bt017-json-maps.ndjson')), ...payloadsFromNdjson(fixture('bt017-bloat-lab-baseline.ndjson'))];
   const outputs = payloads.map(asOutput);
-  await page.evaluate((o) => {
+  await page.evaluate(() => {
     (window as unknown as { copied: string[] }).copied = [];
     navigator.clipboard.writeText = async (s: string) => void (window as unknown as { copied: string[] }).copied.push(s);
-    window.pbHarness.mount(o);
-  }, outputs);
+  });
+  await mount(page, outputs);
   const byName = (name: string) => page.locator('.pb-output', { has: page.locator('.pb-bt-name', { hasText: new RegExp(`^${name}$`) }) });
 
   // @x[comm, pid]: one column per key part, sortable, filterable.
@@ -103,17 +103,17 @@ test('a map printed every second becomes one live line chart that grows, next to
     return asOutput(p, i);
   };
   const stdout: Output = { outputId: 'out', kind: 'stream', items: [{ mime: MIME.stdout, data: 'Attaching 2 probes...\n' }] };
-  await page.evaluate((o) => window.pbHarness.mount(o), [stdout, print(0)]);
+  await mount(page, [stdout, print(0)]);
   assert.equal(await page.locator('.pb-bt-series').count(), 0, 'one print is a table');
   assert.equal(await page.locator('.pb-table').count(), 1);
-  for (let i = 1; i < 4; i++) await page.evaluate((o) => window.pbHarness.apply({ kind: 'add', output: o }), print(i));
+  for (let i = 1; i < 4; i++) await apply(page, { kind: 'add', output: print(i) });
   await page.evaluate(() => window.pbHarness.flush());
   assert.equal(await page.locator('.pb-bt-series').count(), 1, 'repeated prints fold into one view');
   assert.equal(await page.locator('.pb-output').count(), 2, 'the stream and the series; no table per print');
   assert.equal(await page.locator('.pb-bt-series .pb-bt-when').textContent(), '4 prints · 4s');
   const points = () => page.locator('.pb-bt-series circle.pb-series-0').count();
   assert.equal(await points(), 4);
-  for (let i = 4; i < 12; i++) await page.evaluate((o) => window.pbHarness.apply({ kind: 'add', output: o }), print(i));
+  for (let i = 4; i < 12; i++) await apply(page, { kind: 'add', output: print(i) });
   await page.evaluate(() => window.pbHarness.flush());
   assert.equal(await points(), 12, 'the chart grew');
   assert.deepEqual(await page.locator('.pb-bt-series .pb-legend-item').allTextContents(), ['iperf3', 'sshd', 'curl']);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { openHarness, screenshot } from './outputs-support.ts';
+import { apply, mount, openHarness, screenshot } from './outputs-support.ts';
 import { MIME } from '../../core/common/mime.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 
@@ -18,7 +18,7 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
   if (!h) return;
   const { page } = h;
   const figure = { data: [{ x: [0, 1, 2, 3, 4], y: [10, 12, 9, 14, 20], type: 'scatter', name: 'Mbit/s' }], layout: { title: { text: 'iperf3 throughput' }, height: 320 } };
-  await page.evaluate((o) => window.pbHarness.mount(o), [plot('p1', figure)]);
+  await mount(page, [plot('p1', figure)]);
   const iframe = page.locator('[data-output-id="p1"] iframe.pb-frame');
   assert.equal(await iframe.getAttribute('sandbox'), 'allow-scripts', 'scripts only: no allow-same-origin');
   const frame = page.frameLocator('[data-output-id="p1"] iframe.pb-frame');
@@ -42,10 +42,7 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
 
   // Update in place: same frame, new data.
   const before = await iframe.elementHandle();
-  await page.evaluate(
-    (o) => window.pbHarness.apply({ kind: 'replace', output: o }),
-    plot('p1', { data: [...figure.data, { x: [0, 4], y: [5, 5], type: 'scatter', name: 'target' }], layout: figure.layout }),
-  );
+  await apply(page, { kind: 'replace', output: plot('p1', { data: [...figure.data, { x: [0, 4], y: [5, 5], type: 'scatter', name: 'target' }], layout: figure.layout }) });
   await frame.locator('.scatterlayer .trace:nth-child(2)').waitFor();
   assert.equal(await frame.locator('.scatterlayer .trace').count(), 2);
   assert.equal(await page.evaluate((el) => el!.isConnected, before), true, 'the same frame was updated');

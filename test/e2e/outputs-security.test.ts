@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openHarness, screenshot } from './outputs-support.ts';
+import { mount, openHarness, screenshot } from './outputs-support.ts';
 import { MIME } from '../../core/common/mime.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 
@@ -39,7 +39,7 @@ for (const [trusted, csp] of [[false, true], [false, false], [true, false]] as c
     const h = await openHarness(t, { csp });
     if (!h) return;
     const { page } = h;
-    await page.evaluate(({ o, trusted }) => window.pbHarness.mount(o, { trusted }), { o: hostile(), trusted });
+    await mount(page, hostile(), { trusted });
     // Let every frame draw: the plot, and (untrusted) the HTML frame.
     await page.locator('[data-output-id="plot"] .pb-plot-ready').waitFor({ timeout: 20_000 });
     const renderer = (id: string) => page.locator(`[data-output-id="${id}"] .pb-output-body`).getAttribute('data-renderer');
@@ -52,7 +52,7 @@ for (const [trusted, csp] of [[false, true], [false, false], [true, false]] as c
       const frame = page.locator('[data-output-id="html"] iframe');
       assert.equal(await frame.getAttribute('sandbox'), 'allow-scripts');
       await page.frameLocator('[data-output-id="html"] iframe').locator('#visible').waitFor();
-      assert.equal(await page.frameLocator('[data-output-id="html"] iframe').locator('#root script, #root iframe, #root [onerror]').count(), 0);
+      assert.equal(await page.frameLocator('[data-output-id="html"] iframe').locator('#root script, #root iframe, #root [onerror], #root svg').count(), 0);
     }
     // SVG only as an image; JavaScript only as text.
     const img = page.locator('[data-output-id="svg"] img');
@@ -63,7 +63,7 @@ for (const [trusted, csp] of [[false, true], [false, false], [true, false]] as c
     assert.equal(await page.locator('[data-output-id="both"] .pb-line').textContent(), 'the plain fallback', 'text/plain is preferred over JavaScript');
     // Markdown: sanitised, no javascript: links.
     assert.equal(await page.locator('[data-output-id="md"] h1').textContent(), 'Title');
-    assert.equal(await page.locator('[data-output-id="md"] a[href^="javascript"], [data-output-id="md"] script, [data-output-id="md"] [onerror]').count(), 0);
+    assert.equal(await page.locator('[data-output-id="md"] a[href^="javascript"], [data-output-id="md"] script, [data-output-id="md"] [onerror], [data-output-id="md"] svg').count(), 0);
     // Data shown as data.
     assert.match((await page.locator('[data-output-id="bt"] tbody td').first().textContent())!, /^<img src=x onerror=/);
     assert.match((await page.locator('[data-output-id="table"] tbody td').first().textContent())!, /^<img src=x/);

@@ -7,12 +7,15 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import type { TestContext } from 'node:test';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp.ts';
 import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DOCUMENTS } from '../../core/common/output-frames.ts';
 import type { BpftraceMapPayload, HistBucket } from '../../core/common/parsers/bpftrace/types.ts';
+import type { Output } from '../../core/common/notebook/model.ts';
+import type { OutputEdit } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -27,7 +30,7 @@ const TYPES: Record<string, string> = {
 };
 
 async function buildHarness(outdir: string): Promise<void> {
-  const { harnessTargets } = (await import('../../build/targets/outputs-harness.mjs')) as { harnessTargets: (root: string, outdir: string) => esbuild.BuildOptions[] };
+  const { harnessTargets } = (await import(pathToFileURL(join(root, 'build/targets/outputs-harness.mjs')).href)) as { harnessTargets: (root: string, outdir: string) => esbuild.BuildOptions[] };
   // Our own folder: test files run in parallel and must not share dist/.
   await Promise.all(harnessTargets(root, outdir).map((o) => esbuild.build({ ...o, logLevel: 'error' })));
 }
@@ -87,6 +90,16 @@ export async function openHarness(t: TestContext, options: { csp?: boolean } = {
   await page.goto(url);
   await page.waitForFunction(() => typeof window.pbHarness === 'object');
   return { browser, page, url, consoleErrors };
+}
+
+/** Mounts outputs in the harness (typed once here: playwright's argument types choke on deep JSON types). */
+export async function mount(page: Page, outputs: readonly Output[], options: { trusted?: boolean; theme?: 'light' | 'dark' } = {}): Promise<void> {
+  await page.evaluate(([o, opts]) => window.pbHarness.mount(o as Output[], opts as { trusted?: boolean }), [outputs, options] as unknown as [unknown, unknown]);
+}
+
+/** Applies a protocol output edit in the harness. */
+export async function apply(page: Page, edit: OutputEdit): Promise<void> {
+  await page.evaluate((e) => window.pbHarness.apply(e as OutputEdit), edit as unknown);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * One DOMPurify instance for outputs (its hooks are ours alone): scripts, event handlers,
- * `javascript:` URLs, forms and frames are removed; links open outside the app.
+ * `javascript:` URLs, forms, frames and inline SVG/MathML are removed; links open outside the app.
  */
 import createDOMPurify from 'dompurify';
 
@@ -19,6 +19,8 @@ function instance(): ReturnType<typeof createDOMPurify> {
 }
 
 const CONFIG = {
+  // HTML only: no inline SVG or MathML from outputs (SECURITY.md: no inline untrusted SVG).
+  USE_PROFILES: { html: true },
   FORBID_TAGS: ['form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'base', 'meta', 'link'],
   FORBID_ATTR: ['srcset', 'formaction', 'action'],
 };

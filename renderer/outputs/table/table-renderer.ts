@@ -42,9 +42,12 @@ export function tableModelOf(data: Json): TableModel {
     names.map((name, i) => cell(Array.isArray(r) ? r[i] : r && typeof r === 'object' ? (r as Record<string, Json>)[name] : i === 0 ? r : undefined)),
   );
   const columns = names.map((label, i) => {
-    const type = types[i] ?? (cells.some((r) => r[i] !== null) && cells.every((r) => r[i] === null || typeof r[i] === 'number') ? 'number' : 'string');
-    return { label, type, bar: type === 'number' };
+    const type: ColumnType = types[i] ?? (cells.some((r) => r[i] !== null) && cells.every((r) => r[i] === null || typeof r[i] === 'number') ? 'number' : 'string');
+    return { label, type, bar: false };
   });
+  // One bar column, the last numeric one (usually the measurement), keeps the table calm.
+  const last = columns.map((c) => c.type).lastIndexOf('number');
+  if (last !== -1) columns[last]!.bar = true;
   return { columns, rows: cells };
 }
 
