@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
-import { describeDiagnostic, parseBpftraceStderr, RLIMIT_NOISE, type BpftraceDiagnostic } from '../../common/parsers/bpftrace/diagnostics.ts';
+import { describeDiagnostic, narrowSpan, parseBpftraceStderr, RLIMIT_NOISE, type BpftraceDiagnostic } from '../../common/parsers/bpftrace/diagnostics.ts';
 import { renderMapText } from '../../common/parsers/bpftrace/map-text.ts';
 import { createBpftraceParser, type BpftraceEvent } from '../../common/parsers/bpftrace/stream-parser.ts';
 import { runCellProcess } from '../process/cell-process.ts';
@@ -162,7 +162,7 @@ export class BpftraceKernel implements Kernel {
   }
 
   async #explainFailure(request: ExecutionRequest, diagnostics: BpftraceDiagnostic[], exitCode: number | null): Promise<CellErrorData> {
-    const errors = diagnostics.filter((d) => d.level === 'error');
+    const errors = diagnostics.filter((d) => d.level === 'error').map((d) => narrowSpan(d, request.code));
     const first = errors.find((d) => d.line !== undefined) ?? errors[0];
     const attach = errors.map((d) => /Error attaching probe: '([^']+)'/.exec(d.message)).find(Boolean);
     if (attach) {

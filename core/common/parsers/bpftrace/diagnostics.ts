@@ -71,6 +71,29 @@ function level(text: string): BpftraceDiagnostic['level'] {
 }
 
 /**
+ * bpftrace gives some errors a span of lines (a probe with the comment above it). When the message
+ * names something that stands on one line of the span (`tracepoint not found: net:foo`), point at
+ * that line and column instead.
+ */
+export function narrowSpan(d: BpftraceDiagnostic, source: string): BpftraceDiagnostic {
+  if (d.line === undefined || d.endLine === undefined) return d;
+  const lines = source.split('\n');
+  const names = d.message.match(/[\w.-]+(?::[\w.*-]+)+/g) ?? [];
+  for (let n = d.line; n <= d.endLine; n++) {
+    const text = lines[n - 1] ?? '';
+    for (const name of names) {
+      const column = text.indexOf(name);
+      if (column >= 0) {
+        const start = text.lastIndexOf(' ', column) + 1;
+        const probeStart = /^\s*$/.test(text.slice(0, column)) ? text.search(/\S/) : start;
+        return { level: d.level, message: d.message, line: n, column: Math.min(probeStart, column) + 1, endColumn: column + name.length + 1 };
+      }
+    }
+  }
+  return d;
+}
+
+/**
  * How a diagnostic reads in the notebook: `line 3, column 25: syntax error, …` with the cell's
  * source line and a `^~~` marker under the span.
  */

@@ -1,0 +1,159 @@
+// The bpftrace kernel against the real bpftrace, tracepoints only (the CI kernel has no kprobes).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { BpftraceKernel } from '../../core/node/kernels/bpftrace-kernel.ts';
+import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
+import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/types.ts';
+import type { CellErrorData } from '../../core/common/mime.ts';
+import type { OutputItem } from '../../core/common/notebook/model.ts';
+import { needs } from '../support/needs.ts';
+
+const BPFTRACE = { root: true, tools: ['bpftrace'] };
+
+function request(code: string, over: Partial<ExecutionRequest> = {}) {
+  const stdout: { text: string; at: number }[] = [];
+  const stderr: string[] = [];
+  const displays: OutputItem[][] = [];
+  const errors: CellErrorData[] = [];
+  const req: ExecutionRequest = {
+    notebookKey: 'nb', cellId: 'c', language: 'bpftrace', code, cwd: tmpdir(), env: {}, args: [],
+    signal: new AbortController().signal,
+    graceMs: 3000,
+    sink: {
+      stream: (name, text) => (name === 'stdout' ? stdout.push({ text, at: performance.now() }) : stderr.push(text)),
+      display: (items) => displays.push(items),
+      error: (e) => errors.push(e),
+    },
+    ...over,
+  };
+  const payloads = () => displays.map((items) => items.find((i) => i.mime === 'application/vnd.probebook.bpftrace+json')!.data as unknown as BpftraceMapPayload);
+  return { req, stdout, stderr, displays, errors, payloads };
+}
+
+/** Makes openat() calls from a process named `pb-opener` so the trace has something to count. */
+function openFiles(times: number): void {
+  execFileSync('bash', ['-c', `exec -a pb-opener bash -c 'for i in $(seq ${times}); do : < /etc/hostname; done'`]);
+}
+
+test('a timed trace ends with its maps as outputs and succeeds: counts, multi-key maps, hist, lhist, stats', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const code = [
+    'tracepoint:syscalls:sys_enter_openat /comm == "bash"/ {',
+    '  @opens[comm] = count(); @bykey[comm, "x,y"] = count();',
+    '  @h = hist(pid); @l = lhist(pid % 100, 0, 100, 10); @s = stats(pid); @a = avg(pid);',
+    '}',
+    'BEGIN { printf("tracing\\n"); }',
+  ].join('\n');
+  const ac = new AbortController();
+  const { req, stdout, payloads, errors } = request(code, { signal: ac.signal });
+  const done = kernel.execute(req);
+  while (!stdout.some((s) => s.text.includes('tracing'))) await new Promise((r) => setTimeout(r, 20));
+  openFiles(20);
+  setTimeout(() => ac.abort('timeout'), 300);
+  const result = await done;
+  assert.deepEqual(errors, []);
+  assert.equal(result.status, 'ok');
+  assert.equal(result.stopped, true);
+  const byName = new Map(payloads().map((p) => [p.name, p]));
+  assert.deepEqual([...byName.keys()].sort(), ['@a', '@bykey', '@h', '@l', '@opens', '@s']);
+  const opens = byName.get('@opens')!.entries.find((e) => e.key[0] === 'bash')!;
+  assert.ok(Number((opens.value as { value: number }).value) >= 20);
+  assert.equal(byName.get('@h')!.kind, 'hist');
+  assert.equal(byName.get('@s')!.entries[0]!.value.type, 'stats');
+  // "x,y" holds a comma: the key is kept whole rather than split wrongly.
+  assert.ok(byName.get('@bykey')!.entries.every((e) => e.rawKey.includes('x,y')));
+});
+
+test('printf lines stream live, before the cell ends', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const { req, stdout } = request('BEGIN { printf("start\\n"); } interval:ms:700 { printf("tick\\n"); exit(); }');
+  const result = await kernel.execute(req);
+  const end = performance.now();
+  assert.equal(result.status, 'ok');
+  const start = stdout.find((s) => s.text.includes('start'))!;
+  assert.ok(end - start.at > 400, `start arrived only ${Math.round(end - start.at)} ms before the end`);
+  assert.match(stdout.map((s) => s.text).join(''), /start\ntick\n/);
+});
+
+test('a map printed on every interval gives one output per print, numbered and timed', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const { req, payloads } = request('tracepoint:syscalls:sys_enter_openat { @opens = count(); } interval:ms:300 { print(@opens); clear(@opens); } interval:ms:1000 { exit(); }');
+  const result = await kernel.execute(req);
+  assert.equal(result.status, 'ok');
+  const prints = payloads().filter((p) => p.name === '@opens');
+  assert.ok(prints.length >= 3, `${prints.length} prints`);
+  assert.deepEqual(prints.map((p) => p.printIndex).slice(0, 3), [0, 1, 2]);
+  assert.ok(prints[2]!.time > prints[0]!.time);
+  assert.equal(prints[0]!.runStart, prints[1]!.runStart);
+});
+
+test('a syntax error is shown at the cell line and column, never with the temp path', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const { req, errors, stderr, stdout } = request('BEGIN {\n  @x = 1;\n  printf("%d\\n", @x, 2;\n}');
+  const result = await kernel.execute(req);
+  assert.equal(result.status, 'failed');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.ename, 'BpftraceError');
+  assert.match(errors[0]!.evalue, /^line 3, column \d+: syntax error/);
+  assert.equal(errors[0]!.location?.line, 3);
+  const everything = JSON.stringify({ errors, stderr, stdout });
+  assert.doesNotMatch(everything, /probebook-bt-|cell\.bt|\/tmp\//);
+});
+
+test('an unknown tracepoint is an error naming it at its line', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const { req, errors } = request('// probe\ntracepoint:net:no_such_tracepoint { exit(); }');
+  await kernel.execute(req);
+  assert.match(errors[0]!.evalue, /^line 2, column 1: tracepoint not found: net:no_such_tracepoint/);
+});
+
+test('kprobes on a kernel without them say so plainly, before running', async (t) => {
+  if (!needs(t, { ...BPFTRACE, check: () => (kprobesAvailable() ? 'a kernel without kprobes (this one has them)' : null) })) return;
+  const kernel = new BpftraceKernel();
+  const { req, errors } = request('kprobe:nf_hook_slow { @ = count(); }');
+  const result = await kernel.execute(req);
+  assert.equal(result.status, 'failed');
+  assert.equal(errors[0]!.ename, 'KernelFeature');
+  assert.match(errors[0]!.evalue, /kprobe:nf_hook_slow needs kprobes, which this kernel cannot attach/);
+  assert.match(errors[0]!.traceback.join('\n'), /tracepoint/);
+});
+
+test('parameters arrive as positional parameters', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  const kernel = new BpftraceKernel();
+  const { req, stdout } = request('BEGIN { printf("%d %s\\n", $1, str($2)); exit(); }', { args: ['42', 'veth0'] });
+  await kernel.execute(req);
+  assert.equal(stdout.map((s) => s.text).join(''), '42 veth0\n');
+});
+
+test('system() without the unsafe opt-in is refused before running', async () => {
+  const kernel = new BpftraceKernel();
+  const { req, errors } = request('BEGIN {\n  system("id");\n}');
+  const result = await kernel.execute(req);
+  assert.equal(result.status, 'failed');
+  assert.match(errors[0]!.evalue, /^line 2: system\(\) runs with root's power/);
+});
+
+test('a missing bpftrace says how to install it', async () => {
+  const kernel = new BpftraceKernel({ bpftrace: '/nonexistent/bpftrace' });
+  const { req, errors } = request('BEGIN { exit(); }');
+  const result = await kernel.execute(req);
+  assert.equal(result.status, 'failed');
+  assert.equal(errors[0]!.evalue, 'bpftrace is not installed: sudo apt install bpftrace');
+});
+
+function kprobesAvailable(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'test -e /sys/kernel/tracing/kprobe_events || test -e /sys/kernel/debug/tracing/kprobe_events']);
+    return true;
+  } catch {
+    return false;
+  }
+}
