@@ -31,6 +31,22 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
   const height = await iframe.evaluate((e) => e.getBoundingClientRect().height);
   assert.ok(height >= 320 && height < 360, `frame height ${height}`);
   await screenshot(page, 'plotly-light');
+  // It resizes with its container.
+  const plotWidth = () => frame.locator('.main-svg').first().evaluate((e) => e.getBoundingClientRect().width);
+  const wide = await plotWidth();
+  await page.evaluate(() => (document.getElementById('stage')!.style.maxWidth = '600px'));
+  await page.waitForFunction(
+    async () => {
+      const f = document.querySelector<HTMLIFrameElement>('[data-output-id="p1"] iframe')!;
+      return f.getBoundingClientRect().width <= 600;
+    },
+  );
+  await frame.locator('.main-svg').first().evaluate(async (e) => {
+    for (let i = 0; i < 60 && e.getBoundingClientRect().width > 600; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  const narrow = await plotWidth();
+  assert.ok(narrow <= 600 && narrow < wide, `plot width ${wide} → ${narrow} (frame ${await iframe.evaluate((e) => e.getBoundingClientRect().width)})`);
+  await page.evaluate(() => (document.getElementById('stage')!.style.maxWidth = ''));
 
   // Theme follows the page.
   await page.evaluate(() => window.pbHarness.setTheme('dark'));
