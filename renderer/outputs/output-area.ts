@@ -160,13 +160,10 @@ export class OutputArea {
     if (i !== -1) this.list[i] = output;
   }
 
-  private addSingle(output: Output, before: Element | null = null): Entry {
-    const view = new OutputView(output, this.element, this.options);
-    if (before) this.element.insertBefore(view.element, before);
-    const entry: Entry = { kind: 'single', view };
-    this.insertEntry(entry, before);
+  private addSingle(output: Output): void {
+    const entry: Entry = { kind: 'single', view: new OutputView(output, this.element, this.options) };
+    this.entries.push(entry);
     this.byId.set(output.outputId, entry);
-    return entry;
   }
 
   /** A series view for these prints; placed where `replacing` was (or at the end). */
@@ -188,15 +185,6 @@ export class OutputArea {
       replacing.view.dispose();
     } else this.entries.push(entry);
     for (const o of outputs) this.byId.set(o.outputId, entry);
-  }
-
-  private insertEntry(entry: Entry, before: Element | null): void {
-    if (!before) {
-      this.entries.push(entry);
-      return;
-    }
-    const i = this.entries.findIndex((e) => e.view.element === before);
-    this.entries.splice(i === -1 ? this.entries.length : i, 0, entry);
   }
 
   private guardSeries(entry: Extract<Entry, { kind: 'series' }>, fn: () => void): void {

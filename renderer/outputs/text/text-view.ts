@@ -91,7 +91,6 @@ export class TextView {
   private stick = true;
   private lineHeight = 0;
   private charWidth = 0;
-  private lastVersion = -1;
   private disposed = false;
   // Find state.
   private readonly findBar: HTMLElement;
@@ -312,7 +311,6 @@ export class TextView {
       this.rowStates[k] = { line, raw, marks };
       this.fillRow(children[k] as HTMLElement, raw, marks);
     }
-    this.lastVersion = this.buffer.version;
   }
 
   /** Match ranges on a line as `"col:len:current;…"` (also the row cache key). */
