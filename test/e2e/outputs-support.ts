@@ -1,7 +1,8 @@
 /**
  * Shared by the output renderer e2e tests: builds the outputs harness into a temp folder, serves
  * it on 127.0.0.1 with the app's CSP (frame documents with the frame CSP), drives Debian's
- * Chromium with playwright-core, and turns real bpftrace JSON captures into payloads.
+ * Chromium with playwright-core, and turns real bpftrace JSON captures into payloads with the
+ * project's parser.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,8 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp.ts';
 import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DOCUMENTS } from '../../core/common/output-frames.ts';
-import type { BpftraceMapPayload, HistBucket } from '../../core/common/parsers/bpftrace/types.ts';
+import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/types.ts';
+import { createBpftraceParser } from '../../core/common/parsers/bpftrace/stream-parser.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 import type { OutputEdit } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
@@ -109,37 +111,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-// ---- bpftrace captures → payloads (test-side stand-in for the parser, from the documented format) ----
-
-type Raw = Record<string, unknown>;
-
-function buckets(raw: unknown): HistBucket[] {
-  return (raw as Raw[]).map((b) => ({ min: (b['min'] as number | undefined) ?? null, max: (b['max'] as number | undefined) ?? null, count: b['count'] as number }));
-}
-
-/** Every map/hist/stats line of a bpftrace 0.17 `-f json` capture as a payload. */
+/** Every map/hist/stats print of a real bpftrace `-f json` capture, through the project's bpftrace parser. */
 export function payloadsFromNdjson(text: string, runStart = 1_700_000_000_000): BpftraceMapPayload[] {
-  const out: BpftraceMapPayload[] = [];
-  const printed = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const ev = JSON.parse(line) as { type: string; data: Raw };
-    if (!['map', 'hist', 'stats'].includes(ev.type)) continue;
-    for (const [name, value] of Object.entries(ev.data)) {
-      const kind = ev.type as BpftraceMapPayload['kind'];
-      const entryValue = (v: unknown): BpftraceMapPayload['entries'][number]['value'] =>
-        kind === 'hist' ? { type: 'hist', buckets: buckets(v) } : kind === 'stats' ? { type: 'stats', stats: typeof v === 'number' ? { average: v } : (v as { average: number }) } : { type: 'scalar', value: v as number };
-      const keyless =
-        kind === 'hist' ? Array.isArray(value) : kind === 'stats' ? typeof value === 'number' || (typeof value === 'object' && value !== null && 'average' in value) : typeof value !== 'object' || value === null || Array.isArray(value);
-      const entries = keyless
-        ? [{ key: [], rawKey: '', value: entryValue(value) }]
-        : Object.entries(value as Raw).map(([rawKey, v]) => ({ key: rawKey.split(','), rawKey, value: entryValue(v) }));
-      const printIndex = printed.get(name) ?? 0;
-      printed.set(name, printIndex + 1);
-      out.push({ version: 1, name, kind, keyless, entries, printIndex, time: runStart + 1000, runStart });
-    }
-  }
-  return out;
+  const parser = createBpftraceParser({ runStart, now: () => runStart + 1000 });
+  return [...parser.push(text), ...parser.end()].flatMap((e) => (e.type === 'map' ? [e.payload] : []));
 }
 
 export function fixture(name: string): string {
