@@ -57,6 +57,12 @@ export interface NotebookSnapshot {
   trusted: boolean;
   notebook: Notebook;
   cellStates: Record<string, CellRunState>;
+  /** Unsaved edits from an earlier session (a crash) that differ from the file: offered to restore. */
+  backup?: { savedAt: number; cells: number };
+  /** Why the notebook is read-only, for the banner (e.g. "not a notebook: cells[0]…"). */
+  readOnlyReason?: string;
+  /** Root cells of an untrusted notebook, with their exact code, shown before its first run. */
+  rootCells?: { cellId: string; index: number; language: CellLanguage; source: string }[];
 }
 
 /** An edit of the document, sent by UIs and broadcast by the host as a change. */
@@ -106,6 +112,10 @@ export type ClientMessage =
   | { type: 'save_request'; requestId: string; notebookId: string; path?: string; force?: boolean }
   | { type: 'list_directory'; requestId: string; path: string }
   | { type: 'trust_request'; requestId: string; notebookId: string }
+  /** Replaces the notebook's cells with the backup of unsaved edits found when it was opened. */
+  | { type: 'restore_backup'; requestId: string; notebookId: string }
+  /** Probe names for completion (`bpftrace -l`), cached per machine; `filter` as `bpftrace -l` takes it. */
+  | { type: 'list_probes'; requestId: string; filter?: string }
   | { type: 'ping'; requestId: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -167,6 +177,7 @@ export type HostMessage =
     }
   | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
   | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
+  | { type: 'probe_list'; requestId: string; probes: string[]; error?: string }
   | { type: 'heartbeat_ack'; seq: number }
   /** Kernel host → session host: a `kernel_reset_request`, `kernel_interrupt_request` or `shutdown_request` was carried out. */
   | { type: 'kernel_ack'; requestId: string }
@@ -220,6 +231,7 @@ export type ErrorCode =
   | 'conflict'
   | 'changed_on_disk'
   | 'untrusted'
+  | 'forbidden'
   | 'elevation_failed'
   | 'internal';
 

@@ -3,12 +3,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { startCommand } from './commands/start.ts';
 
 export const USAGE = `Usage: probebook <command> [options]
 
 Commands:
+  start [FILE.ipynb]   the desktop app (browser mode where Electron's binary is not installed)
+  open FILE.ipynb      open a notebook in the desktop app (or browser mode)
+  serve [FILE | DIR] [--port N] [--host ADDR] [--no-browser] [--allow-root]
+                       serve the notebook page to a browser on this machine
   run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors]
                        run a notebook headless and save its outputs
+  doctor [--json] [--fix NAME]
+                       check this machine: tools, kernel features, privileges
   help [COMMAND]       show help
   version              print the version
 
@@ -18,6 +27,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: (argv) => runCommand(argv),
+  serve: serveCommand,
+  start: startCommand,
+  open: startCommand,
+  doctor: doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,153 @@
+/**
+ * Validation at the edge: every message arriving from a socket or a port is checked against the
+ * protocol before anything acts on it — known types only, field types, and size limits — with an
+ * error that names the field.
+ */
+import { CELL_LANGUAGES } from './languages.ts';
+import type { ClientMessage, NotebookEdit } from './protocol.ts';
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+const LIMITS = {
+  id: 200,
+  path: 4096,
+  source: 4 * 1024 * 1024,
+  edits: 10_000,
+  cellIds: 100_000,
+  metadataBytes: 1024 * 1024,
+};
+
+type Obj = Record<string, unknown>;
+
+function fail(field: string, expected: string, value: unknown): never {
+  const got = value === undefined ? 'nothing' : typeof value === 'string' ? `a string of ${value.length} characters` : Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value;
+  throw new ProtocolError(`${field} must be ${expected} (got ${got})`);
+}
+
+function str(o: Obj, key: string, max: number, optional = false): string | undefined {
+  const v = o[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string' || v.length > max) fail(key, `a string of at most ${max} characters`, v);
+  return v;
+}
+
+function int(o: Obj, key: string, optional = false): number | undefined {
+  const v = o[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(key, 'a non-negative integer', v);
+  return v;
+}
+
+function bool(o: Obj, key: string): boolean | undefined {
+  const v = o[key];
+  if (v !== undefined && typeof v !== 'boolean') fail(key, 'true or false', v);
+  return v as boolean | undefined;
+}
+
+function object(v: unknown, field: string): Obj {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, 'an object', v);
+  return v as Obj;
+}
+
+function jsonObject(v: unknown, field: string): Obj {
+  const o = object(v, field);
+  if (JSON.stringify(o).length > LIMITS.metadataBytes) throw new ProtocolError(`${field} is larger than ${LIMITS.metadataBytes} bytes`);
+  return o;
+}
+
+const CELL_TYPES = ['code', 'markdown', 'raw'];
+
+function edit(v: unknown, i: number): NotebookEdit {
+  const e = object(v, `edits[${i}]`);
+  const at = (k: string) => `edits[${i}].${k}`;
+  const cellId = () => {
+    const id = e.cellId;
+    if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.id) fail(at('cellId'), 'a cell id', id);
+    return id;
+  };
+  switch (e.kind) {
+    case 'insert_cell': {
+      const cell = object(e.cell, at('cell'));
+      if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id)) fail(at('cell.id'), 'an nbformat cell id', cell.id);
+      if (!CELL_TYPES.includes(cell.cellType as string)) fail(at('cell.cellType'), '"code", "markdown" or "raw"', cell.cellType);
+      if (typeof cell.source !== 'string' || cell.source.length > LIMITS.source) fail(at('cell.source'), 'a string', cell.source);
+      const index = e.index;
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(at('index'), 'a non-negative integer', index);
+      return { kind: 'insert_cell', index, cell: { id: cell.id, cellType: cell.cellType as 'code', source: cell.source, metadata: jsonObject(cell.metadata ?? {}, at('cell.metadata')) as never } };
+    }
+    case 'delete_cell':
+      return { kind: 'delete_cell', cellId: cellId() };
+    case 'move_cell': {
+      const toIndex = e.toIndex;
+      if (typeof toIndex !== 'number' || !Number.isInteger(toIndex) || toIndex < 0) fail(at('toIndex'), 'a non-negative integer', toIndex);
+      return { kind: 'move_cell', cellId: cellId(), toIndex };
+    }
+    case 'set_source':
+      if (typeof e.source !== 'string' || e.source.length > LIMITS.source) fail(at('source'), `a string of at most ${LIMITS.source} characters`, e.source);
+      return { kind: 'set_source', cellId: cellId(), source: e.source };
+    case 'set_cell_type':
+      if (!CELL_TYPES.includes(e.cellType as string)) fail(at('cellType'), '"code", "markdown" or "raw"', e.cellType);
+      return { kind: 'set_cell_type', cellId: cellId(), cellType: e.cellType as 'code' };
+    case 'set_cell_metadata':
+      return { kind: 'set_cell_metadata', cellId: cellId(), metadata: jsonObject(e.metadata, at('metadata')) as never };
+    case 'clear_outputs':
+      return { kind: 'clear_outputs', cellId: cellId() };
+    case 'set_notebook_metadata':
+      return { kind: 'set_notebook_metadata', metadata: jsonObject(e.metadata, at('metadata')) as never };
+    default:
+      return fail(at('kind'), 'a known edit', e.kind);
+  }
+}
+
+/** Checks a message from a UI; throws {@link ProtocolError} naming the field that is wrong. */
+export function parseClientMessage(raw: unknown): ClientMessage {
+  const m = object(raw, 'message');
+  const requestId = () => str(m, 'requestId', LIMITS.id)!;
+  const notebookId = () => str(m, 'notebookId', LIMITS.id)!;
+  switch (m.type) {
+    case 'hello': {
+      const client = m.client;
+      if (client !== 'browser' && client !== 'electron') fail('client', '"browser" or "electron"', client);
+      return { type: 'hello', protocolVersion: int(m, 'protocolVersion')!, client };
+    }
+    case 'open_notebook':
+      return { type: 'open_notebook', requestId: requestId(), path: str(m, 'path', LIMITS.path)! };
+    case 'create_notebook': {
+      const language = m.language;
+      if (language !== undefined && !(CELL_LANGUAGES as readonly unknown[]).includes(language)) fail('language', CELL_LANGUAGES.join(', '), language);
+      return { type: 'create_notebook', requestId: requestId(), path: str(m, 'path', LIMITS.path, true), language: language as never };
+    }
+    case 'close_notebook':
+      return { type: 'close_notebook', requestId: requestId(), notebookId: notebookId() };
+    case 'edit': {
+      if (!Array.isArray(m.edits) || m.edits.length > LIMITS.edits) fail('edits', `a list of at most ${LIMITS.edits} edits`, m.edits);
+      return { type: 'edit', requestId: requestId(), notebookId: notebookId(), baseVersion: int(m, 'baseVersion')!, edits: (m.edits as unknown[]).map(edit) };
+    }
+    case 'execute_request': {
+      if (!Array.isArray(m.cellIds) || m.cellIds.length > LIMITS.cellIds || !m.cellIds.every((c) => typeof c === 'string' && c.length <= LIMITS.id)) {
+        fail('cellIds', 'a list of cell ids', m.cellIds);
+      }
+      return { type: 'execute_request', requestId: requestId(), notebookId: notebookId(), cellIds: m.cellIds as string[], runAll: bool(m, 'runAll') };
+    }
+    case 'interrupt_request':
+      return { type: 'interrupt_request', requestId: requestId(), notebookId: notebookId(), cellId: str(m, 'cellId', LIMITS.id, true) };
+    case 'restart_request':
+      return { type: 'restart_request', requestId: requestId(), notebookId: notebookId() };
+    case 'save_request':
+      return { type: 'save_request', requestId: requestId(), notebookId: notebookId(), path: str(m, 'path', LIMITS.path, true), force: bool(m, 'force') };
+    case 'list_directory':
+      return { type: 'list_directory', requestId: requestId(), path: str(m, 'path', LIMITS.path)! };
+    case 'trust_request':
+      return { type: 'trust_request', requestId: requestId(), notebookId: notebookId() };
+    case 'restore_backup':
+      return { type: 'restore_backup', requestId: requestId(), notebookId: notebookId() };
+    case 'list_probes':
+      return { type: 'list_probes', requestId: requestId(), filter: str(m, 'filter', 200, true) };
+    case 'ping':
+      return { type: 'ping', requestId: requestId() };
+    default:
+      return fail('type', 'a known message type', m.type);
+  }
+}

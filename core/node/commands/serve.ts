@@ -1,0 +1,188 @@
+/**
+ * `probebook serve [FILE.ipynb | DIR] [--port N] [--host ADDR] [--allow-host NAME]... [--no-browser] [--allow-root]`
+ *
+ * Browser mode: the notebook page for a folder, on 127.0.0.1 with a token. Prints the URL and
+ * opens a browser where there is a desktop (the token goes through a private file, never onto
+ * another process's command line).
+ */
+import { execa } from 'execa';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KernelHostClient } from '../host/kernel-host-client.ts';
+import { ServedRoot } from '../host/served-root.ts';
+import { SessionHost } from '../host/session-host.ts';
+import { userStateDir } from '../host/state-dir.ts';
+import { TrustStore } from '../host/trust.ts';
+import { LocalExecutor } from '../run/local-executor.ts';
+import type { CellExecutor } from '../run/executor.ts';
+import { NotebookServer } from '../server/notebook-server.ts';
+
+export const SERVE_USAGE = `Usage: probebook serve [FILE.ipynb | DIR] [options]
+
+Serves the notebook page for a folder (default: the current one) to a browser on this machine.
+
+Options:
+  --port N            port to listen on (default: a free one)
+  --host ADDR         address to bind (default 127.0.0.1; anything else is reachable from the network)
+  --allow-host NAME   also answer to this host name (e.g. an SSH tunnel's), repeatable
+  --no-browser        do not open a browser
+  --allow-root        run even as root (cells get root through the kernel host anyway)
+  -h, --help          show this help`;
+
+export interface ServeHandle {
+  url: string;
+  server: NotebookServer;
+  host: SessionHost;
+  stop(): Promise<void>;
+  /** Resolves once the server has stopped (signal, or POST /api/shutdown). */
+  stopped: Promise<void>;
+}
+
+/** The built page (dist/renderer), next to the CLI bundle or the source tree. */
+function pageDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, '../renderer'), join(here, '../../dist/renderer'), join(here, '../../../dist/renderer')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(here, '../renderer');
+}
+
+export async function startServe(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<ServeHandle | number> {
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        'no-browser': { type: 'boolean' },
+        'allow-root': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    err.write(`probebook serve: ${(error as Error).message}\n\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    out.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) {
+    err.write(`probebook serve: one file or folder at a time\n`);
+    return 2;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    err.write(`probebook serve: --port takes a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const isRoot = process.geteuid?.() === 0;
+  if (isRoot && !values['allow-root']) {
+    err.write('probebook serve: refusing to run as root: the page and its server need no privileges (cells get root through the kernel host). Run it as your user, or pass --allow-root if you really mean it.\n');
+    return 2;
+  }
+  if (isRoot) err.write('probebook serve: warning: running as root (--allow-root): everything the page does runs as root.\n');
+
+  const target = resolve(positionals[0] ?? '.');
+  let folder = target;
+  let open: string | undefined;
+  try {
+    if (statSync(target).isFile()) {
+      folder = dirname(target);
+      open = basename(target);
+    }
+  } catch {
+    err.write(`probebook serve: ${target} does not exist\n`);
+    return 2;
+  }
+
+  const listenHost = (values.host as string | undefined) ?? '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) {
+    err.write(`probebook serve: warning: listening on ${listenHost}: other machines can reach this server. The token still guards it; prefer an SSH tunnel to 127.0.0.1.\n`);
+  }
+
+  const stateDir = userStateDir();
+  const executor = async (): Promise<CellExecutor> => (isRoot ? new LocalExecutor() : KernelHostClient.start());
+  const host = new SessionHost({ root: await ServedRoot.open(folder), executor, runAs: isRoot ? 'root' : 'unknown', trust: new TrustStore(stateDir), stateDir });
+  let stopping: Promise<void> | undefined;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((r) => (markStopped = r));
+  const server = new NotebookServer({
+    host,
+    pageDir: pageDir(),
+    listenHost,
+    port,
+    allowedHosts: (values['allow-host'] as string[] | undefined) ?? [],
+    onShutdown: () => void stop(),
+  });
+  let listening: { url: string };
+  try {
+    listening = await server.listen();
+  } catch (error) {
+    err.write(`probebook serve: cannot listen on ${listenHost}:${port}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const url = open ? `${listening.url}&open=${encodeURIComponent(open)}` : listening.url;
+  const infoFile = await writeServerInfo(url, folder);
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await host.dispose();
+      rmSync(infoFile, { force: true });
+      markStopped();
+    })());
+  out.write(`Probebook is serving ${folder} at ${url}\n`);
+  if (!values['no-browser']) await openBrowser(url, err);
+  return { url, server, host, stop, stopped };
+}
+
+/** The command: serves until Ctrl-C or SIGTERM, then stops runs (cleanup cells run) and exits. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const started = await startServe(argv);
+  if (typeof started === 'number') return started;
+  // The listening server keeps the process alive until a signal or POST /api/shutdown stops it.
+  await new Promise<void>((resolveStop) => {
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals > 1) process.exit(130);
+      process.stderr.write('\nprobebook serve: stopping (running cells are interrupted; press Ctrl-C again to quit at once)\n');
+      void started.stop().then(resolveStop);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    void started.stopped.then(resolveStop);
+  });
+  return 0;
+}
+
+/** A 0600 file (like Jupyter's server info) other tools of this user can find the server by. */
+async function writeServerInfo(url: string, folder: string): Promise<string> {
+  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `probebook-${process.getuid?.() ?? 'user'}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `server-${process.pid}.json`);
+  await writeFile(file, JSON.stringify({ url, folder, pid: process.pid }) + '\n', { mode: 0o600 });
+  return file;
+}
+
+/** Opens a browser through a private redirect file, so the token is on no command line. */
+async function openBrowser(url: string, err: NodeJS.WritableStream): Promise<void> {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `probebook-${process.getuid?.() ?? 'user'}`);
+  const file = join(dir, `open-${process.pid}.html`);
+  const escaped = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  await writeFile(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escaped}"><title>Probebook</title><a href="${escaped}">Open Probebook</a>\n`, { mode: 0o600 });
+  try {
+    const child = execa('xdg-open', [file], { detached: true, stdio: 'ignore', reject: false });
+    child.unref();
+  } catch {
+    err.write('probebook serve: could not open a browser; open the URL above yourself.\n');
+  }
+}

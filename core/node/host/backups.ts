@@ -1,0 +1,69 @@
+/**
+ * Backups of unsaved edits: about a second after each change, the notebook as it is in memory is
+ * written to the user's state folder (0600), so a crash loses at most that second. Saving removes
+ * the backup; opening a file whose backup differs from it offers the backup.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseNotebook, serializeNotebook } from '../../common/notebook/ipynb.ts';
+import type { Notebook } from '../../common/notebook/model.ts';
+
+export class BackupStore {
+  readonly #dir: string;
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #delayMs: number;
+
+  constructor(stateDir: string, delayMs = 1000) {
+    this.#dir = join(stateDir, 'backups');
+    this.#delayMs = delayMs;
+  }
+
+  #file(notebookPath: string): string {
+    return join(this.#dir, createHash('sha256').update(notebookPath).digest('hex').slice(0, 32) + '.ipynb');
+  }
+
+  /** Writes a backup `delayMs` after the last call for this notebook. */
+  schedule(notebookPath: string, notebook: () => Notebook): void {
+    clearTimeout(this.#timers.get(notebookPath));
+    const timer = setTimeout(() => {
+      this.#timers.delete(notebookPath);
+      void this.writeNow(notebookPath, notebook()).catch((error) => {
+        process.stderr.write(`probebook: could not back up unsaved edits of ${notebookPath}: ${(error as Error).message}\n`);
+      });
+    }, this.#delayMs);
+    timer.unref();
+    this.#timers.set(notebookPath, timer);
+  }
+
+  async writeNow(notebookPath: string, notebook: Notebook): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    const file = this.#file(notebookPath);
+    const temp = `${file}.tmp`;
+    await writeFile(temp, serializeNotebook(structuredClone(notebook)), { mode: 0o600 });
+    await rename(temp, file);
+  }
+
+  /** The backup of a notebook, if one exists and can be read. */
+  async read(notebookPath: string): Promise<{ notebook: Notebook; savedAt: number } | undefined> {
+    const file = this.#file(notebookPath);
+    try {
+      const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+      return { notebook: parseNotebook(text, file), savedAt: info.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Forgets a notebook's backup (after a save, or when the user declines it). */
+  async discard(notebookPath: string): Promise<void> {
+    clearTimeout(this.#timers.get(notebookPath));
+    this.#timers.delete(notebookPath);
+    await rm(this.#file(notebookPath), { force: true });
+  }
+
+  dispose(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}

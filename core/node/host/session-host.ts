@@ -1,0 +1,453 @@
+/**
+ * The session host: it owns the open notebooks (cells, outputs, dirty state, runs) and every UI is
+ * a view of them. UIs send edits and commands and receive changes, over any transport (WebSocket
+ * in browser mode, MessagePort in Electron). Two windows on one notebook stay in sync; a reloaded
+ * page gets everything, outputs that arrived while no page was open included.
+ */
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
+import { NotebookParseError } from '../../common/notebook/ipynb.ts';
+import type { Notebook } from '../../common/notebook/model.ts';
+import { PROTOCOL_VERSION, type CellRunState, type ClientMessage, type ErrorCode, type HostMessage, type NotebookSnapshot } from '../../common/protocol.ts';
+import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
+import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
+import type { CellExecutor } from '../run/executor.ts';
+import { NotebookRunner } from '../run/notebook-runner.ts';
+import { BackupStore } from './backups.ts';
+import { listProbes } from './probe-list.ts';
+import { OutsideRootError, ServedRoot } from './served-root.ts';
+import type { TrustStore } from './trust.ts';
+
+/** One UI's link to the host, whatever carries it. */
+export interface Connection {
+  send(message: HostMessage): void;
+  onMessage(listener: (raw: unknown) => void): void;
+  onClose(listener: () => void): void;
+}
+
+export interface SessionHostOptions {
+  /** The folder UIs may open files in. */
+  root: ServedRoot;
+  /** Starts the executor on the first run (elevation happens then, never on open). */
+  executor: () => Promise<CellExecutor>;
+  /** Who cells will run as, shown before the first run. */
+  runAs: 'root' | 'user' | 'unknown';
+  trust: TrustStore;
+  /** The user's state folder (backups). */
+  stateDir: string;
+  /** Bytes of each stream kept in memory per execution (default 64 MiB). */
+  memoryLimitBytes?: number;
+}
+
+interface OpenNotebook {
+  id: string;
+  path: string | null;
+  notebook: Notebook;
+  fingerprint?: FileFingerprint;
+  version: number;
+  dirty: boolean;
+  readOnly: boolean;
+  readOnlyReason?: string;
+  trusted: boolean;
+  cellStates: Record<string, CellRunState>;
+  runner?: NotebookRunner;
+  viewers: Set<Connection>;
+  backup?: { notebook: Notebook; savedAt: number };
+  key: string;
+}
+
+export class SessionHost {
+  readonly sessionId = randomUUID();
+  readonly #options: SessionHostOptions;
+  readonly #notebooks = new Map<string, OpenNotebook>();
+  readonly #byPath = new Map<string, string>();
+  readonly #connections = new Set<Connection>();
+  readonly #backups: BackupStore;
+  #executor: Promise<CellExecutor> | undefined;
+
+  constructor(options: SessionHostOptions) {
+    this.#options = options;
+    this.#backups = new BackupStore(options.stateDir);
+  }
+
+  get root(): ServedRoot {
+    return this.#options.root;
+  }
+
+  /** Connects a UI. Messages are validated here, at the edge. */
+  attach(connection: Connection): void {
+    this.#connections.add(connection);
+    connection.onMessage((raw) => {
+      let message: ClientMessage;
+      try {
+        message = parseClientMessage(raw);
+      } catch (error) {
+        const requestId = typeof (raw as { requestId?: unknown })?.requestId === 'string' ? ((raw as { requestId: string }).requestId.slice(0, 200)) : undefined;
+        connection.send({ type: 'error', requestId, code: 'bad_message', message: error instanceof ProtocolError ? error.message : 'bad message' });
+        return;
+      }
+      this.#handle(connection, message).catch((error) => {
+        const requestId = 'requestId' in message ? message.requestId : undefined;
+        connection.send({ type: 'error', requestId, code: codeOf(error), message: (error as Error).message });
+      });
+    });
+    connection.onClose(() => {
+      this.#connections.delete(connection);
+      for (const nb of this.#notebooks.values()) nb.viewers.delete(connection);
+    });
+  }
+
+  async #handle(conn: Connection, m: ClientMessage): Promise<void> {
+    switch (m.type) {
+      case 'hello':
+        if (m.protocolVersion !== PROTOCOL_VERSION) {
+          conn.send({ type: 'error', code: 'version_mismatch', message: `This page speaks protocol ${m.protocolVersion}, the host ${PROTOCOL_VERSION}: reload the page.` });
+          return;
+        }
+        conn.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, sessionId: this.sessionId, runAs: this.#options.runAs, root: this.root.path });
+        return;
+      case 'ping':
+        conn.send({ type: 'pong', requestId: m.requestId });
+        return;
+      case 'open_notebook': {
+        const nb = await this.open(m.path);
+        nb.viewers.add(conn);
+        conn.send({ type: 'notebook_opened', requestId: m.requestId, snapshot: this.#snapshot(nb) });
+        return;
+      }
+      case 'create_notebook': {
+        let path: string | null = null;
+        if (m.path) {
+          path = await this.root.resolve(m.path);
+          if (this.#byPath.has(path)) throw new HostError('conflict', `${m.path} is already open.`);
+        }
+        const nb = this.#register(path, createNotebook(m.language ?? 'shell'));
+        nb.dirty = true;
+        nb.viewers.add(conn);
+        conn.send({ type: 'notebook_opened', requestId: m.requestId, snapshot: this.#snapshot(nb) });
+        return;
+      }
+      case 'close_notebook': {
+        const nb = this.#get(m.notebookId);
+        nb.viewers.delete(conn);
+        conn.send({ type: 'notebook_closed', requestId: m.requestId, notebookId: nb.id });
+        this.#maybeForget(nb);
+        return;
+      }
+      case 'edit': {
+        const nb = this.#get(m.notebookId);
+        if (nb.readOnly) throw new HostError('read_only', `${this.#title(nb)} is read-only: ${nb.readOnlyReason ?? 'it cannot be saved'}.`);
+        const applied = [];
+        for (const edit of m.edits) {
+          if (edit.kind === 'delete_cell' || edit.kind === 'set_cell_type') {
+            if (nb.runner?.runningCellIds.includes(edit.cellId)) throw new HostError('conflict', 'Stop the cell before deleting it or changing its type.');
+          }
+          try {
+            applyEdit(nb.notebook, edit);
+            applied.push(edit);
+          } catch (error) {
+            if (!(error instanceof EditError)) throw error;
+            // The UI is behind (another window deleted the cell): give it the document as it is.
+            if (applied.length) this.#changed(nb, applied, m.requestId);
+            conn.send({ type: 'error', requestId: m.requestId, code: 'conflict', message: error.message });
+            conn.send({ type: 'notebook_opened', snapshot: this.#snapshot(nb) });
+            return;
+          }
+        }
+        this.#changed(nb, applied, m.requestId);
+        return;
+      }
+      case 'execute_request':
+        await this.#execute(conn, m);
+        return;
+      case 'interrupt_request':
+        this.#get(m.notebookId).runner?.interrupt(m.cellId);
+        return;
+      case 'restart_request': {
+        const nb = this.#get(m.notebookId);
+        nb.runner?.interrupt();
+        if (this.#executor) await (await this.#executor).reset(nb.key);
+        conn.send({ type: 'pong', requestId: m.requestId });
+        return;
+      }
+      case 'save_request':
+        await this.#save(conn, m);
+        return;
+      case 'list_directory': {
+        const listing = await this.root.list(m.path);
+        conn.send({ type: 'directory_listing', requestId: m.requestId, ...listing });
+        return;
+      }
+      case 'trust_request': {
+        const nb = this.#get(m.notebookId);
+        this.#options.trust.trust(nb.notebook);
+        nb.trusted = true;
+        this.#broadcastState(nb);
+        conn.send({ type: 'pong', requestId: m.requestId });
+        return;
+      }
+      case 'restore_backup': {
+        const nb = this.#get(m.notebookId);
+        if (!nb.backup) throw new HostError('not_found', 'There is no backup of this notebook to restore.');
+        if (nb.runner?.busy) throw new HostError('conflict', 'Stop the running cells before restoring the backup.');
+        nb.runner = undefined; // it holds the old document
+        nb.notebook = nb.backup.notebook;
+        nb.backup = undefined;
+        nb.dirty = true;
+        nb.version++;
+        nb.trusted = this.#options.trust.isTrusted(nb.notebook);
+        for (const viewer of nb.viewers) viewer.send({ type: 'notebook_opened', requestId: viewer === conn ? m.requestId : undefined, snapshot: this.#snapshot(nb) });
+        return;
+      }
+      case 'list_probes': {
+        const { probes, error } = await listProbes(m.filter);
+        conn.send({ type: 'probe_list', requestId: m.requestId, probes, error });
+        return;
+      }
+    }
+  }
+
+  /** Opens (or returns the open) notebook at `path`, relative to the root. Runs nothing. */
+  async open(path: string): Promise<OpenNotebook> {
+    const absolute = await this.root.resolve(path);
+    const known = this.#byPath.get(absolute);
+    if (known) return this.#notebooks.get(known)!;
+    let notebook: Notebook;
+    let fingerprint: FileFingerprint | undefined;
+    try {
+      ({ notebook, fingerprint } = await readNotebookFile(absolute));
+    } catch (error) {
+      if (error instanceof NotebookParseError) {
+        throw new HostError('parse_error', `${error.message}\nThe file was not changed. Fix it in a text editor, or open another notebook.`);
+      }
+      throw new HostError('not_found', (error as Error).message);
+    }
+    const nb = this.#register(absolute, notebook, fingerprint);
+    const backup = await this.#backups.read(absolute);
+    if (backup && JSON.stringify(backup.notebook.cells.map((c) => c.source)) !== JSON.stringify(notebook.cells.map((c) => c.source))) {
+      nb.backup = backup;
+    }
+    return nb;
+  }
+
+  #register(path: string | null, notebook: Notebook, fingerprint?: FileFingerprint): OpenNotebook {
+    const nb: OpenNotebook = {
+      id: randomUUID(),
+      path,
+      notebook,
+      fingerprint,
+      version: 0,
+      dirty: false,
+      readOnly: false,
+      trusted: this.#options.trust.isTrusted(notebook),
+      cellStates: {},
+      viewers: new Set(),
+      key: randomUUID(),
+    };
+    this.#notebooks.set(nb.id, nb);
+    if (path) this.#byPath.set(path, nb.id);
+    return nb;
+  }
+
+  async #execute(conn: Connection, m: Extract<ClientMessage, { type: 'execute_request' }>): Promise<void> {
+    const nb = this.#get(m.notebookId);
+    nb.viewers.add(conn);
+    // SECURITY.md: an untrusted notebook's root cells are shown and approved before they run.
+    if (!nb.trusted && this.#options.runAs !== 'user') {
+      throw new HostError('untrusted', `${this.#title(nb)} was not written or trusted on this machine: review its root cells, then trust it to run them.`);
+    }
+    if (!this.#executor) {
+      this.#executor = this.#options.executor();
+      this.#executor.catch(() => (this.#executor = undefined)); // the next run tries again (e.g. a new sudo rule)
+    }
+    let executor: CellExecutor;
+    try {
+      executor = await this.#executor;
+    } catch (error) {
+      throw new HostError('elevation_failed', (error as Error).message);
+    }
+    const runner = (nb.runner ??= new NotebookRunner({
+      notebook: nb.notebook,
+      notebookPath: nb.path,
+      notebookKey: nb.key,
+      executor,
+      memoryLimitBytes: this.#options.memoryLimitBytes,
+      events: this.#runnerEvents(nb),
+    }));
+    this.#currentRequest.set(nb.id, m.requestId);
+    const requestFor = new Map(m.cellIds.map((id) => [id, m.requestId]));
+    for (const id of m.cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestFor.get(id)!);
+    await runner.run({ cellIds: m.runAll ? undefined : m.cellIds, runAll: m.runAll });
+    // Outputs produced here are trusted (SECURITY.md).
+    this.#options.trust.trust(nb.notebook);
+    if (!nb.trusted) {
+      nb.trusted = true;
+      this.#broadcastState(nb);
+    }
+  }
+
+  readonly #currentRequest = new Map<string, string>();
+  readonly #cellRequests = new Map<string, string>();
+
+  #requestOf(nb: OpenNotebook, cellId: string): string {
+    return this.#cellRequests.get(`${nb.id}/${cellId}`) ?? this.#currentRequest.get(nb.id) ?? '';
+  }
+
+  #runnerEvents(nb: OpenNotebook) {
+    const send = (message: HostMessage) => {
+      for (const viewer of nb.viewers) viewer.send(message);
+    };
+    return {
+      queued: (cellId: string) => {
+        nb.cellStates[cellId] = { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'queued' };
+        send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'queued' });
+      },
+      started: (cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }) => {
+        nb.cellStates[cellId] = { status: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs };
+        this.#touch(nb);
+        send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs });
+      },
+      output: (cellId: string, edit: import('../../common/protocol.ts').OutputEdit) => {
+        send({ type: 'output', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, edit });
+      },
+      ended: (cellId: string, result: import('../run/notebook-runner.ts').CellOutcome) => {
+        const state = nb.cellStates[cellId];
+        nb.cellStates[cellId] = { ...(state ?? { executionCount: null }), status: result.success ? 'ok' : result.status === 'interrupted' ? 'interrupted' : 'failed', endedAt: Date.now(), durationMs: result.durationMs };
+        this.#touch(nb);
+        send({
+          type: 'execution_ended',
+          requestId: this.#requestOf(nb, cellId),
+          notebookId: nb.id,
+          cellId,
+          status: result.status,
+          success: result.success,
+          durationMs: result.durationMs,
+          stopped: result.stopped,
+          error: result.error,
+          exitCode: result.exitCode,
+          exitSignal: result.exitSignal,
+        });
+        this.#cellRequests.delete(`${nb.id}/${cellId}`);
+      },
+      skipped: (cellId: string) => {
+        nb.cellStates[cellId] = { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'idle' };
+        send({ type: 'execution_ended', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, status: 'interrupted', success: false, durationMs: 0, stopped: false });
+        this.#cellRequests.delete(`${nb.id}/${cellId}`);
+      },
+    };
+  }
+
+  async #save(conn: Connection, m: Extract<ClientMessage, { type: 'save_request' }>): Promise<void> {
+    const nb = this.#get(m.notebookId);
+    const target = m.path ? await this.root.resolve(m.path) : nb.path;
+    if (!target) throw new HostError('not_found', 'This notebook has no file yet: choose where to save it (Save As).');
+    if (!target.endsWith('.ipynb')) throw new HostError('forbidden', `${this.root.display(target)}: notebooks are saved as .ipynb files.`);
+    if (nb.readOnly && target === nb.path) throw new HostError('read_only', `${this.#title(nb)} is read-only: save it under another name.`);
+    const other = this.#byPath.get(target);
+    if (other && other !== nb.id) throw new HostError('conflict', `${this.root.display(target)} is open in another tab; close it first.`);
+    try {
+      nb.fingerprint = await writeNotebookFile(target, nb.notebook, {
+        expected: target === nb.path ? nb.fingerprint : undefined,
+        force: m.force,
+      });
+    } catch (error) {
+      if (error instanceof ChangedOnDiskError) throw new HostError('changed_on_disk', `${this.root.display(target)} changed on disk since it was opened. Save anyway to overwrite those changes, or Save As another file.`);
+      if (error instanceof MalformedTargetError) throw new HostError('read_only', error.message);
+      throw error;
+    }
+    if (target !== nb.path) {
+      if (nb.path) this.#byPath.delete(nb.path);
+      nb.path = target;
+      this.#byPath.set(target, nb.id);
+    }
+    nb.dirty = false;
+    nb.readOnly = false;
+    await this.#backups.discard(target);
+    this.#options.trust.trust(nb.notebook); // written here: trusted as it is now
+    nb.trusted = true;
+    conn.send({ type: 'saved', requestId: m.requestId, notebookId: nb.id, path: this.root.display(target), version: nb.version });
+    this.#broadcastState(nb);
+  }
+
+  #changed(nb: OpenNotebook, edits: import('../../common/protocol.ts').NotebookEdit[], origin: string): void {
+    nb.version++;
+    const wasTrusted = nb.trusted;
+    this.#touch(nb);
+    // A changed root cell makes the notebook untrusted again until the user trusts it (SECURITY.md).
+    nb.trusted = this.#options.trust.isTrusted(nb.notebook);
+    for (const viewer of nb.viewers) viewer.send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits, origin });
+    if (wasTrusted !== nb.trusted) this.#broadcastState(nb);
+  }
+
+  /** Marks unsaved changes and schedules a backup. */
+  #touch(nb: OpenNotebook): void {
+    const wasDirty = nb.dirty;
+    nb.dirty = true;
+    if (nb.path) this.#backups.schedule(nb.path, () => nb.notebook);
+    if (!wasDirty) this.#broadcastState(nb);
+  }
+
+  #broadcastState(nb: OpenNotebook): void {
+    for (const viewer of nb.viewers) {
+      viewer.send({ type: 'notebook_state', notebookId: nb.id, dirty: nb.dirty, path: nb.path && this.root.display(nb.path), title: this.#title(nb), readOnly: nb.readOnly, trusted: nb.trusted });
+    }
+  }
+
+  #snapshot(nb: OpenNotebook): NotebookSnapshot {
+    return {
+      notebookId: nb.id,
+      path: nb.path && this.root.display(nb.path),
+      title: this.#title(nb),
+      version: nb.version,
+      dirty: nb.dirty,
+      readOnly: nb.readOnly,
+      readOnlyReason: nb.readOnlyReason,
+      trusted: nb.trusted,
+      notebook: nb.notebook,
+      cellStates: nb.cellStates,
+      backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
+      rootCells: nb.trusted ? undefined : this.#options.trust.rootCellsNeedingApproval(nb.notebook),
+    };
+  }
+
+  #title(nb: OpenNotebook): string {
+    return nb.path ? basename(nb.path) : 'Untitled.ipynb';
+  }
+
+  #get(notebookId: string): OpenNotebook {
+    const nb = this.#notebooks.get(notebookId);
+    if (!nb) throw new HostError('not_found', 'That notebook is not open (the server may have restarted): open it again.');
+    return nb;
+  }
+
+  /** Drops a notebook nobody views, that runs nothing and has nothing unsaved. */
+  #maybeForget(nb: OpenNotebook): void {
+    if (nb.viewers.size > 0 || nb.dirty || nb.runner?.busy) return;
+    this.#notebooks.delete(nb.id);
+    if (nb.path) this.#byPath.delete(nb.path);
+  }
+
+  /** Stops every run (cleanup cells included) and the executor. */
+  async dispose(): Promise<void> {
+    for (const nb of this.#notebooks.values()) nb.runner?.interrupt();
+    this.#backups.dispose();
+    for (const nb of this.#notebooks.values()) {
+      if (nb.dirty && nb.path) await this.#backups.writeNow(nb.path, nb.notebook).catch(() => undefined);
+    }
+    if (this.#executor) await (await this.#executor.catch(() => undefined))?.dispose();
+  }
+}
+
+/** A request that failed for a reason the UI shows as it is. */
+export class HostError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+function codeOf(error: unknown): ErrorCode {
+  if (error instanceof HostError) return error.code;
+  if (error instanceof OutsideRootError) return 'forbidden';
+  return 'internal';
+}
