@@ -46,7 +46,13 @@ export class StaticFiles {
     if (decoded.includes('\0') || decoded.includes('\\')) return null;
     const relative = normalize(decoded === '/' ? '/index.html' : decoded).replace(/^[/\\]+/, '');
     if (relative.split(sep).includes('..')) return null;
-    const root = await (this.#real ??= realpath(this.#dir));
+    let root: string;
+    try {
+      root = await (this.#real ??= realpath(this.#dir));
+    } catch {
+      this.#real = undefined; // not built yet; a build may come
+      return null;
+    }
     let file: string;
     try {
       file = await realpath(join(root, relative));
