@@ -161,7 +161,7 @@ test('a flooding cell is saved up to the limit with an explicit truncation note'
   const run = await probebook(['run', 'f.ipynb', '--out', 'o.ipynb', '--output-limit', '64KiB'], dir);
   assert.equal(run.code, 0, run.stderr);
   const out = join(dir, 'o.ipynb');
-  assert.ok(statSync(out).size < 200_000);
+  assert.ok(statSync(out).size < 300_000, `${statSync(out).size} bytes`); // 64 KiB of lines, each a JSON string in a list
   const text = texts(JSON.parse(readFileSync(out, 'utf8')), 0);
   assert.ok(text.startsWith('1\n2\n3\n'));
   assert.match(text, /\[probebook: output truncated: 14\.\d MiB \(1,98\d,\d{3} lines\) not saved; the limit is 64\.0 KiB per stream/);

@@ -24,7 +24,7 @@ export function applyEdit(nb: Notebook, edit: NotebookEdit): void {
         id: edit.cell.id,
         cellType: edit.cell.cellType,
         source: edit.cell.source,
-        metadata: structuredClone(edit.cell.metadata),
+        metadata: cloneJson(edit.cell.metadata),
         outputs: [],
         executionCount: null,
       };
@@ -57,7 +57,7 @@ export function applyEdit(nb: Notebook, edit: NotebookEdit): void {
       return;
     }
     case 'set_cell_metadata':
-      find(nb, edit.cellId).metadata = structuredClone(edit.metadata);
+      find(nb, edit.cellId).metadata = cloneJson(edit.metadata);
       return;
     case 'clear_outputs': {
       const cell = find(nb, edit.cellId);
@@ -66,11 +66,22 @@ export function applyEdit(nb: Notebook, edit: NotebookEdit): void {
       return;
     }
     case 'set_notebook_metadata':
-      nb.metadata = structuredClone(edit.metadata);
+      nb.metadata = cloneJson(edit.metadata);
       return;
     default:
       throw new EditError(`unknown edit ${(edit as { kind: string }).kind}`);
   }
+}
+
+/** A deep copy of plain JSON data (core/common has no structuredClone without Node or DOM typings). */
+function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
+    return out as T;
+  }
+  return value; // primitives, and number literals kept as they are (immutable)
 }
 
 function indexOf(nb: Notebook, cellId: string): number {

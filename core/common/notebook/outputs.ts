@@ -13,11 +13,9 @@ export function newOutputId(): string {
   return `o${Date.now().toString(36)}${counter.toString(36)}`;
 }
 
-/** A valid nbformat 4.5 cell id (8 hex digits, like Jupyter's). */
+/** A valid nbformat 4.5 cell id (8 hex digits, like Jupyter's; unique, not secret). */
 export function newCellId(): string {
-  const bytes = new Uint8Array(4);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
 }
 
 export function streamOutput(name: 'stdout' | 'stderr', text: string, time?: number): Output {

@@ -8,7 +8,8 @@ import { parseOrderedJson, OrderedObject } from './ordered-json.ts';
 import { createBpftraceParser, type BpftraceEvent } from './stream-parser.ts';
 import type { BpftraceMapPayload } from './types.ts';
 
-const samples = join(import.meta.dirname, '../../../../../shared/reference/samples');
+// Real bpftrace 0.17 captures (copied from shared/reference/samples).
+const samples = join(import.meta.dirname, '../../../../test/fixtures/bpftrace');
 const sample = (name: string) => readFileSync(join(samples, name), 'utf8');
 
 function parseAll(text: string, chunking?: (text: string) => string[]): BpftraceEvent[] {
