@@ -11,6 +11,9 @@ export function targets(root) {
       format: 'esm',
       target: 'node20',
       bundle: true,
+      // One chunk per command, loaded on demand: `probebook run` does not load the server.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       packages: 'external',
       sourcemap: 'linked',
     },

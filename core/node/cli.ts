@@ -2,10 +2,6 @@
  * The `probebook` command line: one dispatcher, one module per subcommand in core/node/commands/.
  */
 import { readFileSync } from 'node:fs';
-import { runCommand } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { startCommand } from './commands/start.ts';
 
 export const USAGE = `Usage: probebook <command> [options]
 
@@ -25,12 +21,14 @@ Run "probebook COMMAND --help" for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
+// Each command loads only what it needs (the bundle is split per command): `probebook run`
+// starts without the server, Electron launcher or doctor.
 const COMMANDS: Record<string, Command> = {
-  run: (argv) => runCommand(argv),
-  serve: serveCommand,
-  start: startCommand,
-  open: startCommand,
-  doctor: doctorCommand,
+  run: async (argv) => (await import('./commands/run.ts')).runCommand(argv),
+  serve: async (argv) => (await import('./commands/serve.ts')).serveCommand(argv),
+  start: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
+  open: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
+  doctor: async (argv) => (await import('./commands/doctor.ts')).doctorCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -100,6 +100,16 @@ function write(value: unknown, depth: number, out: string[]): void {
   } else if (Array.isArray(value)) {
     if (value.length === 0) return void out.push('[]');
     const pad = '\n' + ' '.repeat(depth + 1);
+    if (value.every((v) => typeof v === 'string')) {
+      // Lines of sources and streams (often hundreds of thousands): native JSON.stringify indents
+      // them as Python does; its output has no raw newline but its own, so re-indenting is safe.
+      // Nesting it `depth` lists deep makes the native indentation the one it has here.
+      let nested: unknown = value;
+      for (let d = 0; d < depth; d++) nested = [nested];
+      const text = JSON.stringify(nested, null, 1);
+      out.push(text.slice(text.lastIndexOf('[', text.indexOf('"')), text.indexOf(']', text.lastIndexOf('"')) + 1));
+      return;
+    }
     out.push('[');
     value.forEach((item, i) => {
       out.push(i === 0 ? pad : ',' + pad);
