@@ -5,7 +5,11 @@ import { join } from 'node:path';
 export function targets(root) {
   return [
     {
-      entryPoints: { cli: join(root, 'core/node/cli.ts') },
+      entryPoints: {
+        cli: join(root, 'core/node/cli.ts'),
+        // A notebook's TypeScript context runs in its own process (typescript-kernel.ts).
+        'ts-context': join(root, 'core/node/kernels/typescript/context-main.ts'),
+      },
       outdir: join(root, 'dist/node'),
       platform: 'node',
       format: 'esm',

@@ -46,6 +46,32 @@ export interface ExecutionRequest {
    * so a child that calls `setsid` is still stopped with the cell.
    */
   onSpawn?: (pid: number) => void;
+  /** Other cells of the notebook, for TypeScript cells' `cell()` and `run()` (absent where unavailable). */
+  notebook?: NotebookAccess;
+}
+
+/** What a cell can read of, and do with, the other cells of its notebook. */
+export interface NotebookAccess {
+  /** The last outputs of the cell named `name`, parsed. */
+  cellOutputs(name: string): Promise<CellSnapshot>;
+  /** Runs the cell named `name` with parameters overriding the notebook's; resolves when it ends. */
+  runCell(name: string, params: Record<string, string>): Promise<CellSnapshot>;
+}
+
+/** A cell's outputs as data: text, JSON stdout parsed, bpftrace maps, times. */
+export interface CellSnapshot {
+  name: string;
+  status: 'idle' | 'ok' | 'failed' | 'interrupted';
+  exitCode?: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON, when it is JSON (e.g. `iperf3 -J`). */
+  json?: unknown;
+  /** bpftrace map prints by map name, in order. */
+  maps: Record<string, unknown[]>;
+  outputs: { kind: string; mime: string; data: unknown; time?: number }[];
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /**

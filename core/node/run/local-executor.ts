@@ -12,7 +12,7 @@ export type KernelFactories = Record<CellLanguage, () => Promise<Kernel>>;
 export const DEFAULT_KERNELS: KernelFactories = {
   shell: async () => new (await import('../kernels/shell-kernel.ts')).ShellKernel(),
   bpftrace: async () => new (await import('../kernels/bpftrace-kernel.ts')).BpftraceKernel(),
-  typescript: async () => { throw new Error('TypeScript cells are not wired into this build yet'); },
+  typescript: async () => new (await import('../kernels/typescript-kernel.ts')).TypeScriptKernel(),
 };
 
 export class LocalExecutor implements CellExecutor {

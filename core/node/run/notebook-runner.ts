@@ -10,7 +10,7 @@ import type { Cell, Notebook, Output } from '../../common/notebook/model.ts';
 import type { OutputEdit } from '../../common/protocol.ts';
 import { notebookOptions, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
-import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
 import { StreamLimiter } from './stream-limiter.ts';
 
@@ -198,7 +198,7 @@ export class NotebookRunner {
     return { background, done: running.done };
   }
 
-  async #execute(cell: Cell, controller: AbortController): Promise<CellOutcome> {
+  async #execute(cell: Cell, controller: AbortController, overrides?: Record<string, string>): Promise<CellOutcome> {
     const startedAt = Date.now();
     cell.outputs = [];
     this.#emit('output', cell.id, { kind: 'clear' });
@@ -216,7 +216,7 @@ export class NotebookRunner {
       try {
         resolved = resolveCell(cell, this.#opts.notebook);
         timeoutMs = resolved.options.timeout !== undefined ? parseDuration(resolved.options.timeout) : undefined;
-        ({ env, args } = this.#parameters(resolved.options.args));
+        ({ env, args } = this.#parameters(resolved.options.args, overrides));
       } catch (error) {
         return this.#fail(cell, sink, startedAt, { ename: 'CellOptionsError', evalue: (error as Error).message, traceback: [] });
       }
@@ -244,6 +244,7 @@ export class NotebookRunner {
         signal: controller.signal,
         graceMs: this.#opts.graceMs,
         sink,
+        notebook: this.#access(controller.signal),
       });
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
@@ -252,6 +253,7 @@ export class NotebookRunner {
         (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
       const outcome: CellOutcome = { ...result, success, stopReason };
+      this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
       this.#emit('ended', cell.id, outcome);
       return outcome;
     } catch (error) {
@@ -265,16 +267,82 @@ export class NotebookRunner {
   #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData): CellOutcome {
     sink.error(error);
     const outcome: CellOutcome = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false };
+    this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
     this.#emit('ended', cell.id, outcome);
     return outcome;
   }
 
+  readonly #finished = new Map<string, { outcome: CellOutcome; startedAt: number; endedAt: number }>();
+
+  /** What TypeScript cells see of the notebook: other cells' outputs, and running them. */
+  #access(signal: AbortSignal): NotebookAccess {
+    const find = (name: string): Cell => {
+      const cell = this.#opts.notebook.cells.find((c) => c.cellType === 'code' && (c.metadata.probebook as { name?: unknown } | undefined)?.name === name);
+      if (!cell) {
+        const names = this.#opts.notebook.cells.map((c) => (c.metadata.probebook as { name?: unknown } | undefined)?.name).filter((n) => typeof n === 'string');
+        throw new Error(`no cell is named "${name}" (named cells: ${names.join(', ') || 'none'}; set metadata.probebook.name)`);
+      }
+      return cell;
+    };
+    return {
+      cellOutputs: async (name) => this.#snapshot(find(name), name),
+      runCell: async (name, params) => {
+        const cell = find(name);
+        if (this.#running.has(cell.id)) throw new Error(`cell "${name}" is running already`);
+        const controller = new AbortController();
+        const stop = () => controller.abort(signal.reason);
+        signal.addEventListener('abort', stop, { once: true });
+        this.#running.set(cell.id, { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> });
+        try {
+          await this.#execute(cell, controller, params);
+        } finally {
+          this.#running.delete(cell.id);
+          signal.removeEventListener('abort', stop);
+        }
+        return this.#snapshot(cell, name);
+      },
+    };
+  }
+
+  #snapshot(cell: Cell, name: string): CellSnapshot {
+    const finished = this.#finished.get(cell.id);
+    const text = (mime: string) => cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === mime).map((o) => String(o.items[0]!.data)).join('');
+    const stdout = text(MIME.stdout);
+    let json: unknown;
+    const trimmed = stdout.trim();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      try {
+        json = JSON.parse(trimmed);
+      } catch {
+        json = undefined; // not JSON after all
+      }
+    }
+    const maps: Record<string, unknown[]> = {};
+    for (const o of cell.outputs) {
+      const item = o.items.find((i) => i.mime === MIME.bpftrace);
+      if (item) (maps[(item.data as { name: string }).name] ??= []).push(item.data);
+    }
+    const status = this.#running.has(cell.id) ? 'idle' : finished ? (finished.outcome.success ? 'ok' : finished.outcome.status === 'interrupted' ? 'interrupted' : 'failed') : 'idle';
+    return {
+      name,
+      status,
+      exitCode: finished?.outcome.exitCode,
+      stdout,
+      stderr: text(MIME.stderr),
+      json,
+      maps,
+      outputs: cell.outputs.flatMap((o) => o.items.map((i) => ({ kind: o.kind, mime: i.mime, data: i.data, time: o.time }))),
+      startedAt: finished?.startedAt,
+      endedAt: finished?.endedAt,
+    };
+  }
+
   /** Parameters: the notebook's defaults, overridden by the run's; env for shell, $1… for bpftrace. */
-  #parameters(argNames: string[] | undefined): { env: Record<string, string>; args: string[] } {
+  #parameters(argNames: string[] | undefined, overrides: Record<string, string> = {}): { env: Record<string, string>; args: string[] } {
     const declared = notebookOptions(this.#opts.notebook).parameters ?? {};
     const values: Record<string, string> = {};
     for (const [name, value] of Object.entries(declared)) values[name] = String(value);
-    Object.assign(values, this.#opts.params ?? {});
+    Object.assign(values, this.#opts.params ?? {}, overrides);
     const names = argNames ?? Object.keys(values);
     const args = names.map((name) => {
       if (!(name in values)) {
