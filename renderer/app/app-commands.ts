@@ -1,0 +1,97 @@
+/**
+ * Every command of the page, with its keys (Jupyter's command/edit model). The toolbar, the
+ * keyboard, the palette and the Electron menus (`app_command`) all run these.
+ */
+import { defaultLanguage } from '../notebook/cell-kind.ts';
+import type { Command } from '../notebook/commands.ts';
+import type { App } from './app.ts';
+import { openCommandPalette, openKeyboardReference } from './command-palette.ts';
+import { toast } from './dialog.ts';
+
+export function registerAppCommands(app: App): void {
+  const hasDoc = () => app.doc !== null;
+  const hasCell = () => !!app.view && app.view.activeCellId !== null;
+  const canEdit = () => !!app.view && !app.view.locked;
+  const codeSelected = () => !!app.view?.activeView && app.view.activeView.cell.cellType === 'code';
+  const view = () => app.view!;
+  const commands: Command[] = [
+    // File
+    { id: 'notebook.new', title: 'New notebook', category: 'File', run: () => app.newNotebook() },
+    { id: 'notebook.open', title: 'Open notebook…', category: 'File', keys: ['Ctrl+O'], keyMode: 'any', run: () => app.openDialog() },
+    { id: 'notebook.save', title: 'Save', category: 'File', keys: ['Ctrl+S'], keyMode: 'any', enabled: hasDoc, run: async () => void (await app.save()) },
+    { id: 'notebook.saveAs', title: 'Save as…', category: 'File', keys: ['Ctrl+Shift+S'], keyMode: 'any', enabled: hasDoc, run: async () => void (await app.save(true)) },
+    { id: 'notebook.close', title: 'Close notebook', category: 'File', enabled: hasDoc, run: () => app.closeNotebook() },
+    // Notebook
+    { id: 'notebook.runAll', title: 'Run all cells', category: 'Notebook', enabled: hasDoc, run: () => app.runAll() },
+    { id: 'notebook.interruptAll', title: 'Stop all running cells', category: 'Notebook', keys: ['I I'], enabled: hasDoc, run: () => app.interrupt() },
+    { id: 'notebook.restart', title: 'Restart: stop cells, clear shell and TypeScript state', category: 'Notebook', keys: ['0 0'], enabled: hasDoc, run: () => app.restart() },
+    { id: 'notebook.clearAllOutputs', title: 'Clear all outputs', category: 'Notebook', enabled: canEdit, run: () => view().clearAllOutputs() },
+    { id: 'notebook.trust', title: 'Trust notebook…', category: 'Notebook', enabled: () => !!app.doc && !app.doc.trusted, run: async () => void (await app.ensureTrusted()) },
+    { id: 'notebook.restoreBackup', title: 'Restore unsaved edits from the backup', category: 'Notebook', enabled: () => !!app.doc?.backup, run: () => app.restoreBackup() },
+    // Cell: running
+    { id: 'cell.run', title: 'Run cell', category: 'Cell', keys: ['Ctrl+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runSelected() },
+    { id: 'cell.runAndAdvance', title: 'Run cell and select below', category: 'Cell', keys: ['Shift+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runAndAdvance() },
+    { id: 'cell.runAndInsertBelow', title: 'Run cell and insert below', category: 'Cell', keys: ['Alt+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runAndInsertBelow() },
+    { id: 'cell.interrupt', title: 'Stop cell', category: 'Cell', enabled: codeSelected, run: () => view().interruptSelected() },
+    // Cell: modes and selection
+    { id: 'cell.edit', title: 'Edit cell (edit mode)', category: 'Cell', keys: ['Enter'], enabled: hasCell, run: () => view().enterEdit() },
+    { id: 'cell.commandMode', title: 'Leave the editor (command mode)', category: 'Cell', keys: ['Esc'], keyMode: 'edit', enabled: hasDoc, run: () => view().enterCommand() },
+    { id: 'cell.selectPrevious', title: 'Select cell above', category: 'Cell', keys: ['K', 'Up'], enabled: hasCell, run: () => view().selectRelative(-1) },
+    { id: 'cell.selectNext', title: 'Select cell below', category: 'Cell', keys: ['J', 'Down'], enabled: hasCell, run: () => view().selectRelative(1) },
+    // Cell: structure
+    { id: 'cell.insertAbove', title: 'Insert code cell above', category: 'Cell', keys: ['A'], enabled: canEdit, run: () => void view().insertCell('above') },
+    { id: 'cell.insertBelow', title: 'Insert code cell below', category: 'Cell', keys: ['B'], enabled: canEdit, run: () => void view().insertCell('below') },
+    { id: 'cell.insertMarkdownBelow', title: 'Insert markdown cell below', category: 'Cell', enabled: canEdit, run: () => void view().insertCell('below', 'markdown') },
+    { id: 'cell.delete', title: 'Delete cell', category: 'Cell', keys: ['D D'], enabled: () => canEdit() && hasCell(), run: () => view().deleteSelected() },
+    { id: 'cell.undoDelete', title: 'Undo cell deletion', category: 'Cell', keys: ['Z'], enabled: canEdit, run: () => view().undoDelete() },
+    { id: 'cell.cut', title: 'Cut cell', category: 'Cell', keys: ['X'], enabled: () => canEdit() && hasCell(), run: () => view().copySelected(true) },
+    { id: 'cell.copy', title: 'Copy cell', category: 'Cell', keys: ['C'], enabled: hasCell, run: () => view().copySelected() },
+    { id: 'cell.paste', title: 'Paste cell below', category: 'Cell', keys: ['V'], enabled: canEdit, run: () => view().paste('below') },
+    { id: 'cell.pasteAbove', title: 'Paste cell above', category: 'Cell', keys: ['Shift+V'], enabled: canEdit, run: () => view().paste('above') },
+    { id: 'cell.moveUp', title: 'Move cell up', category: 'Cell', keys: ['Alt+Up'], enabled: () => canEdit() && hasCell(), run: () => view().moveCell(view().activeCellId!, -1) },
+    { id: 'cell.moveDown', title: 'Move cell down', category: 'Cell', keys: ['Alt+Down'], enabled: () => canEdit() && hasCell(), run: () => view().moveCell(view().activeCellId!, 1) },
+    // Cell: kind
+    { id: 'cell.toCode', title: 'Change to code', category: 'Cell', keys: ['Y'], enabled: () => canEdit() && hasCell(), run: () => view().setSelectedKind(view().activeView!.cellKind === 'markdown' || view().activeView!.cellKind === 'raw' ? defaultLanguage(app.doc!.notebook) : view().activeView!.cellKind) },
+    { id: 'cell.toMarkdown', title: 'Change to markdown', category: 'Cell', keys: ['M'], enabled: () => canEdit() && hasCell(), run: () => view().setSelectedKind('markdown') },
+    { id: 'cell.toShell', title: 'Change to shell', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => view().setSelectedKind('shell') },
+    { id: 'cell.toBpftrace', title: 'Change to bpftrace', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => view().setSelectedKind('bpftrace') },
+    { id: 'cell.toTypeScript', title: 'Change to TypeScript', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => view().setSelectedKind('typescript') },
+    // Cell: outputs and display
+    { id: 'cell.clearOutput', title: 'Clear cell output', category: 'Cell', enabled: () => canEdit() && codeSelected(), run: () => view().clearOutput() },
+    { id: 'cell.toggleInput', title: 'Hide or show the code of the cell', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => view().toggleSelected('source') },
+    { id: 'cell.toggleOutput', title: 'Hide or show the outputs of the cell', category: 'Cell', keys: ['O'], enabled: () => canEdit() && codeSelected(), run: () => view().toggleSelected('outputs') },
+    {
+      id: 'cell.options',
+      title: 'Cell options (name, background, timeout)…',
+      category: 'Cell',
+      enabled: codeSelected,
+      run: () => (view().activeView?.element.querySelector('.pb-cell-actions button') as HTMLButtonElement | null)?.click(),
+    },
+    // View and help
+    { id: 'view.commandPalette', title: 'Show all commands', category: 'View', keys: ['Ctrl+Shift+P'], keyMode: 'any', run: () => openCommandPalette(app.commands) },
+    {
+      id: 'view.findInOutput',
+      title: 'Find in output',
+      category: 'View',
+      keys: ['Ctrl+F'],
+      enabled: hasCell,
+      run: () => {
+        if (!view().findInOutput()) toast('The selected cell has no text output to search.');
+      },
+    },
+    {
+      id: 'view.toggleTheme',
+      title: 'Switch between light, dark and the system theme',
+      category: 'View',
+      run: () => {
+        const choice = app.theme.cycle();
+        toast(choice === 'system' ? 'Theme: following the system' : `Theme: ${choice}`);
+      },
+    },
+    { id: 'help.keyboardShortcuts', title: 'Keyboard shortcuts', category: 'Help', keys: ['H'], run: () => openKeyboardReference(app.commands) },
+  ];
+  for (const c of commands) app.commands.register(c);
+  const missing = app.commands.missingMenuCommands();
+  if (missing.length) console.error(`Probebook: menu commands without a page command: ${missing.join(', ')}`);
+}
+

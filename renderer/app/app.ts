@@ -1,0 +1,540 @@
+/**
+ * The notebook page: connects to the session host (WebSocket in a browser, MessagePort in
+ * Electron), opens the notebook the URL or the app names, keeps the document current with what
+ * the host says, and runs commands (toolbar, keys, palette, Electron menus) against it.
+ */
+import type { ProbebookBridge } from '../../core/common/bridge.ts';
+import type { HostMessage, NotebookSnapshot } from '../../core/common/protocol.ts';
+import { HostConnection, HostRequestError, type Welcome } from '../connection/host-connection.ts';
+import { MessagePortTransport } from '../connection/message-port-transport.ts';
+import { WebSocketTransport, webSocketUrl } from '../connection/websocket-transport.ts';
+import { h } from '../outputs/dom.ts';
+import { cellKind, KIND_LABELS } from '../notebook/cell-kind.ts';
+import { CommandRegistry } from '../notebook/commands.ts';
+import { loadMonaco, whenMonacoLoaded } from '../notebook/editor/monaco-loader.ts';
+import { Keymap } from '../notebook/keymap.ts';
+import { NotebookDocument } from '../notebook/notebook-document.ts';
+import { NotebookView } from '../notebook/notebook-view.ts';
+import { registerAppCommands } from './app-commands.ts';
+import { AppShell } from './app-shell.ts';
+import { ask, dialogOpen, toast } from './dialog.ts';
+import { browseFiles } from './file-browser.ts';
+import { addRecentFile, recentFiles, removeRecentFile } from './recent-files.ts';
+import { renderStartScreen } from './start-screen.ts';
+import { ThemeController } from './theme.ts';
+import { askToTrust, type RootCell } from './trust-dialog.ts';
+import { resolveCell } from '../../core/common/notebook/cell-options.ts';
+
+declare global {
+  interface Window {
+    probebookBridge?: ProbebookBridge;
+    /** For tests and the benchmark: the page's state, read-only. */
+    probebook?: App;
+  }
+}
+
+export class App {
+  readonly connection: HostConnection;
+  readonly commands = new CommandRegistry();
+  readonly theme = new ThemeController();
+  readonly bridge: ProbebookBridge | undefined;
+  readonly shell: AppShell;
+  private readonly keymap: Keymap;
+  doc: NotebookDocument | null = null;
+  view: NotebookView | null = null;
+  welcome: Welcome | null = null;
+  private opening: string | null = null;
+
+  constructor(private readonly root: HTMLElement) {
+    this.bridge = window.probebookBridge;
+    const bridge = this.bridge;
+    this.connection = new HostConnection(bridge ? () => new MessagePortTransport(bridge) : () => new WebSocketTransport(webSocketUrl(location.href)), { client: bridge ? 'electron' : 'browser' });
+    registerAppCommands(this);
+    this.keymap = new Keymap(() => this.commands.all());
+    this.shell = new AppShell(this.commands);
+    root.replaceChildren(this.shell.element);
+    this.commands.onFailure((c, error) => toast(`${c.title}: ${(error as Error).message ?? String(error)}`, 'error'));
+    this.theme.onChange((t) => {
+      this.view?.setTheme(t);
+      whenMonacoLoaded((m) => m.setEditorTheme(t));
+    });
+    whenMonacoLoaded((m) => {
+      m.setEditorTheme(this.theme.theme);
+      m.setEditorServices({ listProbes: () => this.listProbes() });
+    });
+    window.addEventListener('keydown', (e) => this.onKey(e), true);
+    this.wireConnection();
+    this.refreshChrome();
+  }
+
+  /** Connects and opens what the URL (`?open=`) or the app names, else the start screen. */
+  async start(): Promise<void> {
+    this.shell.main.replaceChildren(h('div', 'pb-loading', 'Connecting to Probebook…'));
+    try {
+      this.welcome = await this.connection.start();
+    } catch (error) {
+      this.showConnectionProblem((error as Error).message);
+      // The connection keeps retrying; go on once it is back.
+      this.welcome = await new Promise<Welcome>((resolve) => {
+        const off = this.connection.onReconnected((w) => {
+          off();
+          resolve(w);
+        });
+      });
+    }
+    this.refreshChrome();
+    const params = new URLSearchParams(location.search);
+    const wanted = params.get('open') ?? (this.bridge ? await this.bridge.launchFile().catch(() => null) : null);
+    if (wanted) await this.openPath(wanted);
+    else await this.showStart();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Opening, creating, closing
+
+  async openPath(path: string): Promise<void> {
+    if (!(await this.leaveCurrent())) return;
+    this.opening = path;
+    this.shell.main.replaceChildren(h('div', 'pb-loading', `Opening ${path}…`));
+    try {
+      const { snapshot } = await this.connection.request({ type: 'open_notebook', path });
+      this.show(snapshot);
+    } catch (error) {
+      this.opening = null;
+      const message = (error as Error).message;
+      if (this.welcome) removeRecentFile(this.welcome.root, path);
+      await this.showStart(`${path} could not be opened: ${message}`);
+    }
+  }
+
+  async newNotebook(): Promise<void> {
+    if (!(await this.leaveCurrent())) return;
+    const { snapshot } = await this.connection.request({ type: 'create_notebook' });
+    this.show(snapshot);
+    this.view?.select(snapshot.notebook.cells[0]?.id ?? '', 'command');
+    void this.view?.enterEdit();
+  }
+
+  async closeNotebook(): Promise<void> {
+    if (!this.doc || !(await this.leaveCurrent())) return;
+    const id = this.doc.id;
+    this.dropNotebook();
+    await this.connection.request({ type: 'close_notebook', notebookId: id }).catch(() => undefined);
+    await this.showStart();
+  }
+
+  async openDialog(): Promise<void> {
+    if (this.bridge) {
+      const paths = await this.bridge.openFileDialog();
+      if (!paths.length) return;
+      const [first, ...rest] = paths;
+      // One window per notebook in the app: this one takes the first if it is empty.
+      if (this.doc) for (const p of paths) await this.bridge.openNotebookWindow(p);
+      else {
+        for (const p of rest) await this.bridge.openNotebookWindow(p);
+        await this.openPath(first!);
+      }
+      return;
+    }
+    const path = await browseFiles(this.connection, { mode: 'open', start: this.doc?.path ?? null });
+    if (path) await this.openPath(path);
+  }
+
+  /** Asks what to do with unsaved changes before leaving this notebook; false = stay. */
+  private async leaveCurrent(): Promise<boolean> {
+    const doc = this.doc;
+    if (!doc || !doc.dirty) return true;
+    const answer = await ask(`Save ${doc.title}?`, `${doc.title} has unsaved changes. The host keeps them (and a backup) if you leave without saving.`, [
+      { value: 'cancel', label: 'Cancel' },
+      { value: 'leave', label: "Don't save" },
+      { value: 'save', label: 'Save', kind: 'primary' },
+    ]);
+    if (answer === 'save') return this.save();
+    return answer === 'leave';
+  }
+
+  private dropNotebook(): void {
+    this.view?.dispose();
+    this.doc?.dispose();
+    this.view = null;
+    this.doc = null;
+    for (const key of ['trust', 'readonly', 'backup']) this.shell.banner(key, null);
+  }
+
+  /** Shows a snapshot (a fresh open, or a resync of the notebook shown), keeping selection and scroll. */
+  show(snapshot: NotebookSnapshot): void {
+    const same = this.doc?.id === snapshot.notebookId;
+    const keep = same ? { cellId: this.view?.activeCellId ?? null, scroll: window.scrollY } : null;
+    this.dropNotebook();
+    const doc = new NotebookDocument(snapshot, {
+      sendEdits: (edits, baseVersion) => {
+        const requestId = this.connection.nextRequestId();
+        this.connection.request({ type: 'edit', notebookId: doc.id, baseVersion, edits }, requestId).catch((error: unknown) => {
+          doc.editFailed(requestId);
+          // A conflict comes with a fresh snapshot from the host; anything else is news.
+          if (!(error instanceof HostRequestError && error.code === 'conflict')) toast(`A change was not saved to the notebook: ${(error as Error).message}`, 'error');
+        });
+        return requestId;
+      },
+    });
+    this.doc = doc;
+    this.opening = null;
+    doc.on((e) => {
+      if (e.kind === 'doc-state') this.refreshChrome();
+    });
+    const view = new NotebookView(
+      doc,
+      {
+        run: (cellIds) => void this.runCells(cellIds),
+        interrupt: (cellId) => this.interrupt(cellId),
+        notify: (message, kind) => toast(message, kind ?? 'info'),
+        selectionChanged: () => this.refreshStatus(),
+      },
+      { theme: this.theme.theme, locked: this.connection.status !== 'open' },
+    );
+    this.view = view;
+    this.shell.main.replaceChildren(view.element);
+    if (keep?.cellId && doc.cell(keep.cellId)) view.select(keep.cellId, 'command');
+    if (keep) window.scrollTo(0, keep.scroll);
+    else window.scrollTo(0, 0);
+    view.element.focus({ preventScroll: true });
+    if (snapshot.path && this.welcome) {
+      addRecentFile(this.welcome.root, { path: snapshot.path, title: snapshot.title });
+      if (!this.bridge) history.replaceState(null, '', `?open=${encodeURIComponent(snapshot.path)}`);
+    } else if (!this.bridge) history.replaceState(null, '', location.pathname);
+    this.refreshChrome();
+    // Monaco loads after the notebook has painted; the first paint never waits for it.
+    requestAnimationFrame(() => {
+      performance.mark('pb-first-paint');
+      setTimeout(() => {
+        loadMonaco().then(
+          () => performance.mark('pb-editor-ready'),
+          (error: unknown) => toast(`The code editor could not load (${(error as Error).message}); cells show their code read-only. Reload the page to try again.`, 'error'),
+        );
+      }, 0);
+    });
+  }
+
+  private async showStart(problem?: string): Promise<void> {
+    this.dropNotebook();
+    if (!this.bridge) history.replaceState(null, '', location.pathname);
+    this.refreshChrome();
+    const root = this.welcome?.root ?? '';
+    renderStartScreen(this.shell.main, {
+      root,
+      problem,
+      electron: !!this.bridge,
+      recent: recentFiles(root),
+      connection: this.connection,
+      open: (path) => void this.openPath(path),
+      newNotebook: () => this.commands.run('notebook.new'),
+      openDialog: () => this.commands.run('notebook.open'),
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running
+
+  async runCells(cellIds: string[], runAll = false): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    doc.flush();
+    if (!(await this.ensureTrusted())) return;
+    const future = this.connection.execute({ notebookId: doc.id, cellIds, runAll });
+    try {
+      await future.done;
+    } catch (error) {
+      if (error instanceof HostRequestError && error.code === 'untrusted') {
+        // Changed since (a root cell edited elsewhere): ask again, then run.
+        doc.trusted = false;
+        if (await this.ensureTrusted()) this.connection.execute({ notebookId: doc.id, cellIds, runAll });
+        return;
+      }
+      if (error instanceof HostRequestError && error.code === 'elevation_failed') {
+        this.shell.banner('elevation', { kind: 'error', text: `Cells could not run with root privileges: ${error.message}`, actions: [{ label: 'Dismiss', run: () => this.shell.banner('elevation', null) }] });
+        return;
+      }
+      toast(`The run did not finish: ${(error as Error).message}`, 'error');
+    }
+  }
+
+  runAll(): void {
+    const doc = this.doc;
+    if (!doc) return;
+    const ids = doc.cells.filter((c) => c.cellType === 'code').map((c) => c.id);
+    if (ids.length === 0) {
+      toast('There is no code cell to run: add one with B.');
+      return;
+    }
+    void this.runCells(ids, true);
+  }
+
+  interrupt(cellId?: string): void {
+    if (!this.doc) return;
+    this.connection.send({ type: 'interrupt_request', notebookId: this.doc.id, cellId });
+  }
+
+  async restart(): Promise<void> {
+    if (!this.doc) return;
+    await this.connection.request({ type: 'restart_request', notebookId: this.doc.id });
+    toast('Restarted: running cells were stopped, shell and TypeScript state cleared.');
+  }
+
+  /** The first run of an untrusted notebook shows its root cells and asks (SECURITY.md). */
+  async ensureTrusted(): Promise<boolean> {
+    const doc = this.doc;
+    if (!doc || doc.trusted || this.welcome?.runAs === 'user') return true;
+    const cells = this.rootCells();
+    if (cells.length > 0 && !(await askToTrust(doc.title, this.welcome?.runAs ?? 'root', cells))) return false;
+    await this.connection.request({ type: 'trust_request', notebookId: doc.id });
+    doc.trusted = true;
+    this.refreshChrome();
+    return true;
+  }
+
+  /** Code cells that run as root, with their exact code as it is now (not as it was opened). */
+  private rootCells(): RootCell[] {
+    const doc = this.doc!;
+    const out: RootCell[] = [];
+    doc.cells.forEach((cell, index) => {
+      if (cell.cellType !== 'code') return;
+      let user = false;
+      try {
+        user = resolveCell(cell, doc.notebook).options.user === true;
+      } catch {
+        user = false; // malformed options: show it
+      }
+      const kind = cellKind(cell, doc.notebook);
+      if (!user && kind !== 'markdown' && kind !== 'raw') out.push({ cellId: cell.id, index, language: kind, source: cell.source });
+    });
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving
+
+  /** Saves (asking where when it has no file or `as`); resolves whether it saved. */
+  async save(as = false): Promise<boolean> {
+    const doc = this.doc;
+    if (!doc) return false;
+    doc.flush();
+    let path: string | undefined;
+    if (as || !doc.path || doc.readOnly) {
+      const chosen = this.bridge ? await this.bridge.saveFileDialog(doc.path ?? doc.title) : await browseFiles(this.connection, { mode: 'save', start: doc.path, suggested: doc.title });
+      if (!chosen) return false;
+      path = chosen;
+    }
+    let force = false;
+    for (;;) {
+      try {
+        const saved = await this.connection.request({ type: 'save_request', notebookId: doc.id, path, force });
+        doc.applySaved(saved.path);
+        if (this.welcome) addRecentFile(this.welcome.root, { path: saved.path, title: saved.path.split('/').pop() ?? saved.path });
+        if (!this.bridge) history.replaceState(null, '', `?open=${encodeURIComponent(saved.path)}`);
+        toast(`Saved ${saved.path}`);
+        return true;
+      } catch (error) {
+        if (error instanceof HostRequestError && error.code === 'changed_on_disk' && !force) {
+          const answer = await ask('The file changed on disk', error.message, [
+            { value: 'cancel', label: 'Cancel' },
+            { value: 'as', label: 'Save as…' },
+            { value: 'overwrite', label: 'Overwrite', kind: 'danger' },
+          ]);
+          if (answer === 'overwrite') {
+            force = true;
+            continue;
+          }
+          if (answer === 'as') return this.save(true);
+          return false;
+        }
+        toast(`Not saved: ${(error as Error).message}`, 'error');
+        return false;
+      }
+    }
+  }
+
+  async restoreBackup(): Promise<void> {
+    if (!this.doc) return;
+    const { snapshot } = await this.connection.request({ type: 'restore_backup', notebookId: this.doc.id });
+    this.show(snapshot);
+    toast('Unsaved edits restored. Save to keep them.');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Host messages
+
+  private wireConnection(): void {
+    const c = this.connection;
+    const mine = (notebookId: string) => this.doc?.id === notebookId;
+    c.on('notebook_changed', (m) => {
+      if (!mine(m.notebookId)) return;
+      if (!this.doc!.applyChanged(m)) void this.resync();
+    });
+    c.on('notebook_state', (m) => mine(m.notebookId) && this.doc!.applyState(m));
+    c.on('notebook_opened', (m) => {
+      // Unasked snapshots (after a conflict, a restored backup) replace the one shown.
+      if (!m.requestId && mine(m.snapshot.notebookId)) this.show(m.snapshot);
+    });
+    c.on('execution_state', (m) => mine(m.notebookId) && this.doc!.applyExecutionState(m));
+    c.on('execution_ended', (m) => mine(m.notebookId) && this.doc!.applyExecutionEnded(m));
+    c.on('output', (m) => mine(m.notebookId) && this.doc!.applyOutput(m));
+    c.on('error', (m) => {
+      if (!m.requestId) toast(m.message, 'error');
+    });
+    c.on('app_command', (m) => {
+      if (!this.commands.run(m.command)) toast(`The menu command ${m.command} is not available now.`);
+    });
+    c.onStatus((status, detail) => {
+      if (status === 'open') this.shell.banner('connection', null);
+      else if (status === 'reconnecting') this.showConnectionProblem(detail);
+      else if (status === 'failed') this.shell.banner('connection', { kind: 'error', text: detail, actions: [{ label: 'Reload', primary: true, run: () => location.reload() }] });
+      this.view?.setLocked(status !== 'open');
+      this.refreshStatus();
+    });
+    c.onReconnected((w) => {
+      this.welcome = w;
+      // The host may have restarted: take the notebook again, fresh.
+      const path = this.doc?.path ?? this.opening;
+      if (path) void this.reopen(path);
+      this.refreshChrome();
+    });
+  }
+
+  private async reopen(path: string): Promise<void> {
+    try {
+      const { snapshot } = await this.connection.request({ type: 'open_notebook', path });
+      this.show(snapshot);
+    } catch (error) {
+      toast(`${path} could not be opened again after reconnecting: ${(error as Error).message}`, 'error');
+    }
+  }
+
+  /** This copy no longer fits the host's: take a fresh snapshot. */
+  private async resync(): Promise<void> {
+    const path = this.doc?.path;
+    if (path) await this.reopen(path);
+    else toast('This window fell out of step with the notebook; save it, then reopen it.', 'error');
+  }
+
+  private showConnectionProblem(detail: string): void {
+    const text = this.doc ? `Not connected to Probebook (${detail}). Reconnecting… Changes are paused until then.` : `Not connected to Probebook: ${detail} Retrying…`;
+    this.shell.banner('connection', { kind: 'error', text });
+  }
+
+  private listProbes(): Promise<string[]> {
+    probesCache ??= this.connection.request({ type: 'list_probes' }).then((r) => {
+      if (r.error && r.probes.length === 0) throw new Error(r.error);
+      return r.probes;
+    });
+    probesCache.catch(() => (probesCache = null));
+    return probesCache;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keys
+
+  private onKey(e: KeyboardEvent): void {
+    if (dialogOpen() || e.defaultPrevented || e.isComposing) return;
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    const inEditor = !!target?.closest('.monaco-editor');
+    const inField = !inEditor && !!target?.closest('input, textarea, select, [contenteditable], .pb-popover');
+    const onButton = !!target?.closest('button, a, summary');
+    const mode = inEditor ? 'edit' : 'command';
+    const match = this.keymap.match(e, mode);
+    if (!match) {
+      // The first D of "D D" must not scroll or type anything.
+      if (this.keymap.waiting && !inField) e.preventDefault();
+      return;
+    }
+    const chord = match.keys;
+    const global = chord.startsWith('Ctrl+');
+    if (inField && !global) return;
+    if (onButton && (chord === 'Enter' || chord === 'Space')) return;
+    // Esc closes Monaco's own widgets (suggestions, find) before it leaves the editor.
+    if (inEditor && chord === 'Esc' && target?.closest('.monaco-editor')?.querySelector('.suggest-widget.visible, .find-widget.visible, .parameter-hints-widget.visible')) return;
+    if (!this.commands.isEnabled(match.command.id)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.commands.run(match.command.id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Header, banners, status bar
+
+  refreshChrome(): void {
+    const doc = this.doc;
+    this.shell.showToolbar(!!doc);
+    if (doc) this.shell.setTitle(doc.title, doc.path, doc.dirty);
+    else this.shell.setTitle(null, null, false);
+    this.shell.refreshTools();
+    this.shell.banner(
+      'trust',
+      doc && !doc.trusted
+        ? {
+            kind: 'warn',
+            text: 'This notebook was not written or trusted on this machine. Its outputs are shown safely, and nothing runs until you have read its code and trusted it.',
+            actions: [{ label: 'Review and trust…', run: () => void this.ensureTrusted(), primary: true }],
+          }
+        : null,
+    );
+    this.shell.banner(
+      'readonly',
+      doc?.readOnly
+        ? { kind: 'warn', text: `Read-only: ${doc.readOnlyReason ?? 'this file cannot be saved over'}. Save it under another name to keep changes.`, actions: [{ label: 'Save as…', run: () => void this.save(true) }] }
+        : null,
+    );
+    this.shell.banner(
+      'backup',
+      doc?.backup
+        ? {
+            kind: 'info',
+            text: `Unsaved edits of this notebook from ${new Date(doc.backup.savedAt).toLocaleString()} were found (${doc.backup.cells} cells), newer than the file.`,
+            actions: [
+              { label: 'Restore them', run: () => this.commands.run('notebook.restoreBackup'), primary: true },
+              {
+                label: 'Dismiss',
+                run: () => {
+                  if (this.doc) this.doc.backup = undefined;
+                  this.shell.banner('backup', null);
+                },
+              },
+            ],
+          }
+        : null,
+    );
+    this.refreshStatus();
+  }
+
+  refreshStatus(): void {
+    const s = this.shell;
+    const status = this.connection.status;
+    const label = status === 'open' ? (this.connection.transportKind === 'message-port' ? 'Connected' : 'Connected to probebook serve') : status === 'failed' ? 'Disconnected' : 'Reconnecting…';
+    s.setStatus('connection', label, this.connection.error, status === 'open' ? 'ok' : 'bad');
+    const runAs = this.welcome?.runAs;
+    s.setStatus('runAs', runAs ? (runAs === 'root' ? 'Cells run as root' : runAs === 'user' ? 'Cells run as your user' : 'Cells will ask for root once') : '', 'Who the kernel host runs cells as');
+    const doc = this.doc;
+    s.setStatus('trust', doc ? (doc.trusted ? 'Trusted' : 'Not trusted') : '', doc?.trusted ? 'Outputs render fully; cells run without asking' : 'Review the code before running it', doc && !doc.trusted ? 'warn' : '');
+    const busy = doc?.busyCellIds.length ?? 0;
+    s.setStatus('busy', busy ? `Running ${busy} cell${busy === 1 ? '' : 's'}` : '', '', busy ? 'busy' : '');
+    const view = this.view;
+    const cellId = view?.activeCellId;
+    if (doc && view && cellId && doc.cell(cellId)) {
+      const cell = doc.cell(cellId)!;
+      s.setStatus('cell', `Cell ${doc.indexOf(cellId) + 1} of ${doc.cells.length} · ${KIND_LABELS[cellKind(cell, doc.notebook)]}`);
+      s.setStatus('mode', view.mode === 'edit' ? 'Edit' : 'Command', view.mode === 'edit' ? 'Esc: command mode' : 'Enter: edit the cell', view.mode);
+    } else {
+      s.setStatus('cell', doc ? `${doc.cells.length} cells` : '');
+      s.setStatus('mode', '');
+    }
+    s.refreshTools();
+  }
+}
+
+let probesCache: Promise<string[]> | null = null;
+
+/** Renders an error for the user in the page when the page itself cannot start. */
+export function showFatal(root: HTMLElement, error: unknown): void {
+  root.replaceChildren(h('div', 'pb-fatal', h('h1', '', 'Probebook could not start'), h('p', '', (error as Error).message ?? String(error)), h('p', '', 'Reload the page; if it happens again, restart probebook serve (or the app).')));
+}
+
+export type { HostMessage };

@@ -1,0 +1,358 @@
+/**
+ * One cell on the page: gutter (run/stop, execution count), header (kind picker, name, status
+ * with live duration, actions), code (static text or a Monaco editor) or rendered markdown, and
+ * outputs. Outputs and highlighting are drawn when the cell first comes near the viewport, so
+ * a long notebook paints at once.
+ */
+import { MIME, type CellErrorData } from '../../core/common/mime.ts';
+import type { Cell } from '../../core/common/notebook/model.ts';
+import type { CellRunState, NotebookEdit, OutputEdit } from '../../core/common/protocol.ts';
+import { h } from '../outputs/dom.ts';
+import { createOutputArea, REVEAL_LINE_EVENT, type OutputArea, type RevealLineDetail, type Theme } from '../outputs/index.ts';
+import { cellKind, cellOptionsOf, editorLanguageOf, hiddenParts, KIND_LABELS, PICKABLE_KINDS, withHidden, type CellKind } from './cell-kind.ts';
+import { openCellOptions } from './cell-options-popover.ts';
+import type { Mode } from './commands.ts';
+import { CellEditor, type EditorMarker } from './editor/cell-editor.ts';
+import { icon, iconButton } from './icons.ts';
+import { renderMarkdown } from './markdown-cell.ts';
+import type { NotebookDocument } from './notebook-document.ts';
+
+/** What a cell asks of its notebook. */
+export interface CellHost {
+  readonly doc: NotebookDocument;
+  readonly theme: Theme;
+  /** Edits are refused (read-only notebook or no connection). */
+  readonly locked: boolean;
+  select(cellId: string, mode: Mode): void;
+  run(cellId: string): void;
+  interrupt(cellId: string): void;
+  setKind(cellId: string, kind: CellKind): void;
+  edit(edits: NotebookEdit[]): void;
+  deleteCell(cellId: string): void;
+  moveCell(cellId: string, by: -1 | 1): void;
+  sourceChanged(cellId: string, source: string): void;
+  editorFocused(cellId: string): void;
+  editorBlurred(cellId: string): void;
+  leaveEditor(cellId: string, direction: 'up' | 'down'): void;
+}
+
+export class CellView {
+  readonly element: HTMLElement;
+  readonly editor: CellEditor;
+  private kind: CellKind;
+  private readonly kindSelect: HTMLSelectElement;
+  private readonly nameChip: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly runButton: HTMLButtonElement;
+  private readonly count: HTMLElement;
+  private readonly inputBox: HTMLElement;
+  private readonly markdownBox: HTMLElement;
+  private readonly hiddenInput: HTMLButtonElement;
+  private readonly outputBox: HTMLElement;
+  private readonly hiddenOutput: HTMLButtonElement;
+  private readonly collapseInputButton: HTMLButtonElement;
+  private readonly collapseOutputButton: HTMLButtonElement;
+  private outputs: OutputArea | null = null;
+  private seen = false;
+  private editingMarkdown = false;
+  private runState: CellRunState = { status: 'idle', executionCount: null };
+
+  constructor(
+    readonly cellId: string,
+    private readonly host: CellHost,
+  ) {
+    const cell = this.cell;
+    this.kind = cellKind(cell, host.doc.notebook);
+
+    this.runButton = iconButton('play', 'Run cell (Ctrl+Enter)', () => (this.isBusy ? host.interrupt(cellId) : host.run(cellId)), { className: 'pb-run' });
+    this.count = h('div', 'pb-count');
+    const gutter = h('div', 'pb-cell-gutter', this.runButton, this.count);
+
+    this.kindSelect = h('select', 'pb-kind');
+    this.kindSelect.title = 'Cell language';
+    this.kindSelect.setAttribute('aria-label', 'Cell language');
+    for (const k of PICKABLE_KINDS) this.kindSelect.append(new Option(KIND_LABELS[k], k));
+    this.kindSelect.addEventListener('change', () => host.setKind(cellId, this.kindSelect.value as CellKind));
+    this.kindSelect.addEventListener('keydown', (e) => e.stopPropagation());
+    this.nameChip = h('span', 'pb-name');
+    this.status = h('span', 'pb-status');
+    this.status.setAttribute('aria-live', 'polite');
+    this.collapseInputButton = iconButton('chevronDown', 'Hide the code', () => this.toggleHidden('source'));
+    this.collapseOutputButton = iconButton('chevronDown', 'Hide the outputs', () => this.toggleHidden('outputs'));
+    const actions = h(
+      'div',
+      'pb-cell-actions',
+      iconButton('options', 'Cell options: name, background, timeout', (ev) => this.openOptions(ev.currentTarget as HTMLElement)),
+      iconButton('arrowUp', 'Move cell up', () => host.moveCell(cellId, -1)),
+      iconButton('arrowDown', 'Move cell down', () => host.moveCell(cellId, 1)),
+      iconButton('clearOutput', 'Clear output', () => host.edit([{ kind: 'clear_outputs', cellId }]), { className: 'pb-clear-output' }),
+      this.collapseInputButton,
+      iconButton('trash', 'Delete cell (D, D)', () => host.deleteCell(cellId)),
+    );
+    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.status, h('span', 'pb-spacer'), actions);
+
+    this.editor = new CellEditor(
+      cell.source,
+      editorLanguageOf(this.kind),
+      {
+        changed: (source) => host.sourceChanged(cellId, source),
+        focused: () => host.editorFocused(cellId),
+        blurred: () => host.editorBlurred(cellId),
+        leave: (direction) => host.leaveEditor(cellId, direction),
+      },
+      () => `Cell ${host.doc.indexOf(cellId) + 1}, ${KIND_LABELS[this.kind]}`,
+    );
+    this.hiddenInput = h('button', 'pb-hidden-note');
+    this.hiddenInput.type = 'button';
+    this.hiddenInput.addEventListener('click', () => this.toggleHidden('source'));
+    this.markdownBox = h('div', 'pb-md');
+    this.markdownBox.addEventListener('dblclick', () => {
+      host.select(cellId, 'edit');
+    });
+    this.inputBox = h('div', 'pb-cell-input', this.editor.element, this.markdownBox, this.hiddenInput);
+    this.editor.element.addEventListener('mousedown', (e) => {
+      if (this.editor.hasEditor || e.button !== 0) return;
+      // A click in static text opens the editor with the cursor where it was clicked.
+      e.preventDefault();
+      host.select(cellId, 'command');
+      void this.editor.activate({ x: e.clientX, y: e.clientY });
+    });
+
+    this.outputBox = h('div', 'pb-cell-output');
+    this.hiddenOutput = h('button', 'pb-hidden-note');
+    this.hiddenOutput.type = 'button';
+    this.hiddenOutput.addEventListener('click', () => this.toggleHidden('outputs'));
+    const outputWrap = h('div', 'pb-cell-outputs', h('div', 'pb-output-tools', this.collapseOutputButton), this.outputBox, this.hiddenOutput);
+    outputWrap.addEventListener(REVEAL_LINE_EVENT, (e) => {
+      const detail = (e as CustomEvent<RevealLineDetail>).detail;
+      host.select(cellId, 'edit');
+      void this.editor.revealLine(detail.line, detail.column);
+    });
+
+    this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, outputWrap));
+    this.element.dataset['cellId'] = cellId;
+    this.element.addEventListener('mousedown', (e) => {
+      // Clicks on controls select the cell too, without leaving what they do.
+      if (!(e.target as HTMLElement).closest('.pb-code, .pb-popover')) host.select(cellId, this.editor.hasFocus ? 'edit' : 'command');
+    });
+    this.refreshAll();
+  }
+
+  get cell(): Cell {
+    const c = this.host.doc.cell(this.cellId);
+    if (!c) throw new Error(`cell ${this.cellId} is not in the notebook`);
+    return c;
+  }
+
+  get cellKind(): CellKind {
+    return this.kind;
+  }
+
+  get isBusy(): boolean {
+    return this.runState.status === 'queued' || this.runState.status === 'running';
+  }
+
+  get isMarkdownEditing(): boolean {
+    return this.editingMarkdown;
+  }
+
+  /** Redraws everything from the document. */
+  refreshAll(): void {
+    this.refreshKind();
+    this.refreshMetadata();
+    this.refreshRunState();
+    this.refreshOutputs();
+  }
+
+  /** The cell came near the viewport: draw what waited for it. */
+  reveal(): void {
+    this.editor.highlight();
+    if (this.seen) return;
+    this.seen = true;
+    this.refreshOutputs();
+  }
+
+  refreshSource(): void {
+    this.editor.setSource(this.cell.source);
+    if (this.kind === 'markdown' && !this.editingMarkdown) renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
+  }
+
+  refreshKind(): void {
+    const cell = this.cell;
+    this.kind = cellKind(cell, this.host.doc.notebook);
+    this.kindSelect.value = this.kind === 'raw' ? 'markdown' : this.kind;
+    this.element.dataset['kind'] = this.kind;
+    this.element.classList.toggle('pb-code-cell', cell.cellType === 'code');
+    this.editor.setLanguage(editorLanguageOf(this.kind));
+    this.editor.setSource(cell.source);
+    this.refreshMarkdown();
+    this.runButton.hidden = cell.cellType !== 'code';
+  }
+
+  refreshMetadata(): void {
+    const cell = this.cell;
+    const options = cellOptionsOf(cell, this.host.doc.notebook);
+    const badges = [options.name, options.background ? 'background' : '', options.timeout ? `timeout ${options.timeout}` : '', options.user ? 'as user' : ''].filter(Boolean);
+    this.nameChip.textContent = badges.join(' · ');
+    this.nameChip.hidden = badges.length === 0;
+    if (cell.cellType === 'code' && this.kind !== this.kindOf()) this.refreshKind();
+    const hidden = hiddenParts(cell);
+    this.element.classList.toggle('pb-input-hidden', hidden.source);
+    this.element.classList.toggle('pb-outputs-hidden', hidden.outputs);
+    this.hiddenInput.textContent = `${cell.source.split('\n').length} lines of code hidden: show`;
+    this.collapseInputButton.title = hidden.source ? 'Show the code' : 'Hide the code';
+    this.collapseInputButton.replaceChildren(icon(hidden.source ? 'chevronRight' : 'chevronDown'));
+    this.collapseOutputButton.title = hidden.outputs ? 'Show the outputs' : 'Hide the outputs';
+    this.hiddenOutput.textContent = `${cell.outputs.length} output${cell.outputs.length === 1 ? '' : 's'} hidden: show`;
+  }
+
+  refreshRunState(): void {
+    this.runState = this.host.doc.runState(this.cellId);
+    const s = this.runState;
+    this.element.dataset['status'] = s.status;
+    const busy = this.isBusy;
+    this.runButton.replaceChildren(icon(busy ? 'stop' : 'play'));
+    this.runButton.title = busy ? 'Stop the cell (I, I stops everything)' : 'Run cell (Ctrl+Enter)';
+    this.runButton.setAttribute('aria-label', this.runButton.title);
+    const n = busy ? '*' : this.cell.executionCount ?? s.executionCount ?? ' ';
+    this.count.textContent = this.cell.cellType === 'code' ? `[${n}]` : '';
+    this.tick(Date.now());
+  }
+
+  /** Updates the live duration of a running cell. */
+  tick(now: number): void {
+    const s = this.runState;
+    const parts: (string | Node)[] = [];
+    switch (s.status) {
+      case 'queued':
+        parts.push(icon('clock'), 'Queued');
+        break;
+      case 'running':
+        parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0));
+        if (s.runAs === 'root') parts.push(h('span', 'pb-root-badge', 'root'));
+        break;
+      case 'ok':
+        parts.push(icon('check'), formatDuration(s.durationMs ?? 0));
+        break;
+      case 'failed':
+        parts.push(icon('alert'), `Failed · ${formatDuration(s.durationMs ?? 0)}`);
+        break;
+      case 'interrupted':
+        parts.push(icon('interrupted'), `Stopped · ${formatDuration(s.durationMs ?? 0)}`);
+        break;
+      default:
+        break;
+    }
+    this.status.replaceChildren(...parts);
+  }
+
+  /** Outputs changed: one edit, or (none) replaced wholesale. */
+  refreshOutputs(edit?: OutputEdit): void {
+    const cell = this.cell;
+    this.element.classList.toggle('pb-has-outputs', cell.outputs.length > 0);
+    this.hiddenOutput.textContent = `${cell.outputs.length} output${cell.outputs.length === 1 ? '' : 's'} hidden: show`;
+    if (edit?.kind !== 'append') this.editor.setMarkers(errorMarkers(cell));
+    if (!this.seen) return;
+    if (!this.outputs) {
+      if (cell.outputs.length === 0) return;
+      this.outputs = createOutputArea(this.outputBox, { trusted: this.host.doc.trusted, theme: this.host.theme });
+      this.outputs.reset(cell.outputs);
+      return;
+    }
+    if (edit) this.outputs.apply(edit);
+    else this.outputs.reset(cell.outputs);
+  }
+
+  setTheme(theme: Theme): void {
+    this.outputs?.setTheme(theme);
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.outputs?.setTrusted(trusted);
+    if (this.kind === 'markdown' && !this.editingMarkdown) renderMarkdown(this.markdownBox, this.cell.source, trusted);
+  }
+
+  setLocked(locked: boolean): void {
+    this.editor.setReadOnly(locked);
+    this.kindSelect.disabled = locked;
+  }
+
+  setSelected(selected: boolean, mode: Mode): void {
+    this.element.classList.toggle('pb-selected', selected);
+    this.element.classList.toggle('pb-editing', selected && mode === 'edit');
+  }
+
+  /** Edit mode on this cell: opens the editor (markdown shows its source). */
+  async edit(at: number | 'start' | 'end' = 'end'): Promise<void> {
+    if (this.kind === 'markdown' && !this.editingMarkdown) {
+      this.editingMarkdown = true;
+      this.refreshMarkdown();
+    }
+    if (hiddenParts(this.cell).source) this.host.edit([{ kind: 'set_cell_metadata', cellId: this.cellId, metadata: withHidden(this.cell, 'source', false) }]);
+    await this.editor.activate(at);
+  }
+
+  /** Leaves edit mode: the editor loses focus, markdown renders again. */
+  stopEditing(): void {
+    this.editor.blur();
+    if (this.editingMarkdown) {
+      this.editingMarkdown = false;
+      this.refreshMarkdown();
+    }
+  }
+
+  /** Brings the cell into view (keyboard navigation). */
+  scrollIntoView(): void {
+    this.element.scrollIntoView({ block: 'nearest' });
+  }
+
+  dispose(): void {
+    this.outputs?.dispose();
+    this.editor.dispose();
+    this.element.remove();
+  }
+
+  private kindOf(): CellKind {
+    return cellKind(this.cell, this.host.doc.notebook);
+  }
+
+  private refreshMarkdown(): void {
+    const rendered = this.kind === 'markdown' && !this.editingMarkdown;
+    this.element.classList.toggle('pb-md-rendered', rendered);
+    if (rendered) renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
+    else this.markdownBox.replaceChildren();
+  }
+
+  private toggleHidden(part: 'source' | 'outputs'): void {
+    const hidden = hiddenParts(this.cell)[part];
+    this.host.edit([{ kind: 'set_cell_metadata', cellId: this.cellId, metadata: withHidden(this.cell, part, !hidden) }]);
+  }
+
+  private openOptions(anchor: HTMLElement): void {
+    if (this.cell.cellType !== 'code') return;
+    openCellOptions(anchor, this.cell, this.kind, (metadata) => this.host.edit([{ kind: 'set_cell_metadata', cellId: this.cellId, metadata }]), this.host.locked);
+  }
+}
+
+/** Editor markers for the error outputs of a cell that say where they happened. */
+export function errorMarkers(cell: Cell): EditorMarker[] {
+  const markers: EditorMarker[] = [];
+  for (const o of cell.outputs) {
+    if (o.kind !== 'error') continue;
+    const item = o.items.find((i) => i.mime === MIME.error);
+    const data = item?.data as unknown as CellErrorData | undefined;
+    if (!data?.location || !Number.isInteger(data.location.line) || data.location.line < 1) continue;
+    markers.push({ ...data.location, message: `${data.ename}: ${data.evalue}` });
+  }
+  return markers;
+}
+
+/** `0.4s`, `12s`, `3m 05s`, `1h 02m`. */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Starts the real `probebook serve` on a folder (port 0, no browser) for page tests, reads the
+ * URL with its token from the line it prints, and stops it after the test.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+import { execa, type ResultPromise } from 'execa';
+
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+
+export interface ServeHandle {
+  /** The URL printed, with `?token=…`. */
+  url: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  token: string;
+  /** The served folder. */
+  dir: string;
+  /** The page for a notebook: signs in with the token, then the server redirects to `/?open=…`. */
+  pageUrl(open?: string): string;
+  /** Everything the server printed on stderr (for failure messages). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** A fresh temp folder, removed after the test; `files` are copied in (name → source path). */
+export function labFolder(t: TestContext, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-page-'));
+  for (const [name, source] of Object.entries(files)) cpSync(source, join(dir, name));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs `node bin/probebook.mjs serve DIR --port 0 --no-browser` until the test ends. */
+export async function startServe(t: TestContext, dir: string): Promise<ServeHandle> {
+  const args = ['bin/probebook.mjs', 'serve', dir, '--port', '0', '--no-browser'];
+  if (process.geteuid?.() === 0) args.push('--allow-root');
+  const child: ResultPromise = execa(process.execPath, args, {
+    cwd: repoRoot,
+    buffer: false,
+    reject: false,
+    // Our own state folder: trust and backups of one test never leak into another.
+    env: { XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') },
+    forceKillAfterDelay: 5000,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`probebook serve did not print its URL within 30 s.\nstdout: ${out}\nstderr: ${stderr}`)), 30_000);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /Probebook is serving .* at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    });
+    void child.then((r) => {
+      clearTimeout(timer);
+      fail(new Error(`probebook serve exited (${r.exitCode ?? r.signal}) before printing its URL.\nstdout: ${out}\nstderr: ${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get('token') ?? '';
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    await child;
+  };
+  t.after(stop);
+  return {
+    url,
+    origin: parsed.origin,
+    token,
+    dir,
+    pageUrl: (open) => `${parsed.origin}/?token=${encodeURIComponent(token)}${open ? `&open=${encodeURIComponent(open)}` : ''}`,
+    stderr: () => stderr,
+    stop,
+  };
+}
