@@ -27,7 +27,8 @@ async function serve(t: { after(fn: () => unknown): void }, files: Record<string
   const url = new URL(handle.url);
   const token = url.searchParams.get('token')!;
   const login = await http(Number(url.port), `/?token=${token}`);
-  const cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const setCookie = login.headers['set-cookie'];
+  const cookie = (Array.isArray(setCookie) ? setCookie : []).map((c) => c.split(';')[0]).join('; ');
   return { handle, port: Number(url.port), token, dir, cookie };
 }
 
