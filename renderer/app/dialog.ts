@@ -13,11 +13,10 @@ export interface DialogHandle {
   closed: Promise<void>;
 }
 
-let openDialogs = 0;
-
 /** Whether a modal dialog is open (the notebook's keys then do nothing). */
 export function dialogOpen(): boolean {
-  return openDialogs > 0;
+  // The `open` attribute goes at once on Esc; the `close` event comes a task later.
+  return document.querySelector('dialog.pb-dialog[open]') !== null;
 }
 
 export function openDialog(title: string, options: { className?: string; wide?: boolean } = {}): DialogHandle {
@@ -34,10 +33,8 @@ export function openDialog(title: string, options: { className?: string; wide?: 
   // Focus goes back to the notebook, not into a cell's editor the notebook may have left meanwhile.
   if ((document.activeElement as HTMLElement | null)?.closest('.monaco-editor')) (document.activeElement as HTMLElement).blur();
   document.body.append(element);
-  openDialogs++;
   const closed = new Promise<void>((resolve) => {
     element.addEventListener('close', () => {
-      openDialogs--;
       element.remove();
       if (document.activeElement === document.body || !document.activeElement) document.querySelector<HTMLElement>('.pb-notebook')?.focus({ preventScroll: true });
       resolve();

@@ -112,8 +112,10 @@ export class CellView {
     this.inputBox = h('div', 'pb-cell-input', this.editor.element, this.markdownBox, this.hiddenInput);
     this.editor.element.addEventListener('mousedown', (e) => {
       if (this.editor.hasEditor || e.button !== 0) return;
-      // A click in static text opens the editor with the cursor where it was clicked.
+      // A click in static text opens the editor with the cursor where it was clicked. The
+      // static text is gone by the time the event reaches the cell, so it stops here.
       e.preventDefault();
+      e.stopPropagation();
       host.select(cellId, 'command');
       void this.editor.activate({ x: e.clientX, y: e.clientY });
     });

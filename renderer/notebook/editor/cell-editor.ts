@@ -137,7 +137,6 @@ export class CellEditor {
     const ed = this.editor;
     if (!ed) return;
     const model = ed.getModel()!;
-    if (offset === null && typeof at === 'object') offset = null;
     const pos = offset === null ? model.getPositionAt(model.getValueLength()) : model.getPositionAt(offset);
     if (typeof at !== 'object' || offset !== null) ed.setPosition(pos);
     ed.revealPositionInCenterIfOutsideViewport(pos);
@@ -239,7 +238,8 @@ export class CellEditor {
       wordWrap: 'off',
       tabSize: 2,
       insertSpaces: true,
-      guides: { indentation: false },
+      guides: { indentation: false, bracketPairs: false },
+      bracketPairColorization: { enabled: false },
       occurrencesHighlight: 'off',
       contextmenu: true,
       'semanticHighlighting.enabled': false,

@@ -33,6 +33,12 @@ export function labFolder(t: TestContext, files: Record<string, string> = {}): s
   return dir;
 }
 
+function serveEnv(dir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_TEST_CONTEXT') env[k] = v;
+  return { ...env, XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') };
+}
+
 /** Runs `node bin/probebook.mjs serve DIR --port 0 --no-browser` until the test ends. */
 export async function startServe(t: TestContext, dir: string): Promise<ServeHandle> {
   const args = ['bin/probebook.mjs', 'serve', dir, '--port', '0', '--no-browser'];
@@ -41,8 +47,11 @@ export async function startServe(t: TestContext, dir: string): Promise<ServeHand
     cwd: repoRoot,
     buffer: false,
     reject: false,
-    // Our own state folder: trust and backups of one test never leak into another.
-    env: { XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') },
+    stdin: 'ignore',
+    // Our own state folder: trust and backups of one test never leak into another. Without the
+    // test runner's NODE_TEST_CONTEXT, which would turn the server's own node processes into test reporters.
+    env: serveEnv(dir),
+    extendEnv: false,
     forceKillAfterDelay: 5000,
   });
   let stderr = '';

@@ -1,0 +1,133 @@
+/**
+ * The notebook page against the real `probebook serve`, in Debian's Chromium: open, edit, the
+ * trust question, a shell cell's output while it runs, stopping a cell, a bpftrace tracepoint
+ * cell's table, save and reload. Screenshots: test-artifacts/screenshots/page-*.png.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { needs } from '../support/needs.ts';
+import { canRunPageTests, cell, cellSource, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from './support/page-browser.ts';
+import { joinSource, readNotebookJson, writeNotebook } from './support/notebooks.ts';
+import { labFolder, startServe } from './support/probebook-serve.ts';
+
+test('the notebook page opens, edits, runs, streams, stops, traces, saves and reloads', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  const file = writeNotebook(dir, 'lab.ipynb', [
+    { type: 'markdown', source: '# Loopback lab\n\nRun the cells **in order**.' },
+    { source: 'echo hello' },
+    { source: 'for i in 1 2 3; do echo "line $i"; sleep 0.6; done', probebook: { name: 'stream' } },
+    { source: 'echo started; sleep 30; echo never' },
+    { source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }', probebook: { language: 'bpftrace', timeout: '2s' } },
+  ]);
+  const serve = await startServe(t, dir);
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+  const status = (i: number) => cell(page, i).getAttribute('data-status');
+  const waitStatus = (i: number, want: string, timeout = 15_000) =>
+    page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, { timeout });
+  const outputText = async (i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
+
+  await t.test('opens the notebook named by ?open= with its cells, rendered markdown and the trust banner', async () => {
+    await openNotebook(page, serve.pageUrl('lab.ipynb'));
+    assert.equal(await page.locator('.pb-cell').count(), 5);
+    assert.equal(await page.locator('.pb-title-text').textContent(), 'lab.ipynb');
+    assert.equal(await page.locator('.pb-md h1').textContent(), 'Loopback lab');
+    assert.equal(await cell(page, 4).locator('.pb-kind').inputValue(), 'bpftrace');
+    assert.match(await page.locator('[data-banner="trust"]').innerText(), /not written or trusted on this machine/);
+    assert.equal(new URL(page.url()).searchParams.get('token'), null, 'the token is gone from the address bar');
+    await screenshot(page, 'open');
+  });
+
+  await t.test('edits a cell in its editor; the page holds the new source and shows it unsaved', async () => {
+    await typeIntoCell(page, 1, 'echo "edited in the page"', { replace: true });
+    await page.keyboard.press('Escape');
+    assert.equal(await cellSource(page, 1), 'echo "edited in the page"');
+    await page.locator('.pb-dirty').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('.pb-sb-mode').textContent(), 'Command');
+    await screenshot(page, 'edit');
+  });
+
+  await t.test('asks before the first run with the exact code of the root cells, then runs', async () => {
+    await cell(page, 1).locator('.pb-run').click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    assert.match(await dialog.locator('.pb-dialog-title').textContent() ?? '', /Trust this notebook/);
+    const codes = await dialog.locator('.pb-trust-code').allTextContents();
+    assert.ok(codes.includes('echo "edited in the page"'), `the dialog shows the code as edited: ${JSON.stringify(codes)}`);
+    assert.ok(codes.some((c) => c.startsWith('tracepoint:net:net_dev_queue')), 'bpftrace cells run as root too');
+    await screenshot(page, 'trust-question');
+    await dialog.locator('button', { hasText: 'Trust and run' }).click();
+    await waitStatus(1, 'ok');
+    assert.equal((await outputText(1)).trim(), 'edited in the page');
+    assert.equal(await cell(page, 1).locator('.pb-count').textContent(), '[1]');
+    await page.locator('[data-banner="trust"]').waitFor({ state: 'detached' });
+  });
+
+  await t.test("shows a shell cell's output while it is still running", async () => {
+    await cell(page, 2).locator('.pb-run').click();
+    await page.waitForFunction(() => {
+      const c = document.querySelectorAll('.pb-cell')[2]!;
+      return c.getAttribute('data-status') === 'running' && c.querySelector('.pb-cell-output')?.textContent?.includes('line 1');
+    });
+    assert.doesNotMatch(await outputText(2), /line 3/, 'the last line comes later');
+    assert.match(await cell(page, 2).locator('.pb-status').innerText(), /\d\.\ds/);
+    await screenshot(page, 'streaming');
+    await waitStatus(2, 'ok');
+    assert.equal((await outputText(2)).trim(), 'line 1\nline 2\nline 3');
+  });
+
+  await t.test('stops a running cell with its stop button', async () => {
+    await cell(page, 3).locator('.pb-run').click();
+    await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[3]!.querySelector('.pb-cell-output')?.textContent?.includes('started'));
+    assert.equal(await status(3), 'running');
+    assert.equal(await cell(page, 3).locator('.pb-run').getAttribute('title'), 'Stop the cell (I, I stops everything)');
+    const stoppedAt = Date.now();
+    await cell(page, 3).locator('.pb-run').click();
+    await waitStatus(3, 'interrupted', 10_000);
+    assert.ok(Date.now() - stoppedAt < 8000, 'stopped well before the 30 s sleep ended');
+    assert.doesNotMatch(await outputText(3), /never/);
+    assert.match(await cell(page, 3).locator('.pb-status').innerText(), /Stopped/);
+    await screenshot(page, 'stopped');
+  });
+
+  await t.test('runs a bpftrace tracepoint cell with a timeout and shows its maps as a table', async (tt) => {
+    if (!needs(tt, { root: true, tools: ['bpftrace', 'ping'] })) return;
+    await execa('sh', ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing'], { reject: false });
+    await cell(page, 4).locator('.pb-run').click();
+    await waitStatus(4, 'running');
+    // Loopback traffic for the tracepoint while the cell traces (its 2 s timeout ends it).
+    await execa('ping', ['-c', '12', '-i', '0.2', '127.0.0.1'], { reject: false });
+    await waitStatus(4, 'ok', 20_000);
+    const bytes = cell(page, 4).locator('.pb-output', { has: page.locator('.pb-bt-name', { hasText: /^@bytes$/ }) });
+    await bytes.locator('table').waitFor();
+    const keys = await bytes.locator('tbody tr td:first-child').allTextContents();
+    assert.ok(keys.includes('lo'), `a row for lo: ${JSON.stringify(keys)}`);
+    assert.match(await outputText(4), /stopped by its 2s timeout/);
+    await cell(page, 4).scrollIntoViewIfNeeded();
+    await screenshot(page, 'bpftrace');
+  });
+
+  await t.test('saves with Ctrl+S and shows the same outputs after a reload', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+s');
+    await page.locator('.pb-toast', { hasText: 'Saved lab.ipynb' }).waitFor();
+    await page.locator('.pb-dirty').waitFor({ state: 'hidden' });
+    const saved = readNotebookJson(file);
+    assert.equal(joinSource(saved.cells[1]!.source), 'echo "edited in the page"');
+    assert.match(JSON.stringify(saved.cells[1]!.outputs), /edited in the page/);
+    assert.match(JSON.stringify(saved.cells[2]!.outputs), /line 3/);
+
+    await page.reload();
+    await page.waitForSelector('.pb-cell');
+    await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.querySelector('.pb-cell-output')?.textContent?.includes('line 3'));
+    assert.equal((await outputText(1)).trim(), 'edited in the page');
+    assert.equal(await status(1), 'ok');
+    assert.equal(await status(3), 'interrupted');
+    assert.equal(await page.locator('.pb-dirty').isVisible(), false);
+    await screenshot(page, 'reloaded', true);
+  });
+
+  assert.deepEqual(errors, [], 'no errors in the page console');
+});
