@@ -59,6 +59,8 @@ export interface NotebookSnapshot {
   cellStates: Record<string, CellRunState>;
   /** Unsaved edits from an earlier session (a crash) that differ from the file: offered to restore. */
   backup?: { savedAt: number; cells: number };
+  /** Runs of this notebook that crashed before their cleanup cells ran: offer to run those cells. */
+  pendingCleanup?: { runId: string; startedAt: number; cellIds: string[] }[];
   /** Why the notebook is read-only, for the banner (e.g. "not a notebook: cells[0]…"). */
   readOnlyReason?: string;
   /** Root cells of an untrusted notebook, with their exact code, shown before its first run. */

@@ -195,3 +195,24 @@ function existsPython(): boolean {
     return false;
   }
 }
+
+test('after a crash, the next run first runs the cleanup cells the crashed run never reached', async (t) => {
+  const dir = workdir(t);
+  const state = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  t.after(() => rmSync(state, { recursive: true, force: true }));
+  const marker = join(dir, 'cleaned');
+  writeNotebook(dir, 'crash.ipynb', [
+    { source: `if [ ! -e ${dir}/crashed-once ]; then touch ${dir}/crashed-once; kill -9 $PPID; sleep 5; fi; echo fine` },
+    { source: `echo cleaned >> ${marker}`, probebook: { cleanup: true, name: 'undo' } },
+  ]);
+  const crashed = await probebook(['run', 'crash.ipynb', '-q'], dir, { XDG_STATE_HOME: state });
+  assert.notEqual(crashed.code, 0, 'the first run died');
+  assert.throws(() => readFileSync(marker), 'its cleanup did not run');
+  const next = await probebook(['run', 'crash.ipynb', '--out', 'o.ipynb'], dir, { XDG_STATE_HOME: state });
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /did not finish; running its cleanup cells first/);
+  assert.equal(readFileSync(marker, 'utf8'), 'cleaned\ncleaned\n', 'cleanup ran for the crashed run, then at the end of this one');
+  const again = await probebook(['run', 'crash.ipynb', '-q'], dir, { XDG_STATE_HOME: state });
+  assert.equal(again.code, 0);
+  assert.doesNotMatch(again.stderr, /did not finish/, 'a clean run leaves nothing pending');
+});

@@ -14,6 +14,7 @@ import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../no
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { createLocalExecutor } from '../run/local-executor.ts';
+import { CleanupLedger } from '../host/cleanup-ledger.ts';
 import { parseSize } from '../run/sizes.ts';
 import { ProgressReporter } from './run-progress.ts';
 
@@ -40,6 +41,7 @@ class UsageError extends Error {}
 
 export interface RunCommandDeps {
   executor?: CellExecutor;
+  ledger?: CleanupLedger;
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stdout?: NodeJS.WritableStream;
 }
@@ -77,6 +79,8 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   }
 
   const executor = deps.executor ?? createLocalExecutor();
+  const ledger = deps.ledger ?? new CleanupLedger();
+  const pending = ledger.pendingCleanups(path);
   const codeCells = notebook.cells.filter((c) => c.cellType === 'code');
   const progress = new ProgressReporter(stderr, codeCells, { quiet: parsed.quiet });
   const echo = parsed.out === undefined && !parsed.inplace ? new OutputEcho(stdout, stderr) : undefined;
@@ -87,6 +91,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     executor,
     params: parsed.params,
     graceMs: parsed.graceMs,
+    ledger,
     // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
     memoryLimitBytes: parsed.outputLimit + 64 * 1024,
     events: {
@@ -111,6 +116,14 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
 
   let exitCode: number;
   try {
+    // A run of this notebook that crashed left its cleanup undone (iptables rules, namespaces):
+    // undo it before setting up again.
+    for (const run of pending) {
+      const ids = run.cleanupCellIds.filter((id) => notebook.cells.some((c) => c.id === id));
+      stderr.write(`probebook run: a run of this notebook started ${new Date(run.startedAt).toLocaleString()} did not finish; running its cleanup cells first.\n`);
+      if (ids.length) await runner.run({ cellIds: ids, allowErrors: true });
+      ledger.endRun(run.runId);
+    }
     const summary = await runner.run({ runAll: true, allowErrors: parsed.allowErrors });
     progress.finish(summary);
     exitCode = summary.ok ? 0 : 1;

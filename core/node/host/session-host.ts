@@ -5,7 +5,7 @@
  * page gets everything, outputs that arrived while no page was open included.
  */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
 import { NotebookParseError } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
@@ -15,6 +15,7 @@ import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebo
 import type { CellExecutor } from '../run/executor.ts';
 import { NotebookRunner } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
+import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
 import { OutsideRootError, ServedRoot } from './served-root.ts';
 import type { TrustStore } from './trust.ts';
@@ -64,11 +65,13 @@ export class SessionHost {
   readonly #byPath = new Map<string, string>();
   readonly #connections = new Set<Connection>();
   readonly #backups: BackupStore;
+  readonly #ledger: CleanupLedger;
   #executor: Promise<CellExecutor> | undefined;
 
   constructor(options: SessionHostOptions) {
     this.#options = options;
     this.#backups = new BackupStore(options.stateDir);
+    this.#ledger = new CleanupLedger(join(options.stateDir, 'runs'));
   }
 
   get root(): ServedRoot {
@@ -274,6 +277,7 @@ export class SessionHost {
       executor,
       memoryLimitBytes: this.#options.memoryLimitBytes,
       events: this.#runnerEvents(nb),
+      ledger: this.#ledger,
     }));
     this.#currentRequest.set(nb.id, m.requestId);
     const requestFor = new Map(m.cellIds.map((id) => [id, m.requestId]));
@@ -407,6 +411,7 @@ export class SessionHost {
       notebook: nb.notebook,
       cellStates: nb.cellStates,
       backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
+      pendingCleanup: nb.path ? this.#ledger.pendingCleanups(nb.path).map((p) => ({ runId: p.runId, startedAt: p.startedAt, cellIds: p.cleanupCellIds })) : undefined,
       rootCells: nb.trusted ? undefined : this.#options.trust.rootCellsNeedingApproval(nb.notebook),
     };
   }

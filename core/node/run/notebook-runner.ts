@@ -64,6 +64,11 @@ export interface NotebookRunnerOptions {
   params?: Record<string, string>;
   /** Grace between the steps of the interrupt ladder (default 3000 ms). */
   graceMs?: number;
+  /**
+   * Where runs with cleanup cells are recorded until those cells ran, so a crash leaves a note
+   * that the next start offers (core/node/host/cleanup-ledger.ts).
+   */
+  ledger?: { beginRun(notebookPath: string, cleanupCellIds: string[]): string; endRun(runId: string): void };
 }
 
 interface RunningCell {
@@ -135,6 +140,8 @@ export class NotebookRunner {
     const background: Promise<void>[] = [];
     const cleanup: Cell[] = [];
     let stop = false;
+    const cleanupIds = options.runAll ? cells.filter((c) => this.#isCleanup(c)).map((c) => c.id) : [];
+    const ledgerRun = cleanupIds.length && this.#opts.notebookPath && this.#opts.ledger ? this.#opts.ledger.beginRun(this.#opts.notebookPath, cleanupIds) : undefined;
 
     const record = (cell: Cell, outcome: CellOutcome) => {
       summary.cells.push({ cellId: cell.id, status: outcome.status, success: outcome.success, durationMs: outcome.durationMs });
@@ -172,6 +179,7 @@ export class NotebookRunner {
     // Cleanup cells undo what the lab set up, so they run after a failure or an interrupt too.
     this.#stopRequested = false;
     for (const cell of cleanup) record(cell, await this.#start(cell).done);
+    if (ledgerRun) this.#opts.ledger!.endRun(ledgerRun);
     if (summary.interrupted) summary.ok = false;
     return summary;
   }
