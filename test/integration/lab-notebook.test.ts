@@ -25,8 +25,9 @@ test('Lab 06 runs headless: sweep table and plot, live latency prints, cleanup r
     rmSync(dir, { recursive: true, force: true });
   });
   const out = join(dir, 'lab06.ipynb');
+  const env = { ...process.env, XDG_STATE_HOME: join(dir, 'state') }; // its own cleanup ledger, trust and backups
   const run = await new Promise<{ code: number; stderr: string }>((done) =>
-    execFile(process.execPath, [join(root, 'bin/probebook.mjs'), 'run', notebook, '--out', out, '--param', `NS=${ns}`, '--param', 'STEPS=2', '--param', 'PER_STEP=200'], { timeout: 120_000 }, (error, _o, stderr) =>
+    execFile(process.execPath, [join(root, 'bin/probebook.mjs'), 'run', notebook, '--out', out, '--param', `NS=${ns}`, '--param', 'STEPS=2', '--param', 'PER_STEP=200'], { timeout: 120_000, env }, (error, _o, stderr) =>
       done({ code: error ? Number(error.code) || 1 : 0, stderr })));
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /cleanup ok/);
@@ -42,6 +43,9 @@ test('Lab 06 runs headless: sweep table and plot, live latency prints, cleanup r
   assert.deepEqual(table.rows.map((r: { rules: number }) => r.rules), [1, 201, 401]);
   assert.ok(table.rows.every((r: { mbps: number }) => r.mbps > 0));
   assert.ok(sweep.some((o: { data?: Record<string, unknown> }) => o.data?.['application/vnd.plotly.v1+json']), 'the sweep leaves a plotly figure');
+  const measured = byName('measure').outputs.find((o: { data?: Record<string, unknown> }) => o.data?.['application/vnd.plotly.v1+json']);
+  assert.ok(measured, 'iperf3 -J in a shell cell gets its throughput/cwnd chart without TypeScript');
+  assert.match(measured.data['text/plain'].join(''), /^iperf3: [\d.]+ Mbit\/s/);
   const prints = byName('latency').outputs.filter((o: { data?: Record<string, { name: string }> }) => o.data?.['application/vnd.probebook.bpftrace+json']?.name === '@lat_ns');
   assert.ok(prints.length >= 2, `${prints.length} interval prints of @lat_ns`);
   assert.match(byName('cleanup').outputs[0].text.join(''), new RegExp(`removed ${ns}`));

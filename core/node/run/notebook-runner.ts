@@ -13,6 +13,7 @@ import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/
 import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
 import { StreamLimiter } from './stream-limiter.ts';
+import { iperf3Figure } from '../../common/notebook-api/iperf3-chart.ts';
 
 /** Why a cell was stopped; becomes `AbortSignal.reason`. */
 export type StopReason = 'interrupt' | 'timeout' | 'run-ended';
@@ -260,6 +261,7 @@ export class NotebookRunner {
         result.status === 'ok' ||
         (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
+      if (resolved.language === 'shell' && result.status === 'ok') this.#autoChart(cell, sink);
       const outcome: CellOutcome = { ...result, success, stopReason };
       this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
       this.#emit('ended', cell.id, outcome);
@@ -278,6 +280,16 @@ export class NotebookRunner {
     this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
     this.#emit('ended', cell.id, outcome);
     return outcome;
+  }
+
+  /** `iperf3 -J` printed by a shell cell becomes a throughput/cwnd chart too (issue 6: charts without TypeScript). */
+  #autoChart(cell: Cell, sink: OutputSink): void {
+    const stdout = cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === MIME.stdout);
+    if (stdout.length === 0 || stdout.some((o) => o.truncated)) return;
+    const text = stdout.map((o) => String(o.items[0]!.data)).join('');
+    if (text.length > 16 * 1024 * 1024) return;
+    const figure = iperf3Figure(text);
+    if (figure) sink.display([{ mime: MIME.plotly, data: { data: figure.data, layout: figure.layout } as never }, { mime: MIME.plain, data: figure.summary }]);
   }
 
   readonly #finished = new Map<string, { outcome: CellOutcome; startedAt: number; endedAt: number }>();
