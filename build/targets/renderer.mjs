@@ -2,7 +2,7 @@
 // editor.css (Monaco, loaded after the first paint), shared chunks, Monaco's font, and the editor
 // and TypeScript workers in workers/.
 // The output frames beside it (dist/renderer/outputs/) come from outputs-frames.mjs.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** esbuild options for the page and its workers, built into `outdir`. */
@@ -24,6 +24,10 @@ export function rendererTargets(root, outdir) {
         {
           name: 'copy-page',
           setup(build) {
+            // Hashed chunks of earlier builds would pile up beside the page.
+            build.onStart(() => {
+              for (const dir of ['chunks', 'assets']) rmSync(join(outdir, dir), { recursive: true, force: true });
+            });
             build.onEnd(() => {
               mkdirSync(outdir, { recursive: true });
               copyFileSync(join(root, 'renderer/app/index.html'), join(outdir, 'index.html'));

@@ -65,7 +65,7 @@ export function registerAppCommands(app: App): void {
       title: 'Cell options (name, background, timeout)…',
       category: 'Cell',
       enabled: codeSelected,
-      run: () => (view().activeView?.element.querySelector('.pb-cell-actions button') as HTMLButtonElement | null)?.click(),
+      run: () => (view().activeView?.element.querySelector('.pb-options-button') as HTMLButtonElement | null)?.click(),
     },
     // View and help
     { id: 'view.commandPalette', title: 'Show all commands', category: 'View', keys: ['Ctrl+Shift+P'], keyMode: 'any', run: () => openCommandPalette(app.commands) },

@@ -44,11 +44,15 @@ export class App {
   view: NotebookView | null = null;
   welcome: Welcome | null = null;
   private opening: string | null = null;
+  private readonly connecting: Promise<Welcome>;
 
   constructor(private readonly root: HTMLElement) {
     this.bridge = window.probebookBridge;
     const bridge = this.bridge;
     this.connection = new HostConnection(bridge ? () => new MessagePortTransport(bridge) : () => new WebSocketTransport(webSocketUrl(location.href)), { client: bridge ? 'electron' : 'browser' });
+    // Connecting first: the socket opens while the page builds itself.
+    this.connecting = this.connection.start();
+    this.connecting.catch(() => undefined);
     registerAppCommands(this);
     this.keymap = new Keymap(() => this.commands.all());
     this.shell = new AppShell(this.commands);
@@ -70,8 +74,16 @@ export class App {
   /** Connects and opens what the URL (`?open=`) or the app names, else the start screen. */
   async start(): Promise<void> {
     this.shell.main.replaceChildren(h('div', 'pb-loading', 'Connecting to Probebook…'));
+    const connected = this.connecting;
+    const wanted = new URLSearchParams(location.search).get('open');
+    // The notebook is asked for right behind the hello: one round trip less before it shows.
+    const early = wanted
+      ? this.connection.whenHelloSent().then(() => this.connection.request({ type: 'open_notebook', path: wanted }))
+      : null;
+    early?.catch(() => undefined);
     try {
-      this.welcome = await this.connection.start();
+      this.welcome = await connected;
+      performance.mark('pb-connected');
     } catch (error) {
       this.showConnectionProblem((error as Error).message);
       // The connection keeps retrying; go on once it is back.
@@ -81,24 +93,34 @@ export class App {
           resolve(w);
         });
       });
+      this.refreshChrome();
+      if (wanted) await this.openPath(wanted);
+      else await this.showStart();
+      return;
     }
     this.refreshChrome();
-    const params = new URLSearchParams(location.search);
-    const wanted = params.get('open') ?? (this.bridge ? await this.bridge.launchFile().catch(() => null) : null);
-    if (wanted) await this.openPath(wanted);
+    if (early && wanted) {
+      await this.openPath(wanted, early);
+      return;
+    }
+    const launch = this.bridge ? await this.bridge.launchFile().catch(() => null) : null;
+    if (launch) await this.openPath(launch);
     else await this.showStart();
   }
 
   // -------------------------------------------------------------------------------------------
   // Opening, creating, closing
 
-  async openPath(path: string): Promise<void> {
+  /** Opens a notebook by its path in the served folder (`reply`: an open already sent). */
+  async openPath(path: string, reply?: Promise<Extract<HostMessage, { type: 'notebook_opened' }>>): Promise<void> {
     if (!(await this.leaveCurrent())) return;
     this.opening = path;
     this.shell.main.replaceChildren(h('div', 'pb-loading', `Opening ${path}…`));
     try {
-      const { snapshot } = await this.connection.request({ type: 'open_notebook', path });
+      const { snapshot } = await (reply ?? this.connection.request({ type: 'open_notebook', path }));
+      performance.mark('pb-snapshot');
       this.show(snapshot);
+      performance.mark('pb-rendered');
     } catch (error) {
       this.opening = null;
       const message = (error as Error).message;
@@ -195,22 +217,30 @@ export class App {
     this.view = view;
     this.shell.main.replaceChildren(view.element);
     if (keep?.cellId && doc.cell(keep.cellId)) view.select(keep.cellId, 'command');
-    if (keep) window.scrollTo(0, keep.scroll);
-    else window.scrollTo(0, 0);
-    view.element.focus({ preventScroll: true });
     if (snapshot.path && this.welcome) {
       addRecentFile(this.welcome.root, { path: snapshot.path, title: snapshot.title });
       if (!this.bridge) history.replaceState(null, '', `?open=${encodeURIComponent(snapshot.path)}`);
     } else if (!this.bridge) history.replaceState(null, '', location.pathname);
     this.refreshChrome();
-    // Monaco loads after the notebook has painted; the first paint never waits for it.
+    // Focus and scroll wait for the first frame (they would force a layout of every cell now);
+    // Monaco loads after it: the first paint never waits for the editor.
     requestAnimationFrame(() => {
-      performance.mark('pb-first-paint');
+      if (this.view !== view) return;
+      window.scrollTo(0, keep?.scroll ?? 0);
+      if (!document.activeElement || document.activeElement === document.body) view.element.focus({ preventScroll: true });
       setTimeout(() => {
-        loadMonaco().then(
-          () => performance.mark('pb-editor-ready'),
-          (error: unknown) => toast(`The code editor could not load (${(error as Error).message}); cells show their code read-only. Reload the page to try again.`, 'error'),
-        );
+        performance.mark('pb-first-paint');
+        view.startRevealing();
+        // The editor first (typing is what people do next), then the cells past the first screens.
+        loadMonaco()
+          .then(
+            async () => {
+              if (this.view === view) await view.prepareEditor();
+              performance.mark('pb-editor-ready');
+            },
+            (error: unknown) => toast(`The code editor could not load (${(error as Error).message}); cells show their code read-only. Reload the page to try again.`, 'error'),
+          )
+          .finally(() => view.buildRest());
       }, 0);
     });
   }
@@ -537,4 +567,3 @@ export function showFatal(root: HTMLElement, error: unknown): void {
   root.replaceChildren(h('div', 'pb-fatal', h('h1', '', 'Probebook could not start'), h('p', '', (error as Error).message ?? String(error)), h('p', '', 'Reload the page; if it happens again, restart probebook serve (or the app).')));
 }
 
-export type { HostMessage };

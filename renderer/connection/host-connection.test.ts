@@ -213,3 +213,18 @@ test('a protocol version mismatch stops retrying and tells the user to reload', 
   assert.equal(c.status, 'failed');
   c.close();
 });
+
+test('a first request may follow the hello at once, before the welcome arrives', async () => {
+  const host = new FakeHost();
+  host.onRequest = (link, m) => {
+    if (m.type === 'open_notebook') link.push({ type: 'error', requestId: m.requestId, code: 'not_found', message: 'no lab.ipynb' });
+  };
+  const c = connect(host);
+  const welcome = c.start();
+  await c.whenHelloSent();
+  const opened = c.request({ type: 'open_notebook', path: 'lab.ipynb' });
+  assert.deepEqual(host.link.sent.map((m) => m.type), ['hello', 'open_notebook'], 'sent before the welcome came back');
+  await welcome;
+  await assert.rejects(opened, /no lab\.ipynb/);
+  c.close();
+});

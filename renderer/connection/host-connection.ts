@@ -93,6 +93,9 @@ export class HostConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private welcomeWaiter: { resolve(w: Welcome): void; reject(e: Error): void } | null = null;
+  /** Set between sending `hello` and its welcome: requests may already go (the host answers in order). */
+  private helloSent = false;
+  private helloListeners = new Set<() => void>();
 
   constructor(
     private readonly createTransport: TransportFactory,
@@ -136,6 +139,7 @@ export class HostConnection {
     this.retryTimer = null;
     this.transport?.close();
     this.transport = null;
+    this.helloSent = false;
     this.failAll(new ConnectionLostError('The connection to Probebook was closed.'));
     this.setStatus('closed');
   }
@@ -154,9 +158,9 @@ export class HostConnection {
   }
 
   /** Sends a request and resolves with its reply; rejects with {@link HostRequestError} or {@link ConnectionLostError}. */
-  request<T extends RequestType>(message: RequestOf<T>, requestId = this.nextRequestId()): Promise<ReplyOf<T>> {
-    return new Promise<ReplyOf<T>>((resolve, reject) => {
-      this.pending.set(requestId, { type: message.type as T, resolve: resolve as (m: HostMessage) => void, reject });
+  request<M extends RequestOf<RequestType>>(message: M, requestId = this.nextRequestId()): Promise<ReplyOf<M['type']>> {
+    return new Promise<ReplyOf<M['type']>>((resolve, reject) => {
+      this.pending.set(requestId, { type: message.type, resolve: resolve as (m: HostMessage) => void, reject });
       try {
         this.write({ ...message, requestId } as ClientMessage);
       } catch (error) {
@@ -203,8 +207,17 @@ export class HostConnection {
     return () => this.reconnectListeners.delete(listener);
   }
 
+  /**
+   * Resolves once `hello` is on its way, so a page can send its first request without waiting a
+   * round trip for the welcome (the host handles a link's messages in order).
+   */
+  whenHelloSent(): Promise<void> {
+    if (this.helloSent || this.currentStatus === 'open') return Promise.resolve();
+    return new Promise((resolve) => this.helloListeners.add(resolve));
+  }
+
   private write(message: ClientMessage): void {
-    if (!this.transport || this.currentStatus !== 'open') {
+    if (!this.transport || (this.currentStatus !== 'open' && !this.helloSent)) {
       throw new ConnectionLostError(this.lastError ? `Not connected to Probebook: ${this.lastError}` : 'Not connected to Probebook yet.');
     }
     this.transport.send(message);
@@ -228,6 +241,9 @@ export class HostConnection {
       return welcome;
     } catch (error) {
       const message = (error as Error).message;
+      this.helloSent = false;
+      // Requests sent early with the hello fail with it.
+      this.failAll(new ConnectionLostError(message));
       if (this.transport === transport) {
         transport.close();
         this.transport = null;
@@ -260,6 +276,9 @@ export class HostConnection {
       };
       // Written directly: the status is not `open` until the welcome arrives.
       transport.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: this.options.client });
+      this.helloSent = true;
+      for (const l of this.helloListeners) l();
+      this.helloListeners.clear();
     });
   }
 
@@ -277,6 +296,7 @@ export class HostConnection {
   private lost(transport: Transport, reason: string): void {
     if (this.transport !== transport) return;
     this.transport = null;
+    this.helloSent = false;
     this.welcomeWaiter?.reject(new ConnectionLostError(`The connection closed before the host answered (${reason}).`));
     this.welcomeWaiter = null;
     this.lastError = `lost the connection to Probebook (${reason})`;

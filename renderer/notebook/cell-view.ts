@@ -8,14 +8,14 @@ import { MIME, type CellErrorData } from '../../core/common/mime.ts';
 import type { Cell } from '../../core/common/notebook/model.ts';
 import type { CellRunState, NotebookEdit, OutputEdit } from '../../core/common/protocol.ts';
 import { h } from '../outputs/dom.ts';
-import { createOutputArea, REVEAL_LINE_EVENT, type OutputArea, type RevealLineDetail, type Theme } from '../outputs/index.ts';
+import type { OutputArea, RevealLineDetail, Theme } from '../outputs/index.ts';
 import { cellKind, cellOptionsOf, editorLanguageOf, hiddenParts, KIND_LABELS, PICKABLE_KINDS, withHidden, type CellKind } from './cell-kind.ts';
 import { openCellOptions } from './cell-options-popover.ts';
 import type { Mode } from './commands.ts';
 import { CellEditor, type EditorMarker } from './editor/cell-editor.ts';
 import { icon, iconButton } from './icons.ts';
-import { renderMarkdown } from './markdown-cell.ts';
 import type { NotebookDocument } from './notebook-document.ts';
+import { loadRenderers, renderersIfLoaded, type Renderers } from './renderers.ts';
 
 /** What a cell asks of its notebook. */
 export interface CellHost {
@@ -50,9 +50,12 @@ export class CellView {
   private readonly hiddenInput: HTMLButtonElement;
   private readonly outputBox: HTMLElement;
   private readonly hiddenOutput: HTMLButtonElement;
-  private readonly collapseInputButton: HTMLButtonElement;
+  private readonly actions: HTMLElement;
+  private collapseInputButton: HTMLButtonElement | null = null;
   private readonly collapseOutputButton: HTMLButtonElement;
   private outputs: OutputArea | null = null;
+  private readonly outputWrap: HTMLElement;
+  private disposed = false;
   private seen = false;
   private editingMarkdown = false;
   private runState: CellRunState = { status: 'idle', executionCount: null };
@@ -77,19 +80,11 @@ export class CellView {
     this.nameChip = h('span', 'pb-name');
     this.status = h('span', 'pb-status');
     this.status.setAttribute('aria-live', 'polite');
-    this.collapseInputButton = iconButton('chevronDown', 'Hide the code', () => this.toggleHidden('source'));
-    this.collapseOutputButton = iconButton('chevronDown', 'Hide the outputs', () => this.toggleHidden('outputs'));
-    const actions = h(
-      'div',
-      'pb-cell-actions',
-      iconButton('options', 'Cell options: name, background, timeout', (ev) => this.openOptions(ev.currentTarget as HTMLElement)),
-      iconButton('arrowUp', 'Move cell up', () => host.moveCell(cellId, -1)),
-      iconButton('arrowDown', 'Move cell down', () => host.moveCell(cellId, 1)),
-      iconButton('clearOutput', 'Clear output', () => host.edit([{ kind: 'clear_outputs', cellId }]), { className: 'pb-clear-output' }),
-      this.collapseInputButton,
-      iconButton('trash', 'Delete cell (D, D)', () => host.deleteCell(cellId)),
-    );
-    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.status, h('span', 'pb-spacer'), actions);
+    this.actions = h('div', 'pb-cell-actions');
+    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.status, h('span', 'pb-spacer'), this.actions);
+    // The action buttons are made when first needed: most cells of a long notebook are never hovered.
+    header.addEventListener('pointerenter', () => this.ensureActions());
+    header.addEventListener('focusin', () => this.ensureActions());
 
     this.editor = new CellEditor(
       cell.source,
@@ -120,17 +115,12 @@ export class CellView {
       void this.editor.activate({ x: e.clientX, y: e.clientY });
     });
 
+    this.collapseOutputButton = iconButton('chevronDown', 'Hide the outputs', () => this.toggleHidden('outputs'));
     this.outputBox = h('div', 'pb-cell-output');
     this.hiddenOutput = h('button', 'pb-hidden-note');
     this.hiddenOutput.type = 'button';
     this.hiddenOutput.addEventListener('click', () => this.toggleHidden('outputs'));
-    const outputWrap = h('div', 'pb-cell-outputs', h('div', 'pb-output-tools', this.collapseOutputButton), this.outputBox, this.hiddenOutput);
-    outputWrap.addEventListener(REVEAL_LINE_EVENT, (e) => {
-      const detail = (e as CustomEvent<RevealLineDetail>).detail;
-      host.select(cellId, 'edit');
-      void this.editor.revealLine(detail.line, detail.column);
-    });
-
+    const outputWrap = (this.outputWrap = h('div', 'pb-cell-outputs', h('div', 'pb-output-tools', this.collapseOutputButton), this.outputBox, this.hiddenOutput));
     this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, outputWrap));
     this.element.dataset['cellId'] = cellId;
     this.element.addEventListener('mousedown', (e) => {
@@ -170,13 +160,33 @@ export class CellView {
   reveal(): void {
     this.editor.highlight();
     if (this.seen) return;
+    const r = renderersIfLoaded();
+    if (!r) {
+      loadRenderers().then(
+        () => !this.disposed && this.reveal(),
+        (error: unknown) => console.error('Probebook: the output renderers did not load', error),
+      );
+      return;
+    }
     this.seen = true;
+    // An error output's "line N" link moves the editor to that line.
+    this.outputWrap.addEventListener(r.outputs.REVEAL_LINE_EVENT, (e) => {
+      const detail = (e as CustomEvent<RevealLineDetail>).detail;
+      this.host.select(this.cellId, 'edit');
+      void this.editor.revealLine(detail.line, detail.column);
+    });
+    this.refreshMarkdown();
     this.refreshOutputs();
+  }
+
+  /** Whether the cell has come near the viewport (its outputs and markdown are drawn). */
+  get revealed(): boolean {
+    return this.seen;
   }
 
   refreshSource(): void {
     this.editor.setSource(this.cell.source);
-    if (this.kind === 'markdown' && !this.editingMarkdown) renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
+    if (this.kind === 'markdown' && !this.editingMarkdown && this.seen) this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
   }
 
   refreshKind(): void {
@@ -202,8 +212,10 @@ export class CellView {
     this.element.classList.toggle('pb-input-hidden', hidden.source);
     this.element.classList.toggle('pb-outputs-hidden', hidden.outputs);
     this.hiddenInput.textContent = `${cell.source.split('\n').length} lines of code hidden: show`;
-    this.collapseInputButton.title = hidden.source ? 'Show the code' : 'Hide the code';
-    this.collapseInputButton.replaceChildren(icon(hidden.source ? 'chevronRight' : 'chevronDown'));
+    if (this.collapseInputButton) {
+      this.collapseInputButton.title = hidden.source ? 'Show the code' : 'Hide the code';
+      this.collapseInputButton.replaceChildren(icon(hidden.source ? 'chevronRight' : 'chevronDown'));
+    }
     this.collapseOutputButton.title = hidden.outputs ? 'Show the outputs' : 'Hide the outputs';
     this.hiddenOutput.textContent = `${cell.outputs.length} output${cell.outputs.length === 1 ? '' : 's'} hidden: show`;
   }
@@ -213,9 +225,12 @@ export class CellView {
     const s = this.runState;
     this.element.dataset['status'] = s.status;
     const busy = this.isBusy;
-    this.runButton.replaceChildren(icon(busy ? 'stop' : 'play'));
-    this.runButton.title = busy ? 'Stop the cell (I, I stops everything)' : 'Run cell (Ctrl+Enter)';
-    this.runButton.setAttribute('aria-label', this.runButton.title);
+    if (busy !== (this.runButton.dataset['busy'] === 'true')) {
+      this.runButton.dataset['busy'] = String(busy);
+      this.runButton.replaceChildren(icon(busy ? 'stop' : 'play'));
+      this.runButton.title = busy ? 'Stop the cell (I, I stops everything)' : 'Run cell (Ctrl+Enter)';
+      this.runButton.setAttribute('aria-label', this.runButton.title);
+    }
     const n = busy ? '*' : this.cell.executionCount ?? s.executionCount ?? ' ';
     this.count.textContent = this.cell.cellType === 'code' ? `[${n}]` : '';
     this.tick(Date.now());
@@ -245,7 +260,7 @@ export class CellView {
       default:
         break;
     }
-    this.status.replaceChildren(...parts);
+    if (parts.length || this.status.firstChild) this.status.replaceChildren(...parts);
   }
 
   /** Outputs changed: one edit, or (none) replaced wholesale. */
@@ -257,7 +272,7 @@ export class CellView {
     if (!this.seen) return;
     if (!this.outputs) {
       if (cell.outputs.length === 0) return;
-      this.outputs = createOutputArea(this.outputBox, { trusted: this.host.doc.trusted, theme: this.host.theme });
+      this.outputs = this.renderers.outputs.createOutputArea(this.outputBox, { trusted: this.host.doc.trusted, theme: this.host.theme });
       this.outputs.reset(cell.outputs);
       return;
     }
@@ -271,7 +286,7 @@ export class CellView {
 
   setTrusted(trusted: boolean): void {
     this.outputs?.setTrusted(trusted);
-    if (this.kind === 'markdown' && !this.editingMarkdown) renderMarkdown(this.markdownBox, this.cell.source, trusted);
+    if (this.kind === 'markdown' && !this.editingMarkdown && this.seen) this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, trusted);
   }
 
   setLocked(locked: boolean): void {
@@ -280,6 +295,7 @@ export class CellView {
   }
 
   setSelected(selected: boolean, mode: Mode): void {
+    if (selected) this.ensureActions();
     this.element.classList.toggle('pb-selected', selected);
     this.element.classList.toggle('pb-editing', selected && mode === 'edit');
   }
@@ -309,9 +325,17 @@ export class CellView {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.outputs?.dispose();
     this.editor.dispose();
     this.element.remove();
+  }
+
+  /** Loaded once the cell is revealed (`seen`). */
+  private get renderers(): Renderers {
+    const r = renderersIfLoaded();
+    if (!r) throw new Error('the output renderers have not loaded yet');
+    return r;
   }
 
   private kindOf(): CellKind {
@@ -321,8 +345,25 @@ export class CellView {
   private refreshMarkdown(): void {
     const rendered = this.kind === 'markdown' && !this.editingMarkdown;
     this.element.classList.toggle('pb-md-rendered', rendered);
-    if (rendered) renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
+    // Until the cell is near the viewport its source stands in (same text, no parsing).
+    if (rendered && !this.seen) this.markdownBox.replaceChildren(h('pre', 'pb-md-pending', this.cell.source));
+    else if (rendered) this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
     else this.markdownBox.replaceChildren();
+  }
+
+  private ensureActions(): void {
+    if (this.collapseInputButton) return;
+    const cellId = this.cellId;
+    this.collapseInputButton = iconButton('chevronDown', 'Hide the code', () => this.toggleHidden('source'));
+    this.actions.append(
+      iconButton('options', 'Cell options: name, background, timeout', (ev) => this.openOptions(ev.currentTarget as HTMLElement), { className: 'pb-options-button' }),
+      iconButton('arrowUp', 'Move cell up', () => this.host.moveCell(cellId, -1)),
+      iconButton('arrowDown', 'Move cell down', () => this.host.moveCell(cellId, 1)),
+      iconButton('clearOutput', 'Clear output', () => this.host.edit([{ kind: 'clear_outputs', cellId }]), { className: 'pb-clear-output' }),
+      this.collapseInputButton,
+      iconButton('trash', 'Delete cell (D, D)', () => this.host.deleteCell(cellId)),
+    );
+    this.refreshMetadata();
   }
 
   private toggleHidden(part: 'source' | 'outputs'): void {

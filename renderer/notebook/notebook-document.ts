@@ -51,6 +51,7 @@ export class NotebookDocument {
   backup: NotebookSnapshot['backup'];
   readonly notebook: Notebook;
   private readonly states = new Map<string, CellRunState>();
+  private readonly positions = new Map<string, number>();
   private readonly pendingEdits = new Set<string>();
   private readonly unsentSources = new Set<string>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -85,11 +86,19 @@ export class NotebookDocument {
   }
 
   cell(cellId: string): Cell | undefined {
-    return this.notebook.cells.find((c) => c.id === cellId);
+    const i = this.indexOf(cellId);
+    return i === -1 ? undefined : this.notebook.cells[i];
   }
 
   indexOf(cellId: string): number {
-    return this.notebook.cells.findIndex((c) => c.id === cellId);
+    // An index by id, rebuilt when the cells changed: a 500-cell notebook asks this a lot.
+    const cells = this.notebook.cells;
+    let i = this.positions.get(cellId);
+    if (i !== undefined && cells[i]?.id === cellId) return i;
+    this.positions.clear();
+    cells.forEach((c, j) => this.positions.set(c.id, j));
+    i = this.positions.get(cellId);
+    return i === undefined ? -1 : i;
   }
 
   runState(cellId: string): CellRunState {

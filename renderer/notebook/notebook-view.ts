@@ -12,7 +12,7 @@ import type { Theme } from '../outputs/index.ts';
 import { cellKind, defaultLanguage, editsForKind, withHidden, hiddenParts, type CellKind } from './cell-kind.ts';
 import { CellView, type CellHost } from './cell-view.ts';
 import type { Mode } from './commands.ts';
-import { whenMonacoLoaded } from './editor/monaco-loader.ts';
+import { whenHighlighterReady } from './editor/monaco-loader.ts';
 import { icon } from './icons.ts';
 import type { DocumentEvent, NotebookDocument } from './notebook-document.ts';
 
@@ -29,6 +29,9 @@ export interface NotebookActions {
 
 /** Editors kept alive; older ones go back to static text. */
 const MAX_EDITORS = 8;
+/** Cells made before the first paint, and per slice after it. */
+const FIRST_SLICE = 20;
+const SLICE = 120;
 const CLIPBOARD_KEY = 'probebook.cellClipboard';
 
 interface ClipboardCell {
@@ -50,6 +53,13 @@ export class NotebookView implements CellHost {
   private readonly observer: IntersectionObserver;
   private readonly resizeObserver: ResizeObserver;
   private ticker: ReturnType<typeof setInterval> | null = null;
+  /** Cells made so far; a long notebook paints its first screens, then makes the rest in slices (after the first paint). */
+  private renderLimit = FIRST_SLICE;
+  private sliceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Outputs and markdown are drawn from the first frame after the cells painted (see startRevealing). */
+  private revealing = false;
+  private building = false;
+  private readonly unobserved: Element[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -84,10 +94,11 @@ export class NotebookView implements CellHost {
       for (const v of this.views.values()) v.editor.layout();
     });
     this.resizeObserver.observe(this.list);
+    this.makeInserter();
     this.syncStructure();
     this.unsubscribe = doc.on((e) => this.onDocument(e));
-    whenMonacoLoaded(() => {
-      for (const v of this.views.values()) if (v.element.isConnected) this.highlightIfSeen(v);
+    whenHighlighterReady(() => {
+      for (const v of this.views.values()) if (v.revealed) v.editor.highlight();
     });
     const first = doc.cells[0];
     if (first) this.activeId = first.id;
@@ -404,6 +415,31 @@ export class NotebookView implements CellHost {
     return true;
   }
 
+  /**
+   * Starts drawing outputs and markdown of cells near the viewport. The page calls it once the
+   * cells have painted, so the first paint does not wait for renderers.
+   */
+  startRevealing(): void {
+    if (this.revealing) return;
+    this.revealing = true;
+    for (const el of this.unobserved.splice(0)) if (el.isConnected) this.observer.observe(el);
+  }
+
+  /** Makes the selected cell's editor ahead of use (Monaco's first editor is the slow one). */
+  async prepareEditor(): Promise<void> {
+    const view = this.activeView;
+    if (!view || view.cellKind === 'markdown') return;
+    await view.editor.prepare();
+    view.editor.lastUsed = Date.now();
+  }
+
+  /** Makes the cells past the first slice, a slice per task (the page calls it once the editor has loaded). */
+  buildRest(): void {
+    if (this.building) return;
+    this.building = true;
+    this.syncStructure();
+  }
+
   setTheme(theme: Theme): void {
     this.currentTheme = theme;
     for (const v of this.views.values()) v.setTheme(theme);
@@ -419,6 +455,7 @@ export class NotebookView implements CellHost {
     this.observer.disconnect();
     this.resizeObserver.disconnect();
     if (this.ticker) clearInterval(this.ticker);
+    if (this.sliceTimer) clearTimeout(this.sliceTimer);
     for (const v of this.views.values()) v.dispose();
     this.views.clear();
     this.element.remove();
@@ -469,17 +506,26 @@ export class NotebookView implements CellHost {
       this.views.delete(id);
     }
     let ref = this.list.firstElementChild;
-    for (const cell of this.doc.cells) {
+    const cells = this.doc.cells.slice(0, this.renderLimit);
+    for (const cell of cells) {
       let view = this.views.get(cell.id);
       if (!view) {
         view = new CellView(cell.id, this);
-        view.element.append(this.inserter(cell.id));
         if (this.isLocked) view.setLocked(true);
         this.views.set(cell.id, view);
-        this.observer.observe(view.element);
+        if (this.revealing) this.observer.observe(view.element);
+        else this.unobserved.push(view.element);
       }
       if (view.element !== ref) this.list.insertBefore(view.element, ref);
       else ref = ref.nextElementSibling;
+    }
+    // Views past the limit that exist (made before a change shifted them): kept, after the others.
+    if (this.building && this.doc.cells.length > this.renderLimit && !this.sliceTimer) {
+      this.sliceTimer = setTimeout(() => {
+        this.sliceTimer = null;
+        this.renderLimit += SLICE;
+        this.syncStructure();
+      }, 0);
     }
     this.empty.hidden = this.doc.cells.length > 0;
     if (this.activeId && !this.views.has(this.activeId)) this.activeId = this.doc.cells[0]?.id ?? null;
@@ -491,11 +537,6 @@ export class NotebookView implements CellHost {
     for (const [id, v] of this.views) v.setSelected(id === this.activeId, this.currentMode);
     this.element.dataset['mode'] = this.currentMode;
     this.actions.selectionChanged();
-  }
-
-  private highlightIfSeen(view: CellView): void {
-    const r = view.element.getBoundingClientRect();
-    if (r.bottom > -800 && r.top < window.innerHeight + 800) view.reveal();
   }
 
   private releaseOldEditors(): void {
@@ -537,21 +578,29 @@ export class NotebookView implements CellHost {
     return b;
   }
 
-  /** The "+ Code / + Markdown" bar that appears between cells on hover. */
-  private inserter(cellId: string): HTMLElement {
+  /** The "+ Code / + Markdown" bar between cells: one element, moved to the cell under the pointer. */
+  private makeInserter(): HTMLElement {
     const make = (kind: 'code' | 'markdown') => {
       const b = h('button', 'pb-add', icon('plus'), kind === 'code' ? 'Code' : 'Markdown');
       b.type = 'button';
       b.tabIndex = -1;
+      b.title = `Add a ${kind} cell here`;
       b.addEventListener('click', (e) => {
         e.stopPropagation();
+        const cellId = (bar.parentElement as HTMLElement | null)?.dataset['cellId'];
+        if (!cellId || !this.doc.cell(cellId)) return;
         this.activeId = cellId;
         const id = this.insertCell('below', kind === 'markdown' ? 'markdown' : undefined);
         if (id) void this.enterEdit();
       });
       return b;
     };
-    return h('div', 'pb-inserter', make('code'), make('markdown'));
+    const bar = h('div', 'pb-inserter', make('code'), make('markdown'));
+    this.list.addEventListener('pointerover', (e) => {
+      const cellEl = (e.target as HTMLElement).closest<HTMLElement>('.pb-cell');
+      if (cellEl && bar.parentElement !== cellEl) cellEl.append(bar);
+    });
+    return bar;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { editor as MonacoEditor, IDisposable } from 'monaco-editor';
 import { h } from '../../outputs/dom.ts';
-import { monacoIfLoaded, loadMonaco, type EditorModule } from './monaco-loader.ts';
+import { highlighterIfReady, monacoIfLoaded, loadMonaco, type EditorModule } from './monaco-loader.ts';
 import { createStaticCode, markStaticLines, offsetAtPoint, showHighlighted, showPlain, type StaticCode } from './static-code.ts';
 
 export interface EditorMarker {
@@ -69,7 +69,7 @@ export class CellEditor {
 
   /** Highlights the static text (when Monaco has loaded; cheap to call again). */
   highlight(): void {
-    const m = monacoIfLoaded();
+    const m = highlighterIfReady();
     if (!m || this.highlighted || this.editor) return;
     this.highlighted = true;
     showHighlighted(this.staticView, this.source, this.languageId, m);
@@ -143,6 +143,13 @@ export class CellEditor {
     ed.focus();
   }
 
+  /** Makes the editor without focusing it (the selected cell's, so Enter types at once). */
+  async prepare(): Promise<void> {
+    if (this.editor) return;
+    this.creating ??= this.create();
+    await this.creating;
+  }
+
   /** Moves the editor's cursor to a line (an error's) and focuses it. */
   async revealLine(line: number, column = 1): Promise<void> {
     await this.activate('start');
@@ -160,7 +167,7 @@ export class CellEditor {
     this.source = this.editor.getValue();
     this.teardown();
     this.element.replaceChildren(this.staticView.element);
-    this.highlighted = false;
+    this.highlighted = highlighterIfReady() !== null;
     this.redrawStatic();
   }
 
@@ -176,7 +183,7 @@ export class CellEditor {
   }
 
   private redrawStatic(): void {
-    const m = monacoIfLoaded();
+    const m = highlighterIfReady();
     if (m && this.highlighted) showHighlighted(this.staticView, this.source, this.languageId, m);
     else showPlain(this.staticView, this.source);
     markStaticLines(this.staticView, this.markers.map((mk) => mk.line));

@@ -1,13 +1,16 @@
 /**
  * Loads Monaco (`editor.js` + `editor.css`, built beside the page) once, after the notebook has
  * painted. Until then cells show their code as static text; the page never waits for Monaco to
- * show a notebook.
+ * show a notebook. Editors can be made as soon as the module has loaded; static highlighting
+ * follows when the cell languages' tokenizers have loaded too.
  */
 export type EditorModule = typeof import('./monaco-setup.ts');
 
 let loading: Promise<EditorModule> | null = null;
 let loaded: EditorModule | null = null;
-const waiters = new Set<(m: EditorModule) => void>();
+let tokenizersReady = false;
+const onLoad = new Set<(m: EditorModule) => void>();
+const onTokenizers = new Set<(m: EditorModule) => void>();
 
 /** Starts loading Monaco (once) and resolves with it. */
 export function loadMonaco(): Promise<EditorModule> {
@@ -27,22 +30,37 @@ export function loadMonaco(): Promise<EditorModule> {
     // A URL, not a bundled import: editor.js is its own entry with its own stylesheet.
     const url = new URL('editor.js', document.baseURI).href;
     const [mod] = await Promise.all([import(/* @vite-ignore */ url) as Promise<EditorModule>, cssLoaded]);
-    await mod.warmTokenizers();
     loaded = mod;
-    for (const w of waiters) w(mod);
-    waiters.clear();
+    for (const fn of onLoad) fn(mod);
+    onLoad.clear();
+    void mod.warmTokenizers().then(() => {
+      tokenizersReady = true;
+      for (const fn of onTokenizers) fn(mod);
+      onTokenizers.clear();
+    });
     return mod;
   })();
   return loading;
 }
 
-/** Monaco if it has loaded, else null (callers show static text meanwhile). */
+/** Monaco if it has loaded, else null. */
 export function monacoIfLoaded(): EditorModule | null {
   return loaded;
 }
 
-/** Calls `fn` when Monaco is loaded (at once if it is). */
+/** Monaco once its tokenizers can highlight every cell language, else null (show plain text). */
+export function highlighterIfReady(): EditorModule | null {
+  return tokenizersReady ? loaded : null;
+}
+
+/** Calls `fn` when Monaco has loaded (at once if it has). */
 export function whenMonacoLoaded(fn: (m: EditorModule) => void): void {
   if (loaded) fn(loaded);
-  else waiters.add(fn);
+  else onLoad.add(fn);
+}
+
+/** Calls `fn` when static highlighting is possible (at once if it is). */
+export function whenHighlighterReady(fn: (m: EditorModule) => void): void {
+  if (tokenizersReady && loaded) fn(loaded);
+  else onTokenizers.add(fn);
 }
