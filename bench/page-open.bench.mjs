@@ -56,15 +56,17 @@ function bigNotebook() {
 }
 
 function streamNotebook() {
-  const cell = (id, source) => ({ id, cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+  const cell = (id, source, probebook) => ({ id, cell_type: 'code', metadata: probebook ? { probebook } : {}, source, outputs: [], execution_count: null });
   return {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { probebook: { language: 'shell' } },
     cells: [
+      // Starts the notebook's shell, so the measurement is of streaming, not of a kernel's start.
+      cell('w0000000', 'true', { timeout: '5s' }),
       // 2,000,000 lines in 100 bursts, so the stream lasts while we type.
-      cell('s0000000', 'for i in $(seq 1 100); do seq -f "line %g of 2000000" $(( (i-1)*20000+1 )) $(( i*20000 )); sleep 0.05; done'),
-      cell('s0000001', '# type here\n'),
+      cell('s0000001', 'for i in $(seq 1 100); do seq -f "line %g of 2000000" $(( (i-1)*20000+1 )) $(( i*20000 )); sleep 0.05; done'),
+      cell('s0000002', '# type here\n'),
     ],
   };
 }
@@ -164,7 +166,8 @@ try {
   const page = await context.newPage();
   await page.goto(`${server.url}&open=stream.ipynb`);
   await page.waitForFunction(() => performance.getEntriesByName('pb-editor-ready').length > 0, undefined, { timeout: 30_000 });
-  await page.locator('.pb-cell').nth(1).locator('.pb-code').click();
+  const typeCell = page.locator('.pb-cell').nth(2).locator('.pb-code');
+  await typeCell.click();
   await page.waitForFunction(() => !!document.activeElement?.closest('.monaco-editor'));
   const idle = await keyLatencies(page, 40);
   await page.keyboard.press('Escape');
@@ -172,17 +175,20 @@ try {
   const trust = page.locator('dialog[open] button', { hasText: 'Trust and run' });
   await trust.waitFor({ timeout: 10_000 });
   await trust.click();
+  const status = (i) => page.evaluate((n) => document.querySelectorAll('.pb-cell')[n]?.getAttribute('data-status'), i);
+  await page.waitForFunction(() => ['ok', 'failed', 'interrupted'].includes(document.querySelector('.pb-cell')?.getAttribute('data-status') ?? ''), undefined, { timeout: 30_000 });
+  await page.locator('.pb-cell').nth(1).locator('.pb-run').click();
   await page
-    .waitForFunction(() => (window.probebook.doc.cells[0].outputs[0]?.items[0]?.data ?? '').length > 1_000_000, undefined, { timeout: 60_000 })
-    .catch((error) => {
-      throw new Error(`the streaming cell printed nothing in 60 s (status ${error && 'see page'}): ${error.message}`);
+    .waitForFunction(() => (window.probebook.doc.cells[1].outputs[0]?.items[0]?.data ?? '').length > 1_000_000, undefined, { timeout: 60_000 })
+    .catch(async (error) => {
+      throw new Error(`the streaming cell printed too little in 60 s (its status: ${await status(1)}): ${error.message}`);
     });
-  await page.locator('.pb-cell').nth(1).locator('.pb-code').click();
+  await typeCell.click();
   await page.waitForFunction(() => !!document.activeElement?.closest('.monaco-editor'));
   const streaming = await keyLatencies(page, 60);
-  const stillRunning = await page.evaluate(() => document.querySelector('.pb-cell')?.getAttribute('data-status') === 'running');
-  await page.waitForFunction(() => document.querySelector('.pb-cell')?.getAttribute('data-status') === 'ok', undefined, { timeout: 180_000 });
-  const lines = await page.evaluate(() => (window.probebook.doc.cells[0].outputs[0]?.items[0]?.data ?? '').split('\n').length - 1);
+  const stillRunning = (await status(1)) === 'running';
+  await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[1]?.getAttribute('data-status') === 'ok', undefined, { timeout: 180_000 });
+  const lines = await page.evaluate(() => (window.probebook.doc.cells[1].outputs[0]?.items[0]?.data ?? '').split('\n').length - 1);
   const p95 = percentile(streaming, 95);
   console.log(
     `(c) keypress → screen while streaming: p50 ${ms(percentile(streaming, 50))}, p95 ${ms(p95)} (idle page p95 ${ms(percentile(idle, 95))}; ${lines.toLocaleString('en')} lines arrived${stillRunning ? '' : ', the stream ended before typing did'}) — ${goal(p95 <= 100)} ≤ 100 ms`,

@@ -20,6 +20,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     { source: 'for i in 1 2 3; do echo "line $i"; sleep 0.6; done', probebook: { name: 'stream' } },
     { source: 'echo started; sleep 30; echo never' },
     { source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }', probebook: { language: 'bpftrace', timeout: '2s' } },
+    { source: 'BEGIN {\n  @x = count(;\n}', probebook: { language: 'bpftrace' } },
   ]);
   const serve = await startServe(t, dir);
   const browser = await launchBrowser(t);
@@ -31,7 +32,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
 
   await t.test('opens the notebook named by ?open= with its cells, rendered markdown and the trust banner', async () => {
     await openNotebook(page, serve.pageUrl('lab.ipynb'));
-    assert.equal(await page.locator('.pb-cell').count(), 5);
+    assert.equal(await page.locator('.pb-cell').count(), 6);
     assert.equal(await page.locator('.pb-title-text').textContent(), 'lab.ipynb');
     assert.equal(await page.locator('.pb-md h1').textContent(), 'Loopback lab');
     assert.equal(await cell(page, 4).locator('.pb-kind').inputValue(), 'bpftrace');
@@ -107,6 +108,23 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.match(await outputText(4), /stopped by its 2s timeout/);
     await cell(page, 4).scrollIntoViewIfNeeded();
     await screenshot(page, 'bpftrace');
+  });
+
+  await t.test("marks a bpftrace error at its line in the cell's code, and its link opens the editor there", async (tt) => {
+    if (!needs(tt, { root: true, tools: ['bpftrace'] })) return;
+    await cell(page, 5).locator('.pb-run').click();
+    await waitStatus(5, 'failed', 20_000);
+    const mark = cell(page, 5).locator('.pb-static-error');
+    await mark.waitFor();
+    const top = await mark.evaluate((e) => (e as HTMLElement).style.top);
+    assert.match(top, /\+ 1 \*/, `the mark is on line 2: ${top}`);
+    await cell(page, 5).scrollIntoViewIfNeeded();
+    await screenshot(page, 'error-marker');
+    await cell(page, 5).locator('.pb-error-loc', { hasText: /^line 2/ }).click();
+    await page.waitForFunction(() => window.probebook!.view!.mode === 'edit');
+    await cell(page, 5).locator('.monaco-editor .squiggly-error').first().waitFor();
+    assert.equal(await page.evaluate(() => window.probebook!.view!.activeCellId), await page.evaluate(() => window.probebook!.doc!.cells[5]!.id));
+    await page.keyboard.press('Escape');
   });
 
   await t.test('saves with Ctrl+S and shows the same outputs after a reload', async () => {
