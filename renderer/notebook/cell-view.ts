@@ -83,7 +83,6 @@ export class CellView {
     this.actions = h('div', 'pb-cell-actions');
     const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.status, h('span', 'pb-spacer'), this.actions);
     // The action buttons are made when first needed: most cells of a long notebook are never hovered.
-    header.addEventListener('pointerenter', () => this.ensureActions());
     header.addEventListener('focusin', () => this.ensureActions());
 
     this.editor = new CellEditor(
@@ -123,6 +122,7 @@ export class CellView {
     const outputWrap = (this.outputWrap = h('div', 'pb-cell-outputs', h('div', 'pb-output-tools', this.collapseOutputButton), this.outputBox, this.hiddenOutput));
     this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, outputWrap));
     this.element.dataset['cellId'] = cellId;
+    this.element.addEventListener('pointerenter', () => this.ensureActions());
     this.element.addEventListener('mousedown', (e) => {
       // Clicks on controls select the cell too, without leaving what they do.
       if (!(e.target as HTMLElement).closest('.pb-code, .pb-popover')) host.select(cellId, this.editor.hasFocus ? 'edit' : 'command');

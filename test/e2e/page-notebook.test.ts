@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
-import { canRunPageTests, cell, cellSource, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from './support/page-browser.ts';
+import { canRunPageTests, cell, cellSource, editorReady, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from './support/page-browser.ts';
 import { joinSource, readNotebookJson, writeNotebook } from './support/notebooks.ts';
 import { labFolder, startServe } from './support/probebook-serve.ts';
 
@@ -39,6 +39,16 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.match(await page.locator('[data-banner="trust"]').innerText(), /not written or trusted on this machine/);
     assert.equal(new URL(page.url()).searchParams.get('token'), null, 'the token is gone from the address bar');
     await screenshot(page, 'open');
+  });
+
+  await t.test('highlights bpftrace probes, maps, builtins and functions', async () => {
+    await editorReady(page);
+    const code = cell(page, 4).locator('.pb-static-text');
+    await code.locator('.tok-type-probe').first().waitFor();
+    const tokens = await code.evaluate((el) => [...el.querySelectorAll('span')].map((s) => `${s.className}:${s.textContent}`));
+    for (const want of ['tok-type-probe:tracepoint', 'tok-tag-probe:net:net_dev_queue', 'tok-variable-map:@bytes', 'tok-predefined:str', 'tok-variable-predefined:args', 'tok-predefined:count']) {
+      assert.ok(tokens.includes(want), `${want} in ${JSON.stringify(tokens)}`);
+    }
   });
 
   await t.test('edits a cell in its editor; the page holds the new source and shows it unsaved', async () => {
@@ -125,6 +135,24 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await cell(page, 5).locator('.monaco-editor .squiggly-error').first().waitFor();
     assert.equal(await page.evaluate(() => window.probebook!.view!.activeCellId), await page.evaluate(() => window.probebook!.doc!.cells[5]!.id));
     await page.keyboard.press('Escape');
+  });
+
+  await t.test('completes probe names from bpftrace -l while writing a probe', async (tt) => {
+    if (!needs(tt, { root: true, tools: ['bpftrace'] })) return;
+    await cell(page, 4).locator('.pb-code').click({ position: { x: 60, y: 10 } });
+    await page.waitForFunction(() => !!document.activeElement?.closest('.monaco-editor'));
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('t:net:net_dev');
+    await page.keyboard.press('Control+Space');
+    const suggestion = page.locator('.suggest-widget.visible .monaco-list-row', { hasText: 't:net:net_dev_queue' });
+    await suggestion.first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'probe-completion');
+    await page.keyboard.press('Escape');
+    // Take the typed prefix out again.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Escape');
+    assert.match(await cellSource(page, 4), /^tracepoint:net:net_dev_queue \{/);
   });
 
   await t.test('saves with Ctrl+S and shows the same outputs after a reload', async () => {
