@@ -133,6 +133,8 @@ export class App {
     if (!(await this.leaveCurrent())) return;
     const { snapshot } = await this.connection.request({ type: 'create_notebook' });
     this.show(snapshot);
+    // Written here, by this user: nothing to review.
+    if (!snapshot.trusted && this.doc) await this.retrust(this.doc);
     this.view?.select(snapshot.notebook.cells[0]?.id ?? '', 'command');
     void this.view?.enterEdit();
   }
@@ -322,6 +324,18 @@ export class App {
     return true;
   }
 
+  private async retrust(doc: NotebookDocument): Promise<void> {
+    try {
+      await this.connection.request({ type: 'trust_request', notebookId: doc.id });
+      if (this.doc === doc) {
+        doc.trusted = true;
+        this.refreshChrome();
+      }
+    } catch (error) {
+      toast(`The notebook could not be kept trusted after your edit: ${(error as Error).message}`, 'error');
+    }
+  }
+
   /** Code cells that run as root, with their exact code as it is now (not as it was opened). */
   private rootCells(): RootCell[] {
     const doc = this.doc!;
@@ -400,7 +414,14 @@ export class App {
       if (!mine(m.notebookId)) return;
       if (!this.doc!.applyChanged(m)) void this.resync();
     });
-    c.on('notebook_state', (m) => mine(m.notebookId) && this.doc!.applyState(m));
+    c.on('notebook_state', (m) => {
+      if (!mine(m.notebookId)) return;
+      const doc = this.doc!;
+      const wasTrusted = doc.trusted;
+      doc.applyState(m);
+      // The host re-checks trust after every change; a change typed here is the user's own code.
+      if (wasTrusted && !m.trusted && doc.lastChangeWasOurs) void this.retrust(doc);
+    });
     c.on('notebook_opened', (m) => {
       // Unasked snapshots (after a conflict, a restored backup) replace the one shown.
       if (!m.requestId && mine(m.snapshot.notebookId)) this.show(m.snapshot);

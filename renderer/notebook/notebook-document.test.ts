@@ -38,6 +38,9 @@ test('local edits apply at once, are sent against the known version, and their e
   assert.equal(doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 4, edits: sent[0]!.edits, origin: sent[0]!.id }), true);
   assert.deepEqual(doc.cells.map((c) => c.id), ['a', 'x', 'b', 'c'], 'the echo is not inserted again');
   assert.equal(doc.version, 4);
+  assert.equal(doc.lastChangeWasOurs, true);
+  doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 5, edits: [{ kind: 'set_source', cellId: 'a', source: 'x' }], origin: 'other-tab' });
+  assert.equal(doc.lastChangeWasOurs, false, "another window's change is not ours");
 });
 
 test("another window's edits apply here, and one that does not fit asks for a fresh snapshot", () => {

@@ -53,6 +53,8 @@ export class NotebookDocument {
   private readonly states = new Map<string, CellRunState>();
   private readonly positions = new Map<string, number>();
   private readonly pendingEdits = new Set<string>();
+  /** Whether the last change the host confirmed was made in this window. */
+  lastChangeWasOurs = false;
   private readonly unsentSources = new Set<string>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(event: DocumentEvent) => void>();
@@ -184,6 +186,7 @@ export class NotebookDocument {
    */
   applyChanged(message: Changed): boolean {
     this.version = message.version;
+    this.lastChangeWasOurs = !!message.origin && this.pendingEdits.has(message.origin);
     if (message.origin && this.pendingEdits.delete(message.origin)) {
       if (!this.dirty) this.emit({ kind: 'doc-state' });
       return true; // our own edit, already applied here

@@ -263,6 +263,10 @@ export class CellEditor {
         this.source = ed.getValue();
         if (!this.applyingRemote) this.callbacks.changed(this.source);
       }),
+      // The editor is as tall as its text, so the page (not the editor) must scroll to the cursor.
+      ed.onDidChangeCursorPosition(() => {
+        if (ed.hasTextFocus()) requestAnimationFrame(() => this.keepCursorVisible());
+      }),
       ed.onDidFocusEditorText(() => {
         this.lastUsed = Date.now();
         this.callbacks.focused();
@@ -287,6 +291,21 @@ export class CellEditor {
     );
     resize();
     this.applyMarkers();
+  }
+
+  /** Scrolls the page so the cursor's line is not under the header or the status bar. */
+  private keepCursorVisible(): void {
+    const ed = this.editor;
+    const pos = ed?.getPosition();
+    if (!ed || !pos) return;
+    const at = ed.getScrolledVisiblePosition(pos);
+    if (!at) return;
+    const top = ed.getDomNode()!.getBoundingClientRect().top + at.top;
+    const header = document.querySelector('.pb-header')?.getBoundingClientRect().bottom ?? 0;
+    const footer = document.querySelector('.pb-statusbar')?.getBoundingClientRect().top ?? window.innerHeight;
+    const margin = CODE_LINE_HEIGHT;
+    if (top + at.height + margin > footer) window.scrollBy(0, top + at.height + margin - footer);
+    else if (top - margin < header) window.scrollBy(0, top - margin - header);
   }
 
   private teardown(): void {
