@@ -44,6 +44,8 @@ export class App {
   view: NotebookView | null = null;
   welcome: Welcome | null = null;
   private opening: string | null = null;
+  /** The host untrusted the notebook after a change made in this window (the user's own code). */
+  private ownChangeUntrusted = false;
   private readonly connecting: Promise<Welcome>;
 
   constructor(private readonly root: HTMLElement) {
@@ -203,6 +205,7 @@ export class App {
     });
     this.doc = doc;
     this.opening = null;
+    this.ownChangeUntrusted = false;
     doc.on((e) => {
       if (e.kind === 'doc-state') this.refreshChrome();
     });
@@ -267,7 +270,7 @@ export class App {
   // -------------------------------------------------------------------------------------------
   // Running
 
-  async runCells(cellIds: string[], runAll = false): Promise<void> {
+  async runCells(cellIds: string[], runAll = false, retried = false): Promise<void> {
     const doc = this.doc;
     if (!doc) return;
     doc.flush();
@@ -276,10 +279,10 @@ export class App {
     try {
       await future.done;
     } catch (error) {
-      if (error instanceof HostRequestError && error.code === 'untrusted') {
-        // Changed since (a root cell edited elsewhere): ask again, then run.
+      if (error instanceof HostRequestError && error.code === 'untrusted' && !retried) {
+        // Changed since it was trusted (an edit here, or a root cell edited elsewhere): trust again, then run.
         doc.trusted = false;
-        if (await this.ensureTrusted()) this.connection.execute({ notebookId: doc.id, cellIds, runAll });
+        if (await this.ensureTrusted()) await this.runCells(cellIds, runAll, true);
         return;
       }
       if (error instanceof HostRequestError && error.code === 'elevation_failed') {
@@ -316,6 +319,10 @@ export class App {
   async ensureTrusted(): Promise<boolean> {
     const doc = this.doc;
     if (!doc || doc.trusted || this.welcome?.runAs === 'user') return true;
+    if (this.ownChangeUntrusted) {
+      await this.retrust(doc);
+      return doc.trusted;
+    }
     const cells = this.rootCells();
     if (cells.length > 0 && !(await askToTrust(doc.title, this.welcome?.runAs ?? 'root', cells))) return false;
     await this.connection.request({ type: 'trust_request', notebookId: doc.id });
@@ -329,6 +336,7 @@ export class App {
       await this.connection.request({ type: 'trust_request', notebookId: doc.id });
       if (this.doc === doc) {
         doc.trusted = true;
+        this.ownChangeUntrusted = false;
         this.refreshChrome();
       }
     } catch (error) {
@@ -420,7 +428,10 @@ export class App {
       const wasTrusted = doc.trusted;
       doc.applyState(m);
       // The host re-checks trust after every change; a change typed here is the user's own code.
-      if (wasTrusted && !m.trusted && doc.lastChangeWasOurs) void this.retrust(doc);
+      if (wasTrusted && !m.trusted && doc.lastChangeWasOurs) {
+        this.ownChangeUntrusted = true;
+        void this.retrust(doc);
+      }
     });
     c.on('notebook_opened', (m) => {
       // Unasked snapshots (after a conflict, a restored backup) replace the one shown.
