@@ -69,6 +69,15 @@ export class App {
       m.setEditorServices({ listProbes: () => this.listProbes() });
     });
     window.addEventListener('keydown', (e) => this.onKey(e), true);
+    // In the app, links in markdown and outputs open in the system browser (new windows are denied).
+    if (bridge) {
+      document.addEventListener('click', (e) => {
+        const a = (e.target as HTMLElement | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+        if (!a || !/^https?:/i.test(a.href)) return;
+        e.preventDefault();
+        bridge.openExternal(a.href).catch((error: unknown) => toast(`${a.href} could not be opened: ${(error as Error).message}`, 'error'));
+      });
+    }
     this.wireConnection();
     this.refreshChrome();
   }
