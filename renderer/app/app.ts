@@ -463,10 +463,19 @@ export class App {
       this.refreshStatus();
     });
     c.onReconnected((w) => {
+      const restarted = this.welcome !== null && this.welcome.sessionId !== w.sessionId;
       this.welcome = w;
-      // The host may have restarted: take the notebook again, fresh.
+      // Messages may have been missed: take the notebook again, fresh.
       const path = this.doc?.path ?? this.opening;
       if (path) void this.reopen(path);
+      else if (this.doc && restarted) {
+        this.view?.setLocked(true);
+        this.shell.banner('connection', {
+          kind: 'error',
+          text: 'The Probebook server restarted, and this notebook had never been saved: its cells now exist only on this page. Copy what you need, then open or create a notebook.',
+          actions: [{ label: 'New notebook', run: () => this.commands.run('notebook.new') }],
+        });
+      }
       this.refreshChrome();
     });
   }
