@@ -155,6 +155,52 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.match(await cellSource(page, 4), /^tracepoint:net:net_dev_queue \{/);
   });
 
+  await t.test("a cell's controls: options popover, language picker, hiding code and outputs, clearing outputs", async () => {
+    await page.locator('.pb-add-bar .pb-add', { hasText: 'Code' }).click();
+    await page.waitForFunction(() => window.probebook!.doc!.cells.length === 7 && window.probebook!.view!.mode === 'edit');
+    await page.keyboard.type('echo controls');
+    await page.keyboard.press('Escape');
+    const c = cell(page, 6);
+    await c.hover();
+    await c.locator('.pb-options-button').click();
+    const pop = page.locator('.pb-popover');
+    await pop.locator('input[type="text"]').first().fill('probe');
+    await pop.locator('input[type="text"]').nth(1).fill('ten seconds');
+    await pop.locator('button', { hasText: 'Apply' }).click();
+    assert.match(await pop.locator('.pb-pop-error').textContent() ?? '', /not a duration/, 'a bad timeout is refused with the reason');
+    await pop.locator('input[type="text"]').nth(1).fill('10s');
+    await pop.locator('label', { hasText: 'Run in the background' }).locator('input').check();
+    await screenshot(page, 'cell-options');
+    await pop.locator('button', { hasText: 'Apply' }).click();
+    await pop.waitFor({ state: 'detached' });
+    assert.equal(await c.locator('.pb-name').textContent(), 'probe · background · timeout 10s');
+    // A cell added after a bpftrace cell is a bpftrace cell.
+    assert.deepEqual(await page.evaluate(() => window.probebook!.doc!.cells[6]!.metadata.probebook), { language: 'bpftrace', name: 'probe', timeout: '10s', background: true });
+
+    await c.locator('.pb-kind').selectOption('typescript');
+    await page.waitForFunction(() => (window.probebook!.doc!.cells[6]!.metadata.probebook as { language?: string }).language === 'typescript');
+    await c.locator('.pb-kind').selectOption('shell');
+    await page.waitForFunction(() => (window.probebook!.doc!.cells[6]!.metadata.probebook as { language?: string }).language === 'shell');
+
+    await c.hover();
+    await c.locator('.pb-cell-actions button[title="Hide the code"]').click();
+    await c.locator('.pb-cell-input .pb-hidden-note', { hasText: '1 lines of code hidden' }).waitFor();
+    assert.equal(await c.locator('.pb-code').isVisible(), false);
+    await c.locator('.pb-cell-input .pb-hidden-note').click();
+    await c.locator('.pb-code').waitFor();
+
+    const stopped = cell(page, 3);
+    await stopped.hover();
+    await stopped.locator('.pb-output-tools button').click();
+    await stopped.locator('.pb-cell-outputs > .pb-hidden-note', { hasText: '1 output hidden' }).waitFor();
+    await stopped.locator('.pb-cell-outputs > .pb-hidden-note').click();
+    await stopped.locator('.pb-cell-output .pb-line', { hasText: 'started' }).waitFor();
+    await stopped.hover();
+    await stopped.locator('.pb-clear-output').click();
+    await page.waitForFunction(() => window.probebook!.doc!.cells[3]!.outputs.length === 0);
+    assert.equal(await stopped.locator('.pb-count').textContent(), '[ ]');
+  });
+
   await t.test('saves with Ctrl+S and shows the same outputs after a reload', async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+s');
@@ -170,7 +216,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.querySelector('.pb-cell-output')?.textContent?.includes('line 3'));
     assert.equal((await outputText(1)).trim(), 'edited in the page');
     assert.equal(await status(1), 'ok');
-    assert.equal(await status(3), 'interrupted');
+    assert.equal(await cell(page, 6).locator('.pb-name').textContent(), 'probe · background · timeout 10s');
     assert.equal(await page.locator('.pb-dirty').isVisible(), false);
     await screenshot(page, 'reloaded', true);
   });
