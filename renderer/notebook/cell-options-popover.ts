@@ -38,6 +38,7 @@ export function openCellOptions(anchor: HTMLElement, cell: Cell, kind: CellKind,
   if (kind === 'bpftrace') rows.push(toggle('Allow unsafe bpftrace (--unsafe)', unsafe, 'Needed for system(), signal() and override().'));
 
   const close = () => {
+    resize.disconnect();
     popover.remove();
     document.removeEventListener('pointerdown', outside, true);
     document.removeEventListener('keydown', onKey, true);
@@ -92,10 +93,19 @@ export function openCellOptions(anchor: HTMLElement, cell: Cell, kind: CellKind,
     }
   });
   document.body.append(popover);
-  const r = anchor.getBoundingClientRect();
-  const width = 320;
-  popover.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, r.right - width))}px`;
-  popover.style.top = `${Math.min(window.innerHeight - popover.offsetHeight - 8, r.bottom + 6)}px`;
+  // Below the button when it fits, else above it; again whenever the popover grows (an error line).
+  const place = () => {
+    const r = anchor.getBoundingClientRect();
+    const width = popover.offsetWidth;
+    const height = popover.offsetHeight;
+    popover.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, r.right - width))}px`;
+    const below = r.bottom + 6;
+    const top = below + height <= window.innerHeight - 8 ? below : Math.max(8, r.top - 6 - height);
+    popover.style.top = `${top}px`;
+  };
+  place();
+  const resize = new ResizeObserver(place);
+  resize.observe(popover);
   function outside(e: PointerEvent): void {
     if (!popover.contains(e.target as Node)) close();
   }
