@@ -378,7 +378,13 @@ export class SessionHost {
     nb.version++;
     const wasTrusted = nb.trusted;
     this.#touch(nb);
-    // A changed root cell makes the notebook untrusted again until the user trusts it (SECURITY.md).
+    for (const edit of edits) {
+      if (edit.kind === 'clear_outputs') nb.cellStates[edit.cellId] = { status: 'idle', executionCount: null };
+    }
+    // Edits typed in our own windows are the user's code: a trusted notebook stays trusted (as
+    // Jupyter signs what the user saved). Code that arrives any other way (a file changed on disk,
+    // another person's notebook) is checked against the signatures and asks first (SECURITY.md).
+    if (wasTrusted) this.#options.trust.trust(nb.notebook);
     nb.trusted = this.#options.trust.isTrusted(nb.notebook);
     for (const viewer of nb.viewers) viewer.send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits, origin });
     if (wasTrusted !== nb.trusted) this.#broadcastState(nb);

@@ -8,22 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DIR, OUTPUT_FRAME_DOCUMENTS } from '../../common/output-frames.ts';
 import { PAGE_CSP } from '../../common/page-csp.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { CONTENT_TYPES } from '../../common/content-types.ts';
 
 const FRAME_PATHS = new Set(OUTPUT_FRAME_DOCUMENTS.map((d) => `/${OUTPUT_FRAME_DIR}${d}`));
 
@@ -74,7 +59,7 @@ export class StaticFiles {
     }
     const info = await stat(file);
     const headers: Record<string, string> = {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': String(info.size),
       'Content-Security-Policy': FRAME_PATHS.has(pathname) ? OUTPUT_FRAME_CSP : PAGE_CSP,
       'X-Content-Type-Options': 'nosniff',
