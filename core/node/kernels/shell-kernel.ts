@@ -1,173 +1,224 @@
 /**
- * Shell cells: bash, each cell its own process group, with `cd` and exported variables carried
- * from one cell to the next of the same notebook, as in one terminal.
+ * Shell cells: bash, each cell the leader of its own session and process group, with `cd`,
+ * exported variables and exported functions carried from one cell to the next of the same
+ * notebook, as in one terminal.
  *
- * Speed: a bash is started ahead of time and waits for its script on fd 3, so a cell's first
- * output does not pay for a spawn (~8 ms); the next one starts as soon as a cell takes it.
- * State: an EXIT trap (and the end of the script) writes `export -p` and `cd -- $PWD` to a private
- * per-notebook file; the next cell sources it before its code.
+ * Speed: one bash is started ahead of time and waits for its script on fd 3, so a cell's first
+ * output does not pay for a spawn (~2 ms of blocked event loop, ~8 ms until bash runs); the next
+ * one is started once the cell printed, ended, or ran 20 ms, so its spawn does not delay the
+ * cell's first output either.
+ * State: the cell's EXIT trap (and its last line) writes `export -p`, `declare -fx` and the folder
+ * to a private file; the kernel keeps the text and hands it to the notebook's next cell.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { CellErrorData } from '../../common/mime.ts';
-import { CellProcess } from '../process/cell-process.ts';
+import { CellProcess, type CellProcessResult } from '../process/cell-process.ts';
+import { atExit } from '../process/exit-cleanup.ts';
+import { ladderNote } from '../process/interrupt-ladder.ts';
+import { preparePipes } from '../process/real-pipe.ts';
+import { makePrivateDir } from '../process/runtime-dir.ts';
 import { missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
-
-/** Reads the NUL-terminated prelude and cell code from fd 3, closes it, and runs the prelude. */
-const BOOTSTRAP = 'IFS= read -r -d "" __pb_script <&3; IFS= read -r -d "" __pb_code <&3; exec 3<&-; eval "$__pb_script"';
-
-/** Paths where root's tools live, added when a minimal PATH lacks them. */
-const SYSTEM_PATHS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+import { BOOTSTRAP, STATE_END, VARIABLE_NAME, buildPrelude } from './shell-prelude.ts';
 
 export interface ShellKernelOptions {
-  /** The bash to run (default `bash` on PATH). */
+  /** The bash to run (default `bash` on the cells' PATH). */
   bash?: string;
   /** Keep a shell started ahead of time (default true). */
   warm?: boolean;
 }
 
+/** A cell that neither printed nor ended by then gets its warm successor started anyway. */
+const REFILL_AFTER_MS = 20;
+/** How much of a cell's stderr is searched for the first `cell: line N:` error. */
+const LOCATION_SCAN_CHARS = 8192;
+
 export class ShellKernel implements Kernel {
   readonly language = 'shell' as const;
   readonly #bash: string;
   readonly #warmEnabled: boolean;
-  #warm: CellProcess | undefined;
-  #stateDir: Promise<string> | undefined;
-  readonly #notebooks = new Map<string, string>();
+  /** Private (0700) folder for the state files cells write; root's variables stay unreadable to others. */
+  readonly #dir: string;
+  readonly #cancelExitTask: () => void;
+  #warm: Promise<CellProcess> | undefined;
+  /** Each notebook's saved state, and a generation that `reset` bumps so a cell still running cannot restore what was forgotten. */
+  readonly #states = new Map<string, string>();
+  readonly #generations = new Map<string, number>();
+  readonly #running = new Set<CellProcess>();
   #disposed = false;
 
   constructor(options: ShellKernelOptions = {}) {
     this.#bash = options.bash ?? 'bash';
     this.#warmEnabled = options.warm ?? true;
+    const dir = makePrivateDir('probebook-shell-');
+    this.#dir = dir;
+    this.#cancelExitTask = atExit(() => rmSync(dir, { recursive: true, force: true }));
+    preparePipes();
+    this.#refill();
   }
 
   async execute(request: ExecutionRequest): Promise<ExecutionResult> {
-    const started = Date.now();
-    const stateFile = await this.#stateFile(request.notebookKey);
-    const process = this.#takeShell();
-    const script = buildScript(request, stateFile);
-    let location: CellErrorData['location'];
-    process.control?.end(`${script}\0${request.code}\0`);
-    const result = await process.run({
-      signal: request.signal,
-      graceMs: request.graceMs,
-      onStdout: (text) => request.sink.stream('stdout', text),
-      onStderr: (text) => {
-        location ??= errorLocation(text);
-        request.sink.stream('stderr', text);
-      },
-      onSpawn: request.onSpawn,
-    });
-    const durationMs = Date.now() - started;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (this.#disposed) throw new Error('the shell kernel was disposed');
+    if (request.signal.aborted) return { status: 'interrupted', stopped: true, exitCode: null, exitSignal: null, durationMs: 0 };
 
+    const key = request.notebookKey;
+    const state = this.#states.get(key);
+    if (state === undefined) {
+      const problem = folderProblem(request.cwd);
+      if (problem) return this.#fail(request, { ename: 'WorkingDirectoryError', evalue: `Cell ${request.cellId}: ${problem}`, traceback: [] }, elapsed());
+    }
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...request.env, PROBEBOOK_CELL_ID: request.cellId })) {
+      if (VARIABLE_NAME.test(name)) env[name] = value;
+      else request.sink.stream('stderr', `[probebook: variable ${JSON.stringify(name)} not set: not a valid shell variable name]\n`);
+    }
+
+    const generation = this.#generations.get(key) ?? 0;
+    const shell = await this.#takeShell();
+    const stateFile = join(this.#dir, `${shell.pid}.state`);
+    // The next warm shell starts after this cell's first output (its spawn blocks the event loop).
+    let refillTimer: NodeJS.Timeout | undefined;
+    let refilled = false;
+    const refill = () => {
+      if (refilled) return;
+      refilled = true;
+      clearTimeout(refillTimer);
+      setImmediate(() => this.#refill());
+    };
+    refillTimer = setTimeout(refill, REFILL_AFTER_MS);
+    let stderrHead = '';
+
+    this.#running.add(shell);
+    let result: CellProcessResult;
+    try {
+      result = await shell.run(
+        {
+          signal: request.signal,
+          graceMs: request.graceMs,
+          onStdout: (text) => {
+            request.sink.stream('stdout', text);
+            refill();
+          },
+          onStderr: (text) => {
+            if (stderrHead.length < LOCATION_SCAN_CHARS) stderrHead += text;
+            request.sink.stream('stderr', text);
+            refill();
+          },
+          onSpawn: request.onSpawn,
+        },
+        () => shell.control?.end(buildPrelude({ code: request.code, cwd: request.cwd, state, env, stateFile })),
+      );
+    } finally {
+      this.#running.delete(shell);
+      clearTimeout(refillTimer);
+      // Started now (not on setImmediate): a next cell that follows at once finds it.
+      if (!refilled) this.#refill();
+    }
+    if (shell.pid !== undefined) this.#collectState(key, generation, stateFile);
+
+    const base = { stopped: result.stopped, exitCode: result.exitCode, exitSignal: result.exitSignal };
     if (result.spawnError) {
       const error: CellErrorData =
         result.spawnError.code === 'ENOENT'
           ? { ename: 'MissingTool', evalue: missingToolMessage('bash'), traceback: [] }
           : { ename: 'SpawnError', evalue: `bash could not start: ${result.spawnError.message}`, traceback: [] };
-      request.sink.error(error);
-      return { status: 'failed', stopped: false, error, durationMs, exitCode: null, exitSignal: null };
+      return this.#fail(request, error, elapsed());
     }
-    const base = { stopped: result.stopped, exitCode: result.exitCode, exitSignal: result.exitSignal, durationMs };
-    if (result.stopped) return { ...base, status: result.exitCode === 0 ? 'ok' : 'interrupted' };
-    if (result.exitCode === 0) return { ...base, status: 'ok' };
+    if (result.stopped) {
+      const note = ladderNote(result.stoppedWith, request.graceMs ?? 3000);
+      if (note) request.sink.stream('stderr', note);
+      return { ...base, status: 'interrupted', durationMs: elapsed() };
+    }
+    if (result.exitCode === 0) return { ...base, status: 'ok', durationMs: elapsed() };
     const error: CellErrorData =
       result.exitSignal !== null
-        ? { ename: 'Signal', evalue: `The cell was killed by ${result.exitSignal}.`, traceback: [] }
-        : { ename: 'ExitCode', evalue: `The cell exited with code ${result.exitCode}.`, traceback: [], location };
+        ? { ename: 'Signal', evalue: `Cell was killed by ${result.exitSignal}`, traceback: [] }
+        : { ename: 'ExitCode', evalue: exitMessage(result.exitCode), traceback: [], location: errorLocation(stderrHead) };
+    if (error.location === undefined) delete error.location;
+    return this.#fail(request, error, elapsed(), base);
+  }
+
+  #fail(request: ExecutionRequest, error: CellErrorData, durationMs: number, base?: Partial<ExecutionResult>): ExecutionResult {
     request.sink.error(error);
-    return { ...base, status: 'failed', error };
+    return { stopped: false, exitCode: null, exitSignal: null, ...base, status: 'failed', error, durationMs };
   }
 
-  /** The warm shell if there is one, else a new one; then another is started for the next cell. */
-  #takeShell(): CellProcess {
-    const warm = this.#warm?.alive ? this.#warm : undefined;
-    if (this.#warm && !warm) this.#warm.kill();
+  /** The warm shell if it is alive, else a new one. */
+  async #takeShell(): Promise<CellProcess> {
+    const warm = this.#warm;
     this.#warm = undefined;
-    const shell = warm ?? this.#spawnShell();
-    if (this.#warmEnabled && !this.#disposed) {
-      // Started after this tick so the cell's own start is not slowed by it.
-      setImmediate(() => {
-        if (!this.#disposed && !this.#warm) this.#warm = this.#spawnShell();
-      });
-    }
-    return shell;
+    const shell = await warm?.catch(() => undefined);
+    if (shell?.alive) return shell;
+    shell?.kill();
+    return this.#spawnShell();
   }
 
-  #spawnShell(): CellProcess {
-    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], {
-      cwd: tmpdir(),
-      env: { PATH: withSystemPaths(process.env.PATH), PROBEBOOK: '1' },
-      controlPipe: true,
-    });
+  #refill(): void {
+    if (this.#warmEnabled && !this.#disposed && !this.#warm) {
+      this.#warm = this.#spawnShell();
+      this.#warm.catch(() => (this.#warm = undefined));
+    }
   }
 
-  async #stateFile(notebookKey: string): Promise<string> {
-    this.#stateDir ??= mkdtemp(join(tmpdir(), 'probebook-shell-')); // 0700: the state holds the user's variables
-    const dir = await this.#stateDir;
-    let file = this.#notebooks.get(notebookKey);
-    if (!file) {
-      file = join(dir, `state-${this.#notebooks.size}.sh`);
-      this.#notebooks.set(notebookKey, file);
+  #spawnShell(): Promise<CellProcess> {
+    // `cell` is $0: bash's own errors read "cell: line 3: …".
+    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], { cwd: this.#dir, env: {}, control: true });
+  }
+
+  /** Keeps the state a finished cell saved, if it saved one whole and its notebook was not reset meanwhile. */
+  #collectState(key: string, generation: number, file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+      unlinkSync(file);
+    } catch {
+      return; // none saved (SIGKILL, `exec`): the previous state stays
     }
-    return file;
+    if (!text.endsWith(STATE_END) || this.#disposed || (this.#generations.get(key) ?? 0) !== generation) return;
+    this.#states.set(key, text.slice(0, -STATE_END.length));
   }
 
   async reset(notebookKey: string): Promise<void> {
-    const file = this.#notebooks.get(notebookKey);
-    this.#notebooks.delete(notebookKey);
-    if (file) await rm(file, { force: true });
+    this.#states.delete(notebookKey);
+    this.#generations.set(notebookKey, (this.#generations.get(notebookKey) ?? 0) + 1);
   }
 
   async dispose(): Promise<void> {
     this.#disposed = true;
-    this.#warm?.kill();
+    const warm = this.#warm;
     this.#warm = undefined;
-    this.#notebooks.clear();
-    if (this.#stateDir) await rm(await this.#stateDir, { recursive: true, force: true });
-    this.#stateDir = undefined;
+    (await warm?.catch(() => undefined))?.kill();
+    for (const shell of this.#running) shell.kill(); // their execute() calls end with the kill
+    this.#states.clear();
+    rmSync(this.#dir, { recursive: true, force: true });
+    this.#cancelExitTask();
   }
 }
 
-/**
- * The prelude a warm shell runs for one cell: restore the notebook's cwd and exports, apply the
- * cell's environment, save the state on any exit, then eval the cell's code (sent separately, so
- * bash numbers its lines as the cell's: errors read `cell: line 3: …`).
- */
-export function buildScript(request: ExecutionRequest, stateFile: string): string {
-  const state = quote(stateFile);
-  const env = Object.entries({ ...request.env, PROBEBOOK_CELL_ID: request.cellId })
-    .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-    .map(([name, value]) => `export ${name}=${quote(value)}`)
-    .join('; ');
-  return [
-    `builtin cd -- ${quote(request.cwd)} 2>/dev/null || echo "probebook: cannot cd to ${request.cwd.replace(/["\\$`]/g, '\\$&')}" >&2`,
-    `if [ -f ${state} ]; then builtin source ${state}; fi`,
-    env,
-    `__pb_save() { { builtin export -p; builtin printf 'builtin cd -- %q 2>/dev/null\\n' "$PWD"; } > ${state}.tmp 2>/dev/null && command mv -f ${state}.tmp ${state} 2>/dev/null; }`,
-    `trap '__pb_rc=$?; __pb_save; exit $__pb_rc' EXIT`,
-    'unset __pb_script',
-    'eval "$__pb_code"',
-  ]
-    .filter(Boolean)
-    // One line: bash numbers eval'd lines from the line of the eval, so the cell's line 3 reads "line 3".
-    .join('; ');
+/** Why `cwd` cannot be a cell's folder, or undefined when it can. */
+function folderProblem(cwd: string): string | undefined {
+  try {
+    if (!statSync(cwd).isDirectory()) return `the notebook folder ${cwd} is not a folder`;
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `the notebook folder ${cwd} does not exist (was it moved or deleted?)`;
+    return `cannot enter the notebook folder ${cwd}: ${(error as Error).message}`;
+  }
+}
+
+/** "Cell exited with code 137 (a command in it was killed by SIGKILL)". */
+function exitMessage(code: number | null): string {
+  const signal = code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return `Cell exited with code ${code}${signal ? ` (a command in it was killed by ${signal})` : ''}`;
 }
 
 /** The first `cell: line 3: …` in bash's stderr, so the editor can mark the line. */
-function errorLocation(text: string): CellErrorData['location'] {
-  const m = /^cell: (?:eval: )?line (\d+): /m.exec(text);
+function errorLocation(stderr: string): CellErrorData['location'] {
+  const m = /^cell: (?:eval: )?line (\d+): /m.exec(stderr);
   return m ? { line: Number(m[1]) } : undefined;
-}
-
-/** Single-quotes a string for bash. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-function withSystemPaths(path: string | undefined): string {
-  const parts = (path ?? '').split(':').filter(Boolean);
-  for (const p of SYSTEM_PATHS) if (!parts.includes(p)) parts.push(p);
-  return parts.join(':');
 }

@@ -1,131 +1,187 @@
 /**
- * How every cell's process runs: spawned with execa as the leader of a new process group, its
- * stdout and stderr decoded and passed on live, stopped by the interrupt ladder, and — whether it
- * ends on its own or is stopped — followed by the end of everything else in its group, so nothing
- * of a cell survives it (`sleep 100 &` included).
+ * How every cell's process runs: spawned with execa as the leader of a new session and process
+ * group, its stdout and stderr passed on live as text, stopped by the interrupt ladder, and —
+ * whether it ends on its own or is stopped — followed by the end of everything else of its
+ * session, so nothing of a cell survives it (`sleep 100 &` included).
  *
- * execa signals only the one pid and waits for pipes that a background child may hold open; the
- * group handling on top is ours (process-group.ts, interrupt-ladder.ts).
+ * Where execa stops short, the code here adds (each file says why): group and session signals
+ * (process-group.ts, interrupt-ladder.ts), a kill-on-exit that works for detached children
+ * (exit-cleanup.ts), real pipes instead of socketpairs (real-pipe.ts), and a wait for the output
+ * that a background child holding the pipe cannot hang (here).
  */
+import { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { execa, type Options, type ResultPromise } from 'execa';
-import type { Writable } from 'node:stream';
+import { cellEnvironment } from './base-env.ts';
+import { forwardText, type TextForward } from './decode-stream.ts';
+import { delay } from './delay.ts';
+import { trackSession, untrackSession } from './exit-cleanup.ts';
 import { interruptLadder, type LadderStep } from './interrupt-ladder.ts';
-import { delay, signalGroup, trackGroup, untrackGroup, waitGroupGone } from './process-group.ts';
+import { signalSession, terminateSession } from './process-group.ts';
+import { closeFds, takePipes, type PipeEnds } from './real-pipe.ts';
+
+export type { LadderStep } from './interrupt-ladder.ts';
 
 export interface CellProcessOptions {
   cwd: string;
-  /** Added to this process's environment. */
+  /** Added to a clean base environment (base-env.ts), not to this process's environment. */
   env: Record<string, string>;
-  /** Aborting it runs the interrupt ladder. */
+  /** Aborting it runs the interrupt ladder: SIGINT, SIGTERM after `graceMs`, SIGKILL after another. */
   signal: AbortSignal;
   /** Grace between the ladder's steps (default 3000 ms). */
   graceMs?: number;
+  /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
-  /** The child's stdin: nothing (default), a fixed text, or a pipe the caller writes. */
-  stdin?: 'ignore' | { text: string };
-  /** Called with the pid right after spawn (e.g. to move it into the cell's cgroup). */
+  /** The child's stdin: /dev/null (default), a fixed text, or a pipe handed to `onStdin`. */
+  stdin?: 'ignore' | { text: string } | 'pipe';
+  /** With `stdin: 'pipe'`: the writable end, once the process runs. */
+  onStdin?(stdin: Writable): void;
+  /** Called with the pid right after spawn (e.g. to move it into a cgroup); awaited before anything else. */
   onSpawn?(pid: number): void | Promise<void>;
+  /** Run as another user (the kernel host's cells for the invoking user). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface CellProcessResult {
   exitCode: number | null;
   exitSignal: string | null;
-  /** The signal aborted it. */
+  /** The signal aborted it (at least one ladder step was sent to a live process). */
   stopped: boolean;
   /** The last ladder step that was needed. */
   stoppedWith?: LadderStep;
-  /** It could not start: `code` is e.g. ENOENT (the caller says what to install). */
+  /** It could not start: `code` is e.g. ENOENT (the caller says what to install) or EACCES. */
   spawnError?: { code: string; message: string };
 }
 
-export interface SpawnOptions {
-  cwd: string;
-  env: Record<string, string>;
-  stdin?: 'ignore' | { text: string };
-  /** Open a pipe on fd 3 the caller can write to (the warm shell reads its script there). */
-  controlPipe?: boolean;
-  /** Run as another user (the kernel host's `asUser` cells). */
-  uid?: number;
-  gid?: number;
-}
+/** How to start a {@link CellProcess}. */
+export type SpawnOptions = Pick<CellProcessOptions, 'cwd' | 'env' | 'stdin' | 'uid' | 'gid'> & {
+  /** A pipe on fd 3 that the caller writes (the warm shell reads its script there). */
+  control?: boolean;
+};
 
-/** Time a group gets after its leader exits before the rest is killed outright. */
+/** What a started process needs to run as a cell. */
+export type RunOptions = Pick<CellProcessOptions, 'signal' | 'graceMs' | 'onStdout' | 'onStderr' | 'onStdin' | 'onSpawn'>;
+
+/** Time the rest of a session gets after its leader exits before it is killed outright. */
 const LEFTOVER_GRACE_MS = 200;
+/** After the session is gone, output is awaited while it keeps coming, up to this long (a pipe held by a process that left the session). */
+const DRAIN_IDLE_MS = 250;
+const DRAIN_MAX_MS = 2000;
+
+type Stream = 'stdout' | 'stderr';
 
 /**
- * A spawned process group whose outputs and stop are wired once {@link CellProcess.run} is called,
- * so a process can be started ahead of time (the warm shell) and given to a cell later.
+ * A process started as the leader of a new session, whose output and stop are wired once
+ * {@link run} is called: a process can be started ahead of time (the warm shell) and given to a
+ * cell later.
  */
 export class CellProcess {
   readonly pid: number | undefined;
   readonly #child: ResultPromise;
   readonly #exited: Promise<{ code: number | null; signal: string | null }>;
+  readonly #forwards: TextForward[] = [];
+  readonly #stdin: Writable | undefined;
+  readonly #stdinText: string | undefined;
+  readonly #control: Writable | undefined;
   #spawnError: { code: string; message: string } | undefined;
-  #pending: { name: 'stdout' | 'stderr'; text: string }[] = [];
-  #handlers: { onStdout(t: string): void; onStderr(t: string): void } | undefined;
+  #pending: { name: Stream; text: string }[] = [];
+  #handlers: Pick<RunOptions, 'onStdout' | 'onStderr'> | undefined;
+  #lastOutput = 0;
   #ran = false;
+  #exitCode: number | null | undefined;
 
-  private constructor(file: string, args: string[], options: SpawnOptions) {
-    const stdin = options.stdin === undefined || options.stdin === 'ignore' ? 'ignore' : 'pipe';
+  private constructor(file: string, args: string[], options: SpawnOptions, pipes: PipeEnds[] | undefined) {
+    // Real pipes where the pool has them: [stdout, stderr, stdin?, control?]; else execa's socketpairs.
+    const [out, err, ...rest] = pipes ?? [];
+    const wantsStdin = options.stdin !== undefined && options.stdin !== 'ignore';
+    const inPipe = wantsStdin ? rest.shift() : undefined;
+    const ctlPipe = options.control ? rest.shift() : undefined;
+    const stdio = [
+      wantsStdin ? (inPipe?.read ?? 'pipe') : 'ignore', // cells read /dev/null unless given input
+      out?.write ?? 'pipe',
+      err?.write ?? 'pipe',
+      ...(options.control ? [ctlPipe?.read ?? 'pipe'] : []),
+    ];
     this.#child = execa(file, args, {
       cwd: options.cwd,
-      env: options.env,
-      extendEnv: true,
-      detached: true, // setsid: the child leads a new process group (and session)
-      stdio: options.controlPipe ? [stdin, 'pipe', 'pipe', 'pipe'] : [stdin, 'pipe', 'pipe'],
+      env: cellEnvironment(options.env),
+      extendEnv: false,
+      detached: true, // setsid: the child leads a new session and process group
+      stdio: stdio as unknown as Options['stdio'],
       buffer: false,
       reject: false,
-      cleanup: true,
+      cleanup: false, // a no-op for detached children in execa; exit-cleanup.ts does it
+      forceKillAfterDelay: false, // the interrupt ladder stops cells (interrupt-ladder.ts)
       uid: options.uid,
       gid: options.gid,
     } as Options) as ResultPromise;
     this.pid = this.#child.pid;
-    if (this.pid !== undefined) trackGroup(this.pid);
-    if (typeof options.stdin === 'object') this.#child.stdin?.end(options.stdin.text);
-    for (const name of ['stdout', 'stderr'] as const) {
-      const stream = this.#child[name];
-      stream?.setEncoding('utf8'); // StringDecoder inside: multibyte characters split across reads stay whole
-      stream?.on('data', (text: string) => this.#emit(name, text));
-    }
+    // The child has its ends now; ours stay open only on this side.
+    closeFds(out?.write, err?.write, inPipe?.read, ctlPipe?.read);
+
+    const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) => (pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback);
+    const writer = (pipe: PipeEnds | undefined, fallback: Writable | null | undefined) => (pipe ? new Socket({ fd: pipe.write, readable: false, writable: true }) : (fallback ?? undefined));
+    const stdout = reader(out, this.#child.stdout);
+    const stderr = reader(err, this.#child.stderr);
+    this.#stdin = wantsStdin ? writer(inPipe, this.#child.stdin) : undefined;
+    this.#control = options.control ? writer(ctlPipe, (this.#child.stdio as unknown[])[3] as Writable | undefined) : undefined;
+    if (typeof options.stdin === 'object') this.#stdinText = options.stdin.text;
+    for (const w of [this.#stdin, this.#control]) w?.on('error', () => undefined); // EPIPE: the child stopped reading; its exit says the rest
+    if (stdout) this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text)));
+    if (stderr) this.#forwards.push(forwardText(stderr, (text) => this.#emit('stderr', text)));
+
+    if (this.pid !== undefined) trackSession(this.pid);
     this.#exited = new Promise((resolve) => {
-      this.#child.once('exit', (code, signal) => resolve({ code, signal }));
+      this.#child.once('exit', (code, signal) => {
+        this.#exitCode = code;
+        resolve({ code, signal });
+      });
       this.#child.once('error', (error: NodeJS.ErrnoException) => {
-        if (this.pid === undefined || error.code === 'ENOENT' || error.code === 'EACCES') {
+        if (this.pid === undefined) {
           this.#spawnError = { code: error.code ?? 'ESPAWN', message: error.message };
+          this.#closeAll();
           resolve({ code: null, signal: null });
         }
       });
     });
-    // execa's own promise settles after the streams end; its result is read through events above.
+    // execa's own promise settles after the exit; the result is read from the events above.
     this.#child.catch(() => undefined);
   }
 
-  /** Starts `file` in a new process group; outputs wait for {@link run}. */
-  static spawn(file: string, args: string[], options: SpawnOptions): CellProcess {
-    return new CellProcess(file, args, options);
+  /** Starts `file` as the leader of a new session; its output waits for {@link run}. */
+  static async spawn(file: string, args: string[], options: SpawnOptions): Promise<CellProcess> {
+    // [stdout, stderr, stdin?, control?], in the order the constructor takes them.
+    const childReads = [false, false];
+    if (options.stdin !== undefined && options.stdin !== 'ignore') childReads.push(true);
+    if (options.control) childReads.push(true);
+    return new CellProcess(file, args, options, await takePipes(childReads));
   }
 
-  /** The pipe on fd 3, when spawned with `controlPipe`. */
+  /** The pipe on the child's fd 3, when spawned with `control`. */
   get control(): Writable | undefined {
-    return (this.#child.stdio as unknown[])[3] as Writable | undefined;
+    return this.#control;
   }
 
   /** Whether the process is still running (not exited, not failed to start). */
   get alive(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null && this.#spawnError === undefined && this.pid !== undefined;
+    return this.pid !== undefined && this.#exitCode === undefined && this.#spawnError === undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
-  #emit(name: 'stdout' | 'stderr', text: string): void {
-    if (this.#handlers) (name === 'stdout' ? this.#handlers.onStdout : this.#handlers.onStderr)(text);
-    else this.#pending.push({ name, text });
+  #emit(name: Stream, text: string): void {
+    this.#lastOutput = performance.now();
+    if (!this.#handlers) this.#pending.push({ name, text });
+    else if (name === 'stdout') this.#handlers.onStdout(text);
+    else this.#handlers.onStderr(text);
   }
 
   /**
-   * Wires outputs and the stop signal, and resolves when the process and everything else in its
-   * group are gone and every byte it wrote has been passed on.
+   * Wires output and the stop signal, calls `begin` (e.g. to send the warm shell its script) once
+   * `onSpawn` is done, and resolves when the process and everything else of its session are gone
+   * and its output has been passed on.
    */
-  async run(options: Omit<CellProcessOptions, 'cwd' | 'env' | 'stdin'>): Promise<CellProcessResult> {
+  async run(options: RunOptions, begin?: () => void): Promise<CellProcessResult> {
     if (this.#ran) throw new Error('CellProcess.run called twice');
     this.#ran = true;
     this.#handlers = { onStdout: options.onStdout, onStderr: options.onStderr };
@@ -136,63 +192,76 @@ export class CellProcess {
       await this.#exited;
       return { exitCode: null, exitSignal: null, stopped: false, spawnError: this.#spawnError ?? { code: 'ESPAWN', message: 'the process did not start' } };
     }
-    if (options.onSpawn) await options.onSpawn(pid);
+    try {
+      await options.onSpawn?.(pid);
+    } catch (error) {
+      this.kill(); // not contained as asked: it must not run at all
+      throw error;
+    }
+    begin?.();
+    if (this.#stdinText !== undefined) this.#stdin?.end(this.#stdinText);
+    if (this.#stdin && options.onStdin) options.onStdin(this.#stdin);
 
     const finished = new AbortController();
-    let stopped = false;
     let ladder: Promise<LadderStep | undefined> | undefined;
+    const graceMs = options.graceMs ?? 3000;
     const onAbort = () => {
-      stopped = true;
-      ladder ??= interruptLadder(pid, options.graceMs ?? 3000, finished.signal);
+      ladder ??= interruptLadder(pid, graceMs, finished.signal);
     };
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener('abort', onAbort, { once: true });
 
     const exit = await this.#exited;
     options.signal.removeEventListener('abort', onAbort);
-    finished.abort();
+    finished.abort('exited'); // a reason given: no DOMException (and its stack) per cell
     const stoppedWith = await ladder;
 
-    // The leader is gone; whatever it left in its group (background jobs) goes too.
-    if (signalGroup(pid, 'SIGTERM') && !(await waitGroupGone(pid, LEFTOVER_GRACE_MS))) {
-      signalGroup(pid, 'SIGKILL');
-      await waitGroupGone(pid, 1000);
+    // The leader is gone; whatever it left in its session (background jobs) goes too.
+    await terminateSession(pid, LEFTOVER_GRACE_MS);
+    untrackSession(pid);
+    await this.#drain();
+    return { exitCode: exit.code, exitSignal: exit.signal, stopped: stoppedWith !== undefined, stoppedWith };
+  }
+
+  /**
+   * Waits until the output pipes reach their end. Only a process that left the session (setsid)
+   * can still hold them open: then output is passed on while it keeps coming, and the cell ends
+   * after a quiet pause (or at most {@link DRAIN_MAX_MS}), saying so.
+   */
+  async #drain(): Promise<void> {
+    const ended = Promise.all(this.#forwards.map((f) => f.ended)).then(() => true);
+    const start = performance.now();
+    this.#lastOutput = start;
+    for (;;) {
+      const wait = Math.min(this.#lastOutput + DRAIN_IDLE_MS, start + DRAIN_MAX_MS) - performance.now();
+      if (wait <= 0) break;
+      const timer = new AbortController();
+      const done = await Promise.race([ended, delay(wait, timer.signal).then(() => false)]);
+      timer.abort('done');
+      if (done) return;
     }
-    untrackGroup(pid);
-    await this.#drained();
-
-    if (this.#spawnError) return { exitCode: null, exitSignal: null, stopped, spawnError: this.#spawnError };
-    return { exitCode: exit.code, exitSignal: exit.signal, stopped, stoppedWith };
+    for (const f of this.#forwards) f.stop();
+    this.#handlers?.onStderr('[probebook: a process that left the cell (setsid) still holds its output open; its further output is not shown]\n');
   }
 
-  /** Waits until both output pipes reached their end (bounded: a pipe passed to a stray process elsewhere must not hang the cell). */
-  async #drained(): Promise<void> {
-    const ended = (stream: NodeJS.ReadableStream | null) =>
-      !stream || (stream as unknown as { readableEnded: boolean; destroyed: boolean }).readableEnded || (stream as unknown as { destroyed: boolean }).destroyed
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            stream.once('end', resolve);
-            stream.once('close', resolve);
-          });
-    const timeout = new AbortController();
-    await Promise.race([Promise.all([ended(this.#child.stdout), ended(this.#child.stderr)]), delay(2000, timeout.signal)]);
-    timeout.abort();
-    this.#child.stdout?.destroy();
-    this.#child.stderr?.destroy();
-  }
-
-  /** Kills the whole group at once (an unused warm process being discarded). */
+  /** Kills the whole session at once (a warm shell being discarded, a kernel being disposed). */
   kill(): void {
-    if (this.pid === undefined) return;
-    signalGroup(this.pid, 'SIGKILL');
-    untrackGroup(this.pid);
-    this.#child.stdout?.destroy();
-    this.#child.stderr?.destroy();
-    ((this.#child.stdio as unknown[])[3] as Writable | undefined)?.destroy();
+    if (this.pid !== undefined && this.alive) signalSession(this.pid, 'SIGKILL');
+    if (!this.#ran) {
+      if (this.pid !== undefined) untrackSession(this.pid);
+      this.#closeAll();
+    }
+  }
+
+  #closeAll(): void {
+    for (const f of this.#forwards) f.stop();
+    this.#stdin?.destroy();
+    this.#control?.destroy();
   }
 }
 
-/** Runs one process as a cell: spawn, stream, stop on abort, leave nothing behind. */
-export function runCellProcess(file: string, args: string[], options: CellProcessOptions): Promise<CellProcessResult> {
-  return CellProcess.spawn(file, args, { cwd: options.cwd, env: options.env, stdin: options.stdin }).run(options);
+/** Runs one process as a cell: spawn, stream, stop on abort, leave nothing of it behind. */
+export async function runCellProcess(file: string, args: string[], options: CellProcessOptions): Promise<CellProcessResult> {
+  const process = await CellProcess.spawn(file, args, options);
+  return process.run(options);
 }

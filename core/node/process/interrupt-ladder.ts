@@ -1,23 +1,36 @@
 /**
- * Stopping a cell as Ctrl-C would, then harder: SIGINT to the group, SIGTERM after a grace,
- * SIGKILL after another. Each step is sent only if the group is still alive.
+ * Stopping a cell as Ctrl-C would, then harder: SIGINT, SIGTERM after a grace, SIGKILL after
+ * another, each to every process group of the cell's session and only while something of it lives.
+ *
+ * execa's `cancelSignal` + `forceKillAfterDelay` stop short of this: they signal only the leader's
+ * pid (a bash waiting for `sleep` would defer its SIGINT and `sleep` never gets one) and have two
+ * steps, not three; so the ladder is ours and execa's is left off.
  */
-import { delay, groupAlive, signalGroup } from './process-group.ts';
+import { delay } from './delay.ts';
+import { sessionAlive, signalSession } from './process-group.ts';
 
 export type LadderStep = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 
 /**
- * Runs the ladder against `pgid` until `finished` aborts (the cell's main process ended) or the
- * ladder is done. Returns the last step it had to send.
+ * Runs the ladder against session `sid` until `finished` aborts (the cell's main process ended)
+ * or the ladder is done. Returns the last step it sent (undefined: nothing was alive to stop).
  */
-export async function interruptLadder(pgid: number, graceMs: number, finished: AbortSignal): Promise<LadderStep | undefined> {
+export async function interruptLadder(sid: number, graceMs: number, finished: AbortSignal): Promise<LadderStep | undefined> {
   let last: LadderStep | undefined;
   for (const step of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
-    if (finished.aborted || !groupAlive(pgid)) break;
-    signalGroup(pgid, step);
+    if (finished.aborted || !sessionAlive(sid)) break;
+    if (!signalSession(sid, step)) break;
     last = step;
     if (step === 'SIGKILL') break;
     await delay(graceMs, finished);
   }
   return last;
+}
+
+/** A one-line note for a cell that needed more than SIGINT to stop (undefined when SIGINT did). */
+export function ladderNote(stoppedWith: LadderStep | undefined, graceMs: number): string | undefined {
+  const grace = graceMs >= 1000 ? `${+(graceMs / 1000).toFixed(1)} s` : `${graceMs} ms`;
+  if (stoppedWith === 'SIGTERM') return `[probebook: the cell did not stop within ${grace} of SIGINT, so it was sent SIGTERM]\n`;
+  if (stoppedWith === 'SIGKILL') return `[probebook: the cell ignored SIGINT and SIGTERM, so it was killed with SIGKILL after ${grace} more]\n`;
+  return undefined;
 }
