@@ -72,7 +72,7 @@ test('a failing cell stops the run with exit 1; the file keeps everything up to 
   const path = writeNotebook(dir, 'lab.ipynb', ['echo before', 'echo broken >&2; exit 7', 'echo after']);
   const stopped = await probebook(['run', 'lab.ipynb', '--inplace'], dir);
   assert.equal(stopped.code, 1);
-  assert.match(stopped.stderr, /\[2\/3\] echo broken >&2; exit 7 failed: The cell exited with code 7/);
+  assert.match(stopped.stderr, /\[2\/3\] echo broken >&2; exit 7 failed: Cell exited with code 7/);
   assert.match(stopped.stderr, /\[3\/3\] echo after skipped/);
   validate(path);
   let nb = JSON.parse(readFileSync(path, 'utf8'));
