@@ -334,6 +334,13 @@ export class SessionHost {
         });
         this.#cellRequests.delete(`${nb.id}/${cellId}`);
       },
+      metadata: (cellId: string, metadata: import('../../common/notebook/model.ts').JsonObject) => {
+        // The cell's timing (metadata.execution): an edit like any other, so every tab's document
+        // and the saved file hold it. Not signed (trust.ts), so trust is unchanged.
+        nb.version++;
+        this.#touch(nb);
+        send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits: [{ kind: 'set_cell_metadata', cellId, metadata }] });
+      },
       skipped: (cellId: string) => {
         nb.cellStates[cellId] = { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'idle' };
         send({ type: 'execution_ended', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, status: 'interrupted', success: false, durationMs: 0, stopped: false });

@@ -4,9 +4,10 @@
  * reports every change through {@link RunnerEvents}, so the CLI prints progress and the session
  * host broadcasts to UIs from the same code.
  */
+import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
-import type { Cell, Notebook, Output } from '../../common/notebook/model.ts';
+import type { Cell, JsonObject, Notebook, Output } from '../../common/notebook/model.ts';
 import type { OutputEdit } from '../../common/protocol.ts';
 import { notebookOptions, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
@@ -30,8 +31,36 @@ export interface RunnerEvents {
   started(cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }): void;
   output(cellId: string, edit: OutputEdit): void;
   ended(cellId: string, result: CellOutcome): void;
-  /** A queued cell that will not run (an earlier cell failed or the run was interrupted). */
+  /** A queued cell that will not run (an earlier cell failed, the run was interrupted, or it was stopped while queued). */
   skipped(cellId: string): void;
+  /** The runner changed the cell's metadata (its timing, `metadata.execution`); `metadata` is the whole new object. */
+  metadata(cellId: string, metadata: JsonObject): void;
+}
+
+/**
+ * How a cell ran in its last run, kept in `metadata.execution` (Jupyter's place for execution
+ * timing; nbformat wants strings there). The run timeline reads it, live and from a saved file.
+ */
+export interface ExecutionTiming {
+  /** ISO 8601 start, Jupyter's key. */
+  'iopub.execute_input': string;
+  /** ISO 8601 end, Jupyter's key; absent while the cell runs. */
+  'shell.execute_reply'?: string;
+  /** Shared by the cells of one run (a Run All, or one run of selected cells). */
+  'probebook.run': string;
+  'probebook.status': 'running' | 'ok' | 'failed' | 'interrupted';
+  /** Why it was stopped, when it was. */
+  'probebook.stop'?: StopReason;
+  /** `"true"`: it ran alongside later cells (a background cell in a Run All). */
+  'probebook.background'?: 'true';
+  /** `"true"`: it ran at the end of a Run All as a cleanup cell. */
+  'probebook.cleanup'?: 'true';
+}
+
+/** The run a cell executes in, and its part in it. */
+interface RunContext {
+  runId: string;
+  role?: 'background' | 'cleanup';
 }
 
 export interface RunOptions {
@@ -88,6 +117,10 @@ export class NotebookRunner {
   #executionCount = 0;
   /** Set by interrupt() without a cell: the current run stops after its running cells. */
   #stopRequested = false;
+  /** Cells queued and not started yet (a cell may be queued by more than one run). */
+  readonly #queued = new Map<string, number>();
+  /** Queued cells stopped before they began: each run skips them when it gets there. */
+  readonly #cancelled = new Set<string>();
 
   constructor(options: NotebookRunnerOptions) {
     this.#opts = options;
@@ -109,21 +142,44 @@ export class NotebookRunner {
    */
   run(options: RunOptions = {}): Promise<RunSummary> {
     const cells = this.#select(options.cellIds);
-    for (const cell of cells) this.#emit('queued', cell.id);
+    for (const cell of cells) {
+      this.#queued.set(cell.id, (this.#queued.get(cell.id) ?? 0) + 1);
+      this.#cancelled.delete(cell.id);
+      this.#emit('queued', cell.id);
+    }
     this.#pendingRuns++;
     const result = this.#queue.then(() => this.#runCells(cells, options));
     this.#queue = result.catch(() => undefined).finally(() => this.#pendingRuns--);
     return result;
   }
 
-  /** Interrupts one running cell, or (without an id) everything of this notebook and its queue. */
+  /**
+   * Interrupts one cell, or (without an id) everything of this notebook and its queue. A cell
+   * still waiting in the queue is taken out of it: it is reported skipped at once and never runs.
+   */
   interrupt(cellId?: string): void {
     if (cellId === undefined) {
       this.#stopRequested = true;
       for (const running of this.#running.values()) running.controller.abort('interrupt' satisfies StopReason);
       return;
     }
-    this.#running.get(cellId)?.controller.abort('interrupt' satisfies StopReason);
+    const running = this.#running.get(cellId);
+    if (running) {
+      running.controller.abort('interrupt' satisfies StopReason);
+    } else if (this.#queued.has(cellId) && !this.#cancelled.has(cellId)) {
+      this.#cancelled.add(cellId);
+      this.#emit('skipped', cellId);
+    }
+  }
+
+  /** Takes a cell off the queue as its run gets to it; whether it was stopped while it waited. */
+  #dequeue(cellId: string): boolean {
+    const left = (this.#queued.get(cellId) ?? 1) - 1;
+    if (left > 0) this.#queued.set(cellId, left);
+    else this.#queued.delete(cellId);
+    if (!this.#cancelled.has(cellId)) return false;
+    if (left <= 0) this.#cancelled.delete(cellId);
+    return true;
   }
 
   #select(cellIds: string[] | undefined): Cell[] {
@@ -141,6 +197,7 @@ export class NotebookRunner {
     const background: Promise<void>[] = [];
     const cleanup: Cell[] = [];
     let stop = false;
+    const runId = randomUUID();
     const cleanupIds = options.runAll ? cells.filter((c) => this.#isCleanup(c)).map((c) => c.id) : [];
     const ledgerRun = cleanupIds.length && this.#opts.notebookPath && this.#opts.ledger ? this.#opts.ledger.beginRun(this.#opts.notebookPath, cleanupIds) : undefined;
 
@@ -155,16 +212,16 @@ export class NotebookRunner {
     };
 
     for (const cell of cells) {
-      if (stop || this.#stopRequested) {
-        if (options.runAll && this.#isCleanup(cell)) cleanup.push(cell);
-        else this.#emit('skipped', cell.id);
-        continue;
-      }
       if (options.runAll && this.#isCleanup(cell)) {
-        cleanup.push(cell);
+        cleanup.push(cell); // taken off the queue when it runs, at the end
         continue;
       }
-      const started = this.#start(cell);
+      if (this.#dequeue(cell.id)) continue; // stopped while queued: reported then
+      if (stop || this.#stopRequested) {
+        this.#emit('skipped', cell.id);
+        continue;
+      }
+      const started = this.#start(cell, { runId, role: options.runAll && this.#isBackground(cell) ? 'background' : undefined });
       if (options.runAll && started.background) {
         background.push(started.done.then((outcome) => record(cell, outcome)));
         continue;
@@ -179,7 +236,10 @@ export class NotebookRunner {
     if (this.#stopRequested) summary.interrupted = true;
     // Cleanup cells undo what the lab set up, so they run after a failure or an interrupt too.
     this.#stopRequested = false;
-    for (const cell of cleanup) record(cell, await this.#start(cell).done);
+    for (const cell of cleanup) {
+      if (this.#dequeue(cell.id)) continue; // the user stopped this one while it waited
+      record(cell, await this.#start(cell, { runId, role: 'cleanup' }).done);
+    }
     if (ledgerRun) this.#opts.ledger!.endRun(ledgerRun);
     if (summary.interrupted) summary.ok = false;
     return summary;
@@ -193,26 +253,31 @@ export class NotebookRunner {
     }
   }
 
-  #start(cell: Cell): { background: boolean; done: Promise<CellOutcome> } {
-    const controller = new AbortController();
-    let background = false;
+  #isBackground(cell: Cell): boolean {
     try {
-      background = resolveCell(cell, this.#opts.notebook).options.background === true;
+      return resolveCell(cell, this.#opts.notebook).options.background === true;
     } catch {
-      background = false; // the error is reported when the cell runs
+      return false; // the error is reported when the cell runs
     }
-    const running: RunningCell = { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> };
-    this.#running.set(cell.id, running);
-    running.done = this.#execute(cell, controller).finally(() => this.#running.delete(cell.id));
-    return { background, done: running.done };
   }
 
-  async #execute(cell: Cell, controller: AbortController, overrides?: Record<string, string>): Promise<CellOutcome> {
+  #start(cell: Cell, run: RunContext): { background: boolean; done: Promise<CellOutcome> } {
+    const controller = new AbortController();
+    const running: RunningCell = { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> };
+    this.#running.set(cell.id, running);
+    running.done = this.#execute(cell, controller, run).finally(() => this.#running.delete(cell.id));
+    return { background: run.role === 'background', done: running.done };
+  }
+
+  async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>): Promise<CellOutcome> {
     const startedAt = Date.now();
     cell.outputs = [];
     this.#emit('output', cell.id, { kind: 'clear' });
     const executionCount = ++this.#executionCount;
     cell.executionCount = executionCount;
+    const timing: ExecutionTiming = { 'iopub.execute_input': new Date(startedAt).toISOString(), 'probebook.run': run.runId, 'probebook.status': 'running' };
+    if (run.role) timing[`probebook.${run.role}`] = 'true';
+    this.#setTiming(cell, timing);
     this.#emit('started', cell.id, { executionCount, startedAt, runAs: this.#opts.executor.runAs });
 
     const sink = this.#sinkFor(cell);
@@ -235,8 +300,7 @@ export class NotebookRunner {
       if (controller.signal.aborted) {
         // Interrupted before it began: it never runs.
         const outcome: CellOutcome = { status: 'interrupted', stopped: true, durationMs: 0, success: false, stopReason: controller.signal.reason as StopReason };
-        this.#emit('ended', cell.id, outcome);
-        return outcome;
+        return this.#finish(cell, outcome, startedAt);
       }
       const result = await this.#opts.executor.execute({
         notebookKey: this.#opts.notebookKey,
@@ -253,7 +317,7 @@ export class NotebookRunner {
         signal: controller.signal,
         graceMs: this.#opts.graceMs,
         sink,
-        notebook: this.#access(controller.signal),
+        notebook: this.#access(controller.signal, run),
       });
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
@@ -262,10 +326,7 @@ export class NotebookRunner {
         (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
       if (resolved.language === 'shell' && result.status === 'ok') this.#autoChart(cell, sink);
-      const outcome: CellOutcome = { ...result, success, stopReason };
-      this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
-      this.#emit('ended', cell.id, outcome);
-      return outcome;
+      return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.
       return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] });
@@ -276,10 +337,25 @@ export class NotebookRunner {
 
   #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData): CellOutcome {
     sink.error(error);
-    const outcome: CellOutcome = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false };
-    this.#finished.set(cell.id, { outcome, startedAt, endedAt: Date.now() });
+    return this.#finish(cell, { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false }, startedAt);
+  }
+
+  /** Every execution ends here: its outcome kept for cell(), its timing written, `ended` reported. */
+  #finish(cell: Cell, outcome: CellOutcome, startedAt: number): CellOutcome {
+    const endedAt = Date.now();
+    this.#finished.set(cell.id, { outcome, startedAt, endedAt });
+    const timing = { ...(cell.metadata.execution as unknown as ExecutionTiming) };
+    timing['shell.execute_reply'] = new Date(endedAt).toISOString();
+    timing['probebook.status'] = outcome.success ? 'ok' : outcome.status === 'interrupted' ? 'interrupted' : 'failed';
+    if (outcome.stopReason) timing['probebook.stop'] = outcome.stopReason;
+    this.#setTiming(cell, timing);
     this.#emit('ended', cell.id, outcome);
     return outcome;
+  }
+
+  #setTiming(cell: Cell, timing: ExecutionTiming): void {
+    cell.metadata = { ...cell.metadata, execution: { ...timing } };
+    this.#emit('metadata', cell.id, cell.metadata);
   }
 
   /** `iperf3 -J` printed by a shell cell becomes a throughput/cwnd chart too (issue 6: charts without TypeScript). */
@@ -295,7 +371,7 @@ export class NotebookRunner {
   readonly #finished = new Map<string, { outcome: CellOutcome; startedAt: number; endedAt: number }>();
 
   /** What TypeScript cells see of the notebook: other cells' outputs, and running them. */
-  #access(signal: AbortSignal): NotebookAccess {
+  #access(signal: AbortSignal, run: RunContext): NotebookAccess {
     const find = (name: string): Cell => {
       const cell = this.#opts.notebook.cells.find((c) => c.cellType === 'code' && (c.metadata.probebook as { name?: unknown } | undefined)?.name === name);
       if (!cell) {
@@ -314,7 +390,7 @@ export class NotebookRunner {
         signal.addEventListener('abort', stop, { once: true });
         this.#running.set(cell.id, { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> });
         try {
-          await this.#execute(cell, controller, params);
+          await this.#execute(cell, controller, { runId: run.runId }, params);
         } finally {
           this.#running.delete(cell.id);
           signal.removeEventListener('abort', stop);

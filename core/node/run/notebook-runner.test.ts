@@ -1,0 +1,132 @@
+/**
+ * The runner with real bash cells: each cell's timing in `metadata.execution` (what the run
+ * timeline draws), and stopping a cell while it still waits in the queue.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Cell, JsonObject, Notebook } from '../../common/notebook/model.ts';
+import { createLocalExecutor } from './local-executor.ts';
+import { NotebookRunner, type ExecutionTiming, type RunnerEvents } from './notebook-runner.ts';
+
+function notebook(cells: { id: string; source: string; probebook?: JsonObject }[]): Notebook {
+  return {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: { probebook: { language: 'shell' } },
+    cells: cells.map((c): Cell => ({ id: c.id, cellType: 'code', source: c.source, metadata: c.probebook ? { probebook: c.probebook } : {}, outputs: [], executionCount: null })),
+  };
+}
+
+function harness(t: { after(fn: () => Promise<void> | void): void }, nb: Notebook) {
+  const executor = createLocalExecutor();
+  t.after(() => executor.dispose());
+  const log: string[] = [];
+  const metadata: { cellId: string; status: unknown }[] = [];
+  const events: Partial<RunnerEvents> = {
+    queued: (id) => log.push(`queued ${id}`),
+    started: (id) => log.push(`started ${id}`),
+    ended: (id, r) => log.push(`ended ${id} ${r.status}`),
+    skipped: (id) => log.push(`skipped ${id}`),
+    metadata: (id, m) => metadata.push({ cellId: id, status: (m.execution as JsonObject | undefined)?.['probebook.status'] }),
+  };
+  const runner = new NotebookRunner({ notebook: nb, notebookPath: null, notebookKey: `runner-test-${Math.random()}`, executor, events, graceMs: 300 });
+  return { runner, log, metadata };
+}
+
+const timing = (nb: Notebook, id: string) => nb.cells.find((c) => c.id === id)!.metadata.execution as unknown as ExecutionTiming;
+const span = (t: ExecutionTiming) => ({ start: Date.parse(t['iopub.execute_input']), end: Date.parse(t['shell.execute_reply']!) });
+
+test('each cell keeps its timing in metadata.execution: one run id, background overlap, cleanup last, stop reasons', async (t) => {
+  const nb = notebook([
+    { id: 'bg', source: 'sleep 5', probebook: { background: true } },
+    { id: 'a', source: 'sleep 0.4; echo a' },
+    { id: 'b', source: 'sleep 0.4; echo b' },
+    { id: 'slow', source: 'sleep 5', probebook: { timeout: '300ms' } },
+    { id: 'undo', source: 'echo undo', probebook: { cleanup: true } },
+  ]);
+  const { runner, metadata } = harness(t, nb);
+  nb.cells[1]!.metadata.keep = 'other metadata survives';
+  const summary = await runner.run({ runAll: true });
+  assert.equal(summary.ok, true, JSON.stringify(summary));
+
+  const [bg, a, b, slow, undo] = ['bg', 'a', 'b', 'slow', 'undo'].map((id) => timing(nb, id)) as ExecutionTiming[];
+  const runId = bg!['probebook.run'];
+  assert.match(runId, /^[0-9a-f-]{36}$/);
+  for (const x of [a, b, slow, undo]) assert.equal(x!['probebook.run'], runId, 'one run id for the whole Run All');
+  for (const x of [bg, a, b, slow, undo]) {
+    assert.equal(typeof x!['iopub.execute_input'], 'string');
+    assert.ok(span(x!).end >= span(x!).start);
+    for (const value of Object.values(x!)) assert.equal(typeof value, 'string', 'nbformat wants strings in metadata.execution');
+  }
+  assert.equal(bg!['probebook.background'], 'true');
+  assert.equal(bg!['probebook.stop'], 'run-ended', 'the background cell was stopped by the end of the run');
+  assert.equal(bg!['probebook.status'], 'ok');
+  assert.equal(a!['probebook.background'], undefined);
+  assert.equal(undo!['probebook.cleanup'], 'true');
+  assert.equal(slow!['probebook.stop'], 'timeout');
+  assert.equal(a!['probebook.status'], 'ok');
+  assert.equal(nb.cells[1]!.metadata.keep, 'other metadata survives');
+
+  // The background cell ran alongside a and b; a and b one after the other; cleanup after all.
+  assert.ok(span(bg!).start <= span(a!).start && span(bg!).end >= span(b!).end, 'background overlaps the foreground cells');
+  assert.ok(span(a!).end <= span(b!).start, 'foreground cells do not overlap');
+  assert.ok(span(undo!).start >= span(bg!).end, 'cleanup runs once everything else ended');
+
+  // Reported live: "running" at the start, the final status at the end, for every cell.
+  for (const id of ['bg', 'a', 'b', 'slow', 'undo']) {
+    assert.deepEqual(metadata.filter((m) => m.cellId === id).map((m) => m.status), ['running', 'ok']);
+  }
+
+  // A second run gets a new id; cells not in it keep the old one.
+  await runner.run({ cellIds: ['a'] });
+  assert.notEqual(timing(nb, 'a')['probebook.run'], runId);
+  assert.equal(timing(nb, 'b')['probebook.run'], runId);
+});
+
+test('a failing and an interrupted cell say so in their timing', async (t) => {
+  const nb = notebook([
+    { id: 'fail', source: 'exit 3' },
+    { id: 'long', source: 'sleep 10' },
+  ]);
+  const { runner } = harness(t, nb);
+  await runner.run({ cellIds: ['fail'] });
+  assert.equal(timing(nb, 'fail')['probebook.status'], 'failed');
+  const running = runner.run({ cellIds: ['long'] });
+  await new Promise((r) => setTimeout(r, 300));
+  runner.interrupt('long');
+  await running;
+  assert.equal(timing(nb, 'long')['probebook.status'], 'interrupted');
+  assert.equal(timing(nb, 'long')['probebook.stop'], 'interrupt');
+});
+
+test('stopping a queued cell takes it off the queue: reported at once, never run, the rest goes on', async (t) => {
+  const nb = notebook([
+    { id: 'first', source: 'sleep 0.8; echo first' },
+    { id: 'second', source: 'echo second' },
+    { id: 'third', source: 'echo third' },
+  ]);
+  const { runner, log } = harness(t, nb);
+  const run = runner.run();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(log.includes('started first') && !log.includes('started second'));
+  runner.interrupt('second');
+  assert.ok(log.includes('skipped second'), 'reported as soon as it was stopped, not when the run gets there');
+  const summary = await run;
+  assert.ok(!log.includes('started second'), `the stopped cell never ran: ${log.join(', ')}`);
+  assert.deepEqual(nb.cells[1]!.outputs, []);
+  assert.ok(log.includes('ended first ok') && log.includes('ended third ok'), 'the cells around it ran');
+  assert.deepEqual(summary.cells.map((c) => c.cellId), ['first', 'third']);
+  assert.equal(log.filter((l) => l === 'skipped second').length, 1, 'reported once');
+
+  // Queued by a second run behind a running one: stopping it there works the same.
+  const busy = runner.run({ cellIds: ['first'] });
+  const queued = runner.run({ cellIds: ['third'] });
+  await new Promise((r) => setTimeout(r, 200));
+  runner.interrupt('third');
+  await Promise.all([busy, queued]);
+  assert.equal(log.filter((l) => l === 'started third').length, 1, 'third ran only in the first run');
+
+  // Queued again after being stopped: it runs.
+  await runner.run({ cellIds: ['second'] });
+  assert.ok(log.includes('started second'));
+});
