@@ -147,6 +147,8 @@ export type KernelRequest =
   /** Interrupts the execution started by `targetRequestId`. */
   | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'timeout' | 'run-ended' }
   | { type: 'kernel_reset_request'; requestId: string; notebookKey: string }
+  /** Answers a `kernel_notebook_call`: the other cell's snapshot (`value`), or why there is none. */
+  | { type: 'kernel_notebook_result'; callId: string; value?: JsonObject; error?: string }
   | { type: 'heartbeat'; seq: number }
   | { type: 'shutdown_request'; requestId: string };
 
@@ -200,6 +202,12 @@ export type HostMessage =
    * writes it, so root creates no file in the user's home.
    */
   | { type: 'kernel_audit'; record: AuditRecord }
+  /**
+   * Kernel host → session host: a TypeScript cell (execution `requestId`) calls `cell(name)` or
+   * `run(name, params)`; the notebook lives on the unprivileged side, which answers with a
+   * `kernel_notebook_result` of the same `callId`.
+   */
+  | { type: 'kernel_notebook_call'; requestId: string; callId: string; method: 'cell' | 'run'; name: string; params?: Record<string, string> }
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
   | { type: 'error'; requestId?: string; code: ErrorCode; message: string }

@@ -11,9 +11,11 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
 import type { AuditRecord, HostMessage } from '../../core/common/protocol.ts';
+import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
 import { commandFor, startKernelHost } from '../../core/node/host/elevation.ts';
 import { KernelHostConnection } from '../../core/node/host/kernel-host-connection.ts';
 import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
+import { MAX_REQUEST_LINE_BYTES } from '../../core/node/host/kernel-request-validate.ts';
 import { detectContainment } from '../../core/node/process/cgroup.ts';
 import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from './root-support.ts';
 
@@ -86,7 +88,7 @@ test('rejects hostile requests with a reason and keeps serving', async (t) => {
   stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] }) + '\n');
   stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] }) + '\n');
   stdin.write(JSON.stringify({ type: 'heartbeat', seq: 1, extra: true }) + '\n');
-  stdin.write('{"type":"heartbeat","seq":' + '9'.repeat(3 * 1024 * 1024) + '}\n');
+  stdin.write('{"type":"heartbeat","seq":' + '9'.repeat(MAX_REQUEST_LINE_BYTES + 1024) + '}\n');
   connection.send({ type: 'heartbeat', seq: 4242 });
   await next(connection, (m) => m.type === 'heartbeat_ack' && m.seq === 4242);
   assert.deepEqual(errors.length, 6, errors.join('\n'));
@@ -95,7 +97,7 @@ test('rejects hostile requests with a reason and keeps serving', async (t) => {
   assert.match(errors[2]!, /env may not set LD_PRELOAD/);
   assert.match(errors[3]!, /cwd must be an absolute path/);
   assert.match(errors[4]!, /unknown field "extra"/);
-  assert.match(errors[5]!, /exceeds the 2097152-byte limit/);
+  assert.match(errors[5]!, new RegExp(`exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit`));
 });
 
 test('refuses everything before kernel_hello, and a different protocol version', async (t) => {
@@ -186,4 +188,38 @@ test('a cell that prints faster than the app reads cannot make the kernel host b
   const dropped = Number(/(\d+) bytes/.exec(notice)![1]);
   assert.equal(received + dropped, 167772160, 'every byte is either delivered or counted');
   assert.ok(received < 100 * 1024 * 1024, `delivered ${received} bytes: the buffer stayed bounded`);
+});
+
+test("TypeScript cells' cell() and run() reach the notebook through the kernel host", async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { NotebookRunner } = await import('../../core/node/run/notebook-runner.ts');
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  const code = (id: string, source: string, probebook: JsonObject = {}): Cell => ({ id, cellType: 'code', source, metadata: { probebook }, outputs: [], executionCount: null });
+  const notebook: Notebook = {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: { probebook: { language: 'shell', parameters: { N: 1 } } },
+    cells: [
+      code('measure', 'echo "{\\"n\\": $N, \\"uid\\": $(id -u)}"', { name: 'measure' }),
+      code(
+        'analyse',
+        [
+          "const before = await cell('measure');",
+          "const after = await run('measure', { N: 7 });",
+          'console.log(`before=${before.json.n} after=${after.json.n} status=${after.status} uid=${after.json.uid}`);',
+          "try { await cell('nope'); } catch (e) { console.log('error: ' + (e as Error).message); }",
+        ].join('\n'),
+        { language: 'typescript' },
+      ),
+    ],
+  };
+  const runner = new NotebookRunner({ notebook, notebookPath: null, notebookKey: 'kh-notebook-calls', executor: client });
+  const summary = await runner.run();
+  const stdout = (id: string) =>
+    notebook.cells.find((c) => c.id === id)!.outputs.filter((o) => o.kind === 'stream').map((o) => String(o.items[0]!.data)).join('');
+  assert.equal(summary.ok, true, `${JSON.stringify(summary)}\n${JSON.stringify(notebook.cells[1]!.outputs)}`);
+  assert.match(stdout('analyse'), /^before=1 after=7 status=ok uid=0$/m, 'cell() read the first run; run() ran it again as root with N=7');
+  assert.match(stdout('analyse'), /error: no cell is named "nope" \(named cells: measure/);
+  assert.equal(stdout('measure').trim(), '{"n": 7, "uid": 0}', 'the run() result is the cell\'s output in the notebook too');
 });

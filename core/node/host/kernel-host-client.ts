@@ -14,8 +14,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CellErrorData } from '../../common/mime.ts';
-import type { AuditRecord, HostMessage } from '../../common/protocol.ts';
-import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import { MAX_MESSAGE_BYTES, type AuditRecord, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import type { JsonObject } from '../../common/notebook/model.ts';
+import type { ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { AuditLog } from './audit-log.ts';
 import { startKernelHost, type ElevationMethod, type StartKernelHostOptions } from './elevation.ts';
@@ -28,6 +29,8 @@ export interface KernelHostClientOptions extends StartKernelHostOptions {
 
 interface PendingExecution {
   sink: OutputSink;
+  /** Answers the cell's `cell()`/`run()` calls (absent: they fail saying so). */
+  notebook?: NotebookAccess;
   resolve(result: ExecutionResult): void;
   reject(error: Error): void;
 }
@@ -91,6 +94,7 @@ export class KernelHostClient implements CellExecutor {
       const cleanup = () => request.signal.removeEventListener('abort', onAbort);
       this.#executions.set(requestId, {
         sink: request.sink,
+        notebook: request.notebook,
         resolve: (r) => (cleanup(), resolve(r)),
         reject: (e) => (cleanup(), reject(e)),
       });
@@ -151,6 +155,9 @@ export class KernelHostClient implements CellExecutor {
       case 'kernel_audit':
         this.#onAudit(message.record);
         return;
+      case 'kernel_notebook_call':
+        void this.#answer(message);
+        return;
       case 'kernel_ack': {
         const ack = this.#acks.get(message.requestId);
         this.#acks.delete(message.requestId);
@@ -180,6 +187,27 @@ export class KernelHostClient implements CellExecutor {
       default:
         return;
     }
+  }
+
+  /** Runs a TypeScript cell's `cell()`/`run()` against the notebook here, and sends back the result. */
+  async #answer(call: Extract<HostMessage, { type: 'kernel_notebook_call' }>): Promise<void> {
+    const pending = this.#executions.get(call.requestId);
+    let reply: Extract<KernelRequest, { type: 'kernel_notebook_result' }>;
+    try {
+      if (!pending) throw new Error('the cell that asked has ended');
+      if (!pending.notebook) throw new Error(`${call.method}() needs the notebook, which this way of running cells does not provide.`);
+      if (typeof call.name !== 'string') throw new Error(`${call.method}() needs a cell name`);
+      const snapshot = call.method === 'run' ? await pending.notebook.runCell(call.name, call.params ?? {}) : await pending.notebook.cellOutputs(call.name);
+      reply = { type: 'kernel_notebook_result', callId: call.callId, value: snapshot as unknown as JsonObject };
+      const bytes = Buffer.byteLength(JSON.stringify(reply));
+      if (bytes > MAX_MESSAGE_BYTES - 1024) {
+        const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+        throw new Error(`the outputs of cell "${call.name}" are ${mib(bytes)}, more than the ${mib(MAX_MESSAGE_BYTES)} a cell can pass to another; have it write a file and read that instead`);
+      }
+    } catch (error) {
+      reply = { type: 'kernel_notebook_result', callId: call.callId, error: (error as Error).message.slice(0, 4000) };
+    }
+    if (!this.#exit) this.connection.send(reply);
   }
 
   #onExit(exit: KernelHostExit): void {

@@ -14,7 +14,7 @@ import type { Readable, Writable } from 'node:stream';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
 import type { Json, Output } from '../../common/notebook/model.ts';
 import { PROTOCOL_VERSION, type AuditRecord, type ErrorCode, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
-import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
+import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { CELL_MARKER_ENV, type SessionContainment } from '../process/cgroup.ts';
 import { sha256Hex } from './audit-log.ts';
@@ -51,6 +51,13 @@ interface Running {
   killTimer?: NodeJS.Timeout;
 }
 
+/** A `cell()`/`run()` of a running TypeScript cell, waiting for the session host's answer. */
+interface NotebookCall {
+  requestId: string;
+  resolve(value: CellSnapshot): void;
+  reject(error: Error): void;
+}
+
 const PARENT_POLL_MS = 250;
 const SHUTDOWN_REQUESTED = 'shutdown requested';
 /** Bytes of messages waiting for the app before stream text is dropped (and counted). */
@@ -61,6 +68,7 @@ const MISSED_BEATS = 3;
 export class KernelHost {
   readonly #o: KernelHostOptions;
   readonly #running = new Map<string, Running>();
+  readonly #calls = new Map<string, NotebookCall>();
   readonly #runAs: 'root' | 'user' = process.geteuid?.() === 0 ? 'root' : 'user';
   #userExecutor: Promise<CellExecutor> | undefined;
   #hello = false;
@@ -146,6 +154,14 @@ export class KernelHost {
         return;
       case 'kernel_interrupt_request':
         return this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt');
+      case 'kernel_notebook_result': {
+        const call = this.#calls.get(request.callId);
+        if (!call) return; // the cell ended meanwhile: its calls were rejected then
+        this.#calls.delete(request.callId);
+        if (request.error !== undefined) call.reject(new Error(request.error));
+        else call.resolve(request.value as unknown as CellSnapshot);
+        return;
+      }
       case 'kernel_reset_request':
         void Promise.allSettled([this.#o.executor.reset(request.notebookKey), this.#userExecutor?.then((e) => e.reset(request.notebookKey))]).then(() =>
           this.#send({ type: 'kernel_ack', requestId: request.requestId }),
@@ -256,6 +272,7 @@ export class KernelHost {
           signal: running.controller.signal,
           sink,
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
+          notebook: this.#notebookAccess(requestId),
         });
       } catch (cause) {
         // The kernel itself broke (could not load, user host failed to start): the cell fails saying so.
@@ -265,6 +282,7 @@ export class KernelHost {
       } finally {
         clearTimeout(timer);
       }
+      this.#endCalls(requestId);
       // Nothing of a stopped cell survives it: whatever left its process group dies with its cgroup.
       if (result.stopped) await this.#o.containment.killCell(running.token);
       this.#o.containment.release(running.token);
@@ -298,6 +316,29 @@ export class KernelHost {
       durationMs: result.durationMs,
     };
     this.#send({ type: 'kernel_audit', record });
+  }
+
+  /**
+   * `cell()` and `run()` for the TypeScript cells of execution `requestId`: the notebook lives in
+   * the session host, so each call goes there as a `kernel_notebook_call` and waits for its result.
+   */
+  #notebookAccess(requestId: string): NotebookAccess {
+    const call = (method: 'cell' | 'run', name: string, params?: Record<string, string>) =>
+      new Promise<CellSnapshot>((resolve, reject) => {
+        const callId = randomUUID();
+        this.#calls.set(callId, { requestId, resolve, reject });
+        this.#send({ type: 'kernel_notebook_call', requestId, callId, method, name, ...(params ? { params } : {}) });
+      });
+    return { cellOutputs: (name) => call('cell', name), runCell: (name, params) => call('run', name, params) };
+  }
+
+  /** A cell that ended gets no answers any more: its open calls fail. */
+  #endCalls(requestId: string): void {
+    for (const [callId, call] of this.#calls) {
+      if (call.requestId !== requestId) continue;
+      this.#calls.delete(callId);
+      call.reject(new Error('the cell ended before the notebook answered'));
+    }
   }
 
   #user(): Promise<CellExecutor> {

@@ -65,3 +65,14 @@ test('a rejected request still names its requestId so the error can answer it', 
     assert.equal((error as BadRequest).requestId, 'r1');
   }
 });
+
+test("a notebook call's result is a snapshot object or an error text, nothing else", () => {
+  const value = { name: 'measure', status: 'ok', stdout: '{"n":1}\n', stderr: '', maps: {}, outputs: [] };
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', value })), { type: 'kernel_notebook_result', callId: 'k1', value });
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', error: 'no cell is named "x"' })), { type: 'kernel_notebook_result', callId: 'k1', error: 'no cell is named "x"' });
+  rejects({ type: 'kernel_notebook_result', callId: 'k1' }, /value must be an object/);
+  rejects({ type: 'kernel_notebook_result', callId: 'k1', value: [1] }, /value must be an object/);
+  rejects({ type: 'kernel_notebook_result', callId: 'k1', error: 42 }, /error must be a string/);
+  rejects({ type: 'kernel_notebook_result', callId: '', value }, /callId must be/);
+  rejects({ type: 'kernel_notebook_result', callId: 'k1', value, code: 'id' }, /unknown field "code"/);
+});

@@ -4,10 +4,14 @@
  * that would change how root's tools load code (LD_PRELOAD, BASH_ENV, NODE_OPTIONS…) refused.
  */
 import { isCellLanguage, type CellLanguage } from '../../common/languages.ts';
-import type { KernelRequest } from '../../common/protocol.ts';
+import { MAX_MESSAGE_BYTES, type KernelRequest } from '../../common/protocol.ts';
+import type { JsonObject } from '../../common/notebook/model.ts';
 
-/** Longest request line accepted, in bytes (a cell's code is at most {@link MAX_CODE_BYTES}). */
-export const MAX_REQUEST_LINE_BYTES = 2 * 1024 * 1024;
+/**
+ * Longest request line accepted, in bytes: a protocol message (a cell's code is at most
+ * {@link MAX_CODE_BYTES}; the largest requests are other cells' outputs for `cell()`).
+ */
+export const MAX_REQUEST_LINE_BYTES = MAX_MESSAGE_BYTES;
 export const MAX_CODE_BYTES = 1024 * 1024;
 const MAX_ID = 256;
 const MAX_PATH = 4096;
@@ -44,6 +48,7 @@ const FIELDS: Record<KernelRequest['type'], string[]> = {
   kernel_execute_request: ['requestId', 'notebookKey', 'notebookPath', 'cellId', 'language', 'code', 'cwd', 'env', 'args', 'timeoutMs', 'unsafe', 'asUser', 'graceMs'],
   kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason'],
   kernel_reset_request: ['requestId', 'notebookKey'],
+  kernel_notebook_result: ['callId', 'value', 'error'],
   heartbeat: ['seq'],
   shutdown_request: ['requestId'],
 };
@@ -101,6 +106,12 @@ export function validateKernelRequest(value: unknown): KernelRequest {
       return { type: 'shutdown_request', requestId: id('requestId') };
     case 'kernel_reset_request':
       return { type: 'kernel_reset_request', requestId: id('requestId'), notebookKey: id('notebookKey') };
+    case 'kernel_notebook_result': {
+      const callId = id('callId');
+      if (value.error !== undefined) return { type: 'kernel_notebook_result', callId, error: text(value.error, 'error', MAX_VALUE_BYTES) };
+      if (!isObject(value.value)) fail(`${type}: value must be an object (a cell's snapshot) unless error is given`);
+      return { type: 'kernel_notebook_result', callId, value: value.value as JsonObject };
+    }
     case 'kernel_interrupt_request': {
       const reason = value.reason;
       if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended') fail(`${type}: reason must be interrupt, timeout or run-ended`);
