@@ -66,6 +66,19 @@ test('exits on a missed heartbeat', async (t) => {
   await assertSessionGone(welcome.sessionId);
 });
 
+test('a kernel host that stood still itself (SIGSTOP, a loaded machine) reads the waiting heartbeats before it judges', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection } = await host(t, 200);
+  const pid = connection.subprocess.pid!;
+  process.kill(pid, 'SIGSTOP'); // the app keeps sending heartbeats into the pipe meanwhile
+  await new Promise((r) => setTimeout(r, 1500));
+  process.kill(pid, 'SIGCONT');
+  connection.send({ type: 'heartbeat', seq: 777 });
+  await next(connection, (m) => m.type === 'heartbeat_ack' && m.seq === 777, 5000);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(connection.subprocess.exitCode, null, `the kernel host exited: ${connection.stderrTail()}`);
+});
+
 test('exits when the app process is gone even while its stdin stays open', async (t) => {
   if (!needs(t, { root: true })) return;
   const app = execa('sleep', ['60'], { reject: false });
