@@ -130,3 +130,16 @@ test('stopping a queued cell takes it off the queue: reported at once, never run
   await runner.run({ cellIds: ['second'] });
   assert.ok(log.includes('started second'));
 });
+
+test('run() of a TypeScript cell from a TypeScript cell fails at once with the reason, instead of waiting forever', async (t) => {
+  const nb = notebook([
+    { id: 'helper', source: 'console.log("helper ran")', probebook: { language: 'typescript', name: 'helper' } },
+    { id: 'caller', source: "try { await run('helper'); } catch (e) { console.log('refused: ' + (e as Error).message); }", probebook: { language: 'typescript' } },
+  ]);
+  const { runner } = harness(t, nb);
+  const summary = await runner.run({ cellIds: ['caller'] });
+  assert.equal(summary.ok, true);
+  const out = nb.cells[1]!.outputs.map((o) => String(o.items[0]!.data)).join('');
+  assert.match(out, /refused: cell "helper" is a TypeScript cell: run\(\) cannot wait for it from a TypeScript cell/);
+  assert.deepEqual(nb.cells[0]!.outputs, [], 'the helper never ran');
+});

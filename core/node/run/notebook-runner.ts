@@ -253,6 +253,14 @@ export class NotebookRunner {
     }
   }
 
+  #languageOf(cell: Cell): string | undefined {
+    try {
+      return resolveCell(cell, this.#opts.notebook).language;
+    } catch {
+      return undefined; // the error is reported when the cell runs
+    }
+  }
+
   #isBackground(cell: Cell): boolean {
     try {
       return resolveCell(cell, this.#opts.notebook).options.background === true;
@@ -385,6 +393,11 @@ export class NotebookRunner {
       runCell: async (name, params) => {
         const cell = find(name);
         if (this.#running.has(cell.id)) throw new Error(`cell "${name}" is running already`);
+        // Only TypeScript cells call run(), and a notebook's TypeScript cells share one context
+        // that runs one cell at a time: waiting for another TypeScript cell would wait forever.
+        if (this.#languageOf(cell) === 'typescript') {
+          throw new Error(`cell "${name}" is a TypeScript cell: run() cannot wait for it from a TypeScript cell (they share one context, one cell at a time). Put its code in a function in an earlier cell and call that.`);
+        }
         const controller = new AbortController();
         const stop = () => controller.abort(signal.reason);
         signal.addEventListener('abort', stop, { once: true });
