@@ -51,6 +51,8 @@ export class NotebookDocument {
   backup: NotebookSnapshot['backup'];
   readonly notebook: Notebook;
   private readonly states = new Map<string, CellRunState>();
+  /** Each queued cell's state before it was queued: what it shows again if it never starts. */
+  private readonly beforeQueue = new Map<string, CellRunState>();
   private readonly positions = new Map<string, number>();
   private readonly pendingEdits = new Set<string>();
   /** Whether the last change the host confirmed was made in this window. */
@@ -223,8 +225,10 @@ export class NotebookDocument {
   applyExecutionState(message: ExecState): void {
     const before = this.runState(message.cellId);
     if (message.state === 'queued') {
+      if (before.status !== 'queued') this.beforeQueue.set(message.cellId, before);
       this.states.set(message.cellId, { ...before, status: 'queued', durationMs: undefined, endedAt: undefined });
     } else {
+      this.beforeQueue.delete(message.cellId);
       this.states.set(message.cellId, {
         status: 'running',
         executionCount: message.executionCount ?? before.executionCount,
@@ -239,9 +243,12 @@ export class NotebookDocument {
 
   applyExecutionEnded(message: ExecEnded): void {
     const before = this.runState(message.cellId);
-    // A queued cell that never started (an earlier cell failed) goes back to idle, as on the host.
+    // A queued cell that never started (an earlier cell failed, or it was stopped while queued)
+    // goes back to how it was before it was queued, as on the host.
     const neverRan = before.status === 'queued' && message.durationMs === 0 && !message.stopped;
-    this.states.set(message.cellId, neverRan ? { ...before, status: 'idle' } : { ...before, status: message.status, durationMs: message.durationMs, endedAt: Date.now() });
+    const previous = this.beforeQueue.get(message.cellId);
+    this.beforeQueue.delete(message.cellId);
+    this.states.set(message.cellId, neverRan ? (previous ?? { ...before, status: 'idle' }) : { ...before, status: message.status, durationMs: message.durationMs, endedAt: Date.now() });
     this.emit({ kind: 'run-state', cellId: message.cellId });
   }
 

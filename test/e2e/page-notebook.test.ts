@@ -103,6 +103,23 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await screenshot(page, 'stopped');
   });
 
+  await t.test('stops a queued cell: it leaves the queue and never runs', async () => {
+    await cell(page, 3).locator('.pb-run').click();
+    await waitStatus(3, 'running');
+    await cell(page, 1).locator('.pb-run').click();
+    await waitStatus(1, 'queued');
+    assert.equal(await cell(page, 1).locator('.pb-run').getAttribute('title'), 'Stop the cell (I, I stops everything)');
+    await screenshot(page, 'queued');
+    await cell(page, 1).locator('.pb-run').click();
+    await waitStatus(1, 'ok', 5000); // back to how it was before it was queued
+    assert.equal(await status(3), 'running', 'the running cell goes on');
+    await cell(page, 3).locator('.pb-run').click();
+    await waitStatus(3, 'interrupted', 10_000);
+    await page.waitForTimeout(500);
+    assert.equal(await status(1), 'ok', 'the stopped queued cell did not run after the running one ended');
+    assert.equal(await cell(page, 1).locator('.pb-count').textContent(), '[1]', 'its execution count is still the one of its last real run');
+  });
+
   await t.test('runs a bpftrace tracepoint cell with a timeout and shows its maps as a table', async (tt) => {
     if (!needs(tt, { root: true, tools: ['bpftrace', 'ping'] })) return;
     await execa('sh', ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing'], { reject: false });

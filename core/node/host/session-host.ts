@@ -292,6 +292,8 @@ export class SessionHost {
   }
 
   readonly #currentRequest = new Map<string, string>();
+  /** Each queued cell's state before it was queued (`notebookId/cellId`), restored if it never starts. */
+  readonly #beforeQueue = new Map<string, CellRunState>();
   readonly #cellRequests = new Map<string, string>();
 
   #requestOf(nb: OpenNotebook, cellId: string): string {
@@ -304,10 +306,13 @@ export class SessionHost {
     };
     return {
       queued: (cellId: string) => {
-        nb.cellStates[cellId] = { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'queued' };
+        const before = nb.cellStates[cellId] ?? { status: 'idle', executionCount: null };
+        if (before.status !== 'queued') this.#beforeQueue.set(`${nb.id}/${cellId}`, before);
+        nb.cellStates[cellId] = { ...before, status: 'queued' };
         send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'queued' });
       },
       started: (cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }) => {
+        this.#beforeQueue.delete(`${nb.id}/${cellId}`);
         nb.cellStates[cellId] = { status: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs };
         this.#touch(nb);
         send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs });
@@ -342,7 +347,10 @@ export class SessionHost {
         send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits: [{ kind: 'set_cell_metadata', cellId, metadata }] });
       },
       skipped: (cellId: string) => {
-        nb.cellStates[cellId] = { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'idle' };
+        // It never started (an earlier cell failed, or it was stopped while queued): as it was before.
+        const key = `${nb.id}/${cellId}`;
+        nb.cellStates[cellId] = this.#beforeQueue.get(key) ?? { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'idle' };
+        this.#beforeQueue.delete(key);
         send({ type: 'execution_ended', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, status: 'interrupted', success: false, durationMs: 0, stopped: false });
         this.#cellRequests.delete(`${nb.id}/${cellId}`);
       },
