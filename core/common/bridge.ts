@@ -114,6 +114,7 @@ export const MENU_COMMANDS = [
   'cell.toggleOutput',
   'view.commandPalette',
   'view.findInOutput',
+  'view.runTimeline',
   'help.keyboardShortcuts',
 ] as const;
 

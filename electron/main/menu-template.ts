@@ -93,6 +93,7 @@ export const APP_MENU: readonly MenuSection[] = [
     label: '&View',
     entries: [
       cmd('Command Palette…', 'view.commandPalette', 'CmdOrCtrl+Shift+P'),
+      cmd('Run Timeline', 'view.runTimeline', 'T'),
       separator,
       role('reload'),
       role('toggleDevTools'),

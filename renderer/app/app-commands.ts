@@ -79,6 +79,7 @@ export function registerAppCommands(app: App): void {
         if (!view().findInOutput()) toast('The selected cell has no text output to search.');
       },
     },
+    { id: 'view.runTimeline', title: 'Show or hide the run timeline', category: 'View', keys: ['T'], enabled: hasDoc, run: () => app.toggleTimeline() },
     {
       id: 'view.toggleTheme',
       title: 'Switch between light, dark and the system theme',

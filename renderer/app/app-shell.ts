@@ -49,6 +49,7 @@ export class AppShell {
       h('div', 'pb-tool-group', tool('notebook.runAll', 'runAll', 'Run all'), tool('notebook.interruptAll', 'stop'), tool('notebook.restart', 'restart')),
       h('div', 'pb-tool-group', tool('cell.insertBelow', 'plus', 'Code'), tool('cell.insertMarkdownBelow', 'plus', 'Markdown')),
       h('div', 'pb-tool-group', tool('notebook.clearAllOutputs', 'clearOutput')),
+      h('div', 'pb-tool-group', tool('view.runTimeline', 'timeline', 'Timeline')),
       h('span', 'pb-spacer'),
       h('div', 'pb-tool-group', tool('view.toggleTheme', 'moon'), tool('help.keyboardShortcuts', 'keyboard'), tool('view.commandPalette', 'command')),
     );
@@ -75,6 +76,11 @@ export class AppShell {
   /** Enables/disables toolbar buttons from their commands. */
   refreshTools(): void {
     for (const { id, button } of this.toolButtons) button.disabled = !this.commands.isEnabled(id);
+  }
+
+  /** Shows a toggle button of the toolbar as on or off. */
+  setPressed(id: string, pressed: boolean): void {
+    for (const t of this.toolButtons) if (t.id === id) t.button.setAttribute('aria-pressed', String(pressed));
   }
 
   showToolbar(visible: boolean): void {

@@ -15,6 +15,7 @@ import { loadMonaco, whenMonacoLoaded } from '../notebook/editor/monaco-loader.t
 import { Keymap } from '../notebook/keymap.ts';
 import { NotebookDocument } from '../notebook/notebook-document.ts';
 import { NotebookView } from '../notebook/notebook-view.ts';
+import { RunTimelinePanel } from '../notebook/run-timeline.ts';
 import { registerAppCommands } from './app-commands.ts';
 import { AppShell } from './app-shell.ts';
 import { ask, dialogOpen, toast } from './dialog.ts';
@@ -42,6 +43,9 @@ export class App {
   private readonly keymap: Keymap;
   doc: NotebookDocument | null = null;
   view: NotebookView | null = null;
+  timeline: RunTimelinePanel | null = null;
+  /** Whether the run timeline is shown, and its height (kept in the browser). */
+  private timelineState = readTimelineState();
   welcome: Welcome | null = null;
   private opening: string | null = null;
   /** The host untrusted the notebook after a change made in this window (the user's own code). */
@@ -189,6 +193,7 @@ export class App {
   }
 
   private dropNotebook(): void {
+    this.unmountTimeline();
     this.view?.dispose();
     this.doc?.dispose();
     this.view = null;
@@ -230,6 +235,7 @@ export class App {
     );
     this.view = view;
     this.shell.main.replaceChildren(view.element);
+    if (this.timelineState.open) this.mountTimeline();
     if (keep?.cellId && doc.cell(keep.cellId)) view.select(keep.cellId, 'command');
     if (snapshot.path && this.welcome) {
       addRecentFile(this.welcome.root, { path: snapshot.path, title: snapshot.title });
@@ -322,6 +328,56 @@ export class App {
     if (!this.doc) return;
     await this.connection.request({ type: 'restart_request', notebookId: this.doc.id });
     toast('Restarted: running cells were stopped, shell and TypeScript state cleared.');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Run timeline
+
+  /** Shows or hides the run timeline under the notebook (the choice is kept for next time). */
+  toggleTimeline(): void {
+    this.timelineState.open = !this.timeline;
+    writeTimelineState(this.timelineState);
+    if (this.timeline) this.unmountTimeline();
+    else this.mountTimeline();
+    this.refreshChrome();
+  }
+
+  private mountTimeline(): void {
+    const doc = this.doc;
+    if (!doc || this.timeline) return;
+    const panel = new RunTimelinePanel(
+      doc,
+      {
+        selectCell: (cellId) => {
+          const view = this.view;
+          if (!view?.view(cellId)) return;
+          if (view.mode === 'edit') view.enterCommand();
+          view.select(cellId, 'command');
+          view.view(cellId)!.scrollIntoView();
+          view.element.focus({ preventScroll: true });
+        },
+        close: () => {
+          if (this.timeline) this.toggleTimeline();
+        },
+        runAll: () => this.commands.run('notebook.runAll'),
+        resized: (height) => {
+          this.timelineState.height = height;
+          writeTimelineState(this.timelineState);
+          document.documentElement.style.setProperty('--pb-timeline-h', `${height}px`);
+        },
+      },
+      { height: this.timelineState.height },
+    );
+    this.timeline = panel;
+    this.shell.element.append(panel.element);
+    panel.setActiveCell(this.view?.activeCellId ?? null);
+    document.documentElement.style.setProperty('--pb-timeline-h', `${panel.height}px`);
+  }
+
+  private unmountTimeline(): void {
+    this.timeline?.dispose();
+    this.timeline = null;
+    document.documentElement.style.removeProperty('--pb-timeline-h');
   }
 
   /** The first run of an untrusted notebook shows its root cells and asks (SECURITY.md). */
@@ -606,11 +662,33 @@ export class App {
       s.setStatus('cell', doc ? `${doc.cells.length} cells` : '');
       s.setStatus('mode', '');
     }
+    this.timeline?.setActiveCell(cellId ?? null);
+    s.setPressed('view.runTimeline', !!this.timeline);
     s.refreshTools();
   }
 }
 
 let probesCache: Promise<string[]> | null = null;
+
+const TIMELINE_KEY = 'probebook.timeline';
+
+function readTimelineState(): { open: boolean; height: number } {
+  try {
+    const stored = JSON.parse(localStorage.getItem(TIMELINE_KEY) ?? 'null') as { open?: unknown; height?: unknown } | null;
+    const height = typeof stored?.height === 'number' && stored.height >= 120 && stored.height <= 2000 ? stored.height : 260;
+    return { open: stored?.open === true, height };
+  } catch {
+    return { open: false, height: 260 };
+  }
+}
+
+function writeTimelineState(state: { open: boolean; height: number }): void {
+  try {
+    localStorage.setItem(TIMELINE_KEY, JSON.stringify(state));
+  } catch {
+    // Not stored: the choice lasts for this page.
+  }
+}
 
 /** Renders an error for the user in the page when the page itself cannot start. */
 export function showFatal(root: HTMLElement, error: unknown): void {

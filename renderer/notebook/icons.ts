@@ -30,6 +30,7 @@ const PATHS = {
   edit: '<path d="M12 20h9"/><path d="M16.5 3.5a2.121 2.121 0 0 1 3 3L7 19l-4 1 1-4L16.5 3.5z"/>',
   keyboard: '<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M8 13h.01M12 13h.01M16 13h.01M7 16h10"/>',
   interrupted: '<circle cx="12" cy="12" r="10"/><rect x="9" y="9" width="6" height="6" fill="currentColor" stroke="none"/>',
+  timeline: '<line x1="3" y1="6" x2="12" y2="6"/><line x1="8" y1="12" x2="21" y2="12"/><line x1="5" y1="18" x2="15" y2="18"/>',
   logo: '<path d="M4 4h10l6 6v10H4z"/><path d="M8 15l2.5-3 2 2 3.5-4.5"/>',
 } as const;
 
