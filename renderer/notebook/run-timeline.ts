@@ -106,6 +106,7 @@ export class RunTimelinePanel {
     this.nowLine = h('div', 'pb-tl-now');
     this.nowLine.title = 'Now';
     this.guides = [h('div', 'pb-tl-guide'), h('div', 'pb-tl-guide')];
+    for (const g of this.guides) g.hidden = true;
     this.lines = h('div', 'pb-tl-lines');
     const overlay = h('div', 'pb-tl-overlay', h('div', 'pb-tl-lane', this.lines, this.nowLine, ...this.guides));
     const corner = h('div', 'pb-tl-corner', 'Cell');
@@ -182,9 +183,9 @@ export class RunTimelinePanel {
   }
 
   private isLive(cellId: string): boolean {
+    // The runner records a cell's start before it reports it running, and its end before it reports the end.
     const s = this.doc.runState(cellId).status;
-    // Between a cell's end and the metadata that records it, the run is still going.
-    return s === 'running' || s === 'queued' || this.doc.busyCellIds.length > 0;
+    return s === 'running' || s === 'queued';
   }
 
   /** Draws the chosen run as it is now. */
