@@ -75,11 +75,24 @@ test('the timeline shows overlapping background cells', async (t) => {
     const tracer = page.locator('.pb-tl-row', { hasText: 'tracer' }).locator('.pb-tl-bar');
     const first = (await tracer.boundingBox())!;
     assert.match(await panel.locator('.pb-tl-summary').innerText(), /^Running · /);
-    // The bar is redrawn every 100 ms while the run goes on (no event: it grows with the clock).
-    await page.waitForTimeout(600);
-    const later = (await tracer.boundingBox())!;
+    // Nothing reports the clock: the page redraws running bars on a timer. Watch the bar for
+    // 0.6 s (no cell starts or ends then): it grows in several steps, not only at run events.
+    // (A string: tsx would wrap named functions in a helper the page does not have.)
+    const widths = await page.evaluate<number[]>(`new Promise((resolve) => {
+      const bar = [...document.querySelectorAll('.pb-tl-row')].find((r) => r.textContent.includes('tracer')).querySelector('.pb-tl-bar');
+      const seen = [];
+      const end = performance.now() + 600;
+      requestAnimationFrame(function sample() {
+        seen.push(bar.getBoundingClientRect().width);
+        if (performance.now() < end) requestAnimationFrame(sample);
+        else resolve(seen);
+      });
+    })`);
+    const steps = new Set(widths.map((w) => w.toFixed(1))).size;
+    assert.ok(steps >= 4 && widths.at(-1)! > widths[0]! + 20, `the running tracer bar grew in ${steps} steps: ${widths[0]}px to ${widths.at(-1)}px`);
+    assert.ok(widths.every((w, i) => i === 0 || w >= widths[i - 1]! - 0.01), 'and never shrank');
     assert.equal(await page.locator('.pb-tl-row', { hasText: 'tracer' }).getAttribute('data-status'), 'running');
-    assert.ok(later.width > first.width + 20, `the running tracer bar grew: ${first.width}px, then ${later.width}px`);
+    const later = (await tracer.boundingBox())!;
     assert.ok(Math.abs(later.x - first.x) < 1, 'and its start stays put');
     await page.waitForFunction(() => document.querySelectorAll('.pb-tl-row').length === 3);
     await screenshot(page, 'timeline-running');
