@@ -116,14 +116,16 @@ test('the timeline shows overlapping background cells', async (t) => {
     assert.ok(one.right <= two.x + 1, `load two started after load one ended: ${JSON.stringify({ one, two })}`);
     for (const name of ['load one', 'load two']) {
       const tip = (await page.locator('.pb-tl-row', { hasText: name }).getAttribute('title'))!;
-      assert.match(tip, /\nDuration 1\.\d\d s\n/, `a one-second cell takes a second or a little more: ${tip}`);
+      const seconds = Number(/\nDuration ([\d.]+) s\n/.exec(tip)?.[1]);
+      // At least its sleep; more on a loaded machine (the shell's start is part of the cell's time).
+      assert.ok(seconds >= 1 && seconds < 10, `a one-second cell takes a second or more: ${tip}`);
     }
     assert.ok(cleanup.x >= tracer.right - 1 && cleanup.x >= two.right - 1, 'the cleanup ran after the run ended, the tracer stopped');
     assert.equal(await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')), true, 'a background bar is hatched');
-    assert.match(await panel.locator('.pb-tl-summary').innerText(), /^\d\.\d\d s · 4 cells$/);
+    assert.match(await panel.locator('.pb-tl-summary').innerText(), /^[\d.]+ s · 4 cells$/);
     assert.match(await panel.locator('.pb-tl-picker option').first().innerText(), /^Run all · \d\d:\d\d:\d\d · 4 cells$/);
     const tip = (await page.locator('.pb-tl-row', { hasText: 'tracer' }).getAttribute('title'))!;
-    assert.match(tip, /^tracer \(cell 2, shell, background\)\nStarted \d{4}-\d\d-\d\dT[\d:.]+Z \(\+0 ms\)\nDuration [2-4]\.\d\d s\nSucceeded, stopped when the run ended/);
+    assert.match(tip, /^tracer \(cell 2, shell, background\)\nStarted \d{4}-\d\d-\d\dT[\d:.]+Z \(\+0 ms\)\nDuration [\d.]+ s\nSucceeded, stopped when the run ended/);
     const ticks = await panel.locator('.pb-tl-tick').allInnerTexts();
     assert.ok(ticks.length >= 4 && ticks[0] === '0' && ticks.slice(1).every((l) => / s$/.test(l)), `ticks in seconds: ${JSON.stringify(ticks)}`);
     await screenshot(page, 'timeline-done');
