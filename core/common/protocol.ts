@@ -40,6 +40,8 @@ export interface CellRunState {
   durationMs?: number;
   /** Who ran it. */
   runAs?: 'root' | 'user';
+  /** What stopped it, when something did (a cell stopped by its timeout or the run's end is `ok`). */
+  stopReason?: 'interrupt' | 'timeout' | 'run-ended';
 }
 
 /** A notebook as the session host holds it, sent whole when a UI opens or reconnects. */
@@ -174,6 +176,8 @@ export type HostMessage =
       durationMs: number;
       /** Whether an interrupt, timeout or end of run stopped it. */
       stopped: boolean;
+      /** Which of them (session host → UI). */
+      stopReason?: 'interrupt' | 'timeout' | 'run-ended';
       error?: CellErrorData;
       /** Exit code / signal of the cell's main process (from the kernel host). */
       exitCode?: number | null;

@@ -250,6 +250,8 @@ export class CellView {
         break;
       case 'ok':
         parts.push(icon('check'), formatDuration(s.durationMs ?? 0));
+        if (s.stopReason === 'timeout') parts.push(h('span', 'pb-stop-note', '· stopped by its timeout'));
+        else if (s.stopReason === 'run-ended') parts.push(h('span', 'pb-stop-note', '· stopped at the end of the run'));
         break;
       case 'failed':
         parts.push(icon('alert'), `Failed · ${formatDuration(s.durationMs ?? 0)}`);

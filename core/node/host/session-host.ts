@@ -322,7 +322,13 @@ export class SessionHost {
       },
       ended: (cellId: string, result: import('../run/notebook-runner.ts').CellOutcome) => {
         const state = nb.cellStates[cellId];
-        nb.cellStates[cellId] = { ...(state ?? { executionCount: null }), status: result.success ? 'ok' : result.status === 'interrupted' ? 'interrupted' : 'failed', endedAt: Date.now(), durationMs: result.durationMs };
+        nb.cellStates[cellId] = {
+          ...(state ?? { executionCount: null }),
+          status: result.success ? 'ok' : result.status === 'interrupted' ? 'interrupted' : 'failed',
+          endedAt: Date.now(),
+          durationMs: result.durationMs,
+          ...(result.stopReason ? { stopReason: result.stopReason } : {}),
+        };
         this.#touch(nb);
         send({
           type: 'execution_ended',
@@ -333,6 +339,7 @@ export class SessionHost {
           success: result.success,
           durationMs: result.durationMs,
           stopped: result.stopped,
+          ...(result.stopReason ? { stopReason: result.stopReason } : {}),
           error: result.error,
           exitCode: result.exitCode,
           exitSignal: result.exitSignal,
