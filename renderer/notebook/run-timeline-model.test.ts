@@ -153,3 +153,12 @@ test('a row explains itself: exact start, duration, status and why it stopped', 
     `tracer (cell 2, bpftrace, background)\nStarted 2025-03-04T14:02:11.000Z (+0 ms)\nDuration 2.15 s\nStopped, stopped when the run ended`,
   );
 });
+
+test('a Run All says so (probebook.runAll) even when it stopped at a failure before reaching every cell', () => {
+  const nb = notebook([
+    { execution: execution('r', 0, 500, 'ok', { 'probebook.runAll': 'true' }) },
+    { execution: execution('r', 500, 900, 'failed', { 'probebook.runAll': 'true' }) },
+    {},
+  ]);
+  assert.match(listRuns(nb, T0)[0]!.label, /^Run all · \d\d:\d\d:\d\d · 2 cells$/);
+});

@@ -29,6 +29,8 @@ export interface CellTiming {
   stop?: StopReason;
   background: boolean;
   cleanup: boolean;
+  /** The run was a Run All (`probebook.runAll`; older files: guessed from the cells). */
+  runAll: boolean;
 }
 
 /** One run (a Run All, or one run of selected cells) as the cells still holding its id tell it. */
@@ -112,6 +114,7 @@ export function readTiming(cell: Cell, index: number): CellTiming | null {
     ...(stopText && STOPS.includes(stopText) ? { stop: stopText as StopReason } : {}),
     background: str(e, 'probebook.background') === 'true',
     cleanup: str(e, 'probebook.cleanup') === 'true',
+    runAll: str(e, 'probebook.runAll') === 'true',
   };
 }
 
@@ -148,7 +151,7 @@ export function listRuns(notebook: Notebook, now = Date.now()): TimelineRun[] {
   for (const [id, cells] of byRun) {
     const startedAt = Math.min(...cells.map((c) => c.startedAt));
     const endedAt = cells.some((c) => c.endedAt === null) ? null : Math.max(...cells.map((c) => c.endedAt!));
-    const runAll = cells.some((c) => c.background || c.cleanup) || (cells.length > 1 && cells.length === codeCells);
+    const runAll = cells.some((c) => c.runAll || c.background || c.cleanup) || (cells.length > 1 && cells.length === codeCells);
     const clock = formatClock(startedAt, now);
     let label: string;
     if (cells.length === 1) label = `${cellName(notebook.cells[cells[0]!.index]!, cells[0]!.index)} · ${clock}`;

@@ -66,6 +66,7 @@ test('each cell keeps its timing in metadata.execution: one run id, background o
   assert.equal(slow!['probebook.stop'], 'timeout');
   assert.equal(a!['probebook.status'], 'ok');
   assert.equal(nb.cells[1]!.metadata.keep, 'other metadata survives');
+  for (const x of [bg, a, b, slow, undo]) assert.equal(x!['probebook.runAll'], 'true');
 
   // The background cell ran alongside a and b; a and b one after the other; cleanup after all.
   assert.ok(span(bg!).start <= span(a!).start && span(bg!).end >= span(b!).end, 'background overlaps the foreground cells');
@@ -80,6 +81,7 @@ test('each cell keeps its timing in metadata.execution: one run id, background o
   // A second run gets a new id; cells not in it keep the old one.
   await runner.run({ cellIds: ['a'] });
   assert.notEqual(timing(nb, 'a')['probebook.run'], runId);
+  assert.equal(timing(nb, 'a')['probebook.runAll'], undefined, 'running one cell is not a Run All');
   assert.equal(timing(nb, 'b')['probebook.run'], runId);
 });
 

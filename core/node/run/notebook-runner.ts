@@ -55,11 +55,14 @@ export interface ExecutionTiming {
   'probebook.background'?: 'true';
   /** `"true"`: it ran at the end of a Run All as a cleanup cell. */
   'probebook.cleanup'?: 'true';
+  /** `"true"`: the run was a Run All. */
+  'probebook.runAll'?: 'true';
 }
 
 /** The run a cell executes in, and its part in it. */
 interface RunContext {
   runId: string;
+  runAll?: boolean;
   role?: 'background' | 'cleanup';
 }
 
@@ -221,7 +224,7 @@ export class NotebookRunner {
         this.#emit('skipped', cell.id);
         continue;
       }
-      const started = this.#start(cell, { runId, role: options.runAll && this.#isBackground(cell) ? 'background' : undefined });
+      const started = this.#start(cell, { runId, runAll: options.runAll, role: options.runAll && this.#isBackground(cell) ? 'background' : undefined });
       if (options.runAll && started.background) {
         background.push(started.done.then((outcome) => record(cell, outcome)));
         continue;
@@ -238,7 +241,7 @@ export class NotebookRunner {
     this.#stopRequested = false;
     for (const cell of cleanup) {
       if (this.#dequeue(cell.id)) continue; // the user stopped this one while it waited
-      record(cell, await this.#start(cell, { runId, role: 'cleanup' }).done);
+      record(cell, await this.#start(cell, { runId, runAll: true, role: 'cleanup' }).done);
     }
     if (ledgerRun) this.#opts.ledger!.endRun(ledgerRun);
     if (summary.interrupted) summary.ok = false;
@@ -285,6 +288,7 @@ export class NotebookRunner {
     cell.executionCount = executionCount;
     const timing: ExecutionTiming = { 'iopub.execute_input': new Date(startedAt).toISOString(), 'probebook.run': run.runId, 'probebook.status': 'running' };
     if (run.role) timing[`probebook.${run.role}`] = 'true';
+    if (run.runAll) timing['probebook.runAll'] = 'true';
     this.#setTiming(cell, timing);
     this.#emit('started', cell.id, { executionCount, startedAt, runAs: this.#opts.executor.runAs });
 
