@@ -57,6 +57,8 @@ test('two tabs on one notebook stay in sync', async (t) => {
     await openNotebook(b.page, serve.pageUrl('shared.ipynb'));
     await b.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.getAttribute('data-status') === 'ok', undefined, { timeout: 15_000 });
     const expected = Array.from({ length: 8 }, (_, i) => `tick ${i + 1}`).join('\n');
+    // The status can arrive a frame before the output view has drawn its lines.
+    await b.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.querySelector('.pb-cell-output')?.textContent?.includes('tick 8'));
     assert.equal(await lines(b.page, 2), expected);
     await a.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.getAttribute('data-status') === 'ok');
     assert.equal(await lines(a.page, 2), expected);

@@ -147,11 +147,11 @@ test('background cells run alongside later cells and are interrupted at the end 
 
 test('a cell timeout stops it the way Ctrl-C does and the run goes on', async (t) => {
   const dir = workdir(t);
-  writeNotebook(dir, 't.ipynb', [{ source: 'echo start; sleep 30', probebook: { timeout: '500ms' } }, 'echo next']);
+  writeNotebook(dir, 't.ipynb', [{ source: 'echo start; sleep 30', probebook: { timeout: '2s' } }, 'echo next']);
   const run = await probebook(['run', 't.ipynb', '--out', 'o.ipynb'], dir);
   assert.equal(run.code, 0, run.stderr);
   const nb = JSON.parse(readFileSync(join(dir, 'o.ipynb'), 'utf8'));
-  assert.match(texts(nb, 0), /start\n\[probebook: stopped by its 500ms timeout\]/);
+  assert.match(texts(nb, 0), /start\n\[probebook: stopped by its 2s timeout\]/);
   assert.equal(texts(nb, 1), 'next\n');
 });
 
