@@ -59,6 +59,13 @@ function jsonObject(v: unknown, field: string): Obj {
 
 const CELL_TYPES = ['code', 'markdown', 'raw'];
 
+/** Run ids of the cleanup ledger are UUIDs; they name files, so nothing else gets through. */
+function runId(o: Obj): string {
+  const v = o.runId;
+  if (typeof v !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v)) fail('runId', 'a run id (a UUID)', v);
+  return v;
+}
+
 function edit(v: unknown, i: number): NotebookEdit {
   const e = object(v, `edits[${i}]`);
   const at = (k: string) => `edits[${i}].${k}`;
@@ -143,6 +150,9 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       return { type: 'trust_request', requestId: requestId(), notebookId: notebookId() };
     case 'restore_backup':
       return { type: 'restore_backup', requestId: requestId(), notebookId: notebookId() };
+    case 'run_pending_cleanup':
+    case 'dismiss_pending_cleanup':
+      return { type: m.type, requestId: requestId(), notebookId: notebookId(), runId: runId(m) };
     case 'list_probes':
       return { type: 'list_probes', requestId: requestId(), filter: str(m, 'filter', 200, true) };
     case 'ping':

@@ -62,11 +62,39 @@ export interface NotebookSnapshot {
   /** Unsaved edits from an earlier session (a crash) that differ from the file: offered to restore. */
   backup?: { savedAt: number; cells: number };
   /** Runs of this notebook that crashed before their cleanup cells ran: offer to run those cells. */
-  pendingCleanup?: { runId: string; startedAt: number; cellIds: string[] }[];
+  pendingCleanup?: PendingCleanupRun[];
   /** Why the notebook is read-only, for the banner (e.g. "not a notebook: cells[0]…"). */
   readOnlyReason?: string;
   /** Root cells of an untrusted notebook, with their exact code, shown before its first run. */
   rootCells?: { cellId: string; index: number; language: CellLanguage; source: string }[];
+}
+
+/**
+ * A run of a notebook that ended without running its cleanup cells (Probebook crashed or was
+ * killed mid-run), from the cleanup ledger: the page offers to run those cells, or to dismiss it.
+ */
+export interface PendingCleanupRun {
+  runId: string;
+  /** Epoch ms the crashed run started. */
+  startedAt: number;
+  /** Its cleanup cells, in notebook order as they were then; some may be gone since. */
+  cellIds: string[];
+}
+
+/** What became of a pending cleanup that a UI asked to run or dismiss. */
+export interface PendingCleanupResolution {
+  runId: string;
+  /**
+   * `ran`: its cleanup cells ran (failed ones included) and the run was cleared; `stopped`: the
+   * user interrupted them, so it is still pending; `dismissed`: cleared without running anything.
+   */
+  outcome: 'ran' | 'stopped' | 'dismissed';
+  /** Cells that ran, in notebook order. */
+  ranCellIds: string[];
+  /** Every cell that ran succeeded. */
+  ok: boolean;
+  /** Cleanup cells of that run that were not run: deleted since, or no longer code cells. */
+  skippedCells: { cellId: string; reason: 'deleted' | 'not_code' }[];
 }
 
 /** An edit of the document, sent by UIs and broadcast by the host as a change. */
@@ -118,6 +146,14 @@ export type ClientMessage =
   | { type: 'trust_request'; requestId: string; notebookId: string }
   /** Replaces the notebook's cells with the backup of unsaved edits found when it was opened. */
   | { type: 'restore_backup'; requestId: string; notebookId: string }
+  /**
+   * Runs the cleanup cells a crashed run of this notebook never reached (a `pendingCleanup` entry
+   * of its snapshot), as an execution: the trust check, elevation and outputs of any run apply.
+   * Answered by `pending_cleanup` once they ran.
+   */
+  | { type: 'run_pending_cleanup'; requestId: string; notebookId: string; runId: string }
+  /** Forgets a crashed run's pending cleanup without running it. Answered by `pending_cleanup`. */
+  | { type: 'dismiss_pending_cleanup'; requestId: string; notebookId: string; runId: string }
   /** Probe names for completion (`bpftrace -l`), cached per machine; `filter` as `bpftrace -l` takes it. */
   | { type: 'list_probes'; requestId: string; filter?: string }
   | { type: 'ping'; requestId: string };
@@ -184,6 +220,11 @@ export type HostMessage =
       exitSignal?: string | null;
     }
   | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
+  /**
+   * The notebook's pending cleanups changed (one ran or was dismissed): sent to every UI on it,
+   * with the list as it is now. `requestId` and `resolved` answer the request that caused it.
+   */
+  | { type: 'pending_cleanup'; notebookId: string; requestId?: string; pendingCleanup: PendingCleanupRun[]; resolved?: PendingCleanupResolution }
   | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
   | { type: 'probe_list'; requestId: string; probes: string[]; error?: string }
   | { type: 'heartbeat_ack'; seq: number }

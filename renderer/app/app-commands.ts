@@ -28,6 +28,8 @@ export function registerAppCommands(app: App): void {
     { id: 'notebook.clearAllOutputs', title: 'Clear all outputs', category: 'Notebook', enabled: canEdit, run: () => view().clearAllOutputs() },
     { id: 'notebook.trust', title: 'Trust notebook…', category: 'Notebook', enabled: () => !!app.doc && !app.doc.trusted, run: async () => void (await app.ensureTrusted()) },
     { id: 'notebook.restoreBackup', title: 'Restore unsaved edits from the backup', category: 'Notebook', enabled: () => !!app.doc?.backup, run: () => app.restoreBackup() },
+    { id: 'notebook.runPendingCleanup', title: 'Run the cleanup cells of a run that did not finish', category: 'Notebook', enabled: () => !!app.doc?.pendingCleanup.length, run: () => app.runPendingCleanup() },
+    { id: 'notebook.dismissPendingCleanup', title: 'Dismiss the cleanup of a run that did not finish', category: 'Notebook', enabled: () => !!app.doc?.pendingCleanup.length, run: () => app.dismissPendingCleanup() },
     // Cell: running
     { id: 'cell.run', title: 'Run cell', category: 'Cell', keys: ['Ctrl+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runSelected() },
     { id: 'cell.runAndAdvance', title: 'Run cell and select below', category: 'Cell', keys: ['Shift+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runAndAdvance() },

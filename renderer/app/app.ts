@@ -4,7 +4,7 @@
  * the host says, and runs commands (toolbar, keys, palette, Electron menus) against it.
  */
 import type { ProbebookBridge } from '../../core/common/bridge.ts';
-import type { HostMessage, NotebookSnapshot } from '../../core/common/protocol.ts';
+import type { HostMessage, NotebookSnapshot, PendingCleanupResolution } from '../../core/common/protocol.ts';
 import { HostConnection, HostRequestError, type Welcome } from '../connection/host-connection.ts';
 import { MessagePortTransport } from '../connection/message-port-transport.ts';
 import { WebSocketTransport, webSocketUrl } from '../connection/websocket-transport.ts';
@@ -50,6 +50,8 @@ export class App {
   private opening: string | null = null;
   /** The host untrusted the notebook after a change made in this window (the user's own code). */
   private ownChangeUntrusted = false;
+  /** The ledger run whose cleanup cells this window is running now (the banner says so). */
+  private cleanupRunning: string | null = null;
   private readonly connecting: Promise<Welcome>;
 
   constructor(private readonly root: HTMLElement) {
@@ -198,7 +200,8 @@ export class App {
     this.doc?.dispose();
     this.view = null;
     this.doc = null;
-    for (const key of ['trust', 'readonly', 'backup']) this.shell.banner(key, null);
+    this.cleanupRunning = null;
+    for (const key of ['trust', 'readonly', 'backup', 'cleanup']) this.shell.banner(key, null);
   }
 
   /** Shows a snapshot (a fresh open, or a resync of the notebook shown), keeping selection and scroll. */
@@ -221,7 +224,7 @@ export class App {
     this.opening = null;
     this.ownChangeUntrusted = false;
     doc.on((e) => {
-      if (e.kind === 'doc-state') this.refreshChrome();
+      if (e.kind === 'doc-state' || e.kind === 'pending-cleanup') this.refreshChrome();
     });
     const view = new NotebookView(
       doc,
@@ -285,27 +288,107 @@ export class App {
   // -------------------------------------------------------------------------------------------
   // Running
 
-  async runCells(cellIds: string[], runAll = false, retried = false): Promise<void> {
+  async runCells(cellIds: string[], runAll = false): Promise<void> {
     const doc = this.doc;
     if (!doc) return;
-    doc.flush();
-    if (!(await this.ensureTrusted())) return;
-    const future = this.connection.execute({ notebookId: doc.id, cellIds, runAll });
     try {
-      await future.done;
+      await this.throughGate(doc, () => this.connection.execute({ notebookId: doc.id, cellIds, runAll }).done);
+    } catch (error) {
+      toast(`The run did not finish: ${(error as Error).message}`, 'error');
+    }
+  }
+
+  /**
+   * Starts something that runs cells, the way every run starts: typing sent first, the trust
+   * question before the first run (and again when the host says the notebook changed since it was
+   * trusted), the elevation banner when root could not be had. Resolves undefined when it did not
+   * start; other errors are the caller's.
+   */
+  private async throughGate<T>(doc: NotebookDocument, start: () => Promise<T>, retried = false): Promise<T | undefined> {
+    doc.flush();
+    if (!(await this.ensureTrusted())) return undefined;
+    try {
+      return await start();
     } catch (error) {
       if (error instanceof HostRequestError && error.code === 'untrusted' && !retried) {
         // Changed since it was trusted (an edit here, or a root cell edited elsewhere): trust again, then run.
         doc.trusted = false;
-        if (await this.ensureTrusted()) await this.runCells(cellIds, runAll, true);
-        return;
+        return this.throughGate(doc, start, true);
       }
       if (error instanceof HostRequestError && error.code === 'elevation_failed') {
         this.shell.banner('elevation', { kind: 'error', text: `Cells could not run with root privileges: ${error.message}`, actions: [{ label: 'Dismiss', run: () => this.shell.banner('elevation', null) }] });
-        return;
+        return undefined;
       }
-      toast(`The run did not finish: ${(error as Error).message}`, 'error');
+      throw error;
     }
+  }
+
+  /**
+   * Runs the cleanup cells that the oldest crashed run of this notebook never ran (the `cleanup`
+   * banner): through the same gate as any run; the host clears the run once they ran.
+   */
+  async runPendingCleanup(): Promise<void> {
+    const doc = this.doc;
+    const run = doc?.pendingCleanup[0];
+    if (!doc || !run || this.cleanupRunning) return;
+    try {
+      const reply = await this.throughGate(doc, () => {
+        this.cleanupRunning = run.runId;
+        this.refreshChrome();
+        return this.connection.request({ type: 'run_pending_cleanup', notebookId: doc.id, runId: run.runId });
+      });
+      if (!reply || this.doc !== doc) return;
+      doc.applyPendingCleanup(reply.pendingCleanup);
+      if (reply.resolved) this.reportCleanup(doc, reply.resolved);
+    } catch (error) {
+      toast(`The cleanup cells did not run: ${(error as Error).message}`, 'error');
+    } finally {
+      if (this.doc === doc) {
+        this.cleanupRunning = null;
+        this.refreshChrome();
+      }
+    }
+  }
+
+  /** Forgets the oldest crashed run's cleanup without running it. */
+  async dismissPendingCleanup(): Promise<void> {
+    const doc = this.doc;
+    const run = doc?.pendingCleanup[0];
+    if (!doc || !run || this.cleanupRunning) return;
+    const reply = await this.connection.request({ type: 'dismiss_pending_cleanup', notebookId: doc.id, runId: run.runId });
+    if (this.doc === doc) doc.applyPendingCleanup(reply.pendingCleanup);
+  }
+
+  /** Says what became of the cleanup cells this window ran. */
+  private reportCleanup(doc: NotebookDocument, resolved: PendingCleanupResolution): void {
+    const skipped = resolved.skippedCells.length
+      ? ` Not run: ${resolved.skippedCells.length} of its cleanup cells (${resolved.skippedCells.map((c) => (c.reason === 'deleted' ? `id ${c.cellId}, deleted since` : `${this.cellLabel(doc, c.cellId)}, no longer a code cell`)).join('; ')}).`
+      : '';
+    if (resolved.outcome === 'stopped') {
+      toast(`The cleanup cells were stopped before they finished; the banner still offers them.${skipped}`, 'error');
+      return;
+    }
+    if (resolved.ranCellIds.length === 0) {
+      toast(`No cleanup cell of that run is left in the notebook; it is no longer offered.${skipped}`);
+      return;
+    }
+    const failed = resolved.ranCellIds.filter((id) => doc.runState(id).status === 'failed');
+    const ran = resolved.ranCellIds.map((id) => this.cellLabel(doc, id)).join(', ');
+    if (resolved.ok) toast(`Cleanup done: ran ${ran}.${skipped}`);
+    else toast(`The cleanup cells ran (${ran}), but ${failed.length ? failed.map((id) => this.cellLabel(doc, id)).join(', ') : 'not all'} failed: see the output for what is left to undo.${skipped}`, 'error');
+  }
+
+  /** "cell 3 “undo”": how banners and messages name a cell. */
+  private cellLabel(doc: NotebookDocument, cellId: string): string {
+    const cell = doc.cell(cellId);
+    if (!cell) return `id ${cellId}`;
+    let name: string | undefined;
+    try {
+      name = resolveCell(cell, doc.notebook).options.name;
+    } catch {
+      name = undefined; // malformed options: the number is enough
+    }
+    return `cell ${doc.indexOf(cellId) + 1}${name ? ` “${name}”` : ''}`;
   }
 
   runAll(): void {
@@ -502,6 +585,7 @@ export class App {
       // Unasked snapshots (after a conflict, a restored backup) replace the one shown.
       if (!m.requestId && mine(m.snapshot.notebookId)) this.show(m.snapshot);
     });
+    c.on('pending_cleanup', (m) => mine(m.notebookId) && this.doc!.applyPendingCleanup(m.pendingCleanup));
     c.on('execution_state', (m) => mine(m.notebookId) && this.doc!.applyExecutionState(m));
     c.on('execution_ended', (m) => mine(m.notebookId) && this.doc!.applyExecutionEnded(m));
     c.on('output', (m) => mine(m.notebookId) && this.doc!.applyOutput(m));
@@ -638,7 +722,31 @@ export class App {
           }
         : null,
     );
+    this.shell.banner('cleanup', doc ? this.cleanupBanner(doc) : null);
     this.refreshStatus();
+  }
+
+  /** The offer to run the cleanup cells of the oldest crashed run of this notebook, if any. */
+  private cleanupBanner(doc: NotebookDocument): Parameters<AppShell['banner']>[1] {
+    const run = doc.pendingCleanup[0];
+    if (!run) return null;
+    const when = new Date(run.startedAt).toLocaleString();
+    if (this.cleanupRunning === run.runId) return { kind: 'warn', text: `Running the cleanup cells of the run of ${when}…` };
+    const present = run.cellIds.filter((id) => doc.cell(id)?.cellType === 'code');
+    const gone = run.cellIds.length - present.length;
+    const more = doc.pendingCleanup.length - 1;
+    const later = more ? ` ${more} more run${more === 1 ? '' : 's'} of this notebook did not finish either; ${more === 1 ? 'it is' : 'they are'} offered next.` : '';
+    const dismiss = { label: 'Dismiss', run: () => this.commands.run('notebook.dismissPendingCleanup') };
+    if (present.length === 0) {
+      return { kind: 'warn', text: `A run of this notebook on ${when} did not finish, and none of its cleanup cells is in the notebook any more.${later}`, actions: [dismiss] };
+    }
+    const labels = present.map((id) => this.cellLabel(doc, id)).join(', ');
+    const goneText = gone ? ` ${gone} more of its cleanup cells ${gone === 1 ? 'is' : 'are'} no longer in the notebook.` : '';
+    return {
+      kind: 'warn',
+      text: `A run of this notebook on ${when} did not finish: its cleanup ${present.length === 1 ? 'cell' : 'cells'} (${labels}) never ran.${goneText}${later}`,
+      actions: [{ label: 'Run cleanup cells', primary: true, run: () => this.commands.run('notebook.runPendingCleanup') }, dismiss],
+    };
   }
 
   refreshStatus(): void {

@@ -31,6 +31,9 @@ const REPLIES = {
   list_probes: 'probe_list',
   restart_request: 'pong',
   trust_request: 'pong',
+  // Answered once the cleanup cells ran (their outputs come as any run's) or the run was dismissed.
+  run_pending_cleanup: 'pending_cleanup',
+  dismiss_pending_cleanup: 'pending_cleanup',
   ping: 'pong',
   // An edit's answer is the broadcast `notebook_changed` whose `origin` is its requestId.
   edit: 'notebook_changed',

@@ -42,6 +42,7 @@ export class CellView {
   private kind: CellKind;
   private readonly kindSelect: HTMLSelectElement;
   private readonly nameChip: HTMLElement;
+  private readonly pendingChip: HTMLElement;
   private readonly status: HTMLElement;
   private readonly runButton: HTMLButtonElement;
   private readonly count: HTMLElement;
@@ -78,10 +79,13 @@ export class CellView {
     this.kindSelect.addEventListener('change', () => host.setKind(cellId, this.kindSelect.value as CellKind));
     this.kindSelect.addEventListener('keydown', (e) => e.stopPropagation());
     this.nameChip = h('span', 'pb-name');
+    this.pendingChip = h('span', 'pb-pending-cleanup', icon('alert'), 'never ran after a crash');
+    this.pendingChip.title = 'A run of this notebook stopped (Probebook crashed or was killed) before this cleanup cell ran. The banner above offers to run it.';
+    this.pendingChip.hidden = true;
     this.status = h('span', 'pb-status');
     this.status.setAttribute('aria-live', 'polite');
     this.actions = h('div', 'pb-cell-actions');
-    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.status, h('span', 'pb-spacer'), this.actions);
+    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.pendingChip, this.status, h('span', 'pb-spacer'), this.actions);
     // The action buttons are made when first needed: most cells of a long notebook are never hovered.
     header.addEventListener('focusin', () => this.ensureActions());
 
@@ -204,9 +208,15 @@ export class CellView {
   refreshMetadata(): void {
     const cell = this.cell;
     const options = cellOptionsOf(cell, this.host.doc.notebook);
-    const badges = [options.name, options.background ? 'background' : '', options.timeout ? `timeout ${options.timeout}` : '', options.user ? 'as user' : ''].filter(Boolean);
+    const badges = [options.name, options.background ? 'background' : '', options.timeout ? `timeout ${options.timeout}` : '', options.user ? 'as user' : '', options.cleanup ? 'cleanup' : ''].filter(Boolean);
     this.nameChip.textContent = badges.join(' · ');
     this.nameChip.hidden = badges.length === 0;
+    // A cleanup cell that a crashed run never ran: the banner offers to run it.
+    const pending = this.host.doc.isPendingCleanup(this.cellId);
+    this.element.classList.toggle('pb-cleanup-pending', pending);
+    if (pending) this.element.dataset['pendingCleanup'] = 'true';
+    else delete this.element.dataset['pendingCleanup'];
+    this.pendingChip.hidden = !pending;
     if (cell.cellType === 'code' && this.kind !== this.kindOf()) this.refreshKind();
     const hidden = hiddenParts(cell);
     this.element.classList.toggle('pb-input-hidden', hidden.source);

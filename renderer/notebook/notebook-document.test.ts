@@ -117,3 +117,16 @@ test('clearing outputs resets the execution count and status', () => {
   assert.equal(doc.cell('a')!.executionCount, null);
   assert.equal(doc.runState('a').status, 'idle');
 });
+
+test("a crashed run's cleanup cells are pending until the host's list says otherwise", () => {
+  const { doc, events } = open();
+  assert.deepEqual(doc.pendingCleanup, [], 'a snapshot without the field has none');
+  doc.applyPendingCleanup([
+    { runId: 'r-old', startedAt: 1, cellIds: ['c'] },
+    { runId: 'r-new', startedAt: 2, cellIds: ['b', 'gone'] },
+  ]);
+  assert.deepEqual(['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)), [false, true, true]);
+  assert.deepEqual(events.at(-1), { kind: 'pending-cleanup' });
+  doc.applyPendingCleanup([{ runId: 'r-new', startedAt: 2, cellIds: ['b', 'gone'] }]);
+  assert.deepEqual(['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)), [false, true, false]);
+});

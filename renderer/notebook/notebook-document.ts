@@ -7,7 +7,7 @@
  */
 import { applyEdit, EditError } from '../../core/common/notebook/edits.ts';
 import type { Cell, Notebook } from '../../core/common/notebook/model.ts';
-import type { CellRunState, HostMessage, NotebookEdit, NotebookSnapshot, OutputEdit } from '../../core/common/protocol.ts';
+import type { CellRunState, HostMessage, NotebookEdit, NotebookSnapshot, OutputEdit, PendingCleanupRun } from '../../core/common/protocol.ts';
 import { applyOutputEdit } from './output-edits.ts';
 
 export type DocumentEvent =
@@ -22,7 +22,9 @@ export type DocumentEvent =
   | { kind: 'outputs'; cellId: string; edit?: OutputEdit }
   | { kind: 'run-state'; cellId: string }
   /** Dirty, title, path, trust or read-only changed. */
-  | { kind: 'doc-state' };
+  | { kind: 'doc-state' }
+  /** The crashed runs whose cleanup cells never ran changed (one ran or was dismissed). */
+  | { kind: 'pending-cleanup' };
 
 export interface DocumentSink {
   /** Sends edits made against `baseVersion`; returns the request id the host will echo as `origin`. */
@@ -49,6 +51,8 @@ export class NotebookDocument {
   readOnlyReason: string | undefined;
   trusted: boolean;
   backup: NotebookSnapshot['backup'];
+  /** Crashed runs of this notebook whose cleanup cells never ran, oldest first. */
+  pendingCleanup: PendingCleanupRun[];
   readonly notebook: Notebook;
   private readonly states = new Map<string, CellRunState>();
   /** Each queued cell's state before it was queued: what it shows again if it never starts. */
@@ -76,6 +80,7 @@ export class NotebookDocument {
     this.readOnlyReason = snapshot.readOnlyReason;
     this.trusted = snapshot.trusted;
     this.backup = snapshot.backup;
+    this.pendingCleanup = snapshot.pendingCleanup ?? [];
     this.notebook = snapshot.notebook;
     for (const [cellId, state] of Object.entries(snapshot.cellStates)) this.states.set(cellId, state);
   }
@@ -214,6 +219,17 @@ export class NotebookDocument {
     this.readOnly = message.readOnly;
     this.trusted = message.trusted;
     this.emit({ kind: 'doc-state' });
+  }
+
+  /** The host's list of pending cleanups, after one ran or was dismissed (in any window). */
+  applyPendingCleanup(pending: PendingCleanupRun[]): void {
+    this.pendingCleanup = pending;
+    this.emit({ kind: 'pending-cleanup' });
+  }
+
+  /** Whether the cell is a cleanup cell that a crashed run never ran. */
+  isPendingCleanup(cellId: string): boolean {
+    return this.pendingCleanup.some((run) => run.cellIds.includes(cellId));
   }
 
   /** Marks the document saved at `version` (the `saved` reply; `notebook_state` follows). */

@@ -489,6 +489,9 @@ export class NotebookView implements CellHost {
         this.refreshTicker();
         this.actions.selectionChanged();
         break;
+      case 'pending-cleanup':
+        for (const v of this.views.values()) v.refreshMetadata();
+        break;
       case 'doc-state':
         for (const v of this.views.values()) v.setTrusted(this.doc.trusted);
         if (this.doc.readOnly !== this.isLocked && this.doc.readOnly) this.setLocked(true);

@@ -17,6 +17,7 @@ import { ServedRoot } from '../host/served-root.ts';
 import { SessionHost } from '../host/session-host.ts';
 import { userStateDir } from '../host/state-dir.ts';
 import { TrustStore } from '../host/trust.ts';
+import { ContainedExecutor } from '../run/contained-executor.ts';
 import { LocalExecutor } from '../run/local-executor.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { NotebookServer } from '../server/notebook-server.ts';
@@ -110,7 +111,9 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
   }
 
   const stateDir = userStateDir();
-  const executor = async (): Promise<CellExecutor> => (isRoot ? new LocalExecutor() : KernelHostClient.start());
+  // Already root: cells run in this process's kernels, watched by a guard process that stops them
+  // if serve dies (even by SIGKILL). Otherwise: the privileged kernel host.
+  const executor = async (): Promise<CellExecutor> => (isRoot ? new ContainedExecutor(new LocalExecutor()) : KernelHostClient.start());
   const host = new SessionHost({ root: await ServedRoot.open(folder), executor, runAs: isRoot ? 'root' : 'unknown', trust: new TrustStore(stateDir), stateDir });
   let stopping: Promise<void> | undefined;
   let markStopped!: () => void;

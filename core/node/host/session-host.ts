@@ -9,11 +9,20 @@ import { basename, join } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
 import { NotebookParseError } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
-import { PROTOCOL_VERSION, type CellRunState, type ClientMessage, type ErrorCode, type HostMessage, type NotebookSnapshot } from '../../common/protocol.ts';
+import {
+  PROTOCOL_VERSION,
+  type CellRunState,
+  type ClientMessage,
+  type ErrorCode,
+  type HostMessage,
+  type NotebookSnapshot,
+  type PendingCleanupResolution,
+  type PendingCleanupRun,
+} from '../../common/protocol.ts';
 import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
 import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
-import { NotebookRunner } from '../run/notebook-runner.ts';
+import { NotebookRunner, type RunOptions, type RunSummary } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
@@ -203,6 +212,16 @@ export class SessionHost {
         for (const viewer of nb.viewers) viewer.send({ type: 'notebook_opened', requestId: viewer === conn ? m.requestId : undefined, snapshot: this.#snapshot(nb) });
         return;
       }
+      case 'run_pending_cleanup':
+        await this.#runPendingCleanup(conn, m);
+        return;
+      case 'dismiss_pending_cleanup': {
+        const nb = this.#get(m.notebookId);
+        const entry = this.#pendingCleanup(nb, m.runId);
+        this.#ledger.endRun(entry.runId);
+        this.#broadcastPendingCleanup(nb, conn, m.requestId, { runId: entry.runId, outcome: 'dismissed', ranCellIds: [], ok: true, skippedCells: [] });
+        return;
+      }
       case 'list_probes': {
         const { probes, error } = await listProbes(m.filter);
         conn.send({ type: 'probe_list', requestId: m.requestId, probes, error });
@@ -255,6 +274,14 @@ export class SessionHost {
 
   async #execute(conn: Connection, m: Extract<ClientMessage, { type: 'execute_request' }>): Promise<void> {
     const nb = this.#get(m.notebookId);
+    await this.#run(conn, nb, m.requestId, m.cellIds, { cellIds: m.runAll ? undefined : m.cellIds, runAll: m.runAll });
+  }
+
+  /**
+   * Every execution goes through here: the trust gate, elevation on the first run, the notebook's
+   * one runner (runs queue behind each other), outputs to every window on the notebook.
+   */
+  async #run(conn: Connection, nb: OpenNotebook, requestId: string, cellIds: string[], options: RunOptions): Promise<RunSummary> {
     nb.viewers.add(conn);
     // SECURITY.md: an untrusted notebook's root cells are shown and approved before they run.
     if (!nb.trusted && this.#options.runAs !== 'user') {
@@ -279,16 +306,75 @@ export class SessionHost {
       events: this.#runnerEvents(nb),
       ledger: this.#ledger,
     }));
-    this.#currentRequest.set(nb.id, m.requestId);
-    const requestFor = new Map(m.cellIds.map((id) => [id, m.requestId]));
-    for (const id of m.cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestFor.get(id)!);
-    await runner.run({ cellIds: m.runAll ? undefined : m.cellIds, runAll: m.runAll });
+    this.#currentRequest.set(nb.id, requestId);
+    for (const id of cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestId);
+    const summary = await runner.run(options);
     // Outputs produced here are trusted (SECURITY.md).
     this.#options.trust.trust(nb.notebook);
     if (!nb.trusted) {
       nb.trusted = true;
       this.#broadcastState(nb);
     }
+    return summary;
+  }
+
+  /** Ledger runs whose cleanup cells run now: not offered again meanwhile, and not run twice. */
+  readonly #cleanupsRunning = new Set<string>();
+
+  /** The notebook's crashed runs whose cleanup cells never ran (none for a notebook never saved). */
+  #pendingCleanups(nb: OpenNotebook): PendingCleanupRun[] {
+    if (!nb.path) return [];
+    return this.#ledger
+      .pendingCleanups(nb.path)
+      .filter((p) => !this.#cleanupsRunning.has(p.runId))
+      .map((p) => ({ runId: p.runId, startedAt: p.startedAt, cellIds: p.cleanupCellIds }));
+  }
+
+  #pendingCleanup(nb: OpenNotebook, runId: string): PendingCleanupRun {
+    if (this.#cleanupsRunning.has(runId)) throw new HostError('conflict', 'The cleanup cells of that run are running already.');
+    const entry = this.#pendingCleanups(nb).find((p) => p.runId === runId);
+    if (!entry) throw new HostError('not_found', `${this.#title(nb)} has no pending cleanup of a run ${runId}: it was run or dismissed already (in another window?).`);
+    return entry;
+  }
+
+  /**
+   * Runs the cleanup cells a crashed run never reached, like any execution. Cells deleted since,
+   * or no longer code, are left out and named; the run leaves the ledger once they ran (failed
+   * ones included: their outputs say what is left to undo), not when the user stopped them.
+   */
+  async #runPendingCleanup(conn: Connection, m: Extract<ClientMessage, { type: 'run_pending_cleanup' }>): Promise<void> {
+    const nb = this.#get(m.notebookId);
+    const entry = this.#pendingCleanup(nb, m.runId);
+    const cellIds: string[] = [];
+    const skippedCells: PendingCleanupResolution['skippedCells'] = [];
+    for (const cellId of entry.cellIds) {
+      const cell = nb.notebook.cells.find((c) => c.id === cellId);
+      if (!cell) skippedCells.push({ cellId, reason: 'deleted' });
+      else if (cell.cellType !== 'code') skippedCells.push({ cellId, reason: 'not_code' });
+      else cellIds.push(cellId);
+    }
+    this.#cleanupsRunning.add(entry.runId);
+    try {
+      const summary = cellIds.length ? await this.#run(conn, nb, m.requestId, cellIds, { cellIds, allowErrors: true }) : undefined;
+      const stopped = summary?.interrupted === true;
+      if (!stopped) this.#ledger.endRun(entry.runId);
+      // Stopped, it is offered again: the list sent now must hold it.
+      this.#cleanupsRunning.delete(entry.runId);
+      this.#broadcastPendingCleanup(nb, conn, m.requestId, {
+        runId: entry.runId,
+        outcome: stopped ? 'stopped' : 'ran',
+        ranCellIds: summary?.cells.map((c) => c.cellId) ?? [],
+        ok: summary?.ok ?? true,
+        skippedCells,
+      });
+    } finally {
+      this.#cleanupsRunning.delete(entry.runId);
+    }
+  }
+
+  #broadcastPendingCleanup(nb: OpenNotebook, conn: Connection, requestId: string, resolved: PendingCleanupResolution): void {
+    const pendingCleanup = this.#pendingCleanups(nb);
+    for (const viewer of new Set([...nb.viewers, conn])) viewer.send({ type: 'pending_cleanup', notebookId: nb.id, requestId, pendingCleanup, resolved });
   }
 
   readonly #currentRequest = new Map<string, string>();
@@ -439,7 +525,7 @@ export class SessionHost {
       notebook: nb.notebook,
       cellStates: nb.cellStates,
       backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
-      pendingCleanup: nb.path ? this.#ledger.pendingCleanups(nb.path).map((p) => ({ runId: p.runId, startedAt: p.startedAt, cellIds: p.cleanupCellIds })) : undefined,
+      pendingCleanup: nb.path ? this.#pendingCleanups(nb) : undefined,
       rootCells: nb.trusted ? undefined : this.#options.trust.rootCellsNeedingApproval(nb.notebook),
     };
   }

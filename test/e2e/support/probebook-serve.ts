@@ -22,6 +22,13 @@ export interface ServeHandle {
   pageUrl(open?: string): string;
   /** Everything the server printed on stderr (for failure messages). */
   stderr(): string;
+  /** The pid of the `probebook serve` process. */
+  pid: number;
+  /**
+   * Kills the server with SIGKILL, as a crash would (no cleanup cells, no shutdown of its kernel
+   * host: that one must notice on its own), and waits until it is gone.
+   */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,7 +46,11 @@ function serveEnv(dir: string): Record<string, string> {
   return { ...env, XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') };
 }
 
-/** Runs `node bin/probebook.mjs serve DIR --port 0 --no-browser` until the test ends. */
+/**
+ * Runs `node bin/probebook.mjs serve DIR --port 0 --no-browser` until the test ends. Its state
+ * folder is DIR/.state, so a second serve of the same DIR (after {@link ServeHandle.crash}) finds
+ * the trust, backups and cleanup ledger the first one left.
+ */
 export async function startServe(t: TestContext, dir: string): Promise<ServeHandle> {
   const args = ['bin/probebook.mjs', 'serve', dir, '--port', '0', '--no-browser'];
   if (process.geteuid?.() === 0) args.push('--allow-root');
@@ -83,6 +94,13 @@ export async function startServe(t: TestContext, dir: string): Promise<ServeHand
     child.kill('SIGTERM');
     await child;
   };
+  const crash = async () => {
+    if (stopped) return;
+    stopped = true;
+    // The one process started here, by its pid: never anything found by name.
+    process.kill(child.pid!, 'SIGKILL');
+    await child;
+  };
   t.after(stop);
   return {
     url,
@@ -91,6 +109,8 @@ export async function startServe(t: TestContext, dir: string): Promise<ServeHand
     dir,
     pageUrl: (open) => `${parsed.origin}/?token=${encodeURIComponent(token)}${open ? `&open=${encodeURIComponent(open)}` : ''}`,
     stderr: () => stderr,
+    pid: child.pid!,
+    crash,
     stop,
   };
 }
