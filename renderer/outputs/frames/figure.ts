@@ -43,6 +43,22 @@ function pointCount(trace: Obj): number {
 }
 
 /**
+ * `title: 'text'` as `title: { text: 'text' }`, everywhere in a layout or trace (figure, axes,
+ * legend, colour bars, pie). plotly.js 3 dropped the string form, and silently draws no title,
+ * but plotly.py, older notebooks and most examples still write it. Data arrays are not walked.
+ */
+export function objectTitles<T>(value: T, depth = 0): T {
+  if (depth > 8) return value;
+  if (Array.isArray(value)) return (value.length > 0 && isObj(value[0]) ? value.map((v) => objectTitles(v, depth + 1)) : value) as T;
+  if (!isObj(value)) return value;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'title' && (typeof v === 'string' || typeof v === 'number') ? { text: String(v) } : objectTitles(v, depth + 1);
+  }
+  return out as T;
+}
+
+/**
  * Prepares a figure `{ data, layout, config }` for drawing.
  * @param gl whether WebGL traces can be drawn here (WebGL context and `eval` for regl both work)
  */
@@ -51,7 +67,8 @@ export function prepareFigure(input: unknown, theme: FigureTheme, gl: boolean): 
   const t = THEMES[theme];
   const notes: string[] = [];
   let downgraded = 0;
-  const data = (input['data'] as unknown[]).filter(isObj).map((trace) => {
+  const data = (input['data'] as unknown[]).filter(isObj).map((input) => {
+    const trace = objectTitles(input);
     const type = trace['type'] ?? 'scatter';
     if (type === 'scatter' && pointCount(trace) > WEBGL_POINTS) {
       if (gl) return { ...trace, type: 'scattergl' };
@@ -64,8 +81,9 @@ export function prepareFigure(input: unknown, theme: FigureTheme, gl: boolean): 
     return trace;
   });
   if (downgraded) notes.push(`WebGL is not available here, so ${downgraded} large trace${downgraded > 1 ? 's are' : ' is'} drawn as SVG (slower).`);
-  const axis = { gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.line, tickcolor: t.line };
-  const userLayout = isObj(input['layout']) ? (input['layout'] as Obj) : {};
+  // automargin: tick labels and titles of every axis (a second y axis on the right too) get room.
+  const axis = { gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.line, tickcolor: t.line, automargin: true };
+  const userLayout = isObj(input['layout']) ? objectTitles(input['layout'] as Obj) : {};
   const themed: Obj = {
     paper_bgcolor: t.bg,
     plot_bgcolor: t.bg,

@@ -30,9 +30,31 @@ test('figure layout keeps its own values over the theme and themes every named a
   assert.equal(figure.layout['plot_bgcolor'], '#1e1e1e');
   assert.deepEqual((figure.layout['yaxis'] as Record<string, unknown>)['gridcolor'], 'red');
   assert.equal((figure.layout['xaxis2'] as Record<string, unknown>)['gridcolor'], '#333a42');
-  assert.equal((figure.layout['xaxis2'] as Record<string, unknown>)['title'], 'b');
+  assert.deepEqual((figure.layout['xaxis2'] as Record<string, unknown>)['title'], { text: 'b' });
   assert.equal(figure.config['showLink'], false);
   assert.equal(figure.config['responsive'], true);
+});
+
+test('string titles (dropped by plotly.js 3) become { text } in the layout, its axes and traces; data is left alone', () => {
+  const x = [1, 2, 3];
+  const { figure } = prepareFigure(
+    {
+      data: [{ x, y: [4, 5, 6], marker: { colorbar: { title: 'ms' } } }, { type: 'pie', values: [1, 2], title: 'share' }],
+      layout: { title: 'Throughput', xaxis: { title: 'time (s)' }, yaxis3: { title: { text: 'kept', font: { size: 9 } } }, legend: { title: 'runs' }, scene: { zaxis: { title: 'depth' } } },
+    },
+    'light',
+    true,
+  );
+  const l = figure.layout as Record<string, Record<string, unknown>>;
+  assert.deepEqual(l['title'], { text: 'Throughput' });
+  assert.deepEqual(l['xaxis']!['title'], { text: 'time (s)' });
+  assert.deepEqual(l['yaxis3']!['title'], { text: 'kept', font: { size: 9 } });
+  assert.deepEqual(l['legend']!['title'], { text: 'runs' });
+  assert.deepEqual((l['scene']!['zaxis'] as Record<string, unknown>)['title'], { text: 'depth' });
+  assert.equal(l['margin']!['t'], 48, 'room for the title');
+  assert.deepEqual((figure.data[0]!['marker'] as { colorbar: unknown }).colorbar, { title: { text: 'ms' } });
+  assert.deepEqual(figure.data[1]!['title'], { text: 'share' });
+  assert.equal(figure.data[0]!['x'], x, 'data arrays are passed as they are');
 });
 
 test('big scatter traces switch to WebGL, or stay SVG with a note when WebGL is missing', () => {
