@@ -28,8 +28,10 @@ export function iperf3Figure(stdout: string): { data: object[]; layout: object; 
       title: { text: summary },
       xaxis: { title: { text: 'time (s)' } },
       yaxis: { title: { text: 'Mbit/s' }, rangemode: 'tozero' },
-      yaxis2: { title: { text: 'cwnd (KB)' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false },
-      legend: { orientation: 'h' },
+      // Its own round ticks (no grid of its own to line up with), not ticks synced to the left axis.
+      yaxis2: { title: { text: 'cwnd (KB)' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, tickmode: 'auto' },
+      // At the bottom of the figure, under the x axis title (plotly's default spot overlaps it).
+      legend: { orientation: 'h', yref: 'container', y: 0, yanchor: 'bottom' },
     },
     summary,
   };
