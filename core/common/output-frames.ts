@@ -13,6 +13,14 @@ export const OUTPUT_FRAME_DIR = 'outputs/';
 /** Frame documents in {@link OUTPUT_FRAME_DIR}; serve exactly these with {@link OUTPUT_FRAME_CSP}. */
 export const OUTPUT_FRAME_DOCUMENTS = ['plot-frame.html', 'html-frame.html'] as const;
 
+/**
+ * Every file the frames load: their documents, script, styles and plotly. A frame has an opaque
+ * origin, so the browser asks for its script and styles with `Origin: null` and without the app's
+ * SameSite cookies; a server that wants a session cookie must hand out exactly these files without
+ * one (they are the built frame code and plotly: public, the same for everybody, no data).
+ */
+export const OUTPUT_FRAME_FILES = [...OUTPUT_FRAME_DOCUMENTS, 'output-frame.js', 'output-frame.css', 'plotly.min.js'] as const;
+
 /** CSP header of the frame documents. Scripts only from the app (plotly.min.js, output-frame.js). */
 export const OUTPUT_FRAME_CSP = [
   "default-src 'none'",

@@ -129,6 +129,25 @@ test('files outside the page folder cannot be reached', async (t) => {
   }
 });
 
+test("the output frames' own files load without the cookie, as a sandboxed frame asks for them; nothing else does", async (t) => {
+  const s = await serve(t);
+  // What Chromium sends for the script and styles of a plot frame (opaque origin): Origin: null, no cookie.
+  for (const file of ['plot-frame.html', 'html-frame.html', 'output-frame.js', 'output-frame.css', 'plotly.min.js']) {
+    const res = await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'null' } });
+    assert.equal(res.status, 200, file);
+    assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD' })).status, 200, `${file} without any Origin`);
+    assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'http://evil.example' } })).status, 403, `${file} for another site`);
+    assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Host: `evil.example:${s.port}`, Origin: 'null' } })).status, 403, `${file} under a foreign Host`);
+  }
+  assert.match((await http(s.port, '/outputs/plot-frame.html', { method: 'HEAD' })).headers['content-security-policy'] as string, /'unsafe-eval'/, 'the frame CSP');
+  // Everything else still needs the cookie.
+  for (const path of ['/', '/index.html', '/app.js', '/outputs/output-frame.js.map', '/outputs/', '/outputs/../index.html']) {
+    assert.equal((await http(s.port, path, { method: 'HEAD', headers: { Origin: 'null' } })).status, 403, `${path} with Origin: null`);
+    assert.equal((await http(s.port, path, { method: 'HEAD' })).status, 401, `${path} without the cookie`);
+  }
+  assert.equal((await http(s.port, '/outputs/plot-frame.html', { method: 'POST', headers: { Origin: 'null' } })).status, 403, 'only GET and HEAD');
+});
+
 test('serve refuses root without --allow-root', async (t) => {
   if (process.geteuid?.() !== 0) return t.skip('runs as root only (it checks the refusal of root)');
   let said = '';

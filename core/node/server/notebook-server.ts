@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { OUTPUT_FRAME_DIR, OUTPUT_FRAME_FILES } from '../../common/output-frames.ts';
 import { MAX_MESSAGE_BYTES, type HostMessage } from '../../common/protocol.ts';
 import type { Connection, SessionHost } from '../host/session-host.ts';
 import { newSecret, RequestGuard } from './request-guard.ts';
@@ -20,6 +21,13 @@ export interface NotebookServerOptions {
   /** Called by `POST /api/shutdown`. */
   onShutdown?: () => void;
 }
+
+/**
+ * The output frames' files, served without the session cookie: the frames' opaque origin gets no
+ * SameSite cookie, so plots and untrusted HTML could not load their script otherwise. Public
+ * build files (frame code, styles, plotly), no notebook data.
+ */
+const PUBLIC_FRAME_PATHS = new Set<string>(OUTPUT_FRAME_FILES.map((f) => `/${OUTPUT_FRAME_DIR}${f}`));
 
 /** Interval of WebSocket pings; a client that misses one is dropped (its runs go on). */
 const PING_MS = 15_000;
@@ -121,8 +129,12 @@ export class NotebookServer {
     try {
       if (!guard.hostAllowed(req)) return deny(403, 'Forbidden: this server answers only to its own address (Host header refused).');
       const stateChanging = req.method !== 'GET' && req.method !== 'HEAD';
-      if (!guard.originAllowed(req, stateChanging)) return deny(403, 'Forbidden: requests from other sites are refused (Origin).');
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!stateChanging && PUBLIC_FRAME_PATHS.has(url.pathname)) {
+        if (!guard.frameOriginAllowed(req)) return deny(403, 'Forbidden: requests from other sites are refused (Origin).');
+        return await this.#static.serve(url.pathname, req, res);
+      }
+      if (!guard.originAllowed(req, stateChanging)) return deny(403, 'Forbidden: requests from other sites are refused (Origin).');
       const token = url.searchParams.get('token');
       if (token !== null) {
         if (!guard.tokenMatches(token)) return deny(403, 'Forbidden: that token is wrong. Use the URL probebook serve printed.');

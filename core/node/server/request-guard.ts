@@ -3,6 +3,7 @@
  * other users and by web pages, so each request must come to a loopback or allow-listed Host
  * (DNS rebinding), from our own Origin where a browser sends one (cross-site requests and
  * WebSockets), with the session cookie or the token, and state changes need the XSRF token.
+ * The one exception: the output frames' public files (see {@link frameOriginAllowed}).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -64,6 +65,15 @@ export class RequestGuard {
     const origin = req.headers.origin;
     if (origin === undefined) return !required;
     return this.origins().includes(origin);
+  }
+
+  /**
+   * For the output frames' own files only (GET/HEAD): no Origin, our own, or `null` — the opaque
+   * origin of our sandboxed frames, which is all a browser says for them. Another site is refused.
+   */
+  frameOriginAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    return origin === undefined || origin === 'null' || this.origins().includes(origin);
   }
 
   /** The session cookie, or the token in an `Authorization: token …` header (scripts). */
