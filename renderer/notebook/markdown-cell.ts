@@ -1,11 +1,11 @@
 /**
- * A markdown cell as people read it: marked (GitHub-flavoured) then DOMPurify, with the same
- * sanitiser as outputs. `<style>` never reaches the page (it would restyle the app), and
- * untrusted notebooks lose inline styles too.
+ * A markdown cell as people read it: marked (GitHub-flavoured) then DOMPurify, held as tight as
+ * markdown outputs ({@link sanitizeForPage}): `<style>` never reaches the page (it would restyle
+ * the app), untrusted notebooks lose inline styles too, ids cannot define window globals.
  */
 import { marked } from 'marked';
 import { h } from '../outputs/dom.ts';
-import { sanitizeToFragment } from '../outputs/html/sanitize.ts';
+import { sanitizeForPage } from '../outputs/html/sanitize.ts';
 
 export function renderMarkdown(element: HTMLElement, source: string, trusted: boolean): void {
   if (!source.trim()) {
@@ -19,8 +19,5 @@ export function renderMarkdown(element: HTMLElement, source: string, trusted: bo
     element.replaceChildren(h('pre', 'pb-md-error', `This markdown could not be rendered (${(error as Error).message}):\n\n${source}`));
     return;
   }
-  const fragment = sanitizeToFragment(html);
-  fragment.querySelectorAll('style').forEach((s) => s.remove());
-  if (!trusted) fragment.querySelectorAll('[style]').forEach((el) => el.removeAttribute('style'));
-  element.replaceChildren(fragment);
+  element.replaceChildren(sanitizeForPage(html, trusted));
 }

@@ -1,17 +1,19 @@
 /**
  * `text/markdown` with marked (GitHub-flavoured), sanitised with DOMPurify before it reaches the
- * page, so it is safe for untrusted notebooks too.
+ * page, so it is safe for untrusted notebooks too. It is drawn in the app's own document, so it
+ * gets the page's rules ({@link sanitizeForPage}): no `<style>`, no inline styles when untrusted,
+ * no ids that define window globals.
  */
 import { marked } from 'marked';
 import { MIME } from '../../core/common/mime.ts';
 import { h } from './dom.ts';
-import { sanitizeToFragment } from './html/sanitize.ts';
+import { sanitizeForPage } from './html/sanitize.ts';
 import type { ItemView, OutputRenderer } from './registry.ts';
 
-function draw(el: HTMLElement, data: unknown): void {
+function draw(el: HTMLElement, data: unknown, trusted: boolean): void {
   const source = typeof data === 'string' ? data : Array.isArray(data) ? data.join('') : String(data ?? '');
   const html = marked.parse(source, { async: false, gfm: true });
-  el.replaceChildren(sanitizeToFragment(html));
+  el.replaceChildren(sanitizeForPage(html, trusted));
 }
 
 export const markdownRenderer: OutputRenderer = {
@@ -19,13 +21,13 @@ export const markdownRenderer: OutputRenderer = {
   mimeTypes: [MIME.markdown],
   rank: 40,
   safe: true,
-  render(item, element): ItemView {
+  render(item, element, ctx): ItemView {
     const box = h('div', 'pb-markdown');
     element.append(box);
-    draw(box, item.data);
+    draw(box, item.data, ctx.trusted);
     return {
-      update(next) {
-        draw(box, next.data);
+      update(next, nextCtx) {
+        draw(box, next.data, nextCtx.trusted);
         return true;
       },
       dispose: () => box.remove(),

@@ -71,9 +71,24 @@ async function drawPlot(figure: unknown): Promise<void> {
   send({ type: 'pb-rendered', note: notes.join(' ') });
 }
 
+/** Base look of HTML outputs, inside their shadow root (the frame's stylesheet does not reach in). */
+const HTML_CSS = `
+:host { display: block; padding: 4px 2px; overflow-x: auto; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid rgba(128, 128, 128, 0.35); padding: 2px 8px; text-align: left; }
+img { max-width: 100%; }
+a { color: var(--pb-frame-link, LinkText); }
+`;
+
 function drawHtml(html: string): void {
   // The page sanitised this with DOMPurify; the frame's opaque origin and CSP are the second wall.
-  root.innerHTML = html;
+  // In a shadow root, its ids and names do not become properties of window (DOM clobbering),
+  // while its own <style> still styles them (pandas' Styler writes rules for its cell ids).
+  const shadow = root.shadowRoot ?? root.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = HTML_CSS;
+  shadow.innerHTML = html;
+  shadow.prepend(style);
   drawn = true;
   send({ type: 'pb-rendered', note: '' });
 }
