@@ -93,6 +93,13 @@ async function rendered(page: Page): Promise<void> {
   // Cells draw their markdown and outputs when they come near the viewport.
   for (let i = 0; i < n; i++) await cells.nth(i).scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelectorAll('.pb-md-pending').length === 0);
+  // Outputs draw once their renderers have loaded (after the first paint): wait for every one of them.
+  await page.waitForFunction(() => {
+    const doc = window.probebook?.doc;
+    if (!doc) return false;
+    const outputs = doc.cells.reduce((n, c) => n + c.outputs.length, 0);
+    return document.querySelectorAll('.pb-output[data-output-id] .pb-output-body').length >= outputs;
+  });
   const frames = await page.locator('iframe.pb-frame').count();
   await page.waitForFunction((want) => [...document.querySelectorAll('iframe.pb-frame')].length === want, frames);
   for (const frame of page.frames()) {
