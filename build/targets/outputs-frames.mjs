@@ -1,5 +1,6 @@
 // The sandboxed output frames (plots, untrusted HTML) beside the page: dist/renderer/outputs/
-// gets plot-frame.html, html-frame.html, output-frame.js/.css and plotly.min.js. The page's
+// gets plot-frame.html, html-frame.html, output-frame.js/.css, plotly.min.js and
+// plotly-cartesian.min.js (the frame loads the smaller one when a figure's traces allow). The page's
 // outputs code loads them from `outputs/` next to its own URL (see docs/readme/outputs.md).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ export function frameTarget(root, outdir) {
             mkdirSync(outdir, { recursive: true });
             for (const f of ['plot-frame.html', 'html-frame.html', 'output-frame.css']) copyFileSync(join(frames, f), join(outdir, f));
             copyFileSync(join(root, 'node_modules/plotly.js-dist-min/plotly.min.js'), join(outdir, 'plotly.min.js'));
+            copyFileSync(join(root, 'node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js'), join(outdir, 'plotly-cartesian.min.js'));
           });
         },
       },

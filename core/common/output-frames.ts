@@ -19,9 +19,9 @@ export const OUTPUT_FRAME_DOCUMENTS = ['plot-frame.html', 'html-frame.html'] as 
  * SameSite cookies; a server that wants a session cookie must hand out exactly these files without
  * one (they are the built frame code and plotly: public, the same for everybody, no data).
  */
-export const OUTPUT_FRAME_FILES = [...OUTPUT_FRAME_DOCUMENTS, 'output-frame.js', 'output-frame.css', 'plotly.min.js'] as const;
+export const OUTPUT_FRAME_FILES = [...OUTPUT_FRAME_DOCUMENTS, 'output-frame.js', 'output-frame.css', 'plotly.min.js', 'plotly-cartesian.min.js'] as const;
 
-/** CSP header of the frame documents. Scripts only from the app (plotly.min.js, output-frame.js). */
+/** CSP header of the frame documents. Scripts only from the app (output-frame.js, the plotly bundles). */
 export const OUTPUT_FRAME_CSP = [
   "default-src 'none'",
   "script-src 'self' 'unsafe-eval'",

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contentTypeOf, readAppFile, resolveAppPath } from './app-files.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
+import { OUTPUT_FRAME_CSP } from '../../core/common/output-frames.ts';
 
 const ROOT = '/srv/pb/renderer';
 
@@ -86,4 +87,19 @@ test('serves real files with the CSP, and refuses missing files, folders and sym
   assert.equal(traversal.status, 403);
   assert.doesNotMatch(String(traversal.body), /root password/);
   assert.equal(traversal.headers['Content-Security-Policy'], CONTENT_SECURITY_POLICY, 'errors carry the CSP too');
+});
+
+test('the output frames are served with the frame CSP, everything else with the page CSP', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-app-frames-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, 'renderer');
+  mkdirSync(join(root, 'outputs'), { recursive: true });
+  for (const f of ['plot-frame.html', 'html-frame.html', 'output-frame.js']) writeFileSync(join(root, 'outputs', f), 'x');
+  writeFileSync(join(root, 'plot-frame.html'), 'not a frame: wrong folder');
+  for (const f of ['plot-frame.html', 'html-frame.html']) {
+    assert.equal((await readAppFile(root, `app://probebook/outputs/${f}`)).headers['Content-Security-Policy'], OUTPUT_FRAME_CSP, f);
+  }
+  assert.equal((await readAppFile(root, 'app://probebook/outputs/output-frame.js')).headers['Content-Security-Policy'], CONTENT_SECURITY_POLICY);
+  assert.equal((await readAppFile(root, 'app://probebook/plot-frame.html')).headers['Content-Security-Policy'], CONTENT_SECURITY_POLICY);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-eval/, 'the page itself never gets eval');
 });

@@ -4,10 +4,14 @@
  * Plain Node, so it is tested against real files; `protocol.ts` only wraps it in a Response.
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isAppUrl } from '../shared/app-origin.ts';
 import { APP_RESPONSE_HEADERS } from './csp.ts';
 import { CONTENT_TYPES } from '../../core/common/content-types.ts';
+import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DIR, OUTPUT_FRAME_DOCUMENTS } from '../../core/common/output-frames.ts';
+
+/** The sandboxed output frames' documents, relative to the app folder: served with the frame CSP. */
+const FRAME_DOCUMENTS = new Set<string>(OUTPUT_FRAME_DOCUMENTS.map((d) => join(OUTPUT_FRAME_DIR, d)));
 
 export type AppPath = { ok: true; path: string } | { ok: false; status: 400 | 403; reason: string };
 
@@ -61,7 +65,10 @@ export async function readAppFile(root: string, url: string): Promise<AppRespons
     }
     if (!(await stat(realPath)).isFile()) return refusal(404, `not a file: ${resolved.path}`);
     const body = await readFile(realPath);
-    return { status: 200, headers: { ...APP_RESPONSE_HEADERS, 'Content-Type': contentTypeOf(realPath) }, body };
+    const headers: Record<string, string> = { ...APP_RESPONSE_HEADERS, 'Content-Type': contentTypeOf(realPath) };
+    // The frames (opaque origin, sandboxed) get their own policy: 'unsafe-eval' for plotly's WebGL, never the page's.
+    if (FRAME_DOCUMENTS.has(relative(resolve(root), resolved.path))) headers['Content-Security-Policy'] = OUTPUT_FRAME_CSP;
+    return { status: 200, headers, body };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return refusal(404, `no such file in the app: ${resolved.path}`);

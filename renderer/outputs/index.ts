@@ -8,7 +8,7 @@
  * - {@link groupMapPrints} / {@link aggregateMapPrints}: bpftrace interval prints as time series.
  *
  * Include `renderer/outputs/outputs.css` in the page, and serve the files of
- * `dist/renderer/outputs/` (plot-frame.html, html-frame.html, output-frame.js/.css, plotly.min.js)
+ * `dist/renderer/outputs/` (plot-frame.html, html-frame.html, output-frame.js/.css, plotly.min.js, plotly-cartesian.min.js)
  * beside the page; see docs/readme/outputs.md.
  */
 import { bpftraceRenderer } from './bpftrace/bpftrace-renderer.ts';

@@ -132,7 +132,7 @@ test('files outside the page folder cannot be reached', async (t) => {
 test("the output frames' own files load without the cookie, as a sandboxed frame asks for them; nothing else does", async (t) => {
   const s = await serve(t);
   // What Chromium sends for the script and styles of a plot frame (opaque origin): Origin: null, no cookie.
-  for (const file of ['plot-frame.html', 'html-frame.html', 'output-frame.js', 'output-frame.css', 'plotly.min.js']) {
+  for (const file of ['plot-frame.html', 'html-frame.html', 'output-frame.js', 'output-frame.css', 'plotly.min.js', 'plotly-cartesian.min.js']) {
     const res = await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'null' } });
     assert.equal(res.status, 200, file);
     assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD' })).status, 200, `${file} without any Origin`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFromFrame, parseToFrame, MAX_FRAME_HEIGHT } from './frame-protocol.ts';
-import { prepareFigure, WEBGL_POINTS } from './figure.ts';
+import { bundleFor, prepareFigure, WEBGL_POINTS } from './figure.ts';
 
 test('frame messages are accepted only in their exact shapes', () => {
   assert.deepEqual(parseFromFrame({ type: 'pb-size', height: 321.2 }), { type: 'pb-size', height: 322 });
@@ -66,4 +66,16 @@ test('big scatter traces switch to WebGL, or stay SVG with a note when WebGL is 
   assert.deepEqual(noGl.figure.data.map((t) => t['type']), [undefined, 'scatter']);
   assert.match(noGl.notes[0]!, /2 large traces are drawn as SVG/);
   assert.throws(() => prepareFigure({ layout: {} }, 'light', true), /not a plotly figure/);
+});
+
+test('a figure of cartesian traces loads the small plotly bundle; WebGL, 3D or unknown traces load the full one', () => {
+  const fig = (...types: (string | undefined)[]) => prepareFigure({ data: types.map((type) => (type ? { type, x: [1], y: [1] } : { x: [1], y: [1] })) }, 'light', true).figure;
+  assert.equal(bundleFor(fig(undefined, 'bar', 'histogram', 'heatmap')), 'cartesian');
+  assert.equal(bundleFor(fig('scatter', 'scatter3d')), 'full');
+  assert.equal(bundleFor(fig('scattergl')), 'full');
+  assert.equal(bundleFor(fig('sankey')), 'full');
+  const big = prepareFigure({ data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] }, 'light', true).figure;
+  assert.equal(bundleFor(big), 'full', 'a big scatter becomes scattergl, which only the full bundle draws');
+  const bigNoGl = prepareFigure({ data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] }, 'light', false).figure;
+  assert.equal(bundleFor(bigNoGl), 'cartesian');
 });

@@ -1,20 +1,47 @@
 /**
  * Runs inside a sandboxed output frame (opaque origin). Draws what the page sends: a plotly
- * figure (with `window.Plotly` from plotly.min.js, loaded by plot-frame.html) or already
- * sanitised HTML; reports its height; answers PNG/SVG export requests with a data URL. Talks only
- * to `window.parent`, and only in the shapes of frame-protocol.ts.
+ * figure or already sanitised HTML; reports its height; answers PNG/SVG export requests with a
+ * data URL. Talks only to `window.parent`, and only in the shapes of frame-protocol.ts.
+ *
+ * plotly.js is loaded when the first figure arrives, as the smallest bundle that draws it: the
+ * cartesian one (1.5 MB) for lines, bars, histograms and heatmaps, the full one (4.8 MB) for the
+ * rest. Each frame parses its own copy (frames share no code), so this is most of a plot's cost.
  */
 import { parseToFrame, type FromFrame, type FrameTheme } from './frame-protocol.ts';
-import { prepareFigure, themeBackground } from './figure.ts';
+import { bundleFor, prepareFigure, themeBackground } from './figure.ts';
 
 interface PlotlyApi {
   react(el: HTMLElement, data: unknown[], layout: unknown, config: unknown): Promise<unknown>;
   relayout(el: HTMLElement, update: unknown): Promise<unknown>;
   toImage(el: HTMLElement, opts: { format: 'png' | 'svg'; scale?: number; width?: number; height?: number }): Promise<string>;
   Plots: { resize(el: HTMLElement): void };
+  purge(el: HTMLElement): void;
 }
 
-const Plotly = (window as unknown as { Plotly?: PlotlyApi }).Plotly;
+const BUNDLE_FILES = { cartesian: 'plotly-cartesian.min.js', full: 'plotly.min.js' } as const;
+let Plotly: PlotlyApi | undefined;
+let loaded: 'cartesian' | 'full' | undefined;
+let loading: Promise<PlotlyApi> | undefined;
+
+/** plotly.js with what `bundle` draws: loaded once; the full bundle replaces the cartesian one when a figure needs it. */
+function plotly(bundle: 'cartesian' | 'full'): Promise<PlotlyApi> {
+  if (Plotly && (loaded === 'full' || loaded === bundle)) return Promise.resolve(Plotly);
+  if (loading) return loading.then(() => plotly(bundle));
+  loading = new Promise<PlotlyApi>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = BUNDLE_FILES[bundle];
+    script.onload = () => {
+      const api = (window as unknown as { Plotly?: PlotlyApi }).Plotly;
+      if (!api) return reject(new Error(`plotly.js did not load in the output frame (${script.src} defines no Plotly).`));
+      Plotly = api;
+      loaded = bundle;
+      resolve(api);
+    };
+    script.onerror = () => reject(new Error(`plotly.js did not load in the output frame (${BUNDLE_FILES[bundle]} missing beside plot-frame.html).`));
+    document.head.append(script);
+  }).finally(() => (loading = undefined));
+  return loading;
+}
 const root = document.getElementById('root') ?? document.body.appendChild(document.createElement('div'));
 let lastFigure: unknown = null;
 let theme: FrameTheme = 'light';
@@ -48,11 +75,18 @@ function applyTheme(t: FrameTheme): void {
 }
 
 async function drawPlot(figure: unknown): Promise<void> {
-  if (!Plotly) throw new Error('plotly.js did not load in the output frame (plotly.min.js missing beside plot-frame.html).');
   lastFigure = figure;
   const { figure: f, notes } = prepareFigure(figure, theme, gl);
+  const before = Plotly;
+  const api = await plotly(bundleFor(f));
   let note = root.querySelector<HTMLElement>('.note');
   let plot = root.querySelector<HTMLElement>('.plot');
+  if (plot && before && before !== api) {
+    // Drawn by the cartesian bundle, now redrawn by the full one: start from a clean element.
+    before.purge(plot);
+    plot.remove();
+    plot = null;
+  }
   if (!plot) {
     plot = document.createElement('div');
     plot.className = 'plot';
@@ -66,7 +100,7 @@ async function drawPlot(figure: unknown): Promise<void> {
     }
     note.textContent = notes.join(' ');
   } else note?.remove();
-  await Plotly.react(plot, f.data, f.layout, f.config);
+  await api.react(plot, f.data, f.layout, f.config);
   drawn = true;
   send({ type: 'pb-rendered', note: notes.join(' ') });
 }
