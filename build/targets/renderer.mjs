@@ -2,8 +2,8 @@
 // editor.css (Monaco, loaded after the first paint), shared chunks, Monaco's font, and the editor
 // and TypeScript workers in workers/.
 // The output frames beside it (dist/renderer/outputs/) come from outputs-frames.mjs.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 
 /** esbuild options for the page and its workers, built into `outdir`. */
 export function rendererTargets(root, outdir) {
@@ -18,6 +18,7 @@ export function rendererTargets(root, outdir) {
       format: 'esm',
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
+      metafile: true,
       assetNames: 'assets/[name]-[hash]',
       loader: { '.ttf': 'file' },
       plugins: [
@@ -28,9 +29,15 @@ export function rendererTargets(root, outdir) {
             build.onStart(() => {
               for (const dir of ['chunks', 'assets']) rmSync(join(outdir, dir), { recursive: true, force: true });
             });
-            build.onEnd(() => {
+            build.onEnd((result) => {
               mkdirSync(outdir, { recursive: true });
-              copyFileSync(join(root, 'renderer/app/index.html'), join(outdir, 'index.html'));
+              // The chunks app.js imports statically are announced in the page itself, so the
+              // browser fetches them alongside app.js instead of after parsing it.
+              const app = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('/app.js') || file === 'app.js');
+              const chunks = (app?.[1].imports ?? []).filter((i) => i.kind === 'import-statement' && !i.external).map((i) => relative(outdir, resolve(i.path)));
+              const preload = chunks.map((c) => `<link rel="modulepreload" href="${c}">\n`).join('');
+              const page = readFileSync(join(root, 'renderer/app/index.html'), 'utf8').replace('<script type="module" src="app.js"></script>', `${preload}$&`);
+              writeFileSync(join(outdir, 'index.html'), page);
             });
           },
         },
