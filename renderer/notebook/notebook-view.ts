@@ -80,6 +80,17 @@ export class NotebookView implements CellHost {
     this.element = h('div', 'pb-notebook', this.empty, this.list, footer);
     this.element.tabIndex = 0;
     this.element.setAttribute('aria-label', `Notebook ${doc.title}`);
+    // Captured: the click's path is known even if selecting the cell redraws its markdown meanwhile.
+    this.element.addEventListener(
+      'click',
+      (e) => {
+        const link = (e.target as Element | null)?.closest?.('a[href^="#"]');
+        if (!link) return;
+        e.preventDefault(); // the page's URL is not the notebook's: no hash navigation
+        this.revealAnchor(link.getAttribute('href')!.slice(1));
+      },
+      { capture: true },
+    );
     this.observer = new IntersectionObserver(
       (entries) => {
         for (const e of entries) {
@@ -131,6 +142,45 @@ export class NotebookView implements CellHost {
 
   view(cellId: string): CellView | undefined {
     return this.views.get(cellId);
+  }
+
+  /**
+   * Follows an in-notebook link: an element of a markdown cell or output with that id (sanitised
+   * ids carry `user-content-`), else a markdown heading whose text with `-` for spaces is the
+   * anchor (Jupyter's rule, so `[see](#Loopback-lab)` works as in Jupyter). Returns whether found.
+   */
+  revealAnchor(anchor: string): boolean {
+    let name: string;
+    try {
+      name = decodeURIComponent(anchor);
+    } catch {
+      name = anchor;
+    }
+    const target = document.getElementById(`user-content-${name}`);
+    const cellElement = target && this.element.contains(target) ? target.closest<HTMLElement>('[data-cell-id]') : null;
+    const cellId = cellElement?.dataset['cellId'] ?? findHeadingCell(this.doc.cells, name);
+    if (!cellId) {
+      this.actions.notify(`No heading or anchor "${name}" in this notebook.`);
+      return false;
+    }
+    // A long notebook makes its cells in slices after the first paint: make the target's now.
+    const index = this.doc.cells.findIndex((c) => c.id === cellId);
+    if (!this.views.has(cellId) && index >= this.renderLimit) {
+      this.renderLimit = index + 1;
+      this.syncStructure();
+    }
+    this.select(cellId, 'command');
+    const element = target && this.element.contains(target) ? target : this.views.get(cellId)?.element;
+    if (!element) return true;
+    // Cells on the way draw as they come into view and change height: scroll again until it holds.
+    let frames = 0;
+    const settle = () => {
+      element.scrollIntoView({ block: 'start' });
+      if (++frames < 12 && Math.abs(element.getBoundingClientRect().top) > 1) requestAnimationFrame(settle);
+      else if (frames < 12) requestAnimationFrame(() => Math.abs(element.getBoundingClientRect().top) > 1 && settle());
+    };
+    settle();
+    return true;
   }
 
   select(cellId: string, mode: Mode): void {
@@ -608,3 +658,18 @@ export class NotebookView implements CellHost {
 }
 
 let memoryClipboard: ClipboardCell[] | null = null;
+
+/** The markdown cell with a heading whose anchor (text, spaces as `-`, as Jupyter makes it) is `anchor`. */
+export function findHeadingCell(cells: readonly { id: string; cellType: string; source: string }[], anchor: string): string | undefined {
+  const want = anchor.trim();
+  for (const cell of cells) {
+    if (cell.cellType !== 'markdown') continue;
+    for (const line of cell.source.split('\n')) {
+      const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+      if (!heading) continue;
+      const text = heading[1]!.replace(/[*_`]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim();
+      if (text.replace(/ /g, '-') === want || text === want) return cell.id;
+    }
+  }
+  return undefined;
+}

@@ -64,5 +64,11 @@ export function sanitizeForPage(html: string, trusted: boolean): DocumentFragmen
     for (const name of [...el.classList]) if (name.startsWith('pb-')) el.classList.remove(name);
     if (!el.classList.length) el.removeAttribute('class');
   }
+  // In-notebook links (`#Section`, Jupyter's heading anchors) stay in the page; the notebook view
+  // scrolls to them (notebook-view.ts).
+  for (const a of fragment.querySelectorAll<HTMLAnchorElement>('a[href^="#"]')) {
+    a.removeAttribute('target');
+    a.removeAttribute('rel');
+  }
   return fragment;
 }
