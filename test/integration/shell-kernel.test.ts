@@ -1,196 +1,144 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
-import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
-import type { CellErrorData } from '../../core/common/mime.ts';
+import { BOOTSTRAP } from '../../core/node/kernels/shell-prelude.ts';
+import { until } from './process-support.ts';
+import { shellRequest as request } from './shell-support.ts';
 
-interface Event { kind: 'stdout' | 'stderr' | 'error'; text: string; at: number }
-
-function request(code: string, over: Partial<ExecutionRequest> = {}) {
-  const events: Event[] = [];
-  const errors: CellErrorData[] = [];
-  const req: ExecutionRequest = {
-    notebookKey: 'nb', cellId: 'c', language: 'shell', code, cwd: tmpdir(), env: {}, args: [],
-    signal: new AbortController().signal,
-    sink: {
-      stream: (name, text) => events.push({ kind: name, text, at: performance.now() }),
-      display: () => assert.fail('shell cells display nothing'),
-      error: (e) => errors.push(e),
-    },
-    ...over,
-  };
-  return { req, events, errors, text: (kind: Event['kind'] = 'stdout') => events.filter((e) => e.kind === kind).map((e) => e.text).join('') };
-}
-
-/** Live (non-zombie) pids whose command line contains `marker` — markers this test made. */
-function pidsWith(marker: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false; // exited meanwhile
-    }
-  });
+function kernelFor(t: { after(fn: () => Promise<void>): void }, options?: ConstructorParameters<typeof ShellKernel>[0]) {
+  const kernel = new ShellKernel(options);
+  t.after(() => kernel.dispose());
+  return kernel;
 }
 
 test('shell output streams live: a line arrives long before the cell ends, stdout and stderr apart', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const { req, events, text } = request('echo first; echo oops >&2; sleep 0.6; echo last');
-  const result = await kernel.execute(req);
+  const kernel = kernelFor(t);
+  const cell = request('echo first; echo oops >&2; sleep 0.5; echo last');
+  const result = await kernel.execute(cell.req);
   const end = performance.now();
   assert.equal(result.status, 'ok');
-  assert.equal(text('stdout'), 'first\nlast\n');
-  assert.equal(text('stderr'), 'oops\n');
-  const first = events.find((e) => e.text.includes('first'))!;
-  assert.ok(end - first.at > 400, `first line arrived ${Math.round(end - first.at)} ms before the end`);
+  assert.equal(cell.text('stdout'), 'first\nlast\n');
+  assert.equal(cell.text('stderr'), 'oops\n');
+  assert.ok(end - cell.arrival('first')! > 400, `first line arrived ${Math.round(end - cell.arrival('first')!)} ms before the end`);
 });
 
-test('cd and exported variables carry over between cells of one notebook, and reset forgets them', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'pb-cd-')));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await kernel.execute(request(`cd ${dir}; export LAB_IFACE=veth0; PLAIN=not-exported`).req);
-  const second = request('pwd; echo "$LAB_IFACE/${PLAIN:-unset}"');
-  await kernel.execute(second.req);
-  assert.equal(second.text(), `${dir}\nveth0/unset\n`);
-  const other = request('echo "${LAB_IFACE:-none}"', { notebookKey: 'other' });
-  await kernel.execute(other.req);
-  assert.equal(other.text(), 'none\n', 'another notebook has its own state');
-  await kernel.reset('nb');
-  const after = request('pwd; echo "${LAB_IFACE:-none}"');
-  await kernel.execute(after.req);
-  assert.equal(after.text(), `${tmpdir()}\nnone\n`);
+test('a cell runs in the bash started ahead of time', async (t) => {
+  const kernel = kernelFor(t);
+  const bootstrap = `\0-c\0${BOOTSTRAP}\0`;
+  const warmPids = () => readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(bootstrap) && readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid);
+    } catch {
+      return false;
+    }
+  });
+  await until(() => warmPids().length === 1, 'the warm bash');
+  const [warm] = warmPids();
+  const cell = request('echo $$');
+  await kernel.execute(cell.req);
+  assert.equal(cell.text(), `${warm}\n`);
+  await until(() => warmPids().length === 1, 'the next warm bash');
+  assert.notEqual(warmPids()[0], warm);
 });
 
-test('a non-zero exit fails the cell with its code and keeps the state set before it', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const { req, errors } = request('export STEP=1\nexit 3');
-  const result = await kernel.execute(req);
+test('opening /dev/stdout and /dev/stderr by path works in a cell (tee /dev/stderr)', async (t) => {
+  const kernel = kernelFor(t);
+  const cell = request('echo e > /dev/stderr; tee /dev/stderr <<< both');
+  const result = await kernel.execute(cell.req);
+  assert.equal(result.status, 'ok', cell.text('stderr'));
+  assert.equal(cell.text('stdout'), 'both\n');
+  assert.equal(cell.text('stderr'), 'e\nboth\n');
+});
+
+test('a non-zero exit fails the cell with an ExitCode error that shows the code', async (t) => {
+  const kernel = kernelFor(t);
+  const cell = request('echo before\nexit 3');
+  const result = await kernel.execute(cell.req);
   assert.equal(result.status, 'failed');
   assert.equal(result.exitCode, 3);
-  assert.match(errors[0]!.evalue, /exited with code 3/);
-  const next = request('echo $STEP');
-  await kernel.execute(next.req);
-  assert.equal(next.text(), '1\n');
+  assert.equal(result.stopped, false);
+  assert.deepEqual(cell.errors, [{ ename: 'ExitCode', evalue: 'Cell exited with code 3', traceback: [] }]);
+  assert.deepEqual(result.error, cell.errors[0]);
+  const crashed = request(`bash -c 'kill -SEGV $$'`);
+  await kernel.execute(crashed.req);
+  assert.equal(crashed.errors[0]!.evalue, 'Cell exited with code 139 (a command in it was killed by SIGSEGV)');
+});
+
+test('a cell killed by a signal says which', async (t) => {
+  const kernel = kernelFor(t);
+  const cell = request('kill -KILL $$');
+  const result = await kernel.execute(cell.req);
+  assert.equal(result.status, 'failed');
+  assert.equal(result.exitSignal, 'SIGKILL');
+  assert.deepEqual(cell.errors, [{ ename: 'Signal', evalue: 'Cell was killed by SIGKILL', traceback: [] }]);
 });
 
 test('bash errors name the cell line, never a temp path, and the error carries the location', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const { req, errors, text } = request('echo ok\nno_such_command_pb\nexit 1');
-  await kernel.execute(req);
-  assert.equal(text('stderr'), 'cell: line 2: no_such_command_pb: command not found\n');
-  assert.deepEqual(errors[0]!.location, { line: 2 });
+  const kernel = kernelFor(t);
+  const cell = request('echo ok\nno_such_command_pb\nexit 1');
+  await kernel.execute(cell.req);
+  assert.equal(cell.text('stderr'), 'cell: line 2: no_such_command_pb: command not found\n');
+  assert.deepEqual(cell.errors[0]!.location, { line: 2 });
+  // Still right with restored state, a multi-line parameter and a syntax error further down.
+  const later = request('true\n\n\nif then\nfi', { env: { MULTI: 'a\nb\nc' } });
+  await kernel.execute(later.req);
+  assert.match(later.text('stderr'), /^cell: eval: line 4: syntax error near unexpected token `then'/);
+  assert.doesNotMatch(later.text('stderr'), /\/tmp|\/dev\/shm|probebook-/);
+  assert.deepEqual(later.errors[0]!.location, { line: 4 });
 });
 
-test('parameters arrive as environment variables', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const { req, text } = request('echo "$N $NAME"', { env: { N: '100', NAME: "it's a test" } });
-  await kernel.execute(req);
-  assert.equal(text(), "100 it's a test\n");
+test('parameters arrive as environment variables, any value intact', async (t) => {
+  const kernel = kernelFor(t);
+  const tricky = `it's "$HOME" \`x\` \\ é\nsecond line\ttab`;
+  const cell = request('printf "%s|%s" "$N" "$TRICKY"', { env: { N: '100', TRICKY: tricky } });
+  await kernel.execute(cell.req);
+  assert.equal(cell.text(), `100|${tricky}`);
+  const bad = request('true', { env: { 'not-a-name': 'x' } });
+  await kernel.execute(bad.req);
+  assert.match(bad.text('stderr'), /variable "not-a-name" not set: not a valid shell variable name/);
 });
 
-test('interrupt sends SIGINT to the cell: its trap runs and the cell counts as interrupted', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const ac = new AbortController();
-  const { req, text, events } = request(`trap 'echo caught INT; exit 130' INT; echo ready; while true; do sleep 0.05; done`, { signal: ac.signal, graceMs: 2000 });
-  const done = kernel.execute(req);
-  while (!events.some((e) => e.text.includes('ready'))) await new Promise((r) => setTimeout(r, 10));
-  ac.abort('interrupt');
-  const result = await done;
-  assert.equal(result.status, 'interrupted');
-  assert.equal(result.stopped, true);
-  assert.match(text(), /caught INT/);
+test('cells see PROBEBOOK, their cell id, TERM, a PATH with sbin, and /dev/null as stdin', async (t) => {
+  const kernel = kernelFor(t);
+  const cell = request('echo "$PROBEBOOK $PROBEBOOK_CELL_ID $TERM"; echo ":$PATH:"; readlink /proc/self/fd/0; cat; read -r x || echo "read got EOF"', { cellId: 'cell-7' });
+  await kernel.execute(cell.req);
+  const [vars, path, stdin, eof] = cell.text().split('\n');
+  assert.equal(vars, '1 cell-7 xterm-256color');
+  assert.match(path!, /:\/usr\/sbin:/);
+  assert.match(path!, /:\/sbin:/);
+  assert.equal(stdin, '/dev/null');
+  assert.equal(eof, 'read got EOF');
 });
 
-test('a cell ignoring SIGINT gets SIGTERM after the grace, one ignoring both gets SIGKILL', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  for (const [traps, signal] of [["trap '' INT", 'SIGTERM'], ["trap '' INT TERM", 'SIGKILL']] as const) {
-    const ac = new AbortController();
-    const { req, events } = request(`${traps}; echo ready; while true; do sleep 0.05; done`, { signal: ac.signal, graceMs: 150 });
-    const done = kernel.execute(req);
-    while (!events.some((e) => e.text.includes('ready'))) await new Promise((r) => setTimeout(r, 10));
-    ac.abort('interrupt');
-    const result = await done;
-    assert.equal(result.stopped, true);
-    assert.equal(result.exitSignal, signal, `${traps} ends by ${signal}`);
-  }
-});
-
-test('nothing of a cell survives its end or its interrupt: background children are stopped', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const marker = `pb-orphan-${process.pid}-${Date.now()}`;
-  const { req } = request(`(exec -a ${marker}-a sleep 100) & (exec -a ${marker}-b sleep 100) & disown; echo started`);
-  await kernel.execute(req);
-  assert.deepEqual(pidsWith(marker), []);
-
-  const ac = new AbortController();
-  const second = request(`(exec -a ${marker}-c sleep 100) & echo started; sleep 100`, { signal: ac.signal, graceMs: 200 });
-  const done = kernel.execute(second.req);
-  while (!second.events.some((e) => e.text.includes('started'))) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(pidsWith(marker).length, 1);
-  ac.abort('interrupt');
-  await done;
-  assert.deepEqual(pidsWith(marker), []);
-});
-
-test('a flood of 2,000,000 lines arrives whole', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  let bytes = 0;
-  let last = '';
-  const { req } = request('seq 2000000');
-  req.sink.stream = (_n, text) => { bytes += Buffer.byteLength(text); last = text; };
-  const result = await kernel.execute(req);
-  assert.equal(result.status, 'ok');
-  assert.equal(bytes, 14_888_896); // `seq 2000000 | wc -c`
-  assert.ok(last.endsWith('2000000\n'));
-});
-
-test('concurrent cells keep their outputs apart, and UTF-8 split across reads stays whole', async (t) => {
-  const kernel = new ShellKernel();
-  t.after(() => kernel.dispose());
-  const a = request('for i in $(seq 200); do echo "a$i é漢"; done', { notebookKey: 'a' });
-  const b = request('for i in $(seq 200); do echo "b$i 🚀"; done', { notebookKey: 'b' });
-  await Promise.all([kernel.execute(a.req), kernel.execute(b.req)]);
-  assert.equal(a.text(), Array.from({ length: 200 }, (_, i) => `a${i + 1} é漢\n`).join(''));
-  assert.equal(b.text(), Array.from({ length: 200 }, (_, i) => `b${i + 1} 🚀\n`).join(''));
-  const split = request(`printf '\\xf0\\x9f'; sleep 0.1; printf '\\x9a\\x80\\n'`);
-  await kernel.execute(split.req);
-  assert.equal(split.text(), '🚀\n');
+test('internal helpers stay out of the cell: no __pb variables, functions or xtrace lines', async (t) => {
+  const kernel = kernelFor(t);
+  await kernel.execute(request('export KEEP=1; cd /').req); // so the next cell restores state
+  const cell = request('set | grep -c "^__pb" ; declare -F | grep -c __pb; env | grep -c __pb; ls /proc/$$/fd | grep -cx 3; set -x; true');
+  await kernel.execute(cell.req);
+  assert.equal(cell.text(), '0\n0\n0\n0\n', 'no variables, functions, environment or control pipe');
+  assert.equal(cell.text('stderr'), '+++ true\n', 'the state saved after the cell is not traced');
 });
 
 test('a missing bash says how to install it', async (t) => {
-  const kernel = new ShellKernel({ bash: '/nonexistent/bash', warm: false });
-  t.after(() => kernel.dispose());
-  const { req, errors } = request('echo hi');
-  const result = await kernel.execute(req);
+  const kernel = kernelFor(t, { bash: '/nonexistent/bash', warm: false });
+  const cell = request('echo hi');
+  const result = await kernel.execute(cell.req);
   assert.equal(result.status, 'failed');
-  assert.equal(errors[0]!.evalue, 'bash is not installed: sudo apt install bash');
+  assert.deepEqual(cell.errors, [{ ename: 'MissingTool', evalue: 'bash is not installed: sudo apt install bash', traceback: [] }]);
 });
 
-test('kernel state lives in a private directory removed on dispose', async () => {
-  const kernel = new ShellKernel();
-  const { req, text } = request('export X=1; dirname "$(readlink -f /proc/$$/cwd)"');
-  req.code = 'export X=1';
-  await kernel.execute(req);
-  const dirs = () => ['/dev/shm', process.env.XDG_RUNTIME_DIR, tmpdir()].filter((d): d is string => !!d && existsSync(d))
-    .flatMap((d) => readdirSync(d).filter((n) => n.startsWith('probebook-shell-')).map((n) => join(d, n)));
-  const before = dirs();
-  assert.ok(before.length > 0);
-  await kernel.dispose();
-  assert.ok(before.some((d) => !existsSync(d)), 'dispose left its state directory');
-  void text;
+test('a notebook folder that does not exist fails the cell saying which folder', async (t) => {
+  const kernel = kernelFor(t);
+  const dir = await mkdtemp(join(tmpdir(), 'pb-gone-'));
+  await rm(dir, { recursive: true });
+  const cell = request('echo should not run', { cwd: dir, cellId: 'c1' });
+  const result = await kernel.execute(cell.req);
+  assert.equal(result.status, 'failed');
+  assert.equal(cell.text(), '');
+  assert.equal(cell.errors[0]!.ename, 'WorkingDirectoryError');
+  assert.equal(cell.errors[0]!.evalue, `Cell c1: the notebook folder ${dir} does not exist (was it moved or deleted?)`);
 });

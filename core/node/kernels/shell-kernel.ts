@@ -17,7 +17,7 @@ import type { CellErrorData } from '../../common/mime.ts';
 import { CellProcess, type CellProcessResult } from '../process/cell-process.ts';
 import { atExit } from '../process/exit-cleanup.ts';
 import { ladderNote } from '../process/interrupt-ladder.ts';
-import { preparePipes } from '../process/real-pipe.ts';
+import { preparePipes } from '../process/child-stdio.ts';
 import { makePrivateDir } from '../process/runtime-dir.ts';
 import { missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
@@ -46,7 +46,8 @@ export class ShellKernel implements Kernel {
   /** Each notebook's saved state, and a generation that `reset` bumps so a cell still running cannot restore what was forgotten. */
   readonly #states = new Map<string, string>();
   readonly #generations = new Map<string, number>();
-  readonly #running = new Set<CellProcess>();
+  /** Cells running now, and when each is done. */
+  readonly #running = new Map<CellProcess, Promise<unknown>>();
   #disposed = false;
 
   constructor(options: ShellKernelOptions = {}) {
@@ -92,10 +93,9 @@ export class ShellKernel implements Kernel {
     refillTimer = setTimeout(refill, REFILL_AFTER_MS);
     let stderrHead = '';
 
-    this.#running.add(shell);
     let result: CellProcessResult;
     try {
-      result = await shell.run(
+      const running = shell.run(
         {
           signal: request.signal,
           graceMs: request.graceMs,
@@ -112,6 +112,8 @@ export class ShellKernel implements Kernel {
         },
         () => shell.control?.end(buildPrelude({ code: request.code, cwd: request.cwd, state, env, stateFile })),
       );
+      this.#running.set(shell, running.catch(() => undefined));
+      result = await running;
     } finally {
       this.#running.delete(shell);
       clearTimeout(refillTimer);
@@ -127,6 +129,10 @@ export class ShellKernel implements Kernel {
           ? { ename: 'MissingTool', evalue: missingToolMessage('bash'), traceback: [] }
           : { ename: 'SpawnError', evalue: `bash could not start: ${result.spawnError.message}`, traceback: [] };
       return this.#fail(request, error, elapsed());
+    }
+    if (this.#disposed && !result.stopped && result.exitSignal === 'SIGKILL') {
+      request.sink.stream('stderr', '[probebook: the shell kernel was shut down while this cell ran]\n');
+      return { ...base, stopped: true, status: 'interrupted', durationMs: elapsed() };
     }
     if (result.stopped) {
       const note = ladderNote(result.stoppedWith, request.graceMs ?? 3000);
@@ -192,7 +198,8 @@ export class ShellKernel implements Kernel {
     const warm = this.#warm;
     this.#warm = undefined;
     (await warm?.catch(() => undefined))?.kill();
-    for (const shell of this.#running) shell.kill(); // their execute() calls end with the kill
+    for (const shell of this.#running.keys()) shell.kill(); // their execute() calls end with the kill
+    await Promise.all(this.#running.values());
     this.#states.clear();
     rmSync(this.#dir, { recursive: true, force: true });
     this.#cancelExitTask();

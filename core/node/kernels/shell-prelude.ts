@@ -39,7 +39,7 @@ export function buildPrelude(input: PreludeInput): string {
   const warnGone = `builtin printf 'probebook: the folder %s of the previous cell is gone; this cell runs in %s\\n' "$__pb_dir" ${quote(input.cwd)} >&2`;
   const parts = [
     'exec 3<&-', // the cell's processes must not hold the control pipe
-    'builtin unset -v __pb',
+    'builtin unset -v __pb BASH_EXECUTION_STRING', // the bootstrap, not the user's
     input.state === undefined
       ? `builtin cd -- ${quote(input.cwd)} || builtin exit 1`
       : `__pb_state=${quote(input.state)}; builtin eval "$__pb_state"; builtin cd -- "$__pb_dir" 2>/dev/null || { ${warnGone}; builtin cd -- ${quote(input.cwd)}; }; builtin unset -v __pb_state __pb_dir`,

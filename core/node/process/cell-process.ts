@@ -6,7 +6,7 @@
  *
  * Where execa stops short, the code here adds (each file says why): group and session signals
  * (process-group.ts, interrupt-ladder.ts), a kill-on-exit that works for detached children
- * (exit-cleanup.ts), real pipes instead of socketpairs (real-pipe.ts), and a wait for the output
+ * (exit-cleanup.ts), real pipes instead of socketpairs (child-stdio.ts), and a wait for the output
  * that a background child holding the pipe cannot hang (here).
  */
 import { Socket } from 'node:net';
@@ -18,7 +18,7 @@ import { delay } from './delay.ts';
 import { trackSession, untrackSession } from './exit-cleanup.ts';
 import { interruptLadder, type LadderStep } from './interrupt-ladder.ts';
 import { signalSession, terminateSession } from './process-group.ts';
-import { closeFds, takePipes, type PipeEnds } from './real-pipe.ts';
+import { closeFds, inputFile, takePipes, type PipeEnds } from './child-stdio.ts';
 
 export type { LadderStep } from './interrupt-ladder.ts';
 
@@ -33,7 +33,10 @@ export interface CellProcessOptions {
   /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
-  /** The child's stdin: /dev/null (default), a fixed text, or a pipe handed to `onStdin`. */
+  /**
+   * The child's stdin: /dev/null (default), a fixed text (a file, so `cat /dev/stdin` works), or a
+   * pipe handed to `onStdin` (a socket: `/dev/stdin` cannot be reopened by path then).
+   */
   stdin?: 'ignore' | { text: string } | 'pipe';
   /** With `stdin: 'pipe'`: the writable end, once the process runs. */
   onStdin?(stdin: Writable): void;
@@ -83,7 +86,7 @@ export class CellProcess {
   readonly #exited: Promise<{ code: number | null; signal: string | null }>;
   readonly #forwards: TextForward[] = [];
   readonly #stdin: Writable | undefined;
-  readonly #stdinText: string | undefined;
+  #stdinText: string | undefined;
   readonly #control: Writable | undefined;
   #spawnError: { code: string; message: string } | undefined;
   #pending: { name: Stream; text: string }[] = [];
@@ -93,16 +96,22 @@ export class CellProcess {
   #exitCode: number | null | undefined;
 
   private constructor(file: string, args: string[], options: SpawnOptions, pipes: PipeEnds[] | undefined) {
-    // Real pipes where the pool has them: [stdout, stderr, stdin?, control?]; else execa's socketpairs.
-    const [out, err, ...rest] = pipes ?? [];
-    const wantsStdin = options.stdin !== undefined && options.stdin !== 'ignore';
-    const inPipe = wantsStdin ? rest.shift() : undefined;
-    const ctlPipe = options.control ? rest.shift() : undefined;
+    // Real pipes for the output where the pool has them, else execa's socketpairs.
+    const [out, err] = pipes ?? [];
+    // A fixed input is a file a program can reopen; a live one is execa's pipe (it cannot be reopened by path).
+    let input: number | undefined;
+    if (typeof options.stdin === 'object') {
+      try {
+        input = inputFile(options.stdin.text);
+      } catch {
+        this.#stdinText = options.stdin.text; // no private folder: written to a pipe instead
+      }
+    }
     const stdio = [
-      wantsStdin ? (inPipe?.read ?? 'pipe') : 'ignore', // cells read /dev/null unless given input
+      options.stdin === undefined || options.stdin === 'ignore' ? 'ignore' : (input ?? 'pipe'), // cells read /dev/null unless given input
       out?.write ?? 'pipe',
       err?.write ?? 'pipe',
-      ...(options.control ? [ctlPipe?.read ?? 'pipe'] : []),
+      ...(options.control ? ['pipe'] : []), // read with `read -N` from its descriptor, never reopened
     ];
     this.#child = execa(file, args, {
       cwd: options.cwd,
@@ -119,15 +128,13 @@ export class CellProcess {
     } as Options) as ResultPromise;
     this.pid = this.#child.pid;
     // The child has its ends now; ours stay open only on this side.
-    closeFds(out?.write, err?.write, inPipe?.read, ctlPipe?.read);
+    closeFds(out?.write, err?.write, input);
 
     const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) => (pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback);
-    const writer = (pipe: PipeEnds | undefined, fallback: Writable | null | undefined) => (pipe ? new Socket({ fd: pipe.write, readable: false, writable: true }) : (fallback ?? undefined));
     const stdout = reader(out, this.#child.stdout);
     const stderr = reader(err, this.#child.stderr);
-    this.#stdin = wantsStdin ? writer(inPipe, this.#child.stdin) : undefined;
-    this.#control = options.control ? writer(ctlPipe, (this.#child.stdio as unknown[])[3] as Writable | undefined) : undefined;
-    if (typeof options.stdin === 'object') this.#stdinText = options.stdin.text;
+    this.#stdin = this.#child.stdin ?? undefined;
+    this.#control = options.control ? ((this.#child.stdio as unknown[])[3] as Writable | undefined) : undefined;
     for (const w of [this.#stdin, this.#control]) w?.on('error', () => undefined); // EPIPE: the child stopped reading; its exit says the rest
     if (stdout) this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text)));
     if (stderr) this.#forwards.push(forwardText(stderr, (text) => this.#emit('stderr', text)));
@@ -152,11 +159,7 @@ export class CellProcess {
 
   /** Starts `file` as the leader of a new session; its output waits for {@link run}. */
   static async spawn(file: string, args: string[], options: SpawnOptions): Promise<CellProcess> {
-    // [stdout, stderr, stdin?, control?], in the order the constructor takes them.
-    const childReads = [false, false];
-    if (options.stdin !== undefined && options.stdin !== 'ignore') childReads.push(true);
-    if (options.control) childReads.push(true);
-    return new CellProcess(file, args, options, await takePipes(childReads));
+    return new CellProcess(file, args, options, await takePipes(2));
   }
 
   /** The pipe on the child's fd 3, when spawned with `control`. */

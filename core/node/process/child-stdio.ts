@@ -1,11 +1,12 @@
 /**
- * Real pipes for a child's stdio. Node (libuv) gives a child socketpairs, not pipes, and a socket
- * cannot be opened by path: `echo x > /dev/stderr`, `tee /dev/stderr`, `tcpdump -w /dev/stdout`
- * fail with "No such device or address" (nodejs/node#21941). Node cannot call pipe(2), so FIFOs are
- * made ahead of time with mkfifo, in batches, in a private directory; opening both ends and
- * unlinking the name leaves an ordinary anonymous pipe.
+ * A child's stdio as descriptors a program can reopen by path. Node (libuv) gives a child
+ * socketpairs, and a socket cannot be opened by path: `echo x > /dev/stderr`, `tee /dev/stderr`,
+ * `tcpdump -w /dev/stdout`, `cat /dev/stdin` fail with "No such device or address"
+ * (nodejs/node#21941). Node cannot call pipe(2), so output goes through FIFOs made ahead of time
+ * with mkfifo, in batches, in a private folder (both ends opened, then the name unlinked), and a
+ * fixed input is an unlinked file (a FIFO whose writer is gone would make a reopen wait forever).
  */
-import { closeSync, constants, openSync, rmSync, unlink } from 'node:fs';
+import { closeSync, constants, openSync, rmSync, unlink, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { atExit } from './exit-cleanup.ts';
@@ -19,22 +20,32 @@ export interface PipeEnds {
 
 const BATCH = 32;
 
+let privateDir: string | undefined;
+
+/** This process's private folder for FIFOs and input files, removed when it exits. */
+function folder(): string {
+  if (!privateDir) {
+    const dir = makePrivateDir('probebook-stdio-'); // 0700: only we open these
+    atExit(() => rmSync(dir, { recursive: true, force: true }));
+    privateDir = dir;
+  }
+  return privateDir;
+}
+
 class FifoPool {
-  #dir: string | undefined;
   readonly #stock: string[] = [];
   #refilling: Promise<void> | undefined;
   #made = 0;
   /** Why FIFOs cannot be made here; set once, then callers use socketpairs. */
   failure: string | undefined;
 
-  /** Fresh pipes, one per entry of `childReads` (whether the child reads it), or undefined when this machine cannot make FIFOs. */
-  async take(childReads: boolean[]): Promise<PipeEnds[] | undefined> {
-    const count = childReads.length;
+  /** `count` fresh pipes (the child writes, we read), or undefined when this machine cannot make FIFOs. */
+  async take(count: number): Promise<PipeEnds[] | undefined> {
     while (this.#stock.length < count) {
       if (this.failure) return undefined;
       await this.#refill();
     }
-    const pipes = this.#stock.splice(0, count).map((path, i) => open(path, childReads[i]!));
+    const pipes = this.#stock.splice(0, count).map(open);
     if (this.#stock.length < BATCH / 2) void this.#refill();
     return pipes;
   }
@@ -51,12 +62,8 @@ class FifoPool {
 
   async #make(): Promise<void> {
     try {
-      if (!this.#dir) {
-        const dir = makePrivateDir('probebook-pipes-'); // 0700: only we open these
-        atExit(() => rmSync(dir, { recursive: true, force: true }));
-        this.#dir = dir;
-      }
-      const names = Array.from({ length: BATCH }, () => join(this.#dir!, `p${++this.#made}`));
+      const dir = folder();
+      const names = Array.from({ length: BATCH }, () => join(dir, `p${++this.#made}`));
       const result = await execa('mkfifo', ['-m', '600', '--', ...names], { reject: false, stdin: 'ignore', extendEnv: false, env: { PATH: '/usr/bin:/bin' } });
       if (result.failed) throw new Error(result.stderr || result.shortMessage);
       this.#stock.push(...names);
@@ -67,25 +74,13 @@ class FifoPool {
   }
 }
 
-/**
- * Opens a FIFO's read end (non-blocking, so it does not wait for a writer), then its write end,
- * and unlinks it. A read end for a child (`childReads`) is opened again, blocking: a non-blocking
- * one would give the child EAGAIN.
- */
-function open(path: string, childReads: boolean): PipeEnds {
-  let read: number | undefined;
-  let write: number | undefined;
+/** Opens a FIFO's read end (non-blocking, so it does not wait for a writer), then its write end for the child, and unlinks it. */
+function open(path: string): PipeEnds {
+  const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    write = openSync(path, constants.O_WRONLY);
-    if (childReads) {
-      const nonBlocking = read;
-      read = openSync(path, constants.O_RDONLY);
-      closeSync(nonBlocking);
-    }
-    return { read, write };
+    return { read, write: openSync(path, constants.O_WRONLY) };
   } catch (error) {
-    closeFds(read, write);
+    closeSync(read);
     throw error;
   } finally {
     unlink(path, () => undefined); // off the event loop; the folder is private and removed at exit anyway
@@ -94,17 +89,27 @@ function open(path: string, childReads: boolean): PipeEnds {
 
 const pool = new FifoPool();
 
-/**
- * Real pipes for a child's stdio, one per entry of `childReads` (true: the child reads it, e.g.
- * stdin; false: the child writes it); undefined where FIFOs cannot be made (use execa's pipes).
- */
-export function takePipes(childReads: boolean[]): Promise<PipeEnds[] | undefined> {
-  return pool.take(childReads);
+/** `count` real pipes for a child's output (it writes, we read); undefined where FIFOs cannot be made (use execa's pipes). */
+export function takePipes(count: number): Promise<PipeEnds[] | undefined> {
+  return pool.take(count);
 }
 
 /** Makes pipes ahead of the first cell (kernels call it when they start). */
 export function preparePipes(): void {
   pool.warmUp();
+}
+
+let inputs = 0;
+
+/** A read-only descriptor of an unlinked file holding `text`: a child's fixed stdin that `cat /dev/stdin` can reopen. */
+export function inputFile(text: string): number {
+  const path = join(folder(), `in${++inputs}`);
+  writeFileSync(path, text, { mode: 0o600 });
+  try {
+    return openSync(path, constants.O_RDONLY);
+  } finally {
+    unlinkSync(path);
+  }
 }
 
 /** Closes descriptors, ignoring ones already closed. */
