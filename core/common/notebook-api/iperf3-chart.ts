@@ -19,7 +19,8 @@ export function iperf3Figure(stdout: string): { data: object[]; layout: object; 
   const data: object[] = [{ type: 'scatter', mode: 'lines+markers', name: 'throughput (Mbit/s)', x: t, y: result.intervals.map((i) => Math.round(i.mbps * 10) / 10) }];
   const cwnd = result.intervals.map((i) => i.cwndKB);
   if (cwnd.some((c) => c !== undefined)) {
-    data.push({ type: 'scatter', mode: 'lines', name: 'cwnd (KB)', x: t, y: cwnd.map((c) => (c === undefined ? null : Math.round(c))), yaxis: 'y2', line: { dash: 'dot' } });
+    // One interval (`-t 1`) is one point: a line alone would draw nothing.
+    data.push({ type: 'scatter', mode: t.length > 1 ? 'lines' : 'markers', name: 'cwnd (KB)', x: t, y: cwnd.map((c) => (c === undefined ? null : Math.round(c))), yaxis: 'y2', line: { dash: 'dot' } });
   }
   const summary = result.summary ? `iperf3: ${result.summary.mbps.toFixed(1)} Mbit/s over ${result.summary.seconds.toFixed(1)} s${result.summary.retransmits !== undefined ? `, ${result.summary.retransmits} retransmits` : ''}` : 'iperf3';
   return {
