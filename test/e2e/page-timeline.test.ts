@@ -122,6 +122,9 @@ test('the timeline shows overlapping background cells', async (t) => {
     }
     assert.ok(cleanup.x >= tracer.right - 1 && cleanup.x >= two.right - 1, 'the cleanup ran after the run ended, the tracer stopped');
     assert.equal(await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')), true, 'a background bar is hatched');
+    await page.locator('.pb-tl-row.pb-tl-background').hover();
+    assert.equal(await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')), true, 'hovered, it stays hatched');
+    await page.mouse.move(0, 0);
     assert.match(await panel.locator('.pb-tl-summary').innerText(), /^[\d.]+ s · 4 cells$/);
     assert.match(await panel.locator('.pb-tl-picker option').first().innerText(), /^Run all · \d\d:\d\d:\d\d · 4 cells$/);
     const tip = (await page.locator('.pb-tl-row', { hasText: 'tracer' }).getAttribute('title'))!;
