@@ -165,7 +165,9 @@ test('the keyboard drives the notebook like Jupyter', async (t) => {
     const before = (await state(page)).cells.length;
     await press(page, 'Enter');
     await palette.waitFor({ state: 'detached' });
-    assert.equal((await state(page)).cells.length, before + 1);
+    // The command runs once the dialog has closed and focus is back on the notebook: wait for it.
+    await page.waitForFunction((n) => window.probebook!.doc!.cells.length === n, before + 1, { timeout: 5000 });
+    assert.equal((await state(page)).cells[(await state(page)).selected], 'markdown:');
   });
 
   await t.test('H shows the keyboard reference', async () => {
