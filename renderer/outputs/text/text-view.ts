@@ -39,6 +39,9 @@ interface StyleInfo {
 
 const styleCache = new WeakMap<AnsiStyle, StyleInfo>();
 
+/** Line height and character width by computed font (see TextView.ensureMetrics). */
+const fontMetrics = new Map<string, { lineHeight: number; charWidth: number }>();
+
 function colorValue(c: number | string): string {
   return typeof c === 'number' ? paletteColor(c) : c;
 }
@@ -244,13 +247,23 @@ export class TextView {
   private ensureMetrics(): void {
     if (this.lineHeight) return;
     const cs = getComputedStyle(this.rows);
-    this.lineHeight = parseFloat(cs.lineHeight) || 18;
-    const probe = h('span', 'pb-line', '0'.repeat(20));
-    probe.style.position = 'absolute';
-    probe.style.visibility = 'hidden';
-    this.rows.append(probe);
-    this.charWidth = probe.getBoundingClientRect().width / 20 || 7.8;
-    probe.remove();
+    // Every text output of a page shares its font: measured once, not once per output (each
+    // measurement is a forced layout, and a notebook opens with dozens of outputs on screen).
+    const key = `${cs.font}|${cs.lineHeight}`;
+    let metrics = fontMetrics.get(key);
+    if (!metrics) {
+      const probe = h('span', 'pb-line', '0'.repeat(20));
+      probe.style.position = 'absolute';
+      probe.style.visibility = 'hidden';
+      this.rows.append(probe);
+      const width = probe.getBoundingClientRect().width;
+      probe.remove();
+      metrics = { lineHeight: parseFloat(cs.lineHeight) || 18, charWidth: width / 20 || 7.8 };
+      // Not kept when measured out of the page (hidden, detached): that width is no measurement.
+      if (width > 0) fontMetrics.set(key, metrics);
+    }
+    this.lineHeight = metrics.lineHeight;
+    this.charWidth = metrics.charWidth;
   }
 
   private spacerHeight(): number {
@@ -269,16 +282,20 @@ export class TextView {
     this.spacer.style.height = `${this.spacerHeight()}px`;
     const chars = Math.min(this.buffer.maxLineLength, MAX_LINE_CHARS + 40);
     this.spacer.style.width = `${Math.ceil(chars * this.charWidth) + 16}px`;
-    if (this.stick) this.viewport.scrollTop = this.viewport.scrollHeight;
-    this.drawRows();
+    // Output that fits needs no scrolling, and drawing it needs no layout: every line is drawn.
+    // (Reading the viewport's size here would force a layout per output while a notebook opens.)
+    const fits = n * this.lineHeight <= maxHeight;
+    if (this.stick && !fits) this.viewport.scrollTop = this.viewport.scrollHeight;
+    this.drawRows(fits ? height : undefined);
   }
 
-  private drawRows(): void {
+  /** `fitHeight`: the height of output that fits without scrolling (all of it is drawn). */
+  private drawRows(fitHeight?: number): void {
     if (!this.lineHeight) return;
     const n = this.buffer.lineCount;
     const lh = this.lineHeight;
-    const vh = this.viewport.clientHeight;
-    const scrollTop = this.viewport.scrollTop;
+    const vh = fitHeight ?? this.viewport.clientHeight;
+    const scrollTop = fitHeight === undefined ? this.viewport.scrollTop : 0;
     const visible = Math.ceil(vh / lh) + 1;
     let start: number;
     let end: number;
