@@ -47,7 +47,8 @@ test('the timeline shows overlapping background cells', async (t) => {
   const dir = labFolder(t);
   const file = writeNotebook(dir, 'experiment.ipynb', [
     { type: 'markdown', source: '# Tracer, load, rule\n\nThe tracer runs in the background while the load runs.' },
-    { source: 'echo tracing; sleep 8; echo never', probebook: { name: 'tracer', background: true } },
+    // Longer than any run of the rest, however slow the machine: the end of the run stops it.
+    { source: 'echo tracing; sleep 60; echo never', probebook: { name: 'tracer', background: true } },
     { source: 'sleep 1; echo load one', probebook: { name: 'load one' } },
     { source: 'sleep 1; echo load two', probebook: { name: 'load two' } },
     { source: 'echo rule removed', probebook: { name: 'remove rule', cleanup: true } },
@@ -189,7 +190,7 @@ test('the timeline shows overlapping background cells', async (t) => {
 
   await t.test('a notebook run headless by probebook run shows its run when opened', async () => {
     writeNotebook(dir, 'headless.ipynb', [
-      { source: 'sleep 5', probebook: { name: 'capture', background: true } },
+      { source: 'sleep 60', probebook: { name: 'capture', background: true } },
       { source: 'sleep 0.3; echo setup', probebook: { name: 'setup' } },
       { source: 'sleep 10', probebook: { name: 'bounded', timeout: '700ms' } },
       { source: 'sleep 0.2; exit 3', probebook: { name: 'check' } },
