@@ -26,18 +26,32 @@ function withFix(check: DoctorCheck, fixId: string): DoctorCheck {
   return fix ? { ...check, fix: { id: fix.id, command: fixCommandLine(fix) } } : check;
 }
 
-/** First line of `tool ARGS` (stdout or stderr), or null when the tool is missing. */
-async function versionLine(tool: string, args: string[]): Promise<string | null> {
-  const result = await execa(tool, args, { reject: false, stdin: 'ignore', timeout: 10_000 });
+const VERSION_TIMEOUT_MS = 10_000;
+/** A version probe that was killed by its timeout: what it printed is no version. */
+const NO_ANSWER = Symbol('no answer');
+
+/**
+ * First line of `tool ARGS` (stdout or stderr), null when the tool is missing, NO_ANSWER when it
+ * did not finish in time (tshark, killed after its stderr warning, would else "report" that).
+ */
+async function versionLine(tool: string, args: string[]): Promise<string | null | typeof NO_ANSWER> {
+  const result = await execa(tool, args, { reject: false, stdin: 'ignore', timeout: VERSION_TIMEOUT_MS });
   if ((result as { code?: string }).code === 'ENOENT') return null;
+  if (result.timedOut) return NO_ANSWER;
   // stdout first: tshark warns on stderr before its version.
   const first = (text: unknown) => String(text ?? '').split('\n').map((l) => l.trim()).find(Boolean);
   return first(result.stdout) ?? first(result.stderr) ?? '';
 }
 
+/** The check of a tool whose version probe did not answer: a warning, not a made-up version. */
+function noAnswer(id: string, title: string, args: string[], blocks: string): DoctorCheck {
+  return { id, title, status: 'warn', summary: `\`${id} ${args.join(' ')}\` did not answer within ${VERSION_TIMEOUT_MS / 1000} s (a very busy machine?): run the doctor again`, blocks };
+}
+
 function tool(id: string, title: string, args: string[], blocks: string, parse: (line: string) => string = (l) => l): Check {
   return async () => {
     const line = await versionLine(id, args);
+    if (line === NO_ANSWER) return noAnswer(id, title, args, blocks);
     if (line === null) {
       const check: DoctorCheck = { id, title, status: 'fail', summary: `${id} is not installed`, blocks, hint: installCommand(id) };
       return withFix(check, `install-${id}`);
@@ -48,6 +62,10 @@ function tool(id: string, title: string, args: string[], blocks: string, parse: 
 
 const bpftrace: Check = async (ctx) => {
   const line = await versionLine('bpftrace', ['--version']);
+  if (line === NO_ANSWER) {
+    ctx.bpftraceVersion = null;
+    return noAnswer('bpftrace', 'bpftrace', ['--version'], 'bpftrace cells');
+  }
   if (line === null) {
     ctx.bpftraceVersion = null;
     return withFix({ id: 'bpftrace', title: 'bpftrace', status: 'fail', summary: 'bpftrace is not installed', blocks: 'bpftrace cells', hint: installCommand('bpftrace') }, 'install-bpftrace');
@@ -59,6 +77,7 @@ const bpftrace: Check = async (ctx) => {
 
 const iptables: Check = async () => {
   const line = await versionLine('iptables', ['--version']);
+  if (line === NO_ANSWER) return noAnswer('iptables', 'iptables', ['--version'], 'firewall/NAT labs');
   if (line === null) {
     return withFix({ id: 'iptables', title: 'iptables', status: 'fail', summary: 'iptables is not installed', blocks: 'firewall/NAT labs', hint: installCommand('iptables') }, 'install-iptables');
   }
@@ -68,6 +87,7 @@ const iptables: Check = async () => {
 
 const pwru: Check = async () => {
   const line = await versionLine('pwru', ['--version']);
+  if (line === NO_ANSWER) return noAnswer('pwru', 'pwru', ['--version'], 'packet journeys (pwru) in shell cells');
   if (line === null) return { id: 'pwru', title: 'pwru', status: 'warn', summary: 'pwru is not installed (optional)', blocks: 'packet journeys (pwru) in shell cells', hint: installCommand('pwru') };
   return { id: 'pwru', title: 'pwru', status: 'ok', summary: line };
 };
