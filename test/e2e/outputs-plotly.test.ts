@@ -41,18 +41,23 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
       return f.getBoundingClientRect().width <= 600;
     },
   );
-  await frame.locator('.main-svg').first().evaluate(async (e) => {
-    for (let i = 0; i < 60 && e.getBoundingClientRect().width > 600; i++) await new Promise((r) => setTimeout(r, 50));
-  });
+  // The plot redraws inside its frame a while after the frame narrowed: wait for that (a loaded
+  // machine takes longer than a few seconds), then check.
+  const plotFrame = (await (await iframe.elementHandle())!.contentFrame())!;
+  // (Polled on a timer: a frame out of view gets no animation frames.)
+  await plotFrame.waitForFunction(() => (document.querySelector('.main-svg')?.getBoundingClientRect().width ?? Infinity) <= 600, undefined, { polling: 100, timeout: 20_000 }).catch(() => undefined);
   const narrow = await plotWidth();
   assert.ok(narrow <= 600 && narrow < wide, `plot width ${wide} → ${narrow} (frame ${await iframe.evaluate((e) => e.getBoundingClientRect().width)})`);
   await page.evaluate(() => (document.getElementById('stage')!.style.maxWidth = ''));
 
   // Theme follows the page.
   await page.evaluate(() => window.pbHarness.setTheme('dark'));
-  await frame.locator('.main-svg').first().evaluate(async (e) => {
-    for (let i = 0; i < 50 && !/30, 30, 30/.test(getComputedStyle(e).background); i++) await new Promise((r) => setTimeout(r, 50));
-  });
+  await plotFrame
+    .waitForFunction(() => {
+      const svg = document.querySelector('.main-svg');
+      return !!svg && /30, 30, 30/.test(getComputedStyle(svg).background);
+    }, undefined, { polling: 100, timeout: 20_000 })
+    .catch(() => undefined);
   assert.match(await frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).background), /rgb\(30, 30, 30\)/);
   await screenshot(page, 'plotly-dark');
 
