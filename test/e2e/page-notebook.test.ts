@@ -19,7 +19,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     { source: 'echo hello' },
     { source: 'for i in 1 2 3; do echo "line $i"; sleep 0.6; done', probebook: { name: 'stream' } },
     { source: 'echo started; sleep 30; echo never' },
-    { source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }', probebook: { language: 'bpftrace', timeout: '4s' } },
+    { source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }', probebook: { language: 'bpftrace', timeout: '2s' } },
     { source: 'BEGIN {\n  @x = count(;\n}', probebook: { language: 'bpftrace' } },
   ]);
   const serve = await startServe(t, dir);
@@ -125,21 +125,14 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await execa('sh', ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing'], { reject: false });
     await cell(page, 4).locator('.pb-run').click();
     await waitStatus(4, 'running');
-    // Loopback traffic for the tracepoint until the cell ends (its 4 s timeout ends it). Not a
-    // fixed burst from "running" on: bpftrace traces only once it has compiled and attached, which
-    // on a loaded machine takes seconds of that timeout. Stopped by its PID (and by -w anyway).
-    const ping = execa('ping', ['-i', '0.05', '-w', '60', '127.0.0.1'], { reject: false, stdin: 'ignore', buffer: false });
-    try {
-      await waitStatus(4, 'ok', 30_000);
-    } finally {
-      if (ping.pid !== undefined && ping.exitCode === null) process.kill(ping.pid, 'SIGTERM');
-      await ping;
-    }
+    // Loopback traffic for the tracepoint while the cell traces (its 2 s timeout ends it).
+    await execa('ping', ['-c', '12', '-i', '0.2', '127.0.0.1'], { reject: false });
+    await waitStatus(4, 'ok', 20_000);
     const bytes = cell(page, 4).locator('.pb-output', { has: page.locator('.pb-bt-name', { hasText: /^@bytes$/ }) });
     await bytes.locator('table').waitFor();
     const keys = await bytes.locator('tbody tr td:first-child').allTextContents();
     assert.ok(keys.includes('lo'), `a row for lo: ${JSON.stringify(keys)}`);
-    assert.match(await outputText(4), /stopped by its 4s timeout/);
+    assert.match(await outputText(4), /stopped by its 2s timeout/);
     await cell(page, 4).scrollIntoViewIfNeeded();
     await screenshot(page, 'bpftrace');
   });
