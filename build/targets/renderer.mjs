@@ -33,10 +33,13 @@ export function rendererTargets(root, outdir) {
               mkdirSync(outdir, { recursive: true });
               // The chunks app.js imports statically are announced in the page itself, so the
               // browser fetches them alongside app.js instead of after parsing it.
-              const app = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('/app.js') || file === 'app.js');
-              const chunks = (app?.[1].imports ?? []).filter((i) => i.kind === 'import-statement' && !i.external).map((i) => relative(outdir, resolve(i.path)));
-              const preload = chunks.map((c) => `<link rel="modulepreload" href="${c}">\n`).join('');
-              const page = readFileSync(join(root, 'renderer/app/index.html'), 'utf8').replace('<script type="module" src="app.js"></script>', `${preload}$&`);
+              const { eager, lazy } = pageModules(result.metafile?.outputs ?? {}, outdir);
+              const preload = eager.map((c) => `<link rel="modulepreload" href="${c}">\n`).join('');
+              // The modules loaded after the first paint (Monaco, the output renderers) are named in
+              // the page too; the page preloads them all at once when it starts loading them, instead
+              // of discovering each chunk only after its importer has arrived.
+              const lazyMeta = `<meta name="probebook-lazy-modules" content="${lazy.join(' ')}">\n`;
+              const page = readFileSync(join(root, 'renderer/app/index.html'), 'utf8').replace('<script type="module" src="app.js"></script>', `${lazyMeta}${preload}$&`);
               writeFileSync(join(outdir, 'index.html'), page);
             });
           },
@@ -54,6 +57,38 @@ export function rendererTargets(root, outdir) {
       format: 'esm',
     },
   ];
+}
+
+/**
+ * The page's JavaScript files by when they load, as paths relative to `outdir`, from esbuild's
+ * metafile outputs. `eager`: the chunks app.js imports statically. `lazy`: everything the page
+ * loads after its first paint: app.js's dynamic imports, editor.js and the language definitions
+ * it imports dynamically, with all their static imports, less what app.js already loaded. (Big
+ * features loaded on demand, like the TypeScript language service, are not among them.)
+ * @param {Record<string, { bytes?: number, imports: { path: string, kind: string, external?: boolean }[] }>} outputs
+ * @param {string} outdir
+ */
+export function pageModules(outputs, outdir) {
+  const key = (file) => relative(outdir, resolve(file));
+  const byKey = new Map(Object.entries(outputs).map(([file, out]) => [key(file), out]));
+  const imports = (file, kind) => (byKey.get(file)?.imports ?? []).filter((i) => i.kind === kind && !i.external).map((i) => key(i.path));
+  const closure = (roots) => {
+    const seen = new Set();
+    const visit = (file) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const dep of imports(file, 'import-statement')) visit(dep);
+    };
+    roots.forEach(visit);
+    return seen;
+  };
+  const eager = imports('app.js', 'import-statement');
+  const loaded = closure(['app.js']);
+  const roots = [...imports('app.js', 'dynamic-import'), ...(byKey.has('editor.js') ? ['editor.js', ...imports('editor.js', 'dynamic-import')] : [])];
+  const lazy = [...closure(roots)].filter((f) => !loaded.has(f));
+  // The biggest first: they take longest to arrive.
+  lazy.sort((a, b) => (byKey.get(b)?.bytes ?? 0) - (byKey.get(a)?.bytes ?? 0));
+  return { eager, lazy };
 }
 
 /** @param {string} root */

@@ -24,6 +24,7 @@ import { addRecentFile, recentFiles, removeRecentFile } from './recent-files.ts'
 import { renderStartScreen } from './start-screen.ts';
 import { ThemeController } from './theme.ts';
 import { askToTrust, type RootCell } from './trust-dialog.ts';
+import { preloadLazyModules } from './lazy-modules.ts';
 import { resolveCell } from '../../core/common/notebook/cell-options.ts';
 
 declare global {
@@ -253,6 +254,7 @@ export class App {
       if (!document.activeElement || document.activeElement === document.body) view.element.focus({ preventScroll: true });
       setTimeout(() => {
         performance.mark('pb-first-paint');
+        preloadLazyModules();
         view.startRevealing();
         // The editor first (typing is what people do next), then the cells past the first screens.
         loadMonaco()
