@@ -38,6 +38,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.equal(await cell(page, 4).locator('.pb-kind').inputValue(), 'bpftrace');
     assert.match(await page.locator('[data-banner="trust"]').innerText(), /not written or trusted on this machine/);
     assert.equal(new URL(page.url()).searchParams.get('token'), null, 'the token is gone from the address bar');
+    // What loads after the first paint was asked for at once, the editor's chunks beside editor.js.
+    const preloaded = await page.locator('link[rel="modulepreload"]').evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+    assert.ok(preloaded.includes('/editor.js') && preloaded.some((p) => p.startsWith('/chunks/outputs-')), `preloaded: ${preloaded.join(' ')}`);
     await screenshot(page, 'open');
   });
 
