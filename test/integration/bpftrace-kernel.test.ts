@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { BpftraceKernel } from '../../core/node/kernels/bpftrace-kernel.ts';
+import { BpftraceKernel, bpftraceStopGrace } from '../../core/node/kernels/bpftrace-kernel.ts';
 import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
 import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/types.ts';
 import type { CellErrorData } from '../../core/common/mime.ts';
@@ -65,6 +65,40 @@ test('a timed trace ends with its maps as outputs and succeeds: counts, multi-ke
   assert.equal(byName.get('@s')!.entries[0]!.value.type, 'stats');
   // "x,y" holds a comma: the key is kept whole rather than split wrongly.
   assert.ok(byName.get('@bykey')!.entries.every((e) => e.rawKey.includes('x,y')));
+});
+
+test('a stopped bpftrace gets time to detach every probe it attached, then prints its maps', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  // 71 syscall tracepoints: bpftrace needs ~4 s after SIGINT to detach them before it prints @n.
+  // With a fixed 1 s grace it would get SIGTERM at 1 s and SIGKILL at 2 s, and the maps be lost.
+  const kernel = new BpftraceKernel();
+  const ac = new AbortController();
+  const graces: number[] = [];
+  const { req, stdout, stderr, payloads, errors } = request('tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', { signal: ac.signal, graceMs: 1000, onStopGrace: (ms) => graces.push(ms) });
+  const done = kernel.execute(req);
+  // BEGIN runs once every probe is attached.
+  const deadline = Date.now() + 60_000;
+  while (!stdout.some((s) => s.text.includes('attached')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  ac.abort('timeout');
+  const result = await done;
+  assert.deepEqual(errors, []);
+  assert.equal(result.status, 'ok', stderr.join(''));
+  assert.deepEqual(payloads().map((p) => p.name), ['@n'], 'the maps were printed');
+  const probes = Number(/detached its (\d+) probes/.exec(stderr.join(''))?.[1]);
+  assert.ok(probes >= 50, `${probes} probes`);
+  assert.deepEqual(graces, [bpftraceStopGrace(probes, 1000)], 'the kernel host was told to wait as long');
+  assert.match(stderr.join(''), new RegExp(`prints its maps once it has detached its ${probes} probes`));
+  assert.doesNotMatch(stderr.join(''), /did not stop/);
+});
+
+test('the grace for stopping bpftrace grows with its probes, from the base grace up to 10 minutes', () => {
+  assert.equal(bpftraceStopGrace(0, 3000), 3000);
+  assert.equal(bpftraceStopGrace(3, 3000), 3000);
+  assert.equal(bpftraceStopGrace(71, 1000), 2000 + 71 * 150);
+  assert.equal(bpftraceStopGrace(720, 3000), 110_000);
+  assert.equal(bpftraceStopGrace(100_000, 3000), 600_000);
+  assert.equal(bpftraceStopGrace(10, 30_000), 30_000, 'never less than asked for');
 });
 
 test('printf lines stream live, before the cell ends', async (t) => {

@@ -179,6 +179,35 @@ test('kill -9 of the kernel host rejects the running cell instead of hanging', a
   await assertSessionGone(client.welcome.sessionId);
 });
 
+test('a stopped bpftrace cell detaching many probes is not killed by the host before it prints its maps', async (t) => {
+  if (!needs(t, { root: true, tools: ['bpftrace'] })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  // ~70 syscall tracepoints take bpftrace ~4 s to detach after SIGINT; the host's own backstop for
+  // a 1 s grace would kill the cell's cgroup after 3 s, mid-detach, unless the kernel extends it.
+  const ac = new AbortController();
+  let out = '';
+  const maps: string[] = [];
+  let attached!: () => void;
+  const ready = new Promise<void>((r) => (attached = r));
+  const done = client.execute({
+    notebookKey: 'nb', cellId: 'trace', language: 'bpftrace', code: 'tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', cwd: '/tmp', env: {}, args: [],
+    signal: ac.signal,
+    graceMs: 1000,
+    sink: {
+      stream: (_, text) => ((out += text), out.includes('attached') && attached()),
+      display: (items) => maps.push(String(items.find((i) => i.mime === 'text/plain')?.data ?? '')),
+      error: () => undefined,
+    },
+  });
+  await ready;
+  ac.abort('timeout');
+  const result = await done;
+  assert.equal(result.status, 'ok', out);
+  assert.match(maps.join('\n'), /^@n: \d+/m, 'the map was printed');
+  assert.match(out, /prints its maps once it has detached its \d+ probes/);
+});
+
 test('a cell that prints faster than the app reads cannot make the kernel host buffer without bound', async (t) => {
   if (!needs(t, { root: true })) return;
   const { connection } = await host(t);

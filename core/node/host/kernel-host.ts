@@ -48,6 +48,8 @@ interface Running {
   controller: AbortController;
   token: string;
   done: Promise<void>;
+  /** The cell's grace between the interrupt ladder's steps. */
+  graceMs: number;
   killTimer?: NodeJS.Timeout;
 }
 
@@ -225,17 +227,23 @@ export class KernelHost {
   }
 
   /** Aborts a cell (its kernel runs the SIGINT → SIGTERM → SIGKILL ladder), then kills what is left. */
-  #stop(running: Running, reason: string, graceMs = 3000): void {
+  #stop(running: Running, reason: string): void {
     if (running.controller.signal.aborted) return;
-    running.controller.abort(reason);
     // The ladder takes at most two graces; past that, the cell's cgroup (or marker) is killed whole.
+    // Set before the abort: a kernel that needs a longer grace says so while it handles the abort.
+    this.#killAfterLadder(running, running.graceMs);
+    running.controller.abort(reason);
+  }
+
+  #killAfterLadder(running: Running, graceMs: number): void {
+    clearTimeout(running.killTimer);
     running.killTimer = setTimeout(() => void this.#o.containment.killCell(running.token), 2 * graceMs + 1000);
   }
 
   #execute(request: ExecuteRequest): void {
     const controller = new AbortController();
     const token = `${this.#o.sessionId}.${++this.#next}`;
-    const running: Running = { controller, token, done: Promise.resolve() };
+    const running: Running = { controller, token, done: Promise.resolve(), graceMs: request.graceMs ?? 3000 };
     this.#running.set(request.requestId, running);
     running.done = this.#run(request, running)
       .catch((error: Error) => this.#error(request.requestId, 'internal', `kernel host: ${error.message}`))
@@ -265,7 +273,7 @@ export class KernelHost {
       let timer: NodeJS.Timeout | undefined;
       if (request.timeoutMs !== undefined) {
         // A backstop: the client stops the cell at its timeout; this holds if the client never does.
-        timer = setTimeout(() => this.#stop(running, 'timeout', grace), request.timeoutMs + grace + 1000);
+        timer = setTimeout(() => this.#stop(running, 'timeout'), request.timeoutMs + grace + 1000);
       }
       try {
         const executor = asUser ? await this.#user() : this.#o.executor;
@@ -282,6 +290,7 @@ export class KernelHost {
           args: request.args,
           unsafe: request.unsafe,
           graceMs: grace,
+          onStopGrace: (ms) => this.#killAfterLadder(running, ms),
           signal: running.controller.signal,
           sink,
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),

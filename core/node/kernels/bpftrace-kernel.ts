@@ -16,6 +16,21 @@ import { probeFamilies, probeFamilyUsable, tracefsProblem } from '../tools/bpftr
 import { missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
 
+/** Longest grace a stopped bpftrace gets (2,800 fentry probes took over 5 minutes to detach: bpftrace#3053). */
+const MAX_STOP_GRACE_MS = 10 * 60_000;
+/** From this many probes on, stopping tells the user why the cell takes a while to end. */
+const SLOW_STOP_PROBES = 50;
+
+/**
+ * The interrupt ladder's grace for a bpftrace that attached `probes` probes. On SIGINT bpftrace
+ * detaches every probe and only then prints its maps: ~55 ms a tracepoint on our machine (186
+ * took 10 s), more for kprobes on older kernels (bcc#1317: tens of seconds for hundreds). A
+ * fixed 3 s would kill it mid-detach and lose the maps the whole trace was for.
+ */
+export function bpftraceStopGrace(probes: number, baseMs: number): number {
+  return Math.min(MAX_STOP_GRACE_MS, Math.max(baseMs, 2000 + probes * 150));
+}
+
 /** Builtins that need `--unsafe` (SECURITY.md: flagged unless the cell opts in). */
 const UNSAFE_CALLS = /\b(system|signal|override)\s*\(/;
 
@@ -47,18 +62,31 @@ export class BpftraceKernel implements Kernel {
     try {
       await writeFile(script, request.code, { mode: 0o600 });
       const parser = createBpftraceParser({ runStart: started });
+      /** How many probes bpftrace attached (its `attached_probes` event). */
+      let probes = 0;
       let stderr = '';
       let stderrLine = '';
       let echoLines = 0;
+      const stopGrace = () => {
+        const grace = bpftraceStopGrace(probes, request.graceMs ?? 3000);
+        if (grace !== (request.graceMs ?? 3000)) request.onStopGrace?.(grace);
+        if (probes >= SLOW_STOP_PROBES) {
+          request.sink.stream('stderr', `[probebook: stopping bpftrace: it prints its maps once it has detached its ${probes.toLocaleString('en-US')} probes, which can take a while]\n`);
+        }
+        return grace;
+      };
       const handle = (events: BpftraceEvent[]) => {
-        for (const event of events) this.#output(event, request);
+        for (const event of events) {
+          if (event.type === 'attached_probes') probes = event.probes;
+          this.#output(event, request);
+        }
       };
       const args = ['-f', 'json', '-B', 'none', ...(request.unsafe ? ['--unsafe'] : []), script, ...request.args];
       const result = await runCellProcess(this.#bpftrace, args, {
         cwd: request.cwd,
         env: request.env,
         signal: request.signal,
-        graceMs: request.graceMs,
+        graceMs: stopGrace,
         onSpawn: request.onSpawn,
         onStdout: (text) => handle(parser.push(text)),
         onStderr: (text) => {

@@ -39,6 +39,12 @@ export interface ExecutionRequest {
   signal: AbortSignal;
   /** Grace between the steps of the interrupt ladder (default 3000). */
   graceMs?: number;
+  /**
+   * Called by a kernel that, once stopped, gives its process a longer grace than `graceMs` (bpftrace
+   * detaching hundreds of probes before it prints its maps): whoever kills a cell that outlives
+   * its ladder waits for this one instead.
+   */
+  onStopGrace?: (graceMs: number) => void;
   sink: OutputSink;
   /**
    * Called with the pid of every process the kernel starts for this cell (pass it on as

@@ -28,8 +28,11 @@ export interface CellProcessOptions {
   env: Record<string, string>;
   /** Aborting it runs the interrupt ladder: SIGINT, SIGTERM after `graceMs`, SIGKILL after another. */
   signal: AbortSignal;
-  /** Grace between the ladder's steps (default 3000 ms). */
-  graceMs?: number;
+  /**
+   * Grace between the ladder's steps (default 3000 ms). A function is asked when the ladder
+   * starts, for a process whose needs are known only by then (bpftrace: how many probes it detaches).
+   */
+  graceMs?: number | (() => number);
   /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
@@ -207,8 +210,8 @@ export class CellProcess {
 
     const finished = new AbortController();
     let ladder: Promise<LadderStep | undefined> | undefined;
-    const graceMs = options.graceMs ?? 3000;
     const onAbort = () => {
+      const graceMs = typeof options.graceMs === 'function' ? options.graceMs() : (options.graceMs ?? 3000);
       ladder ??= interruptLadder(pid, graceMs, finished.signal);
     };
     if (options.signal.aborted) onAbort();
