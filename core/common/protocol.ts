@@ -183,7 +183,8 @@ export type KernelRequest =
       graceMs?: number;
     }
   /** Interrupts the execution started by `targetRequestId`. */
-  | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'timeout' | 'run-ended' }
+  /** `force`: a second stop of a cell already stopping; its ladder goes on at once (SIGTERM, SIGKILL). */
+  | { type: 'kernel_interrupt_request'; requestId: string; targetRequestId: string; reason?: 'interrupt' | 'timeout' | 'run-ended'; force?: boolean }
   | { type: 'kernel_reset_request'; requestId: string; notebookKey: string }
   /** Answers a `kernel_notebook_call`: the other cell's snapshot (`value`), or why there is none. */
   | { type: 'kernel_notebook_result'; callId: string; value?: JsonObject; error?: string }

@@ -44,6 +44,7 @@ export class CellView {
   private readonly nameChip: HTMLElement;
   private readonly pendingChip: HTMLElement;
   private readonly status: HTMLElement;
+  private stopping = false;
   private readonly runButton: HTMLButtonElement;
   private readonly count: HTMLElement;
   private readonly inputBox: HTMLElement;
@@ -144,6 +145,16 @@ export class CellView {
     return this.kind;
   }
 
+  /**
+   * A running cell the user has asked to stop: it may take a while (a trap, bpftrace detaching
+   * its probes), so the cell says so, and stopping it again kills it at once.
+   */
+  markStopping(): void {
+    if (this.runState.status !== 'running' || this.stopping) return;
+    this.stopping = true;
+    this.refreshRunState();
+  }
+
   get isBusy(): boolean {
     return this.runState.status === 'queued' || this.runState.status === 'running';
   }
@@ -233,13 +244,19 @@ export class CellView {
   refreshRunState(): void {
     this.runState = this.host.doc.runState(this.cellId);
     const s = this.runState;
+    if (s.status !== 'running') this.stopping = false;
     this.element.dataset['status'] = s.status;
+    if (this.stopping) this.element.dataset['stopping'] = 'true';
+    else delete this.element.dataset['stopping'];
     const busy = this.isBusy;
     if (busy !== (this.runButton.dataset['busy'] === 'true')) {
       this.runButton.dataset['busy'] = String(busy);
       this.runButton.replaceChildren(icon(busy ? 'stop' : 'play'));
-      this.runButton.title = busy ? 'Stop the cell (I, I stops everything)' : 'Run cell (Ctrl+Enter)';
-      this.runButton.setAttribute('aria-label', this.runButton.title);
+    }
+    const title = !busy ? 'Run cell (Ctrl+Enter)' : this.stopping ? 'Stopping: click again to kill the cell now' : 'Stop the cell (I, I stops everything)';
+    if (this.runButton.title !== title) {
+      this.runButton.title = title;
+      this.runButton.setAttribute('aria-label', title);
     }
     const n = busy ? '*' : this.cell.executionCount ?? s.executionCount ?? ' ';
     this.count.textContent = this.cell.cellType === 'code' ? `[${n}]` : '';
@@ -257,6 +274,7 @@ export class CellView {
       case 'running':
         parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0));
         if (s.runAs === 'root') parts.push(h('span', 'pb-root-badge', 'root'));
+        if (this.stopping) parts.push(h('span', 'pb-stop-note', '· stopping… stop again to kill it'));
         break;
       case 'ok':
         parts.push(icon('check'), formatDuration(s.durationMs ?? 0));

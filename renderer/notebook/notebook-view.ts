@@ -206,6 +206,7 @@ export class NotebookView implements CellHost {
   }
 
   interrupt(cellId: string): void {
+    this.views.get(cellId)?.markStopping();
     this.actions.interrupt(cellId);
   }
 
@@ -453,7 +454,7 @@ export class NotebookView implements CellHost {
   }
 
   interruptSelected(): void {
-    if (this.activeId) this.actions.interrupt(this.activeId);
+    if (this.activeId) this.interrupt(this.activeId);
   }
 
   /** Ctrl+F in an output, or the output find of the selected cell. */

@@ -208,6 +208,31 @@ test('a stopped bpftrace cell detaching many probes is not killed by the host be
   assert.match(out, /prints its maps once it has detached its \d+ probes/);
 });
 
+test('a cell stopped again while it stops is killed at once, not after its grace', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  const stop = new AbortController();
+  const hurry = new AbortController();
+  let out = '';
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const done = client.execute({
+    notebookKey: 'nb', cellId: 'stubborn', language: 'shell', code: "trap '' INT TERM; echo ready; sleep 60", cwd: '/tmp', env: {}, args: [],
+    signal: stop.signal, hurry: hurry.signal, graceMs: 15_000,
+    sink: { stream: (_, text) => ((out += text), out.includes('ready') && ready()), display: () => undefined, error: () => undefined },
+  });
+  await isReady;
+  const t0 = Date.now();
+  stop.abort('interrupt');
+  await new Promise((r) => setTimeout(r, 500));
+  hurry.abort('interrupt');
+  const result = await done;
+  assert.ok(Date.now() - t0 < 5000, `ended ${Date.now() - t0} ms after the first stop (its grace is 15 s)`);
+  assert.equal(result.status, 'interrupted');
+  assert.match(out, /killed with SIGKILL/);
+});
+
 test('a cell that prints faster than the app reads cannot make the kernel host buffer without bound', async (t) => {
   if (!needs(t, { root: true })) return;
   const { connection } = await host(t);

@@ -91,7 +91,12 @@ export class KernelHostClient implements CellExecutor {
         const reason = STOP_REASONS.has(request.signal.reason as string) ? (request.signal.reason as 'interrupt') : 'interrupt';
         this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason });
       };
-      const cleanup = () => request.signal.removeEventListener('abort', onAbort);
+      // A second stop while it stops: the host's ladder goes on at once.
+      const onHurry = () => this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason: 'interrupt', force: true });
+      const cleanup = () => {
+        request.signal.removeEventListener('abort', onAbort);
+        request.hurry?.removeEventListener('abort', onHurry);
+      };
       this.#executions.set(requestId, {
         sink: request.sink,
         notebook: request.notebook,
@@ -99,6 +104,7 @@ export class KernelHostClient implements CellExecutor {
         reject: (e) => (cleanup(), reject(e)),
       });
       request.signal.addEventListener('abort', onAbort, { once: true });
+      request.hurry?.addEventListener('abort', onHurry, { once: true });
       this.connection.send({
         type: 'kernel_execute_request',
         requestId,

@@ -50,6 +50,8 @@ interface Running {
   done: Promise<void>;
   /** The cell's grace between the interrupt ladder's steps. */
   graceMs: number;
+  /** Aborted by a forced stop (the user stopped a cell already stopping). */
+  hurry: AbortController;
   killTimer?: NodeJS.Timeout;
 }
 
@@ -155,7 +157,7 @@ export class KernelHost {
         this.#execute(request);
         return;
       case 'kernel_interrupt_request':
-        return this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt');
+        return this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt', request.force === true);
       case 'kernel_notebook_result': {
         const call = this.#calls.get(request.callId);
         if (!call) return; // the cell ended meanwhile: its calls were rejected then
@@ -219,9 +221,13 @@ export class KernelHost {
     });
   }
 
-  #interrupt(requestId: string, target: string, reason: 'interrupt' | 'timeout' | 'run-ended'): void {
+  #interrupt(requestId: string, target: string, reason: 'interrupt' | 'timeout' | 'run-ended', force: boolean): void {
     const running = this.#running.get(target);
-    if (running) this.#stop(running, reason);
+    if (running && force && running.controller.signal.aborted) {
+      // Stopped again while stopping: no more graces; what the ladder leaves alive is killed soon after.
+      this.#killAfterLadder(running, 200);
+      running.hurry.abort(reason);
+    } else if (running) this.#stop(running, reason);
     // Acked either way: a cell that already ended is stopped.
     this.#send({ type: 'kernel_ack', requestId });
   }
@@ -243,7 +249,7 @@ export class KernelHost {
   #execute(request: ExecuteRequest): void {
     const controller = new AbortController();
     const token = `${this.#o.sessionId}.${++this.#next}`;
-    const running: Running = { controller, token, done: Promise.resolve(), graceMs: request.graceMs ?? 3000 };
+    const running: Running = { controller, token, done: Promise.resolve(), graceMs: request.graceMs ?? 3000, hurry: new AbortController() };
     this.#running.set(request.requestId, running);
     running.done = this.#run(request, running)
       .catch((error: Error) => this.#error(request.requestId, 'internal', `kernel host: ${error.message}`))
@@ -290,6 +296,7 @@ export class KernelHost {
           args: request.args,
           unsafe: request.unsafe,
           graceMs: grace,
+          hurry: running.hurry.signal,
           onStopGrace: (ms) => this.#killAfterLadder(running, ms),
           signal: running.controller.signal,
           sink,

@@ -42,6 +42,8 @@ test('rejects bad fields with the field named', () => {
   rejects({ ...execute, asUser: 'yes' }, /asUser must be true or false/);
   rejects({ ...execute, code: 'a\0b' }, /code must be a string without NUL/);
   rejects({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'kill-everything' }, /reason must be/);
+  rejects({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', force: 'yes' }, /force must be true/);
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true })), { type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true });
   rejects({ type: 'kernel_hello', protocolVersion: 1, heartbeatMs: 1 }, /heartbeatMs must be an integer from 50/);
 });
 

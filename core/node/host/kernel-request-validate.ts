@@ -46,7 +46,7 @@ type Obj = Record<string, unknown>;
 const FIELDS: Record<KernelRequest['type'], string[]> = {
   kernel_hello: ['protocolVersion', 'heartbeatMs'],
   kernel_execute_request: ['requestId', 'notebookKey', 'notebookPath', 'cellId', 'language', 'code', 'cwd', 'env', 'args', 'timeoutMs', 'unsafe', 'asUser', 'graceMs'],
-  kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason'],
+  kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason', 'force'],
   kernel_reset_request: ['requestId', 'notebookKey'],
   kernel_notebook_result: ['callId', 'value', 'error'],
   heartbeat: ['seq'],
@@ -115,7 +115,8 @@ export function validateKernelRequest(value: unknown): KernelRequest {
     case 'kernel_interrupt_request': {
       const reason = value.reason;
       if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended') fail(`${type}: reason must be interrupt, timeout or run-ended`);
-      return { type: 'kernel_interrupt_request', requestId: id('requestId'), targetRequestId: id('targetRequestId'), ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}) };
+      if (value.force !== undefined && value.force !== true) fail(`${type}: force must be true when given`);
+      return { type: 'kernel_interrupt_request', requestId: id('requestId'), targetRequestId: id('targetRequestId'), ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}), ...(value.force === true ? { force: true } : {}) };
     }
     case 'kernel_execute_request': {
       const language = value.language;

@@ -71,7 +71,7 @@ export class BpftraceKernel implements Kernel {
         const grace = bpftraceStopGrace(probes, request.graceMs ?? 3000);
         if (grace !== (request.graceMs ?? 3000)) request.onStopGrace?.(grace);
         if (probes >= SLOW_STOP_PROBES) {
-          request.sink.stream('stderr', `[probebook: stopping bpftrace: it prints its maps once it has detached its ${probes.toLocaleString('en-US')} probes, which can take a while]\n`);
+          request.sink.stream('stderr', `[probebook: stopping bpftrace: it prints its maps once it has detached its ${probes.toLocaleString('en-US')} probes, which can take a while; stop it again to kill it without them]\n`);
         }
         return grace;
       };
@@ -87,6 +87,7 @@ export class BpftraceKernel implements Kernel {
         env: request.env,
         signal: request.signal,
         graceMs: stopGrace,
+        hurry: request.hurry,
         onSpawn: request.onSpawn,
         onStdout: (text) => handle(parser.push(text)),
         onStderr: (text) => {

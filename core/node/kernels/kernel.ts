@@ -40,6 +40,11 @@ export interface ExecutionRequest {
   /** Grace between the steps of the interrupt ladder (default 3000). */
   graceMs?: number;
   /**
+   * Aborted when the user stops a cell that is already stopping: the ladder goes on at once
+   * (SIGTERM, then SIGKILL) instead of waiting out its grace. Pass it on as `runCellProcess(…, { hurry })`.
+   */
+  hurry?: AbortSignal;
+  /**
    * Called by a kernel that, once stopped, gives its process a longer grace than `graceMs` (bpftrace
    * detaching hundreds of probes before it prints its maps): whoever kills a cell that outlives
    * its ladder waits for this one instead.

@@ -99,6 +99,7 @@ export class ShellKernel implements Kernel {
         {
           signal: request.signal,
           graceMs: request.graceMs,
+          hurry: request.hurry,
           onStdout: (text) => {
             request.sink.stream('stdout', text);
             refill();

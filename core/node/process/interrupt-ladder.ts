@@ -14,15 +14,18 @@ export type LadderStep = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 /**
  * Runs the ladder against session `sid` until `finished` aborts (the cell's main process ended)
  * or the ladder is done. Returns the last step it sent (undefined: nothing was alive to stop).
+ * Once `hurry` aborts (the user stopped it again), the steps left follow without waiting.
  */
-export async function interruptLadder(sid: number, graceMs: number, finished: AbortSignal): Promise<LadderStep | undefined> {
+export async function interruptLadder(sid: number, graceMs: number, finished: AbortSignal, hurry?: AbortSignal): Promise<LadderStep | undefined> {
+  const wake = hurry ? AbortSignal.any([finished, hurry]) : finished;
   let last: LadderStep | undefined;
   for (const step of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     if (finished.aborted || !sessionAlive(sid)) break;
     if (!signalSession(sid, step)) break;
     last = step;
     if (step === 'SIGKILL') break;
-    await delay(graceMs, finished);
+    // After a hurried SIGTERM a moment still, so a process that exits on it is not reported killed.
+    await (hurry?.aborted ? delay(Math.min(graceMs, 200), finished) : delay(graceMs, wake));
   }
   return last;
 }

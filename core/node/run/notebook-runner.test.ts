@@ -101,6 +101,35 @@ test('a failing and an interrupted cell say so in their timing', async (t) => {
   assert.equal(timing(nb, 'long')['probebook.stop'], 'interrupt');
 });
 
+test('stopping a cell again while it stops skips the rest of its grace: SIGTERM, then SIGKILL, at once', async (t) => {
+  // Ignores SIGINT and SIGTERM (and so does its sleep, which inherits that): only SIGKILL ends it.
+  const nb = notebook([{ id: 'stubborn', source: "trap '' INT TERM; echo ready; sleep 60" }]);
+  const executor = createLocalExecutor();
+  t.after(() => executor.dispose());
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  let text = '';
+  const events: Partial<RunnerEvents> = {
+    output: (_, edit) => {
+      text += JSON.stringify(edit);
+      if (text.includes('ready')) ready();
+    },
+  };
+  const runner = new NotebookRunner({ notebook: nb, notebookPath: null, notebookKey: `runner-test-${Math.random()}`, executor, events, graceMs: 15_000 });
+  const running = runner.run({ cellIds: ['stubborn'] });
+  await isReady;
+  const t0 = Date.now();
+  runner.interrupt('stubborn');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(timing(nb, 'stubborn')['probebook.status'], 'running', 'SIGINT alone does not stop it');
+  runner.interrupt('stubborn');
+  await running;
+  const took = Date.now() - t0;
+  assert.ok(took < 5000, `ended ${took} ms after the first stop (its grace is 15 s)`);
+  assert.equal(timing(nb, 'stubborn')['probebook.status'], 'interrupted');
+  assert.match(text, /killed with SIGKILL/);
+});
+
 test('stopping a queued cell takes it off the queue: reported at once, never run, the rest goes on', async (t) => {
   const nb = notebook([
     { id: 'first', source: 'sleep 0.8; echo first' },

@@ -107,7 +107,15 @@ export interface NotebookRunnerOptions {
 interface RunningCell {
   cellId: string;
   controller: AbortController;
+  /** Aborted by a second stop while the cell is stopping: its ladder goes on at once. */
+  hurry: AbortController;
   done: Promise<CellOutcome>;
+}
+
+/** Stops a running cell; stopping it again while it stops hurries its ladder (SIGTERM, then SIGKILL). */
+function stopCell(running: RunningCell, reason: StopReason): void {
+  if (running.controller.signal.aborted) running.hurry.abort(reason);
+  else running.controller.abort(reason);
 }
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
@@ -163,12 +171,12 @@ export class NotebookRunner {
   interrupt(cellId?: string): void {
     if (cellId === undefined) {
       this.#stopRequested = true;
-      for (const running of this.#running.values()) running.controller.abort('interrupt' satisfies StopReason);
+      for (const running of this.#running.values()) stopCell(running, 'interrupt');
       return;
     }
     const running = this.#running.get(cellId);
     if (running) {
-      running.controller.abort('interrupt' satisfies StopReason);
+      stopCell(running, 'interrupt');
     } else if (this.#queued.has(cellId) && !this.#cancelled.has(cellId)) {
       this.#cancelled.add(cellId);
       this.#emit('skipped', cellId);
@@ -274,13 +282,14 @@ export class NotebookRunner {
 
   #start(cell: Cell, run: RunContext): { background: boolean; done: Promise<CellOutcome> } {
     const controller = new AbortController();
-    const running: RunningCell = { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> };
+    const hurry = new AbortController();
+    const running: RunningCell = { cellId: cell.id, controller, hurry, done: Promise.resolve() as unknown as Promise<CellOutcome> };
     this.#running.set(cell.id, running);
-    running.done = this.#execute(cell, controller, run).finally(() => this.#running.delete(cell.id));
+    running.done = this.#execute(cell, controller, run, undefined, hurry.signal).finally(() => this.#running.delete(cell.id));
     return { background: run.role === 'background', done: running.done };
   }
 
-  async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>): Promise<CellOutcome> {
+  async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>, hurry?: AbortSignal): Promise<CellOutcome> {
     const startedAt = Date.now();
     cell.outputs = [];
     this.#emit('output', cell.id, { kind: 'clear' });
@@ -327,6 +336,7 @@ export class NotebookRunner {
         asUser: resolved.options.user,
         timeoutMs,
         signal: controller.signal,
+        hurry,
         graceMs: this.#opts.graceMs,
         sink,
         notebook: this.#access(controller.signal, run),
@@ -405,9 +415,10 @@ export class NotebookRunner {
         const controller = new AbortController();
         const stop = () => controller.abort(signal.reason);
         signal.addEventListener('abort', stop, { once: true });
-        this.#running.set(cell.id, { cellId: cell.id, controller, done: Promise.resolve() as unknown as Promise<CellOutcome> });
+        const hurry = new AbortController();
+        this.#running.set(cell.id, { cellId: cell.id, controller, hurry, done: Promise.resolve() as unknown as Promise<CellOutcome> });
         try {
-          await this.#execute(cell, controller, { runId: run.runId }, params);
+          await this.#execute(cell, controller, { runId: run.runId }, params, hurry.signal);
         } finally {
           this.#running.delete(cell.id);
           signal.removeEventListener('abort', stop);
