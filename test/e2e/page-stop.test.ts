@@ -42,7 +42,7 @@ test('a cell that ignores Ctrl-C shows it is stopping, and a second stop kills i
   assert.equal(await cell(page, 0).getAttribute('data-stopping'), null, 'no longer stopping');
   assert.match(await cell(page, 0).locator('.pb-status').innerText(), /Stopped/);
   const text = (await cell(page, 0).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
-  assert.match(text, /killed with SIGKILL/);
+  assert.match(text, /stopped again while stopping; it ignored SIGINT and SIGTERM, so it was killed with SIGKILL/);
   assert.doesNotMatch(text, /never/);
   assert.deepEqual(errors, []);
 });

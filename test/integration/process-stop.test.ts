@@ -58,7 +58,9 @@ test('the ladder: SIGINT, SIGTERM after the grace, SIGKILL after another, each o
   const int = cell.out.arrival('got INT')!;
   const term = cell.out.arrival('got TERM')!;
   assert.ok(int && term, cell.out.text());
-  assert.ok(term - int >= graceMs * 0.9, `SIGTERM came ${Math.round(term - int)} ms after SIGINT (grace ${graceMs})`);
+  // Measured from the abort, when SIGINT was sent: the trap's echo for SIGINT can itself be late on
+  // a loaded machine (bash handles it when it next runs), which made SIGTERM look early after it.
+  assert.ok(term - aborted >= graceMs * 0.9, `SIGTERM came ${Math.round(term - aborted)} ms after SIGINT was sent (grace ${graceMs})`);
   assert.ok(ended - aborted >= 2 * graceMs * 0.9, `SIGKILL came ${Math.round(ended - aborted)} ms after the interrupt`);
 });
 

@@ -230,7 +230,7 @@ test('a cell stopped again while it stops is killed at once, not after its grace
   const result = await done;
   assert.ok(Date.now() - t0 < 5000, `ended ${Date.now() - t0} ms after the first stop (its grace is 15 s)`);
   assert.equal(result.status, 'interrupted');
-  assert.match(out, /killed with SIGKILL/);
+  assert.match(out, /stopped again while stopping; it ignored SIGINT and SIGTERM, so it was killed with SIGKILL/);
 });
 
 test('a cell that prints faster than the app reads cannot make the kernel host buffer without bound', async (t) => {

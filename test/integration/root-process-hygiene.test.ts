@@ -22,7 +22,9 @@ const SHELL_CELL = {
   language: 'shell',
   code: 'sleep 300 & echo "PID $!"; setsid sleep 301 & echo "PID $!"; echo "PID $$"; echo READY; wait',
 };
-const BPFTRACE_CELL = { cellId: 'trace', language: 'bpftrace', code: 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }' };
+// A tracepoint no other test traces, so its program can be counted while other files run bpftrace.
+const BPFTRACE_CELL = { cellId: 'trace', language: 'bpftrace', code: 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }' };
+const BPF_PROG = 'sys_enter_getppid';
 
 function pidsFrom(lines: AppLine[], cellId: string): number[] {
   const text = lines.filter((l) => l.cellId === cellId && l.stream === 'stdout').map((l) => l.text).join('');
@@ -34,12 +36,12 @@ function sessionCgroup(sessionId: string): string | null {
 }
 
 async function startBusyApp(t: { after(fn: () => unknown): void }) {
-  const baseline = bpfProgCount()!;
+  const baseline = bpfProgCount(BPF_PROG)!;
   const app = startApp([SHELL_CELL, BPFTRACE_CELL]);
   t.after(() => app.child.kill('SIGKILL'));
   const welcome = (await app.waitFor((l) => !!l.welcome)).welcome!;
   await app.waitFor((l) => l.cellId === 'sleepers' && !!l.text?.includes('READY'));
-  await eventually(() => bpfProgCount()! > baseline, 15_000, 'the bpftrace cell never loaded its program');
+  await eventually(() => bpfProgCount(BPF_PROG)! > baseline, 15_000, 'the bpftrace cell never loaded its program');
   const cellPids = pidsFrom(app.lines, 'sleepers');
   assert.equal(cellPids.length, 3);
   const cgroup = sessionCgroup(welcome.sessionId);
@@ -52,7 +54,7 @@ async function assertAllGone(s: Awaited<ReturnType<typeof startBusyApp>>) {
   // The reaper names the session in its arguments; it too must be gone once it cleaned up.
   await eventually(() => pidsMentioning(s.welcome.sessionId).length === 0, 3000, `processes of session ${s.welcome.sessionId} remain: ${pidsMentioning(s.welcome.sessionId)}`);
   if (s.cgroup) await eventually(() => !existsSync(s.cgroup!), 3000 - elapsed + 500, `${s.cgroup} was not removed`);
-  await eventually(() => bpfProgCount() === s.baseline, 3000, `BPF programs did not return to ${s.baseline} (now ${bpfProgCount()})`);
+  await eventually(() => bpfProgCount(BPF_PROG) === s.baseline, 3000, `${BPF_PROG} BPF programs did not return to ${s.baseline} (now ${bpfProgCount(BPF_PROG)})`);
 }
 
 test('kill -9 of the app leaves no kernel host, no cell process, no cgroup and no BPF program', async (t) => {

@@ -82,10 +82,17 @@ export function probebookCgroups(v2Mount: string | null): string[] {
 }
 
 /** Number of BPF programs loaded (bpftool), or null without bpftool. */
-export function bpfProgCount(): number | null {
+/**
+ * BPF programs loaded on the machine, or only those named `name` (the kernel keeps 15 characters
+ * of a name: bpftrace's program for `tracepoint:syscalls:sys_enter_getppid` is `sys_enter_getpp`).
+ * Tests run two files at a time, and other files load bpftrace programs too: a test counts the
+ * programs only it loads.
+ */
+export function bpfProgCount(name?: string): number | null {
   try {
     const out = execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' });
-    return (JSON.parse(out) as unknown[]).length;
+    const progs = JSON.parse(out) as { name?: string }[];
+    return name === undefined ? progs.length : progs.filter((p) => p.name === name.slice(0, 15)).length;
   } catch {
     return null;
   }

@@ -136,7 +136,7 @@ export class ShellKernel implements Kernel {
       return { ...base, stopped: true, status: 'interrupted', durationMs: elapsed() };
     }
     if (result.stopped) {
-      const note = ladderNote(result.stoppedWith, request.graceMs ?? 3000);
+      const note = ladderNote(result.stoppedWith, request.graceMs ?? 3000, request.hurry?.aborted === true);
       if (note) request.sink.stream('stderr', note);
       return { ...base, status: 'interrupted', durationMs: elapsed() };
     }

@@ -30,8 +30,13 @@ export async function interruptLadder(sid: number, graceMs: number, finished: Ab
   return last;
 }
 
-/** A one-line note for a cell that needed more than SIGINT to stop (undefined when SIGINT did). */
-export function ladderNote(stoppedWith: LadderStep | undefined, graceMs: number): string | undefined {
+/**
+ * A one-line note for a cell that needed more than SIGINT to stop (undefined when SIGINT did).
+ * `hurried`: the user stopped it again, so the graces were cut short.
+ */
+export function ladderNote(stoppedWith: LadderStep | undefined, graceMs: number, hurried = false): string | undefined {
+  if (hurried && stoppedWith === 'SIGTERM') return '[probebook: stopped again while stopping, so it was sent SIGTERM]\n';
+  if (hurried && stoppedWith === 'SIGKILL') return '[probebook: stopped again while stopping; it ignored SIGINT and SIGTERM, so it was killed with SIGKILL]\n';
   const grace = graceMs >= 1000 ? `${+(graceMs / 1000).toFixed(1)} s` : `${graceMs} ms`;
   if (stoppedWith === 'SIGTERM') return `[probebook: the cell did not stop within ${grace} of SIGINT, so it was sent SIGTERM]\n`;
   if (stoppedWith === 'SIGKILL') return `[probebook: the cell ignored SIGINT and SIGTERM, so it was killed with SIGKILL after ${grace} more]\n`;

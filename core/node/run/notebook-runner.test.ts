@@ -127,7 +127,7 @@ test('stopping a cell again while it stops skips the rest of its grace: SIGTERM,
   const took = Date.now() - t0;
   assert.ok(took < 5000, `ended ${took} ms after the first stop (its grace is 15 s)`);
   assert.equal(timing(nb, 'stubborn')['probebook.status'], 'interrupted');
-  assert.match(text, /killed with SIGKILL/);
+  assert.match(text, /stopped again while stopping; it ignored SIGINT and SIGTERM, so it was killed with SIGKILL/);
 });
 
 test('stopping a queued cell takes it off the queue: reported at once, never run, the rest goes on', async (t) => {
