@@ -4,11 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { needs } from '../support/needs.ts';
 import { runDoctor } from '../../core/node/doctor/run-doctor.ts';
-import { tracefsMount } from '../../core/node/doctor/checks.ts';
+import { toolCheck, tracefsMount } from '../../core/node/doctor/checks.ts';
 import { detectContainment } from '../../core/node/process/cgroup.ts';
 import { doctorCommand } from '../../core/node/commands/doctor.ts';
 import type { DoctorReport } from '../../core/node/doctor/report.ts';
@@ -34,6 +36,22 @@ test('reports bpftrace with its version and the tools labs use', async (t) => {
   assert.match((await check('tshark')).summary, /TShark .*\d+\.\d+/);
   assert.match((await check('iperf3')).summary, /iperf 3\./);
   assert.match((await check('iptables')).summary, /iptables v\d.*(nft|legacy) backend/);
+});
+
+test('a tool whose --version does not answer in time is a warning saying so, not an ok with what it printed first', async (t) => {
+  // Like tshark as root on a busy machine: a warning on stderr, then nothing for a long while.
+  const dir = mkdtempSync(join(tmpdir(), 'pb-doctor-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const slow = join(dir, 'pb-slow-tool');
+  writeFileSync(slow, '#!/bin/sh\necho "Running as user root and group root. This could be dangerous." >&2\nexec sleep 30\n');
+  chmodSync(slow, 0o755);
+  const check = await toolCheck(slow, 'slow tool', ['--version'], 'nothing')({ root: true, versionTimeoutMs: 300 });
+  assert.equal(check.status, 'warn');
+  assert.match(check.summary, /--version` did not answer within 0\.3 s \(a very busy machine\?\): run the doctor again/);
+  assert.doesNotMatch(check.summary, /Running as user root/);
+  const answered = await toolCheck('/bin/echo', 'echo', ['echo 1.2.3'], 'nothing')({ root: true, versionTimeoutMs: 5000 });
+  assert.equal(answered.status, 'ok');
+  assert.equal(answered.summary, 'echo 1.2.3');
 });
 
 test('a missing optional tool says what it blocks and how to get it', async () => {

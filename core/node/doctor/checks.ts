@@ -17,6 +17,8 @@ export interface CheckContext {
   root: boolean;
   /** bpftrace's version, filled by the bpftrace check for the attach tests. */
   bpftraceVersion?: [number, number, number] | null;
+  /** How long a tool's `--version` may take (default 10 s). */
+  versionTimeoutMs?: number;
 }
 
 export type Check = (ctx: CheckContext) => Promise<DoctorCheck>;
@@ -34,8 +36,8 @@ const NO_ANSWER = Symbol('no answer');
  * First line of `tool ARGS` (stdout or stderr), null when the tool is missing, NO_ANSWER when it
  * did not finish in time (tshark, killed after its stderr warning, would else "report" that).
  */
-async function versionLine(tool: string, args: string[]): Promise<string | null | typeof NO_ANSWER> {
-  const result = await execa(tool, args, { reject: false, stdin: 'ignore', timeout: VERSION_TIMEOUT_MS });
+async function versionLine(tool: string, args: string[], timeoutMs = VERSION_TIMEOUT_MS): Promise<string | null | typeof NO_ANSWER> {
+  const result = await execa(tool, args, { reject: false, stdin: 'ignore', timeout: timeoutMs });
   if ((result as { code?: string }).code === 'ENOENT') return null;
   if (result.timedOut) return NO_ANSWER;
   // stdout first: tshark warns on stderr before its version.
@@ -44,14 +46,15 @@ async function versionLine(tool: string, args: string[]): Promise<string | null 
 }
 
 /** The check of a tool whose version probe did not answer: a warning, not a made-up version. */
-function noAnswer(id: string, title: string, args: string[], blocks: string): DoctorCheck {
-  return { id, title, status: 'warn', summary: `\`${id} ${args.join(' ')}\` did not answer within ${VERSION_TIMEOUT_MS / 1000} s (a very busy machine?): run the doctor again`, blocks };
+function noAnswer(id: string, title: string, args: string[], blocks: string, timeoutMs = VERSION_TIMEOUT_MS): DoctorCheck {
+  return { id, title, status: 'warn', summary: `\`${id} ${args.join(' ')}\` did not answer within ${+(timeoutMs / 1000).toFixed(1)} s (a very busy machine?): run the doctor again`, blocks };
 }
 
-function tool(id: string, title: string, args: string[], blocks: string, parse: (line: string) => string = (l) => l): Check {
-  return async () => {
-    const line = await versionLine(id, args);
-    if (line === NO_ANSWER) return noAnswer(id, title, args, blocks);
+/** The check of a tool by its version line: ok with the version, fail with the install command. */
+export function toolCheck(id: string, title: string, args: string[], blocks: string, parse: (line: string) => string = (l) => l): Check {
+  return async (ctx) => {
+    const line = await versionLine(id, args, ctx.versionTimeoutMs);
+    if (line === NO_ANSWER) return noAnswer(id, title, args, blocks, ctx.versionTimeoutMs);
     if (line === null) {
       const check: DoctorCheck = { id, title, status: 'fail', summary: `${id} is not installed`, blocks, hint: installCommand(id) };
       return withFix(check, `install-${id}`);
@@ -61,10 +64,10 @@ function tool(id: string, title: string, args: string[], blocks: string, parse: 
 }
 
 const bpftrace: Check = async (ctx) => {
-  const line = await versionLine('bpftrace', ['--version']);
+  const line = await versionLine('bpftrace', ['--version'], ctx.versionTimeoutMs);
   if (line === NO_ANSWER) {
     ctx.bpftraceVersion = null;
-    return noAnswer('bpftrace', 'bpftrace', ['--version'], 'bpftrace cells');
+    return noAnswer('bpftrace', 'bpftrace', ['--version'], 'bpftrace cells', ctx.versionTimeoutMs);
   }
   if (line === null) {
     ctx.bpftraceVersion = null;
@@ -178,9 +181,9 @@ const elevation: Check = async (ctx) => {
 /** Every check, in the order the report lists them (bpftrace first: the attach tests use its version). */
 export const CHECKS: Check[] = [
   bpftrace,
-  tool('tcpdump', 'tcpdump', ['--version'], 'packet capture in shell cells'),
-  tool('tshark', 'tshark', ['--version'], 'decoded packet views (packets renderer)'),
-  tool('iperf3', 'iperf3', ['--version'], 'throughput labs'),
+  toolCheck('tcpdump', 'tcpdump', ['--version'], 'packet capture in shell cells'),
+  toolCheck('tshark', 'tshark', ['--version'], 'decoded packet views (packets renderer)'),
+  toolCheck('iperf3', 'iperf3', ['--version'], 'throughput labs'),
   iptables,
   pwru,
   kernel,
