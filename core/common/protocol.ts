@@ -201,7 +201,11 @@ export type HostMessage =
   /** Edits applied by the host; `origin` is the requestId of the edit that caused them. */
   | { type: 'notebook_changed'; notebookId: string; version: number; edits: NotebookEdit[]; origin?: string }
   | { type: 'notebook_state'; notebookId: string; dirty: boolean; path: string | null; title: string; readOnly: boolean; trusted: boolean }
-  | { type: 'execution_state'; requestId: string; notebookId: string; cellId: string; state: 'queued' | 'running'; executionCount?: number; startedAt?: number; runAs?: 'root' | 'user' }
+  /**
+   * `tracingSince` (kernel host → session host): when a bpftrace cell's probes were attached; its
+   * timeout counts from then, not from the start of its compile.
+   */
+  | { type: 'execution_state'; requestId: string; notebookId: string; cellId: string; state: 'queued' | 'running'; executionCount?: number; startedAt?: number; runAs?: 'root' | 'user'; tracingSince?: number }
   | { type: 'output'; requestId: string; notebookId: string; cellId: string; edit: OutputEdit }
   | {
       type: 'execution_ended';

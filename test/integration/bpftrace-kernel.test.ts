@@ -9,6 +9,9 @@ import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/type
 import type { CellErrorData } from '../../core/common/mime.ts';
 import type { OutputItem } from '../../core/common/notebook/model.ts';
 import { needs } from '../support/needs.ts';
+import type { Notebook } from '../../core/common/notebook/model.ts';
+import { createLocalExecutor } from '../../core/node/run/local-executor.ts';
+import { NotebookRunner } from '../../core/node/run/notebook-runner.ts';
 
 const BPFTRACE = { root: true, tools: ['bpftrace'] };
 
@@ -191,3 +194,33 @@ function kprobesAvailable(): boolean {
     return false;
   }
 }
+
+test('a bpftrace cell\'s timeout counts from when its probes are attached, not from its compile', async (t) => {
+  if (!needs(t, BPFTRACE)) return;
+  // BEGIN fires once the probes are attached, END when the timeout's SIGINT arrives: the trace
+  // between them lasts the whole timeout. Counted from the process start instead, bpftrace's
+  // compile and attach (~0.3 s here, seconds for kprobe wildcards) came off the trace.
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: {},
+    cells: [{ id: 'trace', cellType: 'code', source: 'BEGIN { printf("begin\\n"); } tracepoint:syscalls:sys_enter_getppid { @n = count(); } END { printf("end\\n"); }', metadata: { probebook: { language: 'bpftrace', timeout: '1s' } }, outputs: [], executionCount: null }],
+  };
+  const executor = createLocalExecutor();
+  t.after(() => executor.dispose());
+  const seen = new Map<string, number>();
+  const runner = new NotebookRunner({
+    notebook: nb, notebookPath: null, notebookKey: `bt-timeout-${Math.random()}`, executor,
+    events: {
+      output: (_, edit) => {
+        const text = JSON.stringify(edit);
+        for (const word of ['begin', 'end']) if (text.includes(`${word}\\n`) && !seen.has(word)) seen.set(word, performance.now());
+      },
+    },
+  });
+  const summary = await runner.run({ cellIds: ['trace'] });
+  assert.equal(summary.ok, true, JSON.stringify(summary));
+  const traced = seen.get('end')! - seen.get('begin')!;
+  assert.ok(traced >= 950, `traced ${Math.round(traced)} ms of its 1 s timeout`);
+  assert.ok(traced < 3000, `traced ${Math.round(traced)} ms`);
+});

@@ -208,6 +208,31 @@ test('a stopped bpftrace cell detaching many probes is not killed by the host be
   assert.match(out, /prints its maps once it has detached its \d+ probes/);
 });
 
+test('the host tells when a bpftrace cell has attached its probes, so its timeout counts from then', async (t) => {
+  if (!needs(t, { root: true, tools: ['bpftrace'] })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  const stop = new AbortController();
+  const events: string[] = [];
+  const done = client.execute({
+    notebookKey: 'nb', cellId: 'trace', language: 'bpftrace', code: 'BEGIN { printf("begin\\n"); }', cwd: '/tmp', env: {}, args: [],
+    signal: stop.signal,
+    onTracing: () => events.push('tracing'),
+    sink: {
+      stream: (_, text) => {
+        events.push(text.trim());
+        if (text.includes('begin')) stop.abort('timeout');
+      },
+      display: () => undefined,
+      error: () => undefined,
+    },
+  });
+  const result = await done;
+  assert.equal(result.status, 'ok');
+  assert.deepEqual(events.slice(0, 2), ['tracing', 'begin'], 'told before BEGIN runs, once');
+  assert.equal(events.filter((e) => e === 'tracing').length, 1);
+});
+
 test('a cell stopped again while it stops is killed at once, not after its grace', async (t) => {
   if (!needs(t, { root: true })) return;
   const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });

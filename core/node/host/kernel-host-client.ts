@@ -31,6 +31,8 @@ interface PendingExecution {
   sink: OutputSink;
   /** Answers the cell's `cell()`/`run()` calls (absent: they fail saying so). */
   notebook?: NotebookAccess;
+  /** The kernel's cell began its real work (bpftrace attached its probes). */
+  onTracing?: () => void;
   resolve(result: ExecutionResult): void;
   reject(error: Error): void;
 }
@@ -100,6 +102,7 @@ export class KernelHostClient implements CellExecutor {
       this.#executions.set(requestId, {
         sink: request.sink,
         notebook: request.notebook,
+        onTracing: request.onTracing,
         resolve: (r) => (cleanup(), resolve(r)),
         reject: (e) => (cleanup(), reject(e)),
       });
@@ -144,6 +147,9 @@ export class KernelHostClient implements CellExecutor {
 
   #onMessage(message: HostMessage): void {
     switch (message.type) {
+      case 'execution_state':
+        if (message.tracingSince !== undefined) this.#executions.get(message.requestId)?.onTracing?.();
+        return;
       case 'output': {
         const pending = this.#executions.get(message.requestId);
         if (pending) deliver(pending.sink, message.edit);

@@ -277,10 +277,12 @@ export class KernelHost {
     } else {
       this.#o.containment.createCell(running.token);
       let timer: NodeJS.Timeout | undefined;
-      if (request.timeoutMs !== undefined) {
+      const backstop = () => {
         // A backstop: the client stops the cell at its timeout; this holds if the client never does.
-        timer = setTimeout(() => this.#stop(running, 'timeout'), request.timeoutMs + grace + 1000);
-      }
+        clearTimeout(timer);
+        if (request.timeoutMs !== undefined) timer = setTimeout(() => this.#stop(running, 'timeout'), request.timeoutMs + grace + 1000);
+      };
+      backstop();
       try {
         const executor = asUser ? await this.#user() : this.#o.executor;
         result = await executor.execute({
@@ -297,6 +299,10 @@ export class KernelHost {
           unsafe: request.unsafe,
           graceMs: grace,
           hurry: running.hurry.signal,
+          onTracing: () => {
+            backstop(); // the timeout counts from here now
+            this.#send({ type: 'execution_state', requestId, notebookId: notebookKey, cellId, state: 'running', startedAt, runAs, tracingSince: Date.now() });
+          },
           onStopGrace: (ms) => this.#killAfterLadder(running, ms),
           signal: running.controller.signal,
           sink,

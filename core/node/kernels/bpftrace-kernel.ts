@@ -77,7 +77,10 @@ export class BpftraceKernel implements Kernel {
       };
       const handle = (events: BpftraceEvent[]) => {
         for (const event of events) {
-          if (event.type === 'attached_probes') probes = event.probes;
+          if (event.type === 'attached_probes') {
+            probes = event.probes;
+            request.onTracing?.();
+          }
           this.#output(event, request);
         }
       };

@@ -40,6 +40,12 @@ export interface ExecutionRequest {
   /** Grace between the steps of the interrupt ladder (default 3000). */
   graceMs?: number;
   /**
+   * Called by a kernel whose cell's real work begins well after its process: bpftrace once its
+   * probes are attached (compiling and attaching can take seconds). A timeout counts from then,
+   * so `timeout: 10s` traces for 10 s.
+   */
+  onTracing?: () => void;
+  /**
    * Aborted when the user stops a cell that is already stopping: the ladder goes on at once
    * (SIGTERM, then SIGKILL) instead of waiting out its grace. Pass it on as `runCellProcess(…, { hurry })`.
    */

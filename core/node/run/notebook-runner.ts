@@ -315,9 +315,11 @@ export class NotebookRunner {
       } catch (error) {
         return this.#fail(cell, sink, startedAt, { ename: 'CellOptionsError', evalue: (error as Error).message, traceback: [] });
       }
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => controller.abort('timeout' satisfies StopReason), timeoutMs);
-      }
+      const startTimeout = () => {
+        clearTimeout(timer);
+        if (timeoutMs !== undefined && !controller.signal.aborted) timer = setTimeout(() => controller.abort('timeout' satisfies StopReason), timeoutMs);
+      };
+      startTimeout();
       if (controller.signal.aborted) {
         // Interrupted before it began: it never runs.
         const outcome: CellOutcome = { status: 'interrupted', stopped: true, durationMs: 0, success: false, stopReason: controller.signal.reason as StopReason };
@@ -337,6 +339,8 @@ export class NotebookRunner {
         timeoutMs,
         signal: controller.signal,
         hurry,
+        // bpftrace: the timeout counts again from when its probes are attached.
+        onTracing: startTimeout,
         graceMs: this.#opts.graceMs,
         sink,
         notebook: this.#access(controller.signal, run),
