@@ -142,7 +142,7 @@ for (const how of ['exit', 'throw', 'SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     });
     t.after(() => child.kill('SIGKILL'));
     await until(() => pidsWith(marker).length === 2, 'the cell and its background child', 10_000);
-    if (how !== 'exit' && how !== 'throw') child.kill(how);
+    child.kill(how === 'exit' || how === 'throw' ? 'SIGUSR2' : how);
     const result = await child;
     if (how === 'throw') assert.match(String(result.stderr), /a crash of the process that runs cells/);
     await until(() => pidsWith(marker).length === 0, 'the cell to be killed with its Node process', 2000);
