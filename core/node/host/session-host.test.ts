@@ -218,3 +218,47 @@ test('a cleanup the user stops stays pending, and one already running is not sta
   assert.deepEqual((await other.next('pending_cleanup')).pendingCleanup.map((p) => p.runId), [runId]);
   assert.equal(l.ledger.pendingCleanups(l.notebookPath).length, 1);
 });
+
+test('a trusted notebook stays trusted through its own edits; their signature is recorded when they leave memory (a save, a backup), not on every edit', async (t) => {
+  const l = await lab(t, [{ id: 'a', source: 'echo one' }]);
+  const signatures = () => Object.keys(JSON.parse(readFileSync(join(l.dir, '.state', 'trust-signatures.json'), 'utf8')).signatures as object);
+  const w = new Window();
+  const { notebookId } = await l.open(w);
+  w.say({ type: 'trust_request', requestId: 't', notebookId });
+  await w.next('pong');
+  assert.equal(signatures().length, 1);
+  const edit = (n: number) => {
+    w.say({ type: 'edit', requestId: `e${n}`, notebookId, baseVersion: n, edits: [{ kind: 'set_source', cellId: 'a', source: `echo ${n + 2}` }] });
+    return w.next('notebook_changed', (m) => m.version === n + 1);
+  };
+  for (let n = 0; n < 3; n++) await edit(n);
+  assert.equal(signatures().length, 1, 'no signature per edit');
+  assert.ok(!w.messages.some((m) => m.type === 'notebook_state' && m.trusted === false), 'still trusted');
+
+  // Saved: the file as it is now opens trusted in another host.
+  w.say({ type: 'save_request', requestId: 's', notebookId });
+  await w.next('saved');
+  assert.equal(signatures().length, 2);
+  const other = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs: 'root', trust: new TrustStore(join(l.dir, '.state')), stateDir: join(l.dir, '.state') });
+  t.after(() => other.dispose());
+  const w2 = new Window();
+  other.attach(w2);
+  w2.say({ type: 'open_notebook', requestId: 'o2', path: 'lab.ipynb' });
+  assert.equal((await w2.next('notebook_opened')).snapshot.trusted, true);
+
+  // Edited again and never saved: the backup written when the host ends restores trusted.
+  await edit(3);
+  await l.host.dispose();
+  const third = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs: 'root', trust: new TrustStore(join(l.dir, '.state')), stateDir: join(l.dir, '.state') });
+  t.after(() => third.dispose());
+  const w3 = new Window();
+  third.attach(w3);
+  w3.say({ type: 'open_notebook', requestId: 'o3', path: 'lab.ipynb' });
+  const reopened = (await w3.next('notebook_opened')).snapshot;
+  assert.ok(reopened.backup, 'the unsaved edit is offered back');
+  w3.say({ type: 'restore_backup', requestId: 'r', notebookId: reopened.notebookId });
+  const restored = (await w3.next('notebook_opened', (m) => m.requestId === 'r')).snapshot;
+  assert.equal(restored.notebook.cells[0]!.source, 'echo 5');
+  assert.equal(restored.trusted, true);
+  assert.equal(restored.rootCells, undefined);
+});

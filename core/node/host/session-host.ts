@@ -27,7 +27,7 @@ import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
 import { OutsideRootError, ServedRoot } from './served-root.ts';
-import type { TrustStore } from './trust.ts';
+import { rootCells, type TrustStore } from './trust.ts';
 
 /** One UI's link to the host, whatever carries it. */
 export interface Connection {
@@ -60,6 +60,12 @@ interface OpenNotebook {
   readOnly: boolean;
   readOnlyReason?: string;
   trusted: boolean;
+  /**
+   * Trusted, and changed here since its signature was last recorded: own edits and outputs keep a
+   * notebook trusted, and the signature of what it is now is written when it leaves memory (a save,
+   * a backup, the host's end), not on every edit — signing reads the notebook whole.
+   */
+  unsigned?: boolean;
   cellStates: Record<string, CellRunState>;
   runner?: NotebookRunner;
   viewers: Set<Connection>;
@@ -195,6 +201,7 @@ export class SessionHost {
         const nb = this.#get(m.notebookId);
         this.#options.trust.trust(nb.notebook);
         nb.trusted = true;
+        nb.unsigned = false;
         this.#broadcastState(nb);
         conn.send({ type: 'pong', requestId: m.requestId });
         return;
@@ -310,11 +317,10 @@ export class SessionHost {
     for (const id of cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestId);
     const summary = await runner.run(options);
     // Outputs produced here are trusted (SECURITY.md).
-    this.#options.trust.trust(nb.notebook);
-    if (!nb.trusted) {
-      nb.trusted = true;
-      this.#broadcastState(nb);
-    }
+    const wasTrusted = nb.trusted;
+    nb.trusted = true;
+    nb.unsigned = true;
+    if (!wasTrusted) this.#broadcastState(nb);
     return summary;
   }
 
@@ -476,8 +482,10 @@ export class SessionHost {
     nb.dirty = false;
     nb.readOnly = false;
     await this.#backups.discard(target);
-    this.#options.trust.trust(nb.notebook); // written here: trusted as it is now
+    // Written here: trusted as it is now.
     nb.trusted = true;
+    nb.unsigned = true;
+    this.#sign(nb);
     conn.send({ type: 'saved', requestId: m.requestId, notebookId: nb.id, path: this.root.display(target), version: nb.version });
     this.#broadcastState(nb);
   }
@@ -492,8 +500,8 @@ export class SessionHost {
     // Edits typed in our own windows are the user's code: a trusted notebook stays trusted (as
     // Jupyter signs what the user saved). Code that arrives any other way (a file changed on disk,
     // another person's notebook) is checked against the signatures and asks first (SECURITY.md).
-    if (wasTrusted) this.#options.trust.trust(nb.notebook);
-    nb.trusted = this.#options.trust.isTrusted(nb.notebook);
+    if (wasTrusted) nb.unsigned = true;
+    else nb.trusted = this.#options.trust.isTrusted(nb.notebook);
     for (const viewer of nb.viewers) viewer.send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits, origin });
     if (wasTrusted !== nb.trusted) this.#broadcastState(nb);
   }
@@ -502,7 +510,12 @@ export class SessionHost {
   #touch(nb: OpenNotebook): void {
     const wasDirty = nb.dirty;
     nb.dirty = true;
-    if (nb.path) this.#backups.schedule(nb.path, () => nb.notebook);
+    if (nb.path) {
+      this.#backups.schedule(nb.path, () => {
+        this.#sign(nb); // a restored backup is as trusted as the edits it keeps
+        return nb.notebook;
+      });
+    }
     if (!wasDirty) this.#broadcastState(nb);
   }
 
@@ -510,6 +523,13 @@ export class SessionHost {
     for (const viewer of nb.viewers) {
       viewer.send({ type: 'notebook_state', notebookId: nb.id, dirty: nb.dirty, path: nb.path && this.root.display(nb.path), title: this.#title(nb), readOnly: nb.readOnly, trusted: nb.trusted });
     }
+  }
+
+  /** Records the signature of a trusted notebook as it is now, if not recorded yet. */
+  #sign(nb: OpenNotebook): void {
+    if (!nb.trusted || !nb.unsigned) return;
+    this.#options.trust.trust(nb.notebook);
+    nb.unsigned = false;
   }
 
   #snapshot(nb: OpenNotebook): NotebookSnapshot {
@@ -526,7 +546,8 @@ export class SessionHost {
       cellStates: nb.cellStates,
       backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
       pendingCleanup: nb.path ? this.#pendingCleanups(nb) : undefined,
-      rootCells: nb.trusted ? undefined : this.#options.trust.rootCellsNeedingApproval(nb.notebook),
+      // nb.trusted is kept current (opens, edits, runs): no second signature of the whole notebook.
+      rootCells: nb.trusted ? undefined : rootCells(nb.notebook),
     };
   }
 
@@ -552,6 +573,7 @@ export class SessionHost {
     for (const nb of this.#notebooks.values()) nb.runner?.interrupt();
     this.#backups.dispose();
     for (const nb of this.#notebooks.values()) {
+      this.#sign(nb);
       if (nb.dirty && nb.path) await this.#backups.writeNow(nb.path, nb.notebook).catch(() => undefined);
     }
     if (this.#executor) await (await this.#executor.catch(() => undefined))?.dispose();

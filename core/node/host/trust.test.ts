@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, Notebook } from '../../common/notebook/model.ts';
-import { TrustStore } from './trust.ts';
+import { TrustStore, canonicalJson } from './trust.ts';
 
 function tempStore(t: { after(fn: () => void): void }): TrustStore {
   const dir = mkdtempSync(join(tmpdir(), 'probebook-trust-'));
@@ -100,4 +100,12 @@ test('the secret and the signature database are private; another secret signs di
   assert.equal(statSync(join(store.dir, 'trust-signatures.json')).mode & 0o777, 0o600);
   assert.equal(new TrustStore(store.dir).isTrusted(nb), true, 'the secret persists');
   assert.notEqual(tempStore(t).signature(nb), store.signature(nb));
+});
+
+test('canonical JSON sorts keys at every depth and is otherwise JSON', () => {
+  const value = { b: [1, { z: 'x"y', a: null }], a: { d: true, c: -0.5 }, e: [] };
+  assert.equal(canonicalJson(value), '{"a":{"c":-0.5,"d":true},"b":[1,{"a":null,"z":"x\\"y"}],"e":[]}');
+  assert.equal(canonicalJson({ a: { c: -0.5, d: true }, e: [], b: [1, { a: null, z: 'x"y' }] }), canonicalJson(value), 'key order does not matter');
+  assert.deepEqual(JSON.parse(canonicalJson(value)), value);
+  assert.equal(canonicalJson('é\n'), JSON.stringify('é\n'));
 });
