@@ -48,6 +48,13 @@ export function rendererTargets(root, outdir) {
     },
     {
       ...common,
+      // A classic script of its own, loaded async ahead of app.js: it opens the link to the host.
+      entryPoints: { boot: join(root, 'renderer/app/boot.ts') },
+      outdir,
+      format: 'iife',
+    },
+    {
+      ...common,
       // Module workers (the page creates them with type: 'module'), served from the page's origin.
       entryPoints: {
         'editor.worker': join(monaco, 'editor/editor.worker.js'),

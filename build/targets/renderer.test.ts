@@ -39,3 +39,14 @@ test('the built page names files that exist, Monaco\'s editor.js among them', (t
   assert.ok(eager.length > 0);
   for (const f of eager) assert.ok(existsSync(join(dir, f)) && !lazy.includes(f), f);
 });
+
+test('the built page loads boot.js first, async, as a classic script with nothing to import', (t) => {
+  const dir = resolve(import.meta.dirname, '../../dist/renderer');
+  if (!existsSync(join(dir, 'index.html'))) return t.skip('not built (npm test builds first)');
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const boot = html.indexOf('<script src="boot.js" async></script>');
+  assert.ok(boot > 0 && boot < html.indexOf('<link rel="stylesheet"') && boot < html.indexOf('src="app.js"'), 'ahead of the stylesheet and app.js');
+  const js = readFileSync(join(dir, 'boot.js'), 'utf8');
+  assert.doesNotMatch(js, /\bimport\b|\bexport\b/);
+  assert.ok(js.length < 2048, `boot.js is ${js.length} bytes`);
+});

@@ -8,6 +8,7 @@ import type { HostMessage, NotebookSnapshot, PendingCleanupResolution } from '..
 import { HostConnection, HostRequestError, type Welcome } from '../connection/host-connection.ts';
 import { MessagePortTransport } from '../connection/message-port-transport.ts';
 import { WebSocketTransport, webSocketUrl } from '../connection/websocket-transport.ts';
+import { claimEarlyLink, type EarlyLink } from '../connection/early-link.ts';
 import { h } from '../outputs/dom.ts';
 import { cellKind, KIND_LABELS } from '../notebook/cell-kind.ts';
 import { CommandRegistry } from '../notebook/commands.ts';
@@ -54,11 +55,21 @@ export class App {
   /** The ledger run whose cleanup cells this window is running now (the banner says so). */
   private cleanupRunning: string | null = null;
   private readonly connecting: Promise<Welcome>;
+  /** The notebook boot.js asked for on the early link, before the app started (early-link.ts). */
+  private readonly earlyOpen: EarlyLink['openRequest'];
 
   constructor(private readonly root: HTMLElement) {
     this.bridge = window.probebookBridge;
     const bridge = this.bridge;
-    this.connection = new HostConnection(bridge ? () => new MessagePortTransport(bridge) : () => new WebSocketTransport(webSocketUrl(location.href)), { client: bridge ? 'electron' : 'browser' });
+    // Browser mode adopts the link boot.js opened while the scripts loaded, for its first connection.
+    let early = bridge ? null : claimEarlyLink();
+    this.earlyOpen = early?.openRequest ?? null;
+    const webSocket = () => {
+      const link = early;
+      early = null;
+      return new WebSocketTransport(webSocketUrl(location.href), link);
+    };
+    this.connection = new HostConnection(bridge ? () => new MessagePortTransport(bridge) : webSocket, { client: bridge ? 'electron' : 'browser' });
     // Connecting first: the socket opens while the page builds itself.
     this.connecting = this.connection.start();
     this.connecting.catch(() => undefined);
@@ -94,10 +105,13 @@ export class App {
     this.shell.main.replaceChildren(h('div', 'pb-loading', 'Connecting to Probebook…'));
     const connected = this.connecting;
     const wanted = new URLSearchParams(location.search).get('open');
-    // The notebook is asked for right behind the hello: one round trip less before it shows.
-    const early = wanted
-      ? this.connection.whenHelloSent().then(() => this.connection.request({ type: 'open_notebook', path: wanted }))
-      : null;
+    // The notebook is asked for right behind the hello: one round trip less before it shows. On
+    // the early link boot.js asked already, likely before this script had even loaded.
+    const early = !wanted
+      ? null
+      : this.earlyOpen?.path === wanted
+        ? this.connection.replyTo('open_notebook', this.earlyOpen.requestId)
+        : this.connection.whenHelloSent().then(() => this.connection.request({ type: 'open_notebook', path: wanted }));
     early?.catch(() => undefined);
     try {
       this.welcome = await connected;

@@ -228,3 +228,38 @@ test('a first request may follow the hello at once, before the welcome arrives',
   await assert.rejects(opened, /no lab\.ipynb/);
   c.close();
 });
+
+test('a link greeted before the connection had it (the early link) gets no second hello, and replyTo takes the answer to its request', async () => {
+  const host = new FakeHost();
+  const opened = { type: 'notebook_opened', requestId: 'boot-1' } as unknown as HostMessage;
+  // As boot.js leaves it: hello and open_notebook sent, their answers waiting to be handed over.
+  const early = (): Transport => {
+    const link = new FakeLink(host, false);
+    host.links.push(link);
+    Object.assign(link, { greeted: true });
+    const open = link.open.bind(link);
+    link.open = async (handlers) => {
+      await open(handlers);
+      setTimeout(() => {
+        link.push({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, sessionId: 's0', runAs: 'root', root: '/labs' });
+        link.push(opened);
+      }, 0);
+    };
+    return link;
+  };
+  let first = true;
+  const c = new HostConnection(() => (first ? ((first = false), early()) : host.factory()), { client: 'browser', initialDelayMs: 5, maxDelayMs: 20 });
+  const welcome = c.start();
+  const reply = c.replyTo('open_notebook', 'boot-1');
+  assert.equal((await welcome).sessionId, 's0');
+  assert.equal(await reply, opened);
+  assert.deepEqual(host.links[0]!.sent, [], 'no second hello on the early link');
+
+  // Lost before its answer came: it fails like any request, and the next link says hello itself.
+  const lost = c.replyTo('open_notebook', 'boot-2');
+  host.links[0]!.drop('server restarted');
+  await assert.rejects(lost, ConnectionLostError);
+  await new Promise<void>((resolve) => c.onReconnected(() => resolve()));
+  assert.equal(host.link.sent[0]!.type, 'hello');
+  c.close();
+});

@@ -173,6 +173,17 @@ export class HostConnection {
     });
   }
 
+  /**
+   * The reply to a request this connection did not send: the one boot.js sent on the early link
+   * before the app started (early-link.ts). Call it before the link's first messages are handed
+   * over, i.e. in the same task as `start()`.
+   */
+  replyTo<T extends RequestType>(type: T, requestId: string): Promise<ReplyOf<T>> {
+    return new Promise<ReplyOf<T>>((resolve, reject) => {
+      this.pending.set(requestId, { type, resolve: resolve as (m: HostMessage) => void, reject });
+    });
+  }
+
   /** Runs cells; the future's stream ends when they have all ended. */
   execute(message: { notebookId: string; cellIds: string[]; runAll?: boolean }): ExecutionFuture {
     const requestId = this.nextRequestId();
@@ -278,7 +289,7 @@ export class HostConnection {
         },
       };
       // Written directly: the status is not `open` until the welcome arrives.
-      transport.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: this.options.client });
+      if (!transport.greeted) transport.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: this.options.client });
       this.helloSent = true;
       for (const l of this.helloListeners) l();
       this.helloListeners.clear();

@@ -13,6 +13,8 @@ export interface TransportHandlers {
 
 export interface Transport {
   readonly kind: 'websocket' | 'message-port';
+  /** The link said hello before the connection had it (browser mode's early link): do not again. */
+  readonly greeted?: boolean;
   /** Opens the link; resolves when messages can be sent, rejects with an error for people. */
   open(handlers: TransportHandlers): Promise<void>;
   send(message: ClientMessage): void;

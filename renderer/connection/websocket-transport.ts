@@ -1,8 +1,10 @@
 /**
  * Browser mode: the protocol over a WebSocket to `/ws` on the page's own origin. The server
- * authenticates it by the cookie it set when the page was opened with `?token=…`.
+ * authenticates it by the cookie it set when the page was opened with `?token=…`. The first
+ * transport may adopt the link boot.js opened while the app loaded (early-link.ts).
  */
 import type { ClientMessage } from '../../core/common/protocol.ts';
+import type { EarlyLink } from './early-link.ts';
 import type { Transport, TransportHandlers } from './transport.ts';
 
 /** The WebSocket URL beside a page URL: `http://h:p/x` → `ws://h:p/ws`. */
@@ -12,35 +14,65 @@ export function webSocketUrl(pageUrl: string): string {
   return url.href;
 }
 
+/** A WebSocket message's data as the host sends it, JSON text, parsed; `undefined` for anything else. */
+export function parseHostMessage(data: unknown): unknown {
+  try {
+    return typeof data === 'string' ? JSON.parse(data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket';
+  /** An adopted early link was greeted by boot.js: the connection does not say hello again. */
+  readonly greeted: boolean;
   private socket: WebSocket | null = null;
   private handlers: TransportHandlers | null = null;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly early: EarlyLink | null = null,
+  ) {
+    this.greeted = early !== null;
+  }
 
   open(handlers: TransportHandlers): Promise<void> {
     return new Promise((resolve, reject) => {
       let opened = false;
-      const socket = new WebSocket(this.url);
+      const early = this.early;
+      const socket = early?.socket ?? new WebSocket(this.url);
       this.socket = socket;
       this.handlers = handlers;
-      socket.onopen = () => {
+      const receive = (data: unknown) => {
+        if (data === undefined) console.error('Probebook: the host sent a message that is not JSON; ignored.');
+        else this.handlers?.message(data);
+      };
+      // What came before the app took the early link is handed over in a task of its own, after
+      // open() has resolved, as a socket's messages would be; what comes meanwhile waits behind it.
+      let backlog: unknown[] | null = early ? early.received.splice(0) : null;
+      const drain = () => {
+        const messages = backlog ?? [];
+        backlog = null;
+        for (const data of messages) receive(data);
+      };
+      const opening = () => {
         opened = true;
         resolve();
+        if (backlog) setTimeout(drain, 0);
+      };
+      const bootOpened = socket.onopen; // boot.js says hello (and asks for the notebook) on open
+      socket.onopen = (event) => {
+        bootOpened?.call(socket, event);
+        opening();
       };
       socket.onmessage = (event) => {
-        if (typeof event.data !== 'string') return; // the host sends JSON text only
-        let data: unknown;
-        try {
-          data = JSON.parse(event.data);
-        } catch {
-          console.error('Probebook: the host sent a message that is not JSON; ignored.');
-          return;
-        }
-        this.handlers?.message(data);
+        const data = parseHostMessage(event.data);
+        if (backlog) backlog.push(data);
+        else receive(data);
       };
       socket.onclose = (event) => {
+        if (opened && backlog) drain(); // the messages that came, then the news that it closed
         const handlers = this.handlers;
         this.handlers = null;
         if (!opened) {
@@ -54,6 +86,8 @@ export class WebSocketTransport implements Transport {
         }
         handlers?.closed(event.reason || `the server closed the connection (code ${event.code})`);
       };
+      if (socket.readyState === WebSocket.OPEN) opening();
+      else if (socket.readyState !== WebSocket.CONNECTING) socket.onclose(new CloseEvent('close', { code: 1006 }));
     });
   }
 

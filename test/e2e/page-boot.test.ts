@@ -1,0 +1,89 @@
+/**
+ * The early link, in Chromium against the real `probebook serve`: boot.js opens the WebSocket and
+ * asks for the notebook while app.js loads, and the app adopts that link (one socket, one hello,
+ * one open). Without boot.js, or with boot.js arriving after the app started, the app opens its
+ * own link, still only one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page, WebSocket } from 'playwright-core';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook } from './support/page-browser.ts';
+import { writeNotebook } from './support/notebooks.ts';
+import { labFolder, startServe } from './support/probebook-serve.ts';
+
+/** The page's WebSockets and the protocol messages it sent on each. */
+function watchSockets(page: Page) {
+  const sockets: { socket: WebSocket; sent: { type: string; requestId?: string }[] }[] = [];
+  page.on('websocket', (socket) => {
+    const entry = { socket, sent: [] as { type: string; requestId?: string }[] };
+    sockets.push(entry);
+    socket.on('framesent', (frame) => entry.sent.push(JSON.parse(String(frame.payload)) as { type: string; requestId?: string }));
+  });
+  return sockets;
+}
+
+test('the app adopts the link boot.js opened: one socket, one hello, the notebook asked for once', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  writeNotebook(dir, 'early.ipynb', [{ source: 'echo early' }, { source: 'uname -r' }]);
+  const serve = await startServe(t, dir);
+  const browser = await launchBrowser(t);
+
+  const { page, errors } = await newPage(browser);
+  const sockets = watchSockets(page);
+  await openNotebook(page, serve.pageUrl('early.ipynb'));
+  assert.match(await cell(page, 1).locator('.pb-code').innerText(), /uname -r/);
+  assert.equal(sockets.length, 1);
+  const sent = sockets[0]!.sent;
+  assert.deepEqual(sent.slice(0, 2).map((m) => m.type), ['hello', 'open_notebook']);
+  assert.match(sent[1]!.requestId ?? '', /^boot-/, 'sent by boot.js');
+  assert.equal(sent.filter((m) => m.type === 'hello' || m.type === 'open_notebook').length, 2);
+  // The adopted link is the app's: an edit goes out on it and the host takes it.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('b');
+  await page.waitForFunction(() => document.querySelectorAll('.pb-cell').length === 3);
+  for (let waited = 0; !sent.some((m) => m.type === 'edit'); waited += 50) {
+    assert.ok(waited < 10_000, 'the edit went out on the early link');
+    await page.waitForTimeout(50);
+  }
+  await page.waitForTimeout(300); // the host's answer
+  const again = await newPage(browser);
+  await openNotebook(again.page, serve.pageUrl('early.ipynb'));
+  assert.equal(await again.page.locator('.pb-cell').count(), 3, 'the host has the edit');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(again.errors, []);
+});
+
+test('without boot.js, or with boot.js after the app started, the app opens its own link: still one', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  writeNotebook(dir, 'late.ipynb', [{ source: 'echo late' }]);
+  const serve = await startServe(t, dir);
+  const browser = await launchBrowser(t);
+
+  const missing = await newPage(browser);
+  await missing.page.route('**/boot.js', (route) => route.abort());
+  const missingSockets = watchSockets(missing.page);
+  await openNotebook(missing.page, serve.pageUrl('late.ipynb'));
+  assert.equal(missingSockets.length, 1);
+  assert.deepEqual(missingSockets[0]!.sent.slice(0, 2).map((m) => m.type), ['hello', 'open_notebook']);
+  assert.match(missingSockets[0]!.sent[1]!.requestId ?? '', /^p/, 'sent by the app');
+
+  // boot.js held back until the app has shown the notebook: it must not open a second link.
+  const late = await newPage(browser);
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await late.page.route('**/boot.js', async (route) => {
+    const response = await route.fetch();
+    await released;
+    await route.fulfill({ response });
+  });
+  const lateSockets = watchSockets(late.page);
+  await late.page.goto(serve.pageUrl('late.ipynb'), { waitUntil: 'commit' });
+  await late.page.waitForSelector('.pb-cell', { timeout: 20_000 });
+  release();
+  await late.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/boot.js')), undefined, { timeout: 10_000 });
+  await late.page.waitForTimeout(300);
+  assert.equal(lateSockets.length, 1, 'boot.js came late and did nothing');
+  assert.deepEqual(late.errors, []);
+});
