@@ -12,6 +12,7 @@ import type { Theme } from '../outputs/index.ts';
 import { cellKind, defaultLanguage, editsForKind, withHidden, hiddenParts, type CellKind } from './cell-kind.ts';
 import { CellView, type CellHost } from './cell-view.ts';
 import type { Mode } from './commands.ts';
+import { firstSlice } from './first-slice.ts';
 import { whenHighlighterReady } from './editor/monaco-loader.ts';
 import { icon } from './icons.ts';
 import type { DocumentEvent, NotebookDocument } from './notebook-document.ts';
@@ -29,8 +30,7 @@ export interface NotebookActions {
 
 /** Editors kept alive; older ones go back to static text. */
 const MAX_EDITORS = 8;
-/** Cells made before the first paint, and per slice after it. */
-const FIRST_SLICE = 20;
+/** Cells made per slice after the first paint. */
 const SLICE = 120;
 const CLIPBOARD_KEY = 'probebook.cellClipboard';
 
@@ -54,7 +54,7 @@ export class NotebookView implements CellHost {
   private readonly resizeObserver: ResizeObserver;
   private ticker: ReturnType<typeof setInterval> | null = null;
   /** Cells made so far; a long notebook paints its first screens, then makes the rest in slices (after the first paint). */
-  private renderLimit = FIRST_SLICE;
+  private renderLimit: number;
   private sliceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Outputs and markdown are drawn from the first frame after the cells painted (see startRevealing). */
   private revealing = false;
@@ -68,6 +68,7 @@ export class NotebookView implements CellHost {
     options: { theme: Theme; locked: boolean },
   ) {
     this.currentTheme = options.theme;
+    this.renderLimit = firstSlice(doc.cells, window.innerHeight);
     this.isLocked = options.locked || doc.readOnly;
     this.list = h('div', 'pb-cells');
     this.empty = h(
@@ -163,12 +164,6 @@ export class NotebookView implements CellHost {
       this.actions.notify(`No heading or anchor "${name}" in this notebook.`);
       return false;
     }
-    // A long notebook makes its cells in slices after the first paint: make the target's now.
-    const index = this.doc.cells.findIndex((c) => c.id === cellId);
-    if (!this.views.has(cellId) && index >= this.renderLimit) {
-      this.renderLimit = index + 1;
-      this.syncStructure();
-    }
     this.select(cellId, 'command');
     const element = target && this.element.contains(target) ? target : this.views.get(cellId)?.element;
     if (!element) return true;
@@ -184,6 +179,7 @@ export class NotebookView implements CellHost {
   }
 
   select(cellId: string, mode: Mode): void {
+    this.makeUpTo(cellId);
     if (!this.views.has(cellId)) return;
     const changed = cellId !== this.activeId;
     if (changed && this.currentMode === 'edit') this.activeView?.stopEditing();
@@ -473,6 +469,8 @@ export class NotebookView implements CellHost {
   startRevealing(): void {
     if (this.revealing) return;
     this.revealing = true;
+    // Scrolling before the editor has loaded (when the rest is made anyway) makes the rest now.
+    if (this.doc.cells.length > this.renderLimit) window.addEventListener('scroll', () => this.buildRest(), { once: true, passive: true });
     for (const el of this.unobserved.splice(0)) if (el.isConnected) this.observer.observe(el);
   }
 
@@ -548,6 +546,15 @@ export class NotebookView implements CellHost {
         if (this.doc.readOnly !== this.isLocked && this.doc.readOnly) this.setLocked(true);
         break;
     }
+  }
+
+  /** A long notebook makes its cells in slices after the first paint: makes a cell (and those above it) now. */
+  private makeUpTo(cellId: string): void {
+    if (this.views.has(cellId)) return;
+    const index = this.doc.indexOf(cellId);
+    if (index < this.renderLimit) return;
+    this.renderLimit = index + 1;
+    this.syncStructure();
   }
 
   /** Creates, removes and orders cell views to match the document. */
@@ -674,3 +681,4 @@ export function findHeadingCell(cells: readonly { id: string; cellType: string; 
   }
   return undefined;
 }
+

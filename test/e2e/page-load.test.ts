@@ -1,13 +1,15 @@
 /**
- * The early link, in Chromium against the real `probebook serve`: boot.js opens the WebSocket and
- * asks for the notebook while app.js loads, and the app adopts that link (one socket, one hello,
- * one open). Without boot.js, or with boot.js arriving after the app started, the app opens its
- * own link, still only one.
+ * How the page loads, in Chromium against the real `probebook serve`.
+ * The early link: boot.js opens the WebSocket and asks for the notebook while app.js loads, and
+ * the app adopts that link (one socket, one hello, one open). Without boot.js, or with boot.js
+ * arriving after the app started, the app opens its own link, still only one.
+ * The first screen: a long notebook paints the cells that fill the window, and makes the rest
+ * once the editor has loaded, or at once when the user scrolls or moves past them before that.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page, WebSocket } from 'playwright-core';
-import { canRunPageTests, cell, launchBrowser, newPage, openNotebook } from './support/page-browser.ts';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
 import { writeNotebook } from './support/notebooks.ts';
 import { labFolder, startServe } from './support/probebook-serve.ts';
 
@@ -86,4 +88,43 @@ test('without boot.js, or with boot.js after the app started, the app opens its 
   await late.page.waitForTimeout(300);
   assert.equal(lateSockets.length, 1, 'boot.js came late and did nothing');
   assert.deepEqual(late.errors, []);
+});
+
+test('a long notebook paints the cells that fill the window first; scrolling or moving on before the editor loads makes the rest', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  writeNotebook(dir, 'long.ipynb', Array.from({ length: 300 }, (_, i) => ({ source: `# step ${i}\nip -s link show dev lo\ntc qdisc show dev lo`, outputs: [{ output_type: 'stream', name: 'stdout', text: `step ${i} output\n` }] })));
+  const serve = await startServe(t, dir);
+  const browser = await launchBrowser(t);
+  const firstScreen = (page: Page) =>
+    page.evaluate(() => {
+      const cells = [...document.querySelectorAll<HTMLElement>('.pb-cell')];
+      return { made: cells.length, bottom: cells.at(-1)!.getBoundingClientRect().bottom, height: innerHeight };
+    });
+
+  // The editor never loads here, so nothing but the user makes the rest.
+  for (const how of ['scroll', 'keys'] as const) {
+    const { page, errors } = await newPage(browser, { height: 900 });
+    await page.route('**/editor.js', () => undefined);
+    await page.goto(serve.pageUrl('long.ipynb'));
+    await page.waitForFunction(() => performance.getEntriesByName('pb-first-paint').length > 0, undefined, { timeout: 20_000 });
+    const first = await firstScreen(page);
+    assert.ok(first.made >= 4 && first.made < 20, `made ${first.made} cells first`);
+    assert.ok(first.bottom >= first.height, `the window is full: the last cell ends at ${first.bottom} px of ${first.height}`);
+    await page.waitForTimeout(500);
+    assert.equal((await firstScreen(page)).made, first.made, 'the rest waits for the editor');
+    if (how === 'scroll') {
+      await screenshot(page, 'load-first-screen');
+      await page.mouse.wheel(0, 2000);
+      await page.waitForFunction(() => document.querySelectorAll('.pb-cell').length === 300, undefined, { timeout: 10_000 });
+    } else {
+      await page.locator('.pb-notebook').focus();
+      for (let i = 0; i < first.made + 1; i++) await page.keyboard.press('j');
+      const selected = page.locator('.pb-cell.pb-selected');
+      await selected.waitFor();
+      assert.match(await selected.locator('.pb-code').innerText(), new RegExp(`# step ${first.made + 1}\\b`));
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
