@@ -180,7 +180,7 @@ try {
   server = await startServe(work);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
-  // (a), (b): three cold page loads (fresh context each), then three in a warm profile; medians.
+  // (a), (b): five cold page loads (fresh context each), then five in a warm profile; medians.
   const bigUrl = `${server.url}&open=big.ipynb`;
   await coldOpens(browser, bigUrl, 1); // warms the server's copy and the disk cache
   const report = (label, runs) => {
@@ -192,8 +192,8 @@ try {
     console.log(`(a) first paint of the notebook ${ms(fp)} (browser's first contentful paint of the page ${ms(fcp)}, ours ${(fp / fcp).toFixed(2)}× that) — ${goal(fp <= 300)} ≤ 300 ms`);
     console.log(`(b) interactive (editor loaded, the selected cell editable) ${ms(ready)}; then a click in another cell → its editor ${ms(click)} — ${goal(ready <= 1000)} ≤ 1 s`);
   };
-  report('cold (a new browser profile each time)', await coldOpens(browser, bigUrl, 3));
-  report('warm (reopened in the same browser profile)', await warmOpens(bigUrl, 3));
+  report('cold (a new browser profile each time)', await coldOpens(browser, bigUrl, 5));
+  report('warm (reopened in the same browser profile)', await warmOpens(bigUrl, 5));
 
   // (c) typing while a cell streams 2,000,000 lines.
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
