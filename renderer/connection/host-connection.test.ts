@@ -237,13 +237,15 @@ test('a link greeted before the connection had it (the early link) gets no secon
     const link = new FakeLink(host, false);
     host.links.push(link);
     Object.assign(link, { greeted: true });
-    const open = link.open.bind(link);
-    link.open = async (handlers) => {
-      await open(handlers);
-      setTimeout(() => {
+    // Handed over as the WebSocket transport does: right after open(), before the connection has
+    // even asked for its welcome.
+    link.open = (handlers) => {
+      link.handlers = handlers;
+      queueMicrotask(() => {
         link.push({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, sessionId: 's0', runAs: 'root', root: '/labs' });
         link.push(opened);
-      }, 0);
+      });
+      return Promise.resolve();
     };
     return link;
   };
@@ -261,5 +263,25 @@ test('a link greeted before the connection had it (the early link) gets no secon
   await assert.rejects(lost, ConnectionLostError);
   await new Promise<void>((resolve) => c.onReconnected(() => resolve()));
   assert.equal(host.link.sent[0]!.type, 'hello');
+  c.close();
+});
+
+test('an early link whose hello was refused for its protocol version fails like any hello', async () => {
+  const host = new FakeHost();
+  const c = new HostConnection(
+    () => {
+      const link = new FakeLink(host, false);
+      Object.assign(link, { greeted: true });
+      link.open = (handlers) => {
+        link.handlers = handlers;
+        queueMicrotask(() => link.push({ type: 'error', code: 'version_mismatch', message: 'This page speaks protocol 0: reload the page.' }));
+        return Promise.resolve();
+      };
+      return link;
+    },
+    { client: 'browser', initialDelayMs: 5, maxDelayMs: 20, helloTimeoutMs: 2000 },
+  );
+  await assert.rejects(c.start(), /reload the page/);
+  assert.equal(c.status, 'failed');
   c.close();
 });

@@ -99,6 +99,8 @@ export class HostConnection {
   /** Set between sending `hello` and its welcome: requests may already go (the host answers in order). */
   private helloSent = false;
   private helloListeners = new Set<() => void>();
+  /** The answer to a hello sent before the connection had the link (an early link), if it came before we asked. */
+  private earlyAnswer: { link: Transport; answer: Welcome | HostRequestError } | null = null;
 
   constructor(
     private readonly createTransport: TransportFactory,
@@ -273,6 +275,14 @@ export class HostConnection {
   }
 
   private hello(transport: Transport): Promise<Welcome> {
+    const early = this.earlyAnswer?.link === transport ? this.earlyAnswer.answer : null;
+    this.earlyAnswer = null;
+    if (early) {
+      this.helloSent = true;
+      for (const l of this.helloListeners) l();
+      this.helloListeners.clear();
+      return early instanceof HostRequestError ? Promise.reject(early) : Promise.resolve(early);
+    }
     return new Promise<Welcome>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.welcomeWaiter = null;
@@ -332,6 +342,14 @@ export class HostConnection {
       return;
     }
     const message = data as HostMessage;
+    if (transport.greeted && !this.welcomeWaiter && this.currentStatus !== 'open') {
+      // An early link hands over what came before the connection asked: keep the hello's answer.
+      if (message.type === 'welcome') this.earlyAnswer = { link: transport, answer: message };
+      else if (message.type === 'error' && (message.code === 'version_mismatch' || !message.requestId)) {
+        this.earlyAnswer = { link: transport, answer: new HostRequestError(message.code, message.message) };
+        return;
+      }
+    }
     if (message.type === 'welcome') {
       this.welcomeWaiter?.resolve(message);
       this.welcomeWaiter = null;

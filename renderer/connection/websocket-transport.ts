@@ -48,8 +48,9 @@ export class WebSocketTransport implements Transport {
         if (data === undefined) console.error('Probebook: the host sent a message that is not JSON; ignored.');
         else this.handlers?.message(data);
       };
-      // What came before the app took the early link is handed over in a task of its own, after
-      // open() has resolved, as a socket's messages would be; what comes meanwhile waits behind it.
+      // What came before the app took the early link is handed over once open() has resolved, in
+      // the same task: the notebook is shown in the page's first frame, not a frame later. What
+      // comes meanwhile waits behind it.
       let backlog: unknown[] | null = early ? early.received.splice(0) : null;
       const drain = () => {
         const messages = backlog ?? [];
@@ -59,7 +60,7 @@ export class WebSocketTransport implements Transport {
       const opening = () => {
         opened = true;
         resolve();
-        if (backlog) setTimeout(drain, 0);
+        if (backlog) queueMicrotask(drain);
       };
       const bootOpened = socket.onopen; // boot.js says hello (and asks for the notebook) on open
       socket.onopen = (event) => {
