@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, Notebook } from '../../common/notebook/model.ts';
@@ -108,4 +108,26 @@ test('canonical JSON sorts keys at every depth and is otherwise JSON', () => {
   assert.equal(canonicalJson({ a: { c: -0.5, d: true }, e: [], b: [1, { a: null, z: 'x"y' }] }), canonicalJson(value), 'key order does not matter');
   assert.deepEqual(JSON.parse(canonicalJson(value)), value);
   assert.equal(canonicalJson('é\n'), JSON.stringify('é\n'));
+});
+
+test('the signature database is read again only when its file changed, by this store or another', (t) => {
+  const a = tempStore(t);
+  const b = new TrustStore(a.dir);
+  const first = lab();
+  const second = { ...lab(), cells: lab().cells.slice(0, 2) };
+  a.trust(first);
+  assert.equal(b.isTrusted(first), true);
+  assert.equal(b.isTrusted(second), false);
+  a.trust(second); // another process's write: a new file
+  assert.equal(b.isTrusted(second), true);
+
+  // Unchanged (same inode, size and time), it is not read again: a same-size scribble with the
+  // old time restored goes unnoticed; touched, it is read and refused.
+  const db = join(a.dir, 'trust-signatures.json');
+  const { mtime, size } = statSync(db);
+  writeFileSync(db, 'x'.repeat(size));
+  utimesSync(db, mtime, mtime);
+  assert.equal(b.isTrusted(first), true);
+  utimesSync(db, new Date(), new Date());
+  assert.throws(() => b.isTrusted(first), /not valid JSON/);
 });

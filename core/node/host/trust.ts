@@ -50,6 +50,8 @@ export class TrustStore {
   readonly #secretPath: string;
   readonly #dbPath: string;
   #secret: Buffer | undefined;
+  /** The database as last read, by the file's inode, size and mtime: read again only when it changed. */
+  #db: { version: string; db: SignatureDb } | undefined;
 
   constructor(dir: string = userStateDir()) {
     this.dir = dir;
@@ -77,7 +79,12 @@ export class TrustStore {
       entries.sort((a, b) => b[1] - a[1]);
       db.signatures = Object.fromEntries(entries.slice(0, MAX_SIGNATURES));
     }
-    writePrivateFile(this.#dbPath, JSON.stringify(db));
+    try {
+      writePrivateFile(this.#dbPath, JSON.stringify(db));
+    } catch (error) {
+      this.#db = undefined; // the copy in memory has a signature the file has not
+      throw error;
+    }
   }
 
   /**
@@ -90,10 +97,19 @@ export class TrustStore {
   }
 
   #readDb(): SignatureDb {
+    let version = 'none';
+    try {
+      const info = statSync(this.#dbPath);
+      version = `${info.ino}:${info.size}:${info.mtime.getTime()}`; // written by rename: a new inode each time
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (this.#db?.version === version) return this.#db.db;
     const db = readJsonFile<SignatureDb>(this.#dbPath, { version: 1, signatures: {} });
     if (db?.version !== 1 || typeof db.signatures !== 'object' || db.signatures === null) {
       throw new Error(`${this.#dbPath} is not a Probebook trust database; move it away and re-trust your notebooks.`);
     }
+    this.#db = { version, db };
     return db;
   }
 
