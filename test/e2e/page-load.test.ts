@@ -15,11 +15,13 @@ import { labFolder, startServe } from './support/probebook-serve.ts';
 
 /** The page's WebSockets and the protocol messages it sent on each. */
 function watchSockets(page: Page) {
-  const sockets: { socket: WebSocket; sent: { type: string; requestId?: string }[] }[] = [];
+  type Message = { type: string; requestId?: string; origin?: string };
+  const sockets: { socket: WebSocket; sent: Message[]; received: Message[] }[] = [];
   page.on('websocket', (socket) => {
-    const entry = { socket, sent: [] as { type: string; requestId?: string }[] };
+    const entry = { socket, sent: [] as Message[], received: [] as Message[] };
     sockets.push(entry);
-    socket.on('framesent', (frame) => entry.sent.push(JSON.parse(String(frame.payload)) as { type: string; requestId?: string }));
+    socket.on('framesent', (frame) => entry.sent.push(JSON.parse(String(frame.payload)) as Message));
+    socket.on('framereceived', (frame) => entry.received.push(JSON.parse(String(frame.payload)) as Message));
   });
   return sockets;
 }
@@ -44,11 +46,12 @@ test('the app adopts the link boot.js opened: one socket, one hello, the noteboo
   await page.keyboard.press('Escape');
   await page.keyboard.press('b');
   await page.waitForFunction(() => document.querySelectorAll('.pb-cell').length === 3);
-  for (let waited = 0; !sent.some((m) => m.type === 'edit'); waited += 50) {
-    assert.ok(waited < 10_000, 'the edit went out on the early link');
+  // The host's answer to the edit (its notebook_changed names the edit's requestId) came back on the early link.
+  const answered = () => sent.some((m) => m.type === 'edit' && sockets[0]!.received.some((r) => r.type === 'notebook_changed' && r.origin === m.requestId));
+  for (let waited = 0; !answered(); waited += 50) {
+    assert.ok(waited < 10_000, 'the edit went out on the early link and the host took it');
     await page.waitForTimeout(50);
   }
-  await page.waitForTimeout(300); // the host's answer
   const again = await newPage(browser);
   await openNotebook(again.page, serve.pageUrl('early.ipynb'));
   assert.equal(await again.page.locator('.pb-cell').count(), 3, 'the host has the edit');
