@@ -19,6 +19,7 @@ import { createBpftraceParser } from '../../core/common/parsers/bpftrace/stream-
 import type { Output } from '../../core/common/notebook/model.ts';
 import type { OutputEdit } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
+import { CHROMIUM_ARGS } from './support/page-browser.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -77,7 +78,7 @@ export async function openHarness(t: TestContext, options: { csp?: boolean } = {
   const { server, url } = await serve(dir, options.csp ?? true);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: CHROMIUM_ARGS,
   });
   t.after(async () => {
     await browser.close();
