@@ -103,3 +103,22 @@ test('scatter traces past 10,000 points use WebGL where it works, else SVG with 
   t.diagnostic(gl > 0 ? 'WebGL (scattergl) used' : `SVG fallback: ${note}`);
   await screenshot(page, 'plotly-big');
 });
+
+test('a bar chart over named categories has a numeric value axis, bars as tall as their values', async (t) => {
+  const h = await openHarness(t);
+  if (!h) return;
+  const { page } = h;
+  const figure = { data: [{ type: 'bar', x: ['lo', 'eth0', 'veth0'], y: [1, 3, 2] }], layout: { height: 300 } };
+  await mount(page, [plot('bars', figure)]);
+  const frame = page.frameLocator('[data-output-id="bars"] iframe.pb-frame');
+  await page.locator('[data-output-id="bars"] .pb-plot-ready').waitFor({ timeout: 20_000 });
+  // The y axis's tick labels read upwards in numeric order (a category axis would list 1, 3, 2).
+  const ticks = await frame.locator('.ytick text').evaluateAll((els) => els.map((e) => ({ text: e.textContent, y: e.getBoundingClientRect().y })));
+  const values = ticks.sort((a, b) => b.y - a.y).map((tk) => Number(tk.text));
+  assert.ok(values.length >= 3 && values.every((v, i) => i === 0 || v > values[i - 1]!), `y ticks bottom to top: ${values.join(', ')}`);
+  // Bars are as tall as their values: 3 is three times 1.
+  const heights = await frame.locator('.bars .point path').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+  assert.equal(heights.length, 3);
+  assert.ok(Math.abs(heights[1]! / heights[0]! - 3) < 0.1 && Math.abs(heights[2]! / heights[0]! - 2) < 0.1, `bar heights ${heights.join(', ')}`);
+  await screenshot(page, 'plotly-bars');
+});

@@ -103,13 +103,16 @@ export function prepareFigure(input: unknown, theme: FigureTheme, gl: boolean): 
     margin: { l: 56, r: 20, t: userLayout['title'] ? 48 : 20, b: 44 },
     legend: { bgcolor: 'rgba(0,0,0,0)' },
     hoverlabel: { font: { family: 'ui-monospace, monospace' } },
-    xaxis: axis,
-    yaxis: axis,
+    // A copy each: plotly writes the type it guessed for an axis back into the layout it was
+    // given, so one shared object gave the y axis the x axis's type (numbers of a bar chart over
+    // named categories were drawn as categories, in the order they came).
+    xaxis: { ...axis },
+    yaxis: { ...axis },
     autosize: true,
     height: 420,
   };
   // Every axis the figure names (xaxis2, yaxis3, …) gets the theme's axis colours too.
-  for (const k of Object.keys(userLayout)) if (/^[xy]axis\d+$/.test(k)) themed[k] = axis;
+  for (const k of Object.keys(userLayout)) if (/^[xy]axis\d+$/.test(k)) themed[k] = { ...axis };
   const layout = merge(themed, userLayout);
   const userConfig = isObj(input['config']) ? (input['config'] as Obj) : {};
   const config: Obj = {

@@ -35,6 +35,18 @@ test('figure layout keeps its own values over the theme and themes every named a
   assert.equal(figure.config['responsive'], true);
 });
 
+test('every axis of a themed layout is its own object (plotly writes the type it guesses back into it)', () => {
+  const { figure } = prepareFigure({ data: [{ type: 'bar', x: ['a', 'b'], y: [1, 3] }], layout: { yaxis2: { overlaying: 'y' }, xaxis3: {} } }, 'light', false);
+  const axes = ['xaxis', 'yaxis', 'yaxis2', 'xaxis3'].map((k) => figure.layout[k] as Record<string, unknown>);
+  assert.equal(new Set(axes).size, 4);
+  // What plotly does when it guesses the x axis's type.
+  axes[0]!['type'] = 'category';
+  assert.equal(axes[1]!['type'], undefined);
+  // And the next figure's axes are not the ones the last figure's plot wrote into.
+  const again = prepareFigure({ data: [{ x: [1], y: [2] }] }, 'light', false).figure.layout['yaxis'] as Record<string, unknown>;
+  assert.equal(again['type'], undefined);
+});
+
 test('string titles (dropped by plotly.js 3) become { text } in the layout, its axes and traces; data is left alone', () => {
   const x = [1, 2, 3];
   const { figure } = prepareFigure(
