@@ -68,6 +68,20 @@ test('a non-zero exit fails the cell with an ExitCode error that shows the code'
   assert.equal(crashed.errors[0]!.evalue, 'Cell exited with code 139 (a command in it was killed by SIGSEGV)');
 });
 
+test('a cell that fails on a command bash did not find says what installs it', async (t) => {
+  const kernel = kernelFor(t);
+  const known = request('echo start\nnc -z 127.0.0.1 9 2>/dev/null || true\nPATH=/nonexistent nc -l 5201');
+  await kernel.execute(known.req);
+  assert.deepEqual(known.errors[0], { ename: 'ExitCode', evalue: 'Cell exited with code 127: nc is not installed: sudo apt install netcat-openbsd', traceback: [], location: { line: 3 } });
+  const unknown = request('probebook-no-such-tool --help');
+  await kernel.execute(unknown.req);
+  assert.equal(unknown.errors[0]!.evalue, 'Cell exited with code 127: probebook-no-such-tool is not installed or not on PATH');
+  // A missing command that did not end the cell is not blamed for another failure.
+  const other = request('probebook-no-such-tool\nexit 3');
+  await kernel.execute(other.req);
+  assert.equal(other.errors[0]!.evalue, 'Cell exited with code 3');
+});
+
 test('a cell killed by a signal says which', async (t) => {
   const kernel = kernelFor(t);
   const cell = request('kill -KILL $$');

@@ -19,7 +19,7 @@ import { atExit } from '../process/exit-cleanup.ts';
 import { ladderNote } from '../process/interrupt-ladder.ts';
 import { preparePipes } from '../process/child-stdio.ts';
 import { makePrivateDir } from '../process/runtime-dir.ts';
-import { missingToolMessage } from '../tools/missing-tool.ts';
+import { commandNotFoundHint, missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
 import { BOOTSTRAP, STATE_END, VARIABLE_NAME, buildPrelude } from './shell-prelude.ts';
 
@@ -144,7 +144,7 @@ export class ShellKernel implements Kernel {
     const error: CellErrorData =
       result.exitSignal !== null
         ? { ename: 'Signal', evalue: `Cell was killed by ${result.exitSignal}`, traceback: [] }
-        : { ename: 'ExitCode', evalue: exitMessage(result.exitCode), traceback: [], location: errorLocation(stderrHead) };
+        : { ename: 'ExitCode', evalue: exitMessage(result.exitCode, result.exitCode === 127 ? commandNotFoundHint(stderrHead) : null), traceback: [], location: errorLocation(stderrHead) };
     if (error.location === undefined) delete error.location;
     return this.#fail(request, error, elapsed(), base);
   }
@@ -219,10 +219,13 @@ function folderProblem(cwd: string): string | undefined {
   }
 }
 
-/** "Cell exited with code 137 (a command in it was killed by SIGKILL)". */
-function exitMessage(code: number | null): string {
+/**
+ * "Cell exited with code 137 (a command in it was killed by SIGKILL)"; "Cell exited with code 127:
+ * nc is not installed: sudo apt install netcat-openbsd" when bash did not find a command.
+ */
+function exitMessage(code: number | null, missing?: string | null): string {
   const signal = code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
-  return `Cell exited with code ${code}${signal ? ` (a command in it was killed by ${signal})` : ''}`;
+  return `Cell exited with code ${code}${signal ? ` (a command in it was killed by ${signal})` : ''}${missing ? `: ${missing}` : ''}`;
 }
 
 /** The first `cell: line 3: …` in bash's stderr, so the editor can mark the line. */
