@@ -222,5 +222,9 @@ test('a bpftrace cell\'s timeout counts from when its probes are attached, not f
   assert.equal(summary.ok, true, JSON.stringify(summary));
   const traced = seen.get('end')! - seen.get('begin')!;
   assert.ok(traced >= 950, `traced ${Math.round(traced)} ms of its 1 s timeout`);
-  assert.ok(traced < 3000, `traced ${Math.round(traced)} ms`);
+  // Counted from the attach, it ends 1 s after "begin" plus bpftrace's detach. Once in CI (a
+  // loaded machine, 2026-12-06) bpftrace 0.17 did not act on the SIGINT and ended on the ladder's
+  // SIGTERM 3 s later (4051 ms): still counted from the attach, so that is allowed, and reported.
+  assert.ok(traced < 1000 + 3000 + 1500, `traced ${Math.round(traced)} ms`);
+  if (traced >= 3000) t.diagnostic(`bpftrace ended ${Math.round(traced)} ms after "begin": the SIGINT was not acted on, the SIGTERM was`);
 });
