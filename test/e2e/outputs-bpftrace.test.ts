@@ -132,6 +132,23 @@ test('a map printed every second becomes one live line chart that grows, next to
   const png = readFileSync((await download.path())!);
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.equal(download.suggestedFilename(), 'map-over-time.png');
+  // Ctrl-C 0.15 s after the last interval: bpftrace prints the map once more, holding 0.15 s of
+  // counts. That point is drawn as partial (dashed to a hollow dot), and does not rank the keys.
+  const exit = print(12);
+  const exitPayload = exit.items[0]!.data as unknown as BpftraceMapPayload;
+  exitPayload.time = runStart + 12_150;
+  exitPayload.entries = [{ key: ['curl'], rawKey: 'curl', value: { type: 'scalar', value: 40 } }, { key: ['iperf3'], rawKey: 'iperf3', value: { type: 'scalar', value: 31 } }];
+  await apply(page, { kind: 'add', output: exit });
+  await page.evaluate(() => window.pbHarness.flush());
+  assert.match(await page.locator('.pb-bt-series .pb-bt-when').textContent() ?? '', /^13 prints · .* · last one partial \(dashed\)$/);
+  assert.match(await page.locator('.pb-bt-series .pb-bt-when').getAttribute('title') ?? '', /covers 0.15s of a 1s interval/);
+  assert.equal(await page.locator('.pb-bt-series path.pb-series-partial').count(), 3, 'one dashed tail per series');
+  assert.equal(await page.locator('.pb-bt-series circle.pb-dot-partial').count(), 3);
+  assert.equal(await page.locator('.pb-bt-series circle.pb-series-0:not(.pb-dot-partial)').count(), 12);
+  assert.deepEqual(await page.locator('.pb-bt-series .pb-legend-item').allTextContents(), ['iperf3', 'sshd', 'curl'], 'ranked by the last full interval');
+  await page.mouse.move(box.x + box.width - 12, box.y + 60);
+  await page.waitForFunction(() => /covers/.test(document.querySelector('.pb-tip:not([hidden])')?.textContent ?? ''));
+  await screenshot(page, 'bpftrace-live-chart-partial');
   assert.deepEqual(h.consoleErrors, []);
 });
 

@@ -83,3 +83,25 @@ test('stats and avg payloads become count/average/total tables', () => {
   assert.deepEqual(mapTable(avg).columns.map((c) => c.label), ['average']);
   assert.deepEqual(histTable([{ min: 4096, max: 8191, count: 3 }]).rows, [['[4K, 8K)', 4096, 8191, 3]]);
 });
+
+test("bpftrace's print at exit, 0.15 s after the last interval of a cleared map, is a partial interval", () => {
+  const at = (seconds: number, printIndex: number, counts: Record<string, number>): BpftraceMapPayload => ({ ...countPrint('@calls', printIndex, counts), time: runStart + seconds * 1000 });
+  const prints = [at(1, 0, { read: 2500, write: 90 }), at(2, 1, { read: 2400, write: 120 }), at(3, 2, { read: 2600, write: 80 }), at(4, 3, { read: 2550, write: 100 }), at(4.15, 4, { read: 29, write: 400 })];
+  const s = aggregateMapPrints(prints).get('@calls')!;
+  const partial = s.partialLast();
+  assert.ok(partial, 'the exit print is partial');
+  assert.equal(partial.index, 4);
+  assert.ok(Math.abs(partial.covered - 0.15) < 1e-9 && partial.interval === 1, JSON.stringify(partial));
+  // Ranked by the last full interval, not by the 0.15 s at exit (where write has more calls).
+  assert.deepEqual(s.topKeys(1).map((k) => k.rawKey), ['read']);
+
+  // Without the exit print: every print is a full interval.
+  assert.equal(aggregateMapPrints(prints.slice(0, 4)).get('@calls')!.partialLast(), null);
+  // A print on time is not partial.
+  assert.equal(aggregateMapPrints([...prints.slice(0, 4), at(5.05, 4, { read: 10, write: 1 })]).get('@calls')!.partialLast(), null);
+  // A running total (never cleared: it only grows) keeps its last print as a full value.
+  const totals = [at(1, 0, { read: 100 }), at(2, 1, { read: 200 }), at(3, 2, { read: 300 }), at(4, 3, { read: 400 }), at(4.15, 4, { read: 415 })];
+  assert.equal(aggregateMapPrints(totals).get('@calls')!.partialLast(), null);
+  // Too few prints to know the interval.
+  assert.equal(aggregateMapPrints([prints[0]!, prints[1]!, prints[4]!]).get('@calls')!.partialLast(), null);
+});

@@ -80,9 +80,42 @@ export class MapSeries {
     this.latest = p;
   }
 
-  /** The `n` keys with the largest latest values (ties: larger peak first), for a readable chart. */
+  /**
+   * The last print when it covers only part of an interval, else null. bpftrace prints every map
+   * once more when it exits (Ctrl-C, a timeout, `exit()`); for a map that `interval` prints and
+   * clears, that print holds only the time since the last interval — 0.15 s of a 1 s interval
+   * counts ~15% of a rate, and a line drawn to it drops at the end. It is taken to be partial when
+   * it came less than 3/4 of the usual interval (the median of the earlier gaps, at least two)
+   * after the print before, and the map was cleared in between (some key's value fell at least
+   * once; a map that only grows is a running total, whose last print is as valid as any).
+   */
+  partialLast(): { index: number; covered: number; interval: number } | null {
+    const n = this.times.length;
+    if (n < 4) return null;
+    const gaps: number[] = [];
+    for (let i = 1; i < n - 1; i++) gaps.push(this.times[i]! - this.times[i - 1]!);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const interval = sorted[sorted.length >> 1]!;
+    const covered = this.times[n - 1]! - this.times[n - 2]!;
+    if (!(interval > 0) || covered >= 0.75 * interval) return null;
+    let cleared = false;
+    for (const k of this.keys.values()) {
+      for (let i = 1; i < n - 1 && !cleared; i++) {
+        const [a, b] = [k.values[i - 1], k.values[i]];
+        if (a !== null && a !== undefined && b !== null && b !== undefined && b < a) cleared = true;
+      }
+      if (cleared) break;
+    }
+    return cleared ? { index: n - 1, covered, interval } : null;
+  }
+
+  /**
+   * The `n` keys with the largest latest values (ties: larger peak first), for a readable chart.
+   * A partial last print (see {@link partialLast}) does not rank: the print before it does.
+   */
   topKeys(n: number): KeySeries[] {
-    const last = (s: KeySeries): number => s.values[s.values.length - 1] ?? -Infinity;
+    const at = this.partialLast()?.index ?? this.times.length;
+    const last = (s: KeySeries): number => s.values[at - 1] ?? -Infinity;
     const peak = (s: KeySeries): number => Math.max(-Infinity, ...s.values.map((v) => v ?? -Infinity));
     return [...this.keys.values()].sort((a, b) => last(b) - last(a) || peak(b) - peak(a)).slice(0, n);
   }

@@ -106,16 +106,24 @@ export class MapSeriesView {
     const latest = s.latest;
     if (!latest) return;
     const span = s.times.length ? s.times[s.times.length - 1]! : 0;
+    const partial = s.partialLast();
+    const partialNote = partial && `the last print covers ${secondsLabel(partial.covered)} of a ${secondsLabel(partial.interval)} interval (bpftrace's print at exit)`;
+    const when = h('span', 'pb-bt-when', `${s.prints} prints · ${secondsLabel(span)}${partial ? ' · last one partial (dashed)' : ''}`);
+    if (partialNote) when.title = partialNote;
     this.head.replaceChildren(
       h('span', 'pb-bt-name', this.name),
       h('span', 'pb-bt-kind', payloadSummary(latest)),
-      h('span', 'pb-bt-when', `${s.prints} prints · ${secondsLabel(span)}`),
+      when,
       h('span', 'pb-spacer'),
       this.tools,
     );
     const keys = s.topKeys(this.top);
     this.chart.setData(
-      { times: s.times, series: keys.map((k) => ({ name: k.key.join(', ') || (latest.keyless ? this.name : k.rawKey), values: k.values })) },
+      {
+        times: s.times,
+        series: keys.map((k) => ({ name: k.key.join(', ') || (latest.keyless ? this.name : k.rawKey), values: k.values })),
+        ...(partial && partialNote ? { partialFrom: partial.index, partialNote } : {}),
+      },
       metricLabel(s.kind),
     );
     if (this.latest) this.latest.update(latest);

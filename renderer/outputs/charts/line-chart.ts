@@ -17,6 +17,12 @@ export interface LineData {
   /** X values in seconds, ascending. */
   times: readonly number[];
   series: readonly LineSeries[];
+  /**
+   * Index of the first point that covers only part of its interval (bpftrace's print at exit):
+   * the line reaches it dashed, its dot is hollow and the tooltip says `partialNote`.
+   */
+  partialFrom?: number;
+  partialNote?: string;
 }
 
 const HEIGHT = 220;
@@ -66,6 +72,13 @@ export class LineChart {
     return this.data.series.map((s, i) => ({ s, color: i % PALETTE })).filter((x) => !this.hidden.has(x.s.name));
   }
 
+  /** Where the partial points start (the number of points when none is partial). */
+  private partialFrom(): number {
+    const p = this.data.partialFrom;
+    const n = this.data.times.length;
+    return p !== undefined && p >= 1 && p < n ? p : n;
+  }
+
   private draw(): void {
     const { times } = this.data;
     const width = Math.max(200, this.width);
@@ -98,10 +111,15 @@ export class LineChart {
     parts.push(svg('line', { class: 'pb-axis', x1: M.left, x2: M.left + plotW, y1: M.top + plotH, y2: M.top + plotH }));
     parts.push(svg('text', { class: 'pb-chart-axis-title', x: 12, y: M.top + plotH / 2, transform: `rotate(-90 12 ${M.top + plotH / 2})`, 'text-anchor': 'middle' }, this.yLabel));
     const dots = times.length <= 60;
+    const cut = this.partialFrom();
     for (const { s, color } of shown) {
-      const d = pathOf(times, s.values, x, y, plotW);
+      const d = pathOf(times.slice(0, cut), s.values.slice(0, cut), x, y, plotW);
       parts.push(svg('path', { class: `pb-series pb-series-${color}`, d, fill: 'none' }));
-      if (dots) s.values.forEach((v, i) => v !== null && parts.push(svg('circle', { class: `pb-dot pb-series-${color}`, cx: x(times[i]!), cy: y(v), r: 2.5 })));
+      if (cut < times.length) {
+        const tail = pathOf(times.slice(cut - 1), s.values.slice(cut - 1), x, y, plotW);
+        parts.push(svg('path', { class: `pb-series pb-series-${color} pb-series-partial`, d: tail, fill: 'none' }));
+      }
+      if (dots) s.values.forEach((v, i) => v !== null && parts.push(svg('circle', { class: `pb-dot pb-series-${color}${i >= cut ? ' pb-dot-partial' : ''}`, cx: x(times[i]!), cy: y(v), r: 2.5 })));
     }
     parts.push(svg('line', { class: 'pb-crosshair', x1: 0, x2: 0, y1: M.top, y2: M.top + plotH, visibility: 'hidden' }));
     this.svg.replaceChildren(...parts);
@@ -140,7 +158,9 @@ export class LineChart {
       .map(({ s, color }) => ({ name: s.name, v: s.values[best] ?? null, color }))
       .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity))
       .map((r) => h('div', 'pb-tip-row', h('span', `pb-swatch pb-series-${r.color}`), h('span', 'pb-tip-name', r.name || '(no key)'), h('span', 'pb-tip-value', r.v === null ? '—' : r.v.toLocaleString('en-US', { maximumFractionDigits: 3 }))));
-    this.tip.replaceChildren(h('div', 'pb-tip-head', `+${secondsLabel(times[best]!)}`), ...rows);
+    const head = h('div', 'pb-tip-head', `+${secondsLabel(times[best]!)}`);
+    const partial = best >= this.partialFrom() ? [h('div', 'pb-tip-note', this.data.partialNote ?? 'part of an interval')] : [];
+    this.tip.replaceChildren(head, ...partial, ...rows);
     this.tip.hidden = false;
     const left = cx + 12 + 180 > rect.width ? cx - 12 - 180 : cx + 12;
     this.tip.style.left = `${Math.max(0, left)}px`;
