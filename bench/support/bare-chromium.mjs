@@ -53,10 +53,12 @@ class Cdp {
 
 /** A page's tab, once attached: evaluate in it and click in it. */
 export class BareTab {
-  constructor(cdp, targetId, sessionId) {
+  /** `browserContextId`: the tab's own browser context, disposed with it (a fresh open's). */
+  constructor(cdp, targetId, sessionId, browserContextId) {
     this.cdp = cdp;
     this.targetId = targetId;
     this.sessionId = sessionId;
+    this.browserContextId = browserContextId;
   }
 
   /** Evaluates `expression` (a promise is awaited) and returns its JSON value. */
@@ -90,6 +92,7 @@ export class BareTab {
 
   async close() {
     await this.cdp.send('Target.closeTarget', { targetId: this.targetId });
+    if (this.browserContextId) await this.cdp.send('Target.disposeBrowserContext', { browserContextId: this.browserContextId });
   }
 }
 
@@ -102,32 +105,42 @@ export class BareTab {
 export async function launchBareChromium({ executablePath, args, profileDir, width = 1200, height = 900 }) {
   const child = spawn(executablePath, [...args, `--user-data-dir=${profileDir}`, `--window-size=${width},${height}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const endpoint = await new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => {
-      err += d;
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]);
+  let ws;
+  try {
+    const endpoint = await new Promise((resolve, reject) => {
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`Chromium's DevTools did not listen within 30 s: ${err.slice(-500)}`)), 30_000);
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`Chromium exited (${code}) before DevTools listened: ${err.slice(-500)}`));
+      });
     });
-    void exited.then((code) => reject(new Error(`Chromium exited (${code}) before DevTools listened: ${err.slice(-500)}`)));
-  });
-  child.stderr.resume();
-  const ws = new WebSocket(endpoint, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+    ws = new WebSocket(endpoint, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+  } catch (error) {
+    // Not left running when it could not be reached.
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
   const cdp = new Cdp(ws);
-  const contexts = [];
   return {
     cdp,
     async open(url, { fresh = false, blankMs = 1000, settleMs = 3000 } = {}) {
       let browserContextId;
-      if (fresh) {
-        ({ browserContextId } = await cdp.send('Target.createBrowserContext', { disposeOnDetach: true }));
-        contexts.push(browserContextId);
-      }
+      if (fresh) ({ browserContextId } = await cdp.send('Target.createBrowserContext', { disposeOnDetach: true }));
       // The tab starts on about:blank, as a tab a user types an address into, and is given
       // `blankMs` to settle (a new window keeps the browser busy for ~800 ms here): its renderer
       // process is running before the page's navigation starts, as with Playwright's newPage().
@@ -139,13 +152,7 @@ export async function launchBareChromium({ executablePath, args, profileDir, wid
       await cdp.send('Target.detachFromTarget', { sessionId: nav.sessionId });
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
-      const tab = new BareTab(cdp, targetId, sessionId);
-      const close = tab.close.bind(tab);
-      tab.close = async () => {
-        await close();
-        if (browserContextId) await cdp.send('Target.disposeBrowserContext', { browserContextId }).catch(() => undefined);
-      };
-      return tab;
+      return new BareTab(cdp, targetId, sessionId, browserContextId);
     },
     async close() {
       await cdp.send('Browser.close').catch(() => undefined);

@@ -112,10 +112,10 @@ export class MapSeries {
   /**
    * The `n` keys with the largest latest values (ties: larger peak first), for a readable chart.
    * A partial last print (see {@link partialLast}) does not rank: the print before it does.
+   * `prints`: how many prints count (the index of a partial last print, when the caller has it).
    */
-  topKeys(n: number): KeySeries[] {
-    const at = this.partialLast()?.index ?? this.times.length;
-    const last = (s: KeySeries): number => s.values[at - 1] ?? -Infinity;
+  topKeys(n: number, prints = this.partialLast()?.index ?? this.times.length): KeySeries[] {
+    const last = (s: KeySeries): number => s.values[prints - 1] ?? -Infinity;
     const peak = (s: KeySeries): number => Math.max(-Infinity, ...s.values.map((v) => v ?? -Infinity));
     return [...this.keys.values()].sort((a, b) => last(b) - last(a) || peak(b) - peak(a)).slice(0, n);
   }

@@ -117,12 +117,12 @@ export class MapSeriesView {
       h('span', 'pb-spacer'),
       this.tools,
     );
-    const keys = s.topKeys(this.top);
+    const keys = s.topKeys(this.top, partial?.index ?? s.times.length);
     this.chart.setData(
       {
         times: s.times,
         series: keys.map((k) => ({ name: k.key.join(', ') || (latest.keyless ? this.name : k.rawKey), values: k.values })),
-        ...(partial && partialNote ? { partialFrom: partial.index, partialNote } : {}),
+        ...(partial ? { partialFrom: partial.index, partialNote: partialNote! } : {}),
       },
       metricLabel(s.kind),
     );
