@@ -59,3 +59,17 @@ test('process start time tells a live process from a gone one', () => {
   assert.equal(isAlive(process.pid, '0'), false);
   assert.equal(isAlive(2 ** 22 + 1, null), false);
 });
+
+test('an abandoned run of a live process is pending at once, and ending it clears it', (t) => {
+  const ledger = tempLedger(t);
+  const id = ledger.beginRun('/labs/a.ipynb', ['undo']);
+  assert.deepEqual(ledger.pendingCleanups(), [], 'running: not pending');
+  ledger.abandonRun(id);
+  const pending = ledger.pendingCleanups('/labs/a.ipynb');
+  assert.equal(pending.length, 1, 'abandoned by a live process: pending');
+  assert.deepEqual(pending[0]!.cleanupCellIds, ['undo']);
+  ledger.endRun(id);
+  assert.deepEqual(ledger.pendingCleanups(), []);
+  ledger.abandonRun(id); // ended meanwhile: nothing comes back
+  assert.deepEqual(ledger.pendingCleanups(), []);
+});

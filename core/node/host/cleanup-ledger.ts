@@ -32,6 +32,8 @@ export interface PendingCleanup {
   /** The process that ran it and that process's start time (to tell a reused pid apart). */
   pid: number;
   pidStartTime: string | null;
+  /** The run ended, alive, without its cleanup cells running to their end (the kernel host died, a stop). */
+  abandoned?: boolean;
 }
 
 const RUN_ID = /^[0-9a-f-]{36}$/;
@@ -66,7 +68,18 @@ export class CleanupLedger {
   }
 
   /**
-   * Runs that did not finish and whose process is gone, oldest first; only those of
+   * Marks a run that ended without its cleanup cells running to their end: it is pending from now
+   * on, although the process that ran it lives on.
+   */
+  abandonRun(runId: string): void {
+    if (!RUN_ID.test(runId)) throw new Error(`"${runId}" is not a run id of the cleanup ledger.`);
+    const entry = readJsonFile<PendingCleanup | null>(this.#file(runId), null);
+    if (!entry) return; // ended meanwhile (dismissed in another window)
+    writePrivateFile(this.#file(runId), JSON.stringify({ ...entry, abandoned: true }) + '\n');
+  }
+
+  /**
+   * Runs that did not finish and whose process is gone (or that were abandoned), oldest first; only those of
    * `notebookPath` when given. Entries of runs still going on (another window) are left out.
    */
   pendingCleanups(notebookPath?: string): PendingCleanup[] {
@@ -83,7 +96,7 @@ export class CleanupLedger {
       }
       if (!entry || typeof entry.notebookPath !== 'string' || !Array.isArray(entry.cleanupCellIds)) continue;
       if (notebookPath !== undefined && entry.notebookPath !== notebookPath) continue;
-      if (isAlive(entry.pid, entry.pidStartTime)) continue;
+      if (entry.abandoned !== true && isAlive(entry.pid, entry.pidStartTime)) continue;
       pending.push(entry);
     }
     return pending.sort((a, b) => a.startedAt - b.startedAt);

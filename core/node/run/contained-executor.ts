@@ -61,6 +61,10 @@ export class ContainedExecutor implements CellExecutor {
     }
   }
 
+  runAsFor(asUser: boolean | undefined): 'root' | 'user' {
+    return this.#inner.runAsFor(asUser);
+  }
+
   reset(notebookKey: string): Promise<void> {
     return this.#inner.reset(notebookKey);
   }

@@ -7,6 +7,10 @@ import type { ExecutionRequest, ExecutionResult } from '../kernels/kernel.ts';
 export interface CellExecutor {
   /** Who cells run as through this executor. */
   readonly runAs: 'root' | 'user';
+  /** Set once it can run no more cells (the kernel host is gone): a new one must be started. */
+  readonly closed?: boolean;
+  /** Who a cell runs as: `asUser` cells as the invoking user where this executor can do that. */
+  runAsFor(asUser: boolean | undefined): 'root' | 'user';
   /** Runs one cell; dispatches on `request.language`. Never rejects for a cell's own failure. */
   execute(request: ExecutionRequest & { timeoutMs?: number; asUser?: boolean; notebookPath?: string | null }): Promise<ExecutionResult>;
   /** Forgets one notebook's kernel state (shell cwd/env, TypeScript context). */

@@ -20,6 +20,11 @@ export class LocalExecutor implements CellExecutor {
   readonly #factories: KernelFactories;
   readonly #kernels = new Map<CellLanguage, Promise<Kernel>>();
 
+  /** Every cell runs as this process: the kernel host sends `asUser` cells to a host of their own. */
+  runAsFor(): 'root' | 'user' {
+    return this.runAs;
+  }
+
   constructor(factories: KernelFactories = DEFAULT_KERNELS) {
     this.#factories = factories;
   }

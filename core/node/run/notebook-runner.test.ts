@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Cell, JsonObject, Notebook } from '../../common/notebook/model.ts';
 import { createLocalExecutor } from './local-executor.ts';
 import { NotebookRunner, type ExecutionTiming, type RunnerEvents } from './notebook-runner.ts';
@@ -173,4 +175,89 @@ test('run() of a TypeScript cell from a TypeScript cell fails at once with the r
   const out = nb.cells[1]!.outputs.map((o) => String(o.items[0]!.data)).join('');
   assert.match(out, /refused: cell "helper" is a TypeScript cell: run\(\) cannot wait for it from a TypeScript cell/);
   assert.deepEqual(nb.cells[0]!.outputs, [], 'the helper never ran');
+});
+
+/** A ledger in memory: what the runner began, ended and abandoned. */
+function memoryLedger() {
+  const runs = new Map<string, 'running' | 'ended' | 'abandoned'>();
+  let next = 0;
+  return {
+    runs,
+    beginRun: () => {
+      const id = `run-${++next}`;
+      runs.set(id, 'running');
+      return id;
+    },
+    endRun: (id: string) => void runs.set(id, 'ended'),
+    abandonRun: (id: string) => void runs.set(id, 'abandoned'),
+  };
+}
+
+test('the ledger entry goes only when every cleanup cell ran to its end; a broken executor abandons it', async (t) => {
+  const nb = notebook([
+    { id: 'setup', source: 'echo set up' },
+    { id: 'undo', source: 'echo undone', probebook: { cleanup: true } },
+  ]);
+  const real = createLocalExecutor();
+  t.after(() => real.dispose());
+  let broken = false;
+  // The executor breaks the way a dead kernel host does: execute() rejects.
+  const executor: typeof real = {
+    runAs: real.runAs,
+    runAsFor: (asUser) => real.runAsFor(asUser),
+    execute: (request) => (broken ? Promise.reject(new Error('The kernel host was killed by SIGKILL')) : real.execute(request)),
+    reset: (key) => real.reset(key),
+    dispose: () => real.dispose(),
+  };
+  const ledger = memoryLedger();
+  const runner = new NotebookRunner({ notebook: nb, notebookPath: join(tmpdir(), 'ledger.ipynb'), notebookKey: `ledger-${Math.random()}`, executor, ledger });
+
+  const clean = await runner.run({ runAll: true });
+  assert.equal(clean.ok, true);
+  assert.deepEqual([...ledger.runs.values()], ['ended']);
+  assert.deepEqual(clean.cells.map((c) => [c.cellId, c.ran]), [['setup', true], ['undo', true]]);
+
+  broken = true;
+  const cut = await runner.run({ runAll: true });
+  assert.equal(cut.ok, false);
+  assert.deepEqual(cut.cells.map((c) => [c.cellId, c.ran]), [['setup', false], ['undo', false]]);
+  assert.deepEqual([...ledger.runs.values()], ['ended', 'abandoned'], 'the cleanup never ran: the entry stays, offered now');
+});
+
+test('shutdown stops the run, still runs its cleanup cells, starts no queued run, and then ends the ledger entry', async (t) => {
+  const nb = notebook([
+    { id: 'trace', source: 'echo tracing; sleep 30' },
+    { id: 'undo', source: 'echo undone', probebook: { cleanup: true } },
+    { id: 'later', source: 'echo later' },
+  ]);
+  const executor = createLocalExecutor();
+  t.after(() => executor.dispose());
+  const ledger = memoryLedger();
+  const started: string[] = [];
+  let tracing!: () => void;
+  const traceStarted = new Promise<void>((r) => (tracing = r));
+  const runner = new NotebookRunner({
+    notebook: nb,
+    notebookPath: join(tmpdir(), 'shutdown.ipynb'),
+    notebookKey: `shutdown-${Math.random()}`,
+    executor,
+    ledger,
+    graceMs: 300,
+    events: {
+      started: (id) => started.push(id),
+      output: (id, edit) => id === 'trace' && edit.kind !== 'clear' && tracing(),
+    },
+  });
+  const all = runner.run({ runAll: true });
+  const queued = runner.run({ cellIds: ['later'] });
+  await traceStarted;
+  await runner.shutdown();
+  const summary = await all;
+  assert.equal(summary.interrupted, true);
+  assert.ok(summary.cells.find((c) => c.cellId === 'undo')?.ran, 'the cleanup cell ran to its end');
+  assert.deepEqual([...ledger.runs.values()], ['ended']);
+  const later = await queued;
+  assert.deepEqual(later.cells, [], 'the queued run started nothing');
+  assert.ok(!started.includes('later'));
+  assert.equal(runner.busy, false);
 });

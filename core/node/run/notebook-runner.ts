@@ -23,6 +23,8 @@ export interface CellOutcome extends ExecutionResult {
   /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
   success: boolean;
   stopReason?: StopReason;
+  /** The executor broke before the cell could end on its own (kernel host gone, elevation lost). */
+  executorFailed?: boolean;
 }
 
 /** Everything a run reports. Callbacks must not throw; they run synchronously with the run. */
@@ -79,9 +81,23 @@ export interface RunSummary {
   /** Every cell that ran succeeded and none was skipped. */
   ok: boolean;
   interrupted: boolean;
-  cells: { cellId: string; status: CellOutcome['status']; success: boolean; durationMs: number }[];
+  cells: { cellId: string; status: CellOutcome['status']; success: boolean; durationMs: number; ran: boolean }[];
   /** The first cell that failed, if any. */
   failedCellId?: string;
+}
+
+/**
+ * Whether a cell ran to its own end: it succeeded or failed by itself (or its timeout stopped it),
+ * and was not stopped by the user nor cut off by a broken executor. A cleanup cell that did not
+ * run to its end left its undo undone.
+ */
+export function ranToEnd(outcome: CellOutcome): boolean {
+  return !outcome.executorFailed && outcome.stopReason !== 'interrupt';
+}
+
+/** Whether every one of `cellIds` ran to its end in this run (see {@link ranToEnd}). */
+export function allRan(summary: RunSummary, cellIds: string[]): boolean {
+  return cellIds.every((id) => summary.cells.some((c) => c.cellId === id && c.ran));
 }
 
 export interface NotebookRunnerOptions {
@@ -101,7 +117,12 @@ export interface NotebookRunnerOptions {
    * Where runs with cleanup cells are recorded until those cells ran, so a crash leaves a note
    * that the next start offers (core/node/host/cleanup-ledger.ts).
    */
-  ledger?: { beginRun(notebookPath: string, cleanupCellIds: string[]): string; endRun(runId: string): void };
+  ledger?: {
+    beginRun(notebookPath: string, cleanupCellIds: string[]): string;
+    endRun(runId: string): void;
+    /** The run ended without its cleanup cells running to their end: offer them now, not only after a restart. */
+    abandonRun?(runId: string): void;
+  };
 }
 
 interface RunningCell {
@@ -121,13 +142,15 @@ function stopCell(running: RunningCell, reason: StopReason): void {
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 
 export class NotebookRunner {
-  readonly #opts: NotebookRunnerOptions;
+  #opts: NotebookRunnerOptions;
   readonly #running = new Map<string, RunningCell>();
   #queue: Promise<unknown> = Promise.resolve();
   #pendingRuns = 0;
   #executionCount = 0;
   /** Set by interrupt() without a cell: the current run stops after its running cells. */
   #stopRequested = false;
+  /** Set by {@link shutdown}: runs still queued start nothing. */
+  #closed = false;
   /** Cells queued and not started yet (a cell may be queued by more than one run). */
   readonly #queued = new Map<string, number>();
   /** Queued cells stopped before they began: each run skips them when it gets there. */
@@ -137,9 +160,24 @@ export class NotebookRunner {
     this.#opts = options;
   }
 
+  /** Runs later cells through another executor (the session's kernel host was started again). */
+  useExecutor(executor: CellExecutor): void {
+    this.#opts = { ...this.#opts, executor };
+  }
+
   /** Whether a run is in progress or queued. */
   get busy(): boolean {
     return this.#pendingRuns > 0;
+  }
+
+  /**
+   * Ends the runner: stops what runs, lets the current run's cleanup cells run (they undo what the
+   * lab set up), starts no queued run, and resolves when all of that is over.
+   */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    this.interrupt();
+    await this.#queue;
   }
 
   /** The ids of cells running now. */
@@ -213,7 +251,7 @@ export class NotebookRunner {
     const ledgerRun = cleanupIds.length && this.#opts.notebookPath && this.#opts.ledger ? this.#opts.ledger.beginRun(this.#opts.notebookPath, cleanupIds) : undefined;
 
     const record = (cell: Cell, outcome: CellOutcome) => {
-      summary.cells.push({ cellId: cell.id, status: outcome.status, success: outcome.success, durationMs: outcome.durationMs });
+      summary.cells.push({ cellId: cell.id, status: outcome.status, success: outcome.success, durationMs: outcome.durationMs, ran: ranToEnd(outcome) });
       if (!outcome.success) {
         summary.ok = false;
         summary.failedCellId ??= cell.id;
@@ -228,7 +266,7 @@ export class NotebookRunner {
         continue;
       }
       if (this.#dequeue(cell.id)) continue; // stopped while queued: reported then
-      if (stop || this.#stopRequested) {
+      if (stop || this.#stopRequested || this.#closed) {
         this.#emit('skipped', cell.id);
         continue;
       }
@@ -251,7 +289,12 @@ export class NotebookRunner {
       if (this.#dequeue(cell.id)) continue; // the user stopped this one while it waited
       record(cell, await this.#start(cell, { runId, runAll: true, role: 'cleanup' }).done);
     }
-    if (ledgerRun) this.#opts.ledger!.endRun(ledgerRun);
+    // The ledger entry goes only once every cleanup cell ran to its end; otherwise it is offered
+    // again (now, and after a restart), whatever cut the run short.
+    if (ledgerRun) {
+      if (allRan(summary, cleanupIds)) this.#opts.ledger!.endRun(ledgerRun);
+      else this.#opts.ledger!.abandonRun?.(ledgerRun);
+    }
     if (summary.interrupted) summary.ok = false;
     return summary;
   }
@@ -270,6 +313,17 @@ export class NotebookRunner {
     } catch {
       return undefined; // the error is reported when the cell runs
     }
+  }
+
+  /** Who the cell runs as: `user: true` cells as the invoking user, the rest as the executor does. */
+  #runAsOf(cell: Cell): 'root' | 'user' {
+    let asUser: boolean | undefined;
+    try {
+      asUser = resolveCell(cell, this.#opts.notebook).options.user;
+    } catch {
+      asUser = undefined; // the error is reported when the cell runs
+    }
+    return this.#opts.executor.runAsFor(asUser);
   }
 
   #isBackground(cell: Cell): boolean {
@@ -299,7 +353,7 @@ export class NotebookRunner {
     if (run.role) timing[`probebook.${run.role}`] = 'true';
     if (run.runAll) timing['probebook.runAll'] = 'true';
     this.#setTiming(cell, timing);
-    this.#emit('started', cell.id, { executionCount, startedAt, runAs: this.#opts.executor.runAs });
+    this.#emit('started', cell.id, { executionCount, startedAt, runAs: this.#runAsOf(cell) });
 
     const sink = this.#sinkFor(cell);
     let timer: NodeJS.Timeout | undefined;
@@ -355,15 +409,15 @@ export class NotebookRunner {
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.
-      return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] });
+      return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] }, true);
     } finally {
       if (timer) clearTimeout(timer);
     }
   }
 
-  #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData): CellOutcome {
+  #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData, executorFailed = false): CellOutcome {
     sink.error(error);
-    return this.#finish(cell, { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false }, startedAt);
+    return this.#finish(cell, { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false, ...(executorFailed ? { executorFailed } : {}) }, startedAt);
   }
 
   /** Every execution ends here: its outcome kept for cell(), its timing written, `ended` reported. */
