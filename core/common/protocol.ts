@@ -298,3 +298,5 @@ export type ErrorCode =
 export type ClientMessageType = ClientMessage['type'];
 export type HostMessageType = HostMessage['type'];
 export type KernelRequestType = KernelRequest['type'];
+  /** The user the session runs for (SUDO_UID/PKEXEC_UID under sudo or pkexec), whoever started it. */
+  invokedByUid: number;

@@ -13,7 +13,8 @@ import { notebookOptions } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
-import { createLocalExecutor } from '../run/local-executor.ts';
+import { KernelHostClient } from '../host/kernel-host-client.ts';
+import { allRan } from '../run/notebook-runner.ts';
 import { CleanupLedger } from '../host/cleanup-ledger.ts';
 import { parseSize } from '../run/sizes.ts';
 import { ProgressReporter } from './run-progress.ts';
@@ -78,7 +79,15 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     }
   }
 
-  const executor = deps.executor ?? createLocalExecutor();
+  let executor: CellExecutor;
+  try {
+    // Cells run in a kernel host, contained (cgroups, reaper, marker sweep) and audited as in the
+    // app. A plain child with this process's privileges: elevating from the CLI is issue 14's.
+    executor = deps.executor ?? (await KernelHostClient.start({ methods: ['root'] }));
+  } catch (error) {
+    stderr.write(`probebook run: could not start the kernel host: ${(error as Error).message}\n`);
+    return 1;
+  }
   const ledger = deps.ledger ?? new CleanupLedger();
   const pending = ledger.pendingCleanups(path);
   const codeCells = notebook.cells.filter((c) => c.cellType === 'code');
@@ -121,7 +130,12 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     for (const run of pending) {
       const ids = run.cleanupCellIds.filter((id) => notebook.cells.some((c) => c.id === id));
       stderr.write(`probebook run: a run of this notebook started ${new Date(run.startedAt).toLocaleString()} did not finish; running its cleanup cells first.\n`);
-      if (ids.length) await runner.run({ cellIds: ids, allowErrors: true });
+      const replay = ids.length ? await runner.run({ cellIds: ids, allowErrors: true }) : undefined;
+      if (replay && !allRan(replay, ids)) {
+        // Stopped or cut off again: the entry stays for the next run, and this one does not set up anew.
+        stderr.write(`probebook run: the cleanup cells of that run did not finish; not running the notebook.\n`);
+        return 1;
+      }
       ledger.endRun(run.runId);
     }
     const summary = await runner.run({ runAll: true, allowErrors: parsed.allowErrors });

@@ -17,8 +17,6 @@ import { ServedRoot } from '../host/served-root.ts';
 import { SessionHost } from '../host/session-host.ts';
 import { userStateDir } from '../host/state-dir.ts';
 import { TrustStore } from '../host/trust.ts';
-import { ContainedExecutor } from '../run/contained-executor.ts';
-import { LocalExecutor } from '../run/local-executor.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { NotebookServer } from '../server/notebook-server.ts';
 
@@ -111,9 +109,10 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
   }
 
   const stateDir = userStateDir();
-  // Already root: cells run in this process's kernels, watched by a guard process that stops them
-  // if serve dies (even by SIGKILL). Otherwise: the privileged kernel host.
-  const executor = async (): Promise<CellExecutor> => (isRoot ? new ContainedExecutor(new LocalExecutor()) : KernelHostClient.start());
+  // Cells always run in the kernel host: elevated once, or (already root) a plain child. One
+  // containment (cgroups, reaper, marker sweep), one audit log and `user: true` cells as the
+  // invoking user (SUDO_UID under sudo) for every way Probebook runs.
+  const executor = (): Promise<CellExecutor> => KernelHostClient.start();
   const host = new SessionHost({ root: await ServedRoot.open(folder), executor, runAs: isRoot ? 'root' : 'unknown', trust: new TrustStore(stateDir), stateDir });
   let stopping: Promise<void> | undefined;
   let markStopped!: () => void;
@@ -156,7 +155,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     let signals = 0;
     const onSignal = () => {
       if (++signals > 1) process.exit(130);
-      process.stderr.write('\nprobebook serve: stopping (running cells are interrupted; press Ctrl-C again to quit at once)\n');
+      process.stderr.write('\nprobebook serve: stopping: running cells are interrupted, then cleanup cells run (press Ctrl-C again to quit at once; undone cleanup is offered on the next start)\n');
       void started.stop().then(resolveStop);
     };
     process.on('SIGINT', onSignal);

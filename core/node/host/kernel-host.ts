@@ -345,6 +345,7 @@ export class KernelHost {
       codeSha256: sha256Hex(request.code),
       runAs,
       uid: asUser ? this.#o.user.uid : (process.geteuid?.() ?? -1),
+      invokedByUid: this.#o.user.uid,
       status: result.status,
       exitCode: result.exitCode ?? null,
       exitSignal: result.exitSignal ?? null,
