@@ -54,6 +54,76 @@ test('imports: Node built-ins and packages installed next to the notebook', asyn
   assert.match(missing.errors[0]!.evalue, /Cannot find package 'no-such-package-pb': install it next to the notebook/);
 });
 
+/** A notebook folder with a helper module, a JSON file and an ESM-only package (no `require` export). */
+function labFolder(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ts-import-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'lib'));
+  writeFileSync(join(dir, 'lib/helper.mjs'), 'export const where = "helper";');
+  writeFileSync(join(dir, 'data.json'), '{ "n": 5 }');
+  mkdirSync(join(dir, 'node_modules/esm-lab'), { recursive: true });
+  writeFileSync(join(dir, 'node_modules/esm-lab/package.json'), JSON.stringify({ name: 'esm-lab', version: '1.0.0', type: 'module', exports: { '.': { import: './index.js' } } }));
+  writeFileSync(join(dir, 'node_modules/esm-lab/index.js'), 'export const answer = 42;');
+  return dir;
+}
+
+test('dynamic import() loads Node built-ins, paths from the notebook folder, absolute paths and its packages, as static import does', async (t) => {
+  const kernel = new TypeScriptKernel();
+  t.after(() => kernel.dispose());
+  const dir = labFolder(t);
+  const dynamic = request([
+    "process.chdir('/'); // the notebook's folder is the base, not the process's working directory",
+    "const { readFile } = await import('node:fs/promises');",
+    "const helper = await import('./lib/helper.mjs');",
+    `const same = await import(${JSON.stringify(join(dir, 'lib/helper.mjs'))});`,
+    "const { answer } = await import('esm-lab');",
+    "const data = await import('./data.json', { with: { type: 'json' } });",
+    'async function load(name: string) { return import(name); }',
+    'console.log(typeof readFile, helper.where, same === helper, answer, data.default.n);',
+  ].join('\n'), { cwd: dir });
+  assert.equal((await kernel.execute(dynamic.req)).status, 'ok', JSON.stringify(dynamic.errors));
+  assert.equal(dynamic.text(), 'function helper true 42 5\n');
+  const later = request("const { where: w } = await load('./lib/helper.mjs');\nconsole.log(w);", { cwd: dir });
+  assert.equal((await kernel.execute(later.req)).status, 'ok', JSON.stringify(later.errors));
+  assert.equal(later.text(), 'helper\n', 'import() in a function declared by an earlier cell');
+  const statics = request("import { where } from './lib/helper.mjs';\nimport { answer as a } from 'esm-lab';\nimport d from './data.json' with { type: 'json' };\nconsole.log(where, a, d.n);", { cwd: dir });
+  assert.equal((await kernel.execute(statics.req)).status, 'ok', JSON.stringify(statics.errors));
+  assert.equal(statics.text(), 'helper 42 5\n');
+});
+
+test('an import that cannot be found names the specifier, where it was looked for, and the cell line', async (t) => {
+  const kernel = new TypeScriptKernel();
+  t.after(() => kernel.dispose());
+  const dir = labFolder(t);
+  const run = async (code: string) => {
+    const r = request(code, { cwd: dir });
+    assert.equal((await kernel.execute(r.req)).status, 'failed', `${code} should fail`);
+    return r.errors[0]!;
+  };
+  const file = await run("const x = 1;\nconst m = await import('./nope.mjs');");
+  assert.equal(file.evalue, `line 2, column 17: Cannot find module './nope.mjs': there is no ${join(dir, 'nope.mjs')} (a relative path starts at the notebook's folder)`);
+  assert.deepEqual(file.location, { line: 2, column: 17 });
+  const pkg = await run("await import('no-such-package-pb/sub');");
+  assert.match(pkg.evalue, /^line 1, column 7: Cannot find package 'no-such-package-pb': install it next to the notebook /);
+  assert.ok(pkg.evalue.includes(join(dir, 'node_modules')), pkg.evalue);
+  const extensionless = await run("import { where } from './lib/helper';");
+  assert.match(extensionless.evalue, /Cannot find module '\.\/lib\/helper': .* did you mean '\.\/lib\/helper\.mjs'\?/);
+  // A relative path never falls back to Probebook's own folder, where this file exists.
+  const own = await run("import p from './context-protocol.ts';");
+  assert.match(own.evalue, /Cannot find module '\.\/context-protocol\.ts': there is no /);
+});
+
+test('an error after an import() on the same line, or in the last expression, keeps its column', async (t) => {
+  const kernel = new TypeScriptKernel();
+  t.after(() => kernel.dispose());
+  const sameLine = request("const os = await import('node:os'); const o: any = null; o.boom;");
+  await kernel.execute(sameLine.req);
+  assert.deepEqual(sameLine.errors[0]!.location, { line: 1, column: 60 }, sameLine.errors[0]!.evalue);
+  const last = request('const o: any = null;\nconsole.log(o.boom)');
+  await kernel.execute(last.req);
+  assert.deepEqual(last.errors[0]!.location, { line: 2, column: 15 }, last.errors[0]!.evalue);
+});
+
 test('errors point at the cell line and column, syntax errors too', async (t) => {
   const kernel = new TypeScriptKernel();
   t.after(() => kernel.dispose());
@@ -153,4 +223,19 @@ test('a sweep notebook runs headless: run() with parameters, cell() on iperf3 JS
   assert.ok(figure, 'a plotly figure is saved in the notebook');
   assert.ok(figure.data['application/vnd.plotly.v1+json'].data[0].y.length > 0);
   assert.equal(nb.cells[0].outputs[0].text.join(''), 'rules=300\n', 'run() shows its outputs in that cell');
+});
+
+test('the bundled context that probebook run uses imports from the notebook folder too', async (t) => {
+  const dir = labFolder(t);
+  writeFileSync(join(dir, 'imports.ipynb'), JSON.stringify({
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: [{
+      cell_type: 'code', id: 'c1', metadata: { probebook: { language: 'typescript' } }, execution_count: null, outputs: [],
+      source: "import { answer } from 'esm-lab';\nconst { where } = await import('./lib/helper.mjs');\nconst os = await import('node:os');\nconsole.log(answer, where, typeof os.hostname);",
+    }],
+  }));
+  const run = await probebook(['run', 'imports.ipynb', '--out', 'out.ipynb'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  const nb = JSON.parse(readFileSync(join(dir, 'out.ipynb'), 'utf8'));
+  assert.equal(nb.cells[0].outputs.map((o: { text?: string[] }) => (o.text ?? []).join('')).join(''), '42 helper function\n');
 });

@@ -117,7 +117,7 @@ export class TypeScriptKernel implements Kernel {
       });
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort, { once: true });
-      const message: ContextRequest = { type: 'run', id, script: transformed.script, sourceName: sourceName.replace(/\.ts$/, '.js'), prefixLength: transformed.prefixLength, map: transformed.map, cwd: request.cwd, params: request.env };
+      const message: ContextRequest = { type: 'run', id, script: transformed.script, sourceName: sourceName.replace(/\.ts$/, '.js'), spans: transformed.spans, map: transformed.map, cwd: request.cwd, params: request.env };
       ctx.process.send(message);
     });
   }

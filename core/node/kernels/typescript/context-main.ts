@@ -5,17 +5,16 @@
  * and talks to the kernel over Node's IPC channel.
  */
 import { execa } from 'execa';
-import { createRequire, isBuiltin, SourceMap } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { SourceMap } from 'node:module';
 import { format } from 'node:util';
 import vm from 'node:vm';
 import { MIME, type CellErrorData } from '../../../common/mime.ts';
 import { histogram, iperf3, series } from '../../../common/notebook-api/helpers.ts';
-import type { ContextRequest, ContextReply } from './context-protocol.ts';
+import type { ContextRequest, ContextReply, EditSpan } from './context-protocol.ts';
+import { importInCell } from './module-import.ts';
 
 const send = (message: ContextReply) => process.send!(message);
-let current: { id: string; cwd: string; sourceName: string; prefixLength: number; map: SourceMap } | undefined;
+let current: { id: string; cwd: string; sourceName: string; spans: EditSpan[]; map: SourceMap } | undefined;
 const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 let callSeq = 0;
 
@@ -99,23 +98,20 @@ const toStream = (name: 'stdout' | 'stderr') => (...args: unknown[]): void => {
 Object.assign(globalThis, api, { $ }, {
   console: Object.assign(Object.create(console), { log: toStream('stdout'), info: toStream('stdout'), debug: toStream('stdout'), warn: toStream('stderr'), error: toStream('stderr') }),
   __probebook: {
-    /** Node built-ins; then packages next to the notebook; then Probebook's own. */
-    async import(spec: string) {
-      if (isBuiltin(spec)) return import(spec);
-      const places = [join(current?.cwd ?? process.cwd(), 'package.json'), import.meta.filename];
-      for (const place of places) {
-        try {
-          return await import(pathToFileURL(createRequire(place).resolve(spec)).href);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-        }
-      }
-      throw new Error(`Cannot find package '${spec}': install it next to the notebook (npm install ${spec})`);
-    },
+    /** A cell's `import` and `import()`, resolved from the notebook's folder (module-import.ts). */
+    import: (specifier: unknown, options?: ImportCallOptions) => importInCell(specifier, options, current?.cwd ?? process.cwd()),
   },
 });
 
 // ---- running cells -----------------------------------------------------------------------------
+
+/** A script column (0-based) → esbuild's column: text the transform inserted stands for where it went in. */
+function outputColumn(spans: EditSpan[], line: number, column: number): number {
+  let span: EditSpan | undefined;
+  for (const s of spans) if (s[0] === line && s[1] <= column) span = s;
+  if (!span) return column;
+  return column < span[2] ? span[3] : span[4] + column - span[2];
+}
 
 /** Maps an error's stack to the cell: `line 3, column 5`, frames outside the cell dropped. */
 function describeError(error: unknown): CellErrorData {
@@ -127,8 +123,7 @@ function describeError(error: unknown): CellErrorData {
     const m = run && new RegExp(`${run.sourceName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(line);
     if (!m || !run) continue;
     let l = Number(m[1]);
-    let c = Number(m[2]);
-    if (l === 1) c = Math.max(1, c - run.prefixLength);
+    let c = outputColumn(run.spans, l - 1, Number(m[2]) - 1) + 1;
     const entry = run.map.findEntry(l - 1, c - 1) as { originalLine?: number; originalColumn?: number };
     if (entry && entry.originalLine !== undefined) {
       l = entry.originalLine + 1;
@@ -154,7 +149,7 @@ process.on('message', async (message: ContextRequest) => {
     return;
   }
   if (message.type !== 'run') return;
-  current = { id: message.id, cwd: message.cwd, sourceName: message.sourceName, prefixLength: message.prefixLength, map: new SourceMap(JSON.parse(message.map)) };
+  current = { id: message.id, cwd: message.cwd, sourceName: message.sourceName, spans: message.spans, map: new SourceMap(JSON.parse(message.map)) };
   Object.assign(globalThis, { params: message.params });
   try {
     process.chdir(message.cwd);

@@ -1,19 +1,21 @@
 /**
  * A TypeScript cell → a script for the notebook's context. esbuild strips the types (fast, with a
  * source map); then top-level declarations become assignments to context-wide `var`s, so what one
- * cell declares exists in later cells and re-running a `const` cell works; imports become awaited
- * dynamic imports; the body runs in an async function (top-level `await`) whose result is the last
- * expression's value. Lines are kept where they were, so positions map back through the source map.
+ * cell declares exists in later cells and re-running a `const` cell works; `import` declarations
+ * and `import()` calls go through `__probebook.import` (module-import.ts); the body runs in an
+ * async function (top-level `await`) whose result is the last expression's value. Lines are kept
+ * where they were and each edit's columns are recorded, so positions map back to the cell.
  */
 import { transform } from 'esbuild';
 import ts from 'typescript';
 import type { CellErrorData } from '../../../common/mime.ts';
+import type { EditSpan } from './context-protocol.ts';
 
 export interface TransformedCell {
   /** The script to run; its value is a promise of the last expression's value. */
   script: string;
-  /** Columns added before the cell's first line. */
-  prefixLength: number;
+  /** Where the edits moved columns, to map a position in the script back to esbuild's output. */
+  spans: EditSpan[];
   /** esbuild's source map (JSON) from the JavaScript back to the cell. */
   map: string;
 }
@@ -29,7 +31,7 @@ export async function transformCell(code: string, sourceName = 'cell.ts'): Promi
   let map: string;
   try {
     // verbatimModuleSyntax: an import whose names go unused still runs (side effects), as in a REPL.
-    const out = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: sourceName, supported: { 'top-level-await': true }, tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+    const out = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: sourceName, supported: { 'top-level-await': true, 'import-attributes': true }, tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
     js = out.code;
     map = out.map;
   } catch (error) {
@@ -42,10 +44,11 @@ export async function transformCell(code: string, sourceName = 'cell.ts'): Promi
       location: loc ? { line: loc.line, column: loc.column + 1 } : undefined,
     });
   }
-  const { body, names, functions } = rewrite(js);
+  const { body, names, functions, spans } = rewrite(js);
   const publish = functions.map((f) => `globalThis.${f} = ${f}; `).join('');
   const prefix = `${names.size ? `var ${[...names].join(', ')}; ` : ''}(async () => { ${publish}`;
-  return { script: `${prefix}${body}\n})()`, prefixLength: prefix.length, map };
+  const shifted = spans.map(([line, from, to, at, after]): EditSpan => (line === 0 ? [line, from + prefix.length, to + prefix.length, at, after] : [line, from, to, at, after]));
+  return { script: `${prefix}${body}\n})()`, spans: [[0, 0, prefix.length, 0, 0], ...shifted], map };
 }
 
 interface Edit {
@@ -54,7 +57,7 @@ interface Edit {
   insert: string;
 }
 
-function rewrite(js: string): { body: string; names: Set<string>; functions: string[] } {
+function rewrite(js: string): { body: string; names: Set<string>; functions: string[]; spans: EditSpan[] } {
   const file = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const names = new Set<string>();
   const functions: string[] = [];
@@ -84,7 +87,8 @@ function rewrite(js: string): { body: string; names: Set<string>; functions: str
       functions.push(statement.name.text);
     } else if (ts.isImportDeclaration(statement)) {
       const spec = (statement.moduleSpecifier as ts.StringLiteral).text;
-      const source = `await __probebook.import(${JSON.stringify(spec)})`;
+      const attributes = statement.attributes?.elements.map((a) => `${JSON.stringify(a.name.text)}: ${a.value.getText(file)}`);
+      const source = `await __probebook.import(${JSON.stringify(spec)}${attributes ? `, { with: { ${attributes.join(', ')} } }` : ''})`;
       const clause = statement.importClause;
       let replacement = `${source};`;
       if (clause) {
@@ -113,10 +117,30 @@ function rewrite(js: string): { body: string; names: Set<string>; functions: str
       edits.push({ at: statement.expression.end, remove: 0, insert: ')' });
     }
   });
-  edits.sort((a, b) => b.at - a.at);
-  let body = js;
-  for (const e of edits) body = body.slice(0, e.at) + e.insert + body.slice(e.at + e.remove);
-  return { body, names, functions };
+  // `import(` → `__probebook.import(`, wherever it is (functions, classes, the last expression).
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) edits.push({ at: node.expression.getStart(file), remove: 'import'.length, insert: '__probebook.import' });
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  // At one position an insertion (`return (`) goes before a replacement (`import`).
+  edits.sort((a, b) => a.at - b.at || a.remove - b.remove);
+  let body = '';
+  let done = 0;
+  const spans: EditSpan[] = [];
+  const column = () => body.length - body.lastIndexOf('\n') - 1;
+  for (const e of edits) {
+    body += js.slice(done, e.at);
+    const start = file.getLineAndCharacterOfPosition(e.at);
+    const end = file.getLineAndCharacterOfPosition(e.at + e.remove);
+    const from = column();
+    body += e.insert;
+    if (start.line === end.line) spans.push([start.line, from, column(), start.character, end.character]);
+    else spans.push([start.line, from, Number.MAX_SAFE_INTEGER, start.character, start.character], [end.line, 0, column(), end.character, end.character]);
+    done = e.at + e.remove;
+  }
+  body += js.slice(done);
+  return { body, names, functions, spans };
 }
 
 function isAssignment(expression: ts.Expression): boolean {
