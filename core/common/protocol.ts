@@ -65,8 +65,44 @@ export interface NotebookSnapshot {
   pendingCleanup?: PendingCleanupRun[];
   /** Why the notebook is read-only, for the banner (e.g. "not a notebook: cells[0]…"). */
   readOnlyReason?: string;
-  /** Root cells of an untrusted notebook, with their exact code, shown before its first run. */
-  rootCells?: { cellId: string; index: number; language: CellLanguage; source: string }[];
+  /** What an untrusted notebook would run, shown before its first run (absent when trusted). */
+  review?: TrustReview;
+}
+
+/**
+ * Everything that decides what a notebook runs, as the trust question shows it: every code cell
+ * with its exact code, who it runs as and its language as it will run, and the parameters that
+ * become root cells' environment. Built by `trustReview` (core/common/notebook/trust-review.ts).
+ */
+export interface TrustReview {
+  /** Code cells in notebook order, root cells and user cells (which may prepare files root uses). */
+  cells: ReviewCell[];
+  /** The notebook's parameters with the values cells get. */
+  parameters: ReviewParameter[];
+}
+
+export interface ReviewCell {
+  cellId: string;
+  /** 0-based position among all cells, so the dialog can say "cell 3". */
+  index: number;
+  /** `user`: `metadata.probebook.user: true`, runs as the invoking user. */
+  runAs: 'root' | 'user';
+  /** The language it will run as (null: its options are malformed and it will not run). */
+  language: CellLanguage | null;
+  /** What decided the language: cell metadata, a `%%magic`, the notebook's default, the kernelspec. */
+  languageSource: 'metadata' | 'magic' | 'notebook' | 'kernelspec' | 'default' | null;
+  /** The cell's exact source. */
+  source: string;
+  /** Why it will not run, when it will not. */
+  problem?: string;
+}
+
+export interface ReviewParameter {
+  name: string;
+  /** The value cells get (environment variable, bpftrace positional argument). */
+  value: string;
+  /** Why the parameter is refused (a name such as PATH or LD_PRELOAD): the notebook cannot run. */
+  refused?: string;
 }
 
 /**

@@ -24,7 +24,8 @@ import { browseFiles } from './file-browser.ts';
 import { addRecentFile, recentFiles, removeRecentFile } from './recent-files.ts';
 import { renderStartScreen } from './start-screen.ts';
 import { ThemeController } from './theme.ts';
-import { askToTrust, type RootCell } from './trust-dialog.ts';
+import { askToTrust } from './trust-dialog.ts';
+import { trustReview } from '../../core/common/notebook/trust-review.ts';
 import { preloadLazyModules } from './lazy-modules.ts';
 import { resolveCell } from '../../core/common/notebook/cell-options.ts';
 
@@ -487,8 +488,9 @@ export class App {
       await this.retrust(doc);
       return doc.trusted;
     }
-    const cells = this.rootCells();
-    if (cells.length > 0 && !(await askToTrust(doc.title, this.welcome?.runAs ?? 'root', cells))) return false;
+    // Built here, by the host's own function, from the notebook as edited (not as it was opened).
+    const review = trustReview(doc.notebook);
+    if ((review.cells.length > 0 || review.parameters.length > 0) && !(await askToTrust(doc.title, this.welcome?.runAs ?? 'root', review))) return false;
     await this.connection.request({ type: 'trust_request', notebookId: doc.id });
     doc.trusted = true;
     this.refreshChrome();
@@ -506,24 +508,6 @@ export class App {
     } catch (error) {
       toast(`The notebook could not be kept trusted after your edit: ${(error as Error).message}`, 'error');
     }
-  }
-
-  /** Code cells that run as root, with their exact code as it is now (not as it was opened). */
-  private rootCells(): RootCell[] {
-    const doc = this.doc!;
-    const out: RootCell[] = [];
-    doc.cells.forEach((cell, index) => {
-      if (cell.cellType !== 'code') return;
-      let user = false;
-      try {
-        user = resolveCell(cell, doc.notebook).options.user === true;
-      } catch {
-        user = false; // malformed options: show it
-      }
-      const kind = cellKind(cell, doc.notebook);
-      if (!user && kind !== 'markdown' && kind !== 'raw') out.push({ cellId: cell.id, index, language: kind, source: cell.source });
-    });
-    return out;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,36 +1,89 @@
 /**
- * Before the first run of a notebook that was not written or trusted on this machine: the exact
- * code of every cell that would run as root, and the question (SECURITY.md). Run All asks too.
+ * Before the first run of a notebook that was not written or trusted on this machine: everything
+ * that decides what runs as root (SECURITY.md), and the question. The parameters with their values
+ * (refused names marked), then every code cell with its exact code, its language as it will run
+ * (the badge says when the kernelspec or a magic decided it) and who it runs as. Run All asks too.
+ * Everything shown comes from the notebook, so it goes in as text only.
  */
-import type { CellLanguage } from '../../core/common/languages.ts';
+import type { ReviewCell, TrustReview } from '../../core/common/protocol.ts';
 import { h } from '../outputs/dom.ts';
 import { KIND_LABELS } from '../notebook/cell-kind.ts';
-import { ask } from './dialog.ts';
+import { dialogButton, openDialog } from './dialog.ts';
 
-export interface RootCell {
-  cellId: string;
-  index: number;
-  language: CellLanguage;
-  source: string;
-}
+/** Where a language came from, when it is not the cell's own choice. */
+const LANGUAGE_SOURCES: Record<NonNullable<ReviewCell['languageSource']>, string> = {
+  metadata: '',
+  magic: 'from its first line',
+  notebook: "the notebook's default",
+  kernelspec: "from the notebook's kernelspec",
+  default: 'no language set: shell',
+};
 
 /** Resolves true when the user trusts the notebook. */
-export async function askToTrust(title: string, runAs: string, cells: RootCell[]): Promise<boolean> {
+export async function askToTrust(title: string, runAs: string, review: TrustReview): Promise<boolean> {
+  const who = runAs === 'root' ? 'as root' : 'with root privileges (after asking for them once)';
+  const roots = review.cells.filter((c) => c.runAs === 'root').length;
+  const refused = review.parameters.filter((p) => p.refused);
+  const d = openDialog('Trust this notebook?', { wide: true, className: 'pb-trust-dialog' });
+  d.body.append(
+    h('p', '', `${title} was not written or trusted on this machine. Running it runs ${plural(roots, 'cell')} ${who}. Read the parameters and every cell below; trust it only if you would run them yourself.`),
+  );
+  for (const p of refused) d.body.append(h('p', 'pb-trust-warn', `This notebook cannot run: ${p.refused}.`));
+  if (review.parameters.length > 0) d.body.append(parametersTable(review));
+  d.body.append(h('h3', 'pb-trust-heading', `Code cells (${review.cells.length})`), cellList(review.cells));
+
+  let trusted = false;
+  const cancel = dialogButton('Cancel', () => d.close());
+  d.footer.append(
+    cancel,
+    dialogButton('Trust and run', () => {
+      trusted = true;
+      d.close();
+    }, 'danger'),
+  );
+  cancel.focus(); // Enter must not trust
+  await d.closed;
+  return trusted;
+}
+
+function parametersTable(review: TrustReview): HTMLElement {
+  const rows = review.parameters.map((p) => {
+    const row = h('tr', p.refused ? 'pb-trust-refused' : '', h('td', '', h('code', '', p.name)), h('td', '', h('code', 'pb-trust-value', p.value)), h('td', '', p.refused ? 'refused' : ''));
+    row.dataset['parameter'] = p.name;
+    if (p.refused) row.title = p.refused;
+    return row;
+  });
+  return h(
+    'section',
+    'pb-trust-parameters',
+    h('h3', 'pb-trust-heading', `Parameters (${review.parameters.length})`),
+    h('p', 'pb-trust-hint', 'Every cell gets these as environment variables; bpftrace cells that name them get them as $1, $2…'),
+    h('table', 'pb-trust-params', h('thead', '', h('tr', '', h('th', '', 'Name'), h('th', '', 'Value'), h('th', '', ''))), h('tbody', '', ...rows)),
+  );
+}
+
+function cellList(cells: ReviewCell[]): HTMLElement {
   const list = h('div', 'pb-trust-cells');
   for (const c of cells) {
-    const pre = h('pre', 'pb-trust-code', c.source || '(empty)');
-    list.append(h('div', 'pb-trust-cell', h('div', 'pb-trust-label', `Cell ${c.index + 1} · ${KIND_LABELS[c.language]}`), pre));
+    const source = c.languageSource ? LANGUAGE_SOURCES[c.languageSource] : '';
+    const language = h('span', 'pb-trust-badge pb-trust-lang', c.language ? KIND_LABELS[c.language] : 'will not run');
+    if (source) language.title = source;
+    const label = h(
+      'div',
+      'pb-trust-label',
+      h('span', '', `Cell ${c.index + 1}`),
+      language,
+      source ? h('span', 'pb-trust-source', source) : null,
+      h('span', `pb-trust-badge pb-trust-runas-${c.runAs}`, c.runAs === 'root' ? 'as root' : 'as you'),
+    );
+    const item = h('div', 'pb-trust-cell', label, c.problem ? h('p', 'pb-trust-warn', c.problem) : null, h('pre', 'pb-trust-code', c.source || '(empty)'));
+    item.dataset['runAs'] = c.runAs;
+    item.dataset['language'] = c.language ?? '';
+    list.append(item);
   }
-  const who = runAs === 'root' ? 'as root' : 'with root privileges (after asking for them once)';
-  const message = h(
-    'div',
-    '',
-    h('p', '', `${title} was not written or trusted on this machine. Running it runs its code ${who}. Read the ${cells.length} cell${cells.length === 1 ? '' : 's'} below; run only if you trust them.`),
-    list,
-  );
-  const answer = await ask('Trust this notebook?', message, [
-    { value: 'no', label: 'Cancel' },
-    { value: 'yes', label: 'Trust and run', kind: 'danger' },
-  ]);
-  return answer === 'yes';
+  return list;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

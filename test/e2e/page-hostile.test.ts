@@ -189,7 +189,7 @@ test('hostile notebooks render in the whole page without running anything or rea
         await page.locator('[data-banner="trust"] button', { hasText: 'Review and trust' }).click();
         const dialog = page.locator('dialog[open]');
         await dialog.waitFor();
-        const codes = dialog.locator('.pb-trust-code');
+        const codes = dialog.locator('.pb-trust-cell[data-run-as="root"] .pb-trust-code');
         assert.deepEqual(await codes.allInnerTexts(), rootCode, 'the trust question lists the root code');
         for (let i = 0; i < rootCode.length; i++) {
           assert.ok(await codes.nth(i).isVisible(), `root cell ${i + 1} is shown in the trust question`);

@@ -94,6 +94,8 @@ test('bad usage and unreadable notebooks exit 2 with a clear message, and the fi
     [['run'], /no notebook given/],
     [['run', 'a.ipynb', '--out', 'x', '--inplace'], /--out and --inplace exclude each other/],
     [['run', 'a.ipynb', '--param', 'oops'], /--param takes NAME=VALUE, got "oops"/],
+    [['run', 'a.ipynb', '--param', 'PATH=.'], /--param PATH: parameter PATH is refused: it chooses which programs run; rename it/],
+    [['run', 'a.ipynb', '--param', 'LD_PRELOAD=/tmp/x.so'], /--param LD_PRELOAD: parameter LD_PRELOAD is refused/],
     [['run', 'a.ipynb', '--bogus'], /Unknown option '--bogus'/],
     [['run', 'missing.ipynb'], /missing\.ipynb does not exist/],
     [['run', 'broken.ipynb', '--inplace'], /broken\.ipynb:1:12: is not valid JSON/],
@@ -105,6 +107,18 @@ test('bad usage and unreadable notebooks exit 2 with a clear message, and the fi
     assert.match(run.stderr, message);
   }
   assert.deepEqual(readFileSync(broken), before);
+});
+
+test('a notebook whose parameter would change what root runs (PATH=.) runs nothing and names it', async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const dir = workdir(t);
+  // The attack: a harmless-looking cell, and the folder's own `ip` first on PATH.
+  writeFileSync(join(dir, 'ip'), '#!/bin/sh\ntouch "$(dirname "$0")/owned"\n', { mode: 0o755 });
+  writeNotebook(dir, 'p.ipynb', ['ip -br link'], { probebook: { parameters: { PATH: '.' } } });
+  const run = await probebook(['run', 'p.ipynb', '--out', 'o.ipynb'], dir);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /parameter PATH is refused: it chooses which programs run/);
+  assert.deepEqual(readdirSync(dir).filter((f) => f === 'owned'), [], "the folder's ./ip did not run");
 });
 
 test('--param overrides notebook parameters: environment for shell, $1… for bpftrace', async (t) => {

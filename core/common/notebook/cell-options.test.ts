@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, resolveCell } from './cell-options.ts';
+import { checkNotebookOptions, kernelspecFields, parameterNameProblem, parseDuration, resolveCell } from './cell-options.ts';
 import { applyEdit, createNotebook, EditError } from './edits.ts';
 import type { Cell, Notebook } from './model.ts';
 
@@ -66,4 +66,30 @@ test('edits insert, move, change and delete cells, and refuse what does not fit'
   assert.equal(nb.cells.length, 1);
   assert.throws(() => applyEdit(nb, { kind: 'delete_cell', cellId: 'nope' }), EditError);
   assert.throws(() => applyEdit(nb, { kind: 'insert_cell', index: 5, cell: { id: 'z', cellType: 'code', source: '', metadata: {} } }), /cannot insert a cell at 5/);
+});
+
+test('parameters that would change what root runs or loads are refused, with the parameter named', () => {
+  for (const name of ['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_ANYTHING', 'BASH_ENV', 'ENV', 'PYTHONPATH', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH', 'PERL5OPT', 'RUBYOPT', 'GCONV_PATH', 'HOSTALIASES', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'PROMPT_COMMAND', 'IFS', 'CDPATH', 'GLOBIGNORE', 'BASH_FUNC_ip', 'PROBEBOOK_CELL_ID', 'HOME', 'GIT_SSH_COMMAND']) {
+    assert.match(parameterNameProblem(name) ?? '', new RegExp(`^parameter ${name} is refused: `), name);
+  }
+  assert.equal(parameterNameProblem('PATH'), 'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH)');
+  for (const name of ['IFACE', 'N', 'NS', 'SECONDS', 'LAB_PATH', 'path', 'ld_preload']) assert.equal(parameterNameProblem(name), undefined, name);
+  assert.match(parameterNameProblem('A-B') ?? '', /must be a valid variable name/);
+
+  const nb = notebook([{ source: 'ip -br link' }], { probebook: { parameters: { IFACE: 'lo', PATH: '.', LD_PRELOAD: '/tmp/x.so' } } });
+  assert.deepEqual(checkNotebookOptions(nb), [
+    'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH).',
+    'parameter LD_PRELOAD is refused: the dynamic loader loads libraries it names; rename it (e.g. LAB_LD_PRELOAD).',
+  ]);
+});
+
+test('the kernelspec fields that decide a language are the ones resolveCell reads', () => {
+  const nb = notebook([{ source: 'echo hi' }], { kernelspec: { name: 'probebook', display_name: 'Probebook', language: 'shell' }, language_info: { name: 'bash', version: '5' } });
+  assert.deepEqual(kernelspecFields(nb.metadata), { kernelspecName: 'probebook', kernelspecLanguage: 'shell', languageInfoName: 'bash' });
+  assert.deepEqual(kernelspecFields({ kernelspec: 'x', language_info: [1] }), { kernelspecName: null, kernelspecLanguage: null, languageInfoName: null });
+  // Each field on its own decides the language (so each is signed).
+  for (const metadata of [{ kernelspec: { name: 'tslab' } }, { kernelspec: { language: 'typescript' } }, { language_info: { name: 'typescript' } }] as Notebook['metadata'][]) {
+    const one = notebook([{ source: 'console.log(1)' }], metadata);
+    assert.deepEqual([resolveCell(one.cells[0]!, one).language, resolveCell(one.cells[0]!, one).languageSource], ['typescript', 'kernelspec'], JSON.stringify(metadata));
+  }
 });

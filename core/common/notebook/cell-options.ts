@@ -3,8 +3,9 @@
  * default, kernelspec) and its options from `metadata.probebook`, checked with errors that name
  * the cell and the value.
  */
+import { refusedEnvName } from '../env-names.ts';
 import { CELL_LANGUAGES, DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../languages.ts';
-import type { Cell, CellOptions, JsonObject, Notebook, NotebookOptions } from './model.ts';
+import type { Cell, CellOptions, Json, JsonObject, Notebook, NotebookOptions } from './model.ts';
 
 /** First-line magics (IPython's and ours) and the language each marks. */
 const MAGICS: Record<string, CellLanguage> = {
@@ -126,18 +127,45 @@ export function checkNotebookOptions(notebook: Notebook): string[] {
   if (o.parameters !== undefined) {
     if (o.parameters === null || typeof o.parameters !== 'object' || Array.isArray(o.parameters)) problems.push('metadata.probebook.parameters must be an object of NAME: default value.');
     else for (const [name, value] of Object.entries(o.parameters)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.push(`parameter name ${JSON.stringify(name)} must be a valid variable name.`);
+      const problem = parameterNameProblem(name);
+      if (problem) problems.push(`${problem}.`);
       if (value === null || (typeof value === 'object' && !('literal' in value))) problems.push(`parameter ${name} must have a string, number or boolean default.`);
     }
   }
   return problems;
 }
 
+/**
+ * Why a parameter named `name` cannot be used, or undefined when it can: parameters become the
+ * environment of root cells, so the name must be a variable name that does not change what root
+ * runs or loads (env-names.ts).
+ * @example parameterNameProblem('PATH') // 'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH)'
+ */
+export function parameterNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `parameter name ${JSON.stringify(name)} must be a valid variable name (letters, digits, _; not starting with a digit)`;
+  const why = refusedEnvName(name);
+  if (why) return `parameter ${name} is refused: ${why}; rename it (e.g. LAB_${name.replace(/^_+/, '')})`;
+  return undefined;
+}
+
+/**
+ * The fields of the notebook's `kernelspec` and `language_info` that decide a cell's language
+ * (after its metadata, its magic and the notebook's default): what trust signs of them.
+ */
+export function kernelspecFields(metadata: JsonObject): { kernelspecName: Json; kernelspecLanguage: Json; languageInfoName: Json } {
+  const field = (object: Json | undefined, key: string): Json =>
+    object !== null && typeof object === 'object' && !Array.isArray(object) ? ((object as JsonObject)[key] ?? null) : null;
+  return {
+    kernelspecName: field(metadata.kernelspec, 'name'),
+    kernelspecLanguage: field(metadata.kernelspec, 'language'),
+    languageInfoName: field(metadata.language_info, 'name'),
+  };
+}
+
 /** The language a notebook's kernelspec implies (bash_kernel notebooks are shell notebooks). */
 function kernelspecLanguage(metadata: JsonObject): CellLanguage | undefined {
-  const spec = metadata.kernelspec as JsonObject | undefined;
-  const info = metadata.language_info as JsonObject | undefined;
-  const names = [spec?.name, spec?.language, info?.name].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
+  const fields = kernelspecFields(metadata);
+  const names = [fields.kernelspecName, fields.kernelspecLanguage, fields.languageInfoName].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
   if (names.some((n) => n === 'bash' || n === 'sh' || n === 'shell')) return 'shell';
   if (names.some((n) => n === 'typescript' || n === 'tslab' || n === 'deno')) return 'typescript';
   if (names.some((n) => n === 'bpftrace')) return 'bpftrace';

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Notebook } from '../../common/notebook/model.ts';
-import { notebookOptions } from '../../common/notebook/cell-options.ts';
+import { notebookOptions, parameterNameProblem } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
@@ -205,6 +205,9 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new UsageError(`--param name "${name}" must be a valid variable name (letters, digits, _; not starting with a digit)`);
     }
+    // Parameters become root's environment: PATH=. would run the folder's own ./ip (env-names.ts).
+    const refused = parameterNameProblem(name);
+    if (refused) throw new UsageError(`--param ${name}: ${refused}`);
     params[name] = pair.slice(eq + 1);
   }
   let outputLimit = 4 * 1024 * 1024;

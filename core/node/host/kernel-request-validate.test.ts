@@ -53,6 +53,15 @@ test('refuses env that changes what root loads', () => {
   }
 });
 
+test("refuses env that changes which program root runs, with the parameters' list, and says why", () => {
+  rejects({ ...execute, env: { PATH: '.' } }, /env may not set PATH \(it chooses which programs run\)/);
+  for (const name of ['LD_DEBUG_OUTPUT', 'PYTHONHOME', 'PERL5DB', 'RUBYLIB', 'GIT_SSH_COMMAND', 'HOME', 'IFS', 'GCONV_PATH', 'BPFTRACE_KERNEL_BUILD']) {
+    rejects({ ...execute, env: { IFACE: 'lo', [name]: 'x' } }, new RegExp(`env may not set ${name} \\(`));
+  }
+  const ok = parseKernelRequestLine(JSON.stringify({ ...execute, env: { IFACE: 'lo', N: '3', SECONDS: '1', LAB_PATH: '.' } }));
+  assert.equal(ok.type === 'kernel_execute_request' && ok.env.LAB_PATH, '.');
+});
+
 test('enforces size limits', () => {
   rejects({ ...execute, code: 'x'.repeat(MAX_CODE_BYTES + 1) }, /code must be a string without NUL of at most/);
   rejects({ ...execute, args: Array.from({ length: 300 }, () => 'a') }, /at most 256/);

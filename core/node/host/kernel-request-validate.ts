@@ -1,8 +1,10 @@
 /**
  * The kernel host's edge: every line on its stdin is checked here before anything acts on it.
  * Known request types only, every field typed and bounded, unknown fields refused, and env names
- * that would change how root's tools load code (LD_PRELOAD, BASH_ENV, NODE_OPTIONS…) refused.
+ * that would change what root runs or loads (PATH, LD_PRELOAD, BASH_ENV, NODE_OPTIONS…) refused
+ * with the one list the notebook's parameters are checked against (core/common/env-names.ts).
  */
+import { refusedEnvName } from '../../common/env-names.ts';
 import { isCellLanguage, type CellLanguage } from '../../common/languages.ts';
 import { MAX_MESSAGE_BYTES, type KernelRequest } from '../../common/protocol.ts';
 import type { JsonObject } from '../../common/notebook/model.ts';
@@ -19,17 +21,6 @@ const MAX_ENV_ENTRIES = 512;
 const MAX_ARGS = 256;
 const MAX_VALUE_BYTES = 64 * 1024;
 const MAX_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
-
-/**
- * Variables that make root's shells, linkers or runtimes load code other than the cell's: a
- * notebook parameter must never become one of them.
- */
-const FORBIDDEN_ENV = new Set([
-  'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4',
-  'PROMPT_COMMAND', 'IFS', 'CDPATH', 'GLOBIGNORE', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH',
-  'PYTHONSTARTUP', 'PERL5OPT', 'PERL5LIB', 'RUBYOPT', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN',
-  'RES_OPTIONS', 'BPFTRACE_BTF', 'BPFTRACE_KERNEL_SOURCE',
-]);
 
 export class BadRequest extends Error {
   constructor(
@@ -132,7 +123,8 @@ export function validateKernelRequest(value: unknown): KernelRequest {
       const cleanEnv: Record<string, string> = {};
       for (const [name, v] of envEntries) {
         if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) fail(`${type}: env name "${name.slice(0, 40)}" is not a valid variable name`);
-        if (FORBIDDEN_ENV.has(name) || name.startsWith('PROBEBOOK_') || name.startsWith('BASH_FUNC_')) fail(`${type}: env may not set ${name} (it changes what root loads)`);
+        const refused = refusedEnvName(name);
+        if (refused) fail(`${type}: env may not set ${name} (${refused})`);
         cleanEnv[name] = text(v, `env.${name}`, MAX_VALUE_BYTES);
       }
       const args = value.args;

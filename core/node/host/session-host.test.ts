@@ -260,5 +260,126 @@ test('a trusted notebook stays trusted through its own edits; their signature is
   const restored = (await w3.next('notebook_opened', (m) => m.requestId === 'r')).snapshot;
   assert.equal(restored.notebook.cells[0]!.source, 'echo 5');
   assert.equal(restored.trusted, true);
-  assert.equal(restored.rootCells, undefined);
+  assert.equal(restored.review, undefined);
+});
+
+/** Rewrites the lab's notebook with notebook metadata and cells of our own (probebook options per cell). */
+function writeLabNotebook(path: string, metadata: Record<string, unknown>, cells: { id: string; source: string; probebook?: Record<string, unknown> }[]): void {
+  writeFileSync(path, JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata,
+    cells: cells.map((c) => ({ id: c.id, cell_type: 'code', metadata: c.probebook ? { probebook: c.probebook } : {}, source: c.source, outputs: [], execution_count: null })),
+  }));
+}
+
+/** A host on the lab's folder and state, as another start of Probebook would be. */
+async function anotherHost(t: { after(fn: () => unknown): void }, l: Lab, runAs: 'root' | 'user' = 'root'): Promise<SessionHost> {
+  const state = join(l.dir, '.state');
+  const host = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs, trust: new TrustStore(state), stateDir: state });
+  t.after(() => host.dispose());
+  return host;
+}
+
+async function openIn(host: SessionHost, path: string): Promise<{ w: Window; snapshot: Extract<HostMessage, { type: 'notebook_opened' }>['snapshot'] }> {
+  const w = new Window();
+  host.attach(w);
+  w.say({ type: 'open_notebook', requestId: `open-${path}`, path });
+  return { w, snapshot: (await w.next('notebook_opened')).snapshot };
+}
+
+test('saving never trusts: Save, Save As and a forced save leave an untrusted notebook untrusted, and running it still asks', async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const l = await lab(t, [{ id: 'a', source: 'echo ran > ran.txt' }]);
+  const w = new Window();
+  const { notebookId, trusted } = await l.open(w);
+  assert.equal(trusted, false);
+  w.say({ type: 'save_request', requestId: 's1', notebookId });
+  await w.next('saved', (m) => m.requestId === 's1');
+  w.say({ type: 'save_request', requestId: 's2', notebookId, path: 'copy.ipynb' });
+  await w.next('saved', (m) => m.requestId === 's2');
+  w.say({ type: 'save_request', requestId: 's3', notebookId, force: true });
+  await w.next('saved', (m) => m.requestId === 's3');
+  assert.deepEqual(w.messages.filter((m) => m.type === 'notebook_state').map((m) => m.type === 'notebook_state' && m.trusted), [false, false, false]);
+
+  // Run All after the saves still meets the question, and nothing ran.
+  w.say({ type: 'execute_request', requestId: 'x', notebookId, cellIds: ['a'], runAll: true });
+  assert.equal((await w.next('error', (m) => m.requestId === 'x')).code, 'untrusted');
+  assert.equal(existsSync(join(l.dir, 'ran.txt')), false);
+  assert.equal(existsSync(join(l.dir, '.state', 'trust-signatures.json')), false, 'no signature was recorded');
+
+  // Nor did the files become trusted for the next start.
+  const next = await anotherHost(t, l);
+  for (const path of ['lab.ipynb', 'copy.ipynb']) assert.equal((await openIn(next, path)).snapshot.trusted, false, path);
+});
+
+test('a run without the question (cells run as the user) does not make the notebook trusted', async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const l = await lab(t, [{ id: 'a', source: 'echo hi' }]);
+  const host = await anotherHost(t, l, 'user');
+  const { w, snapshot } = await openIn(host, 'lab.ipynb');
+  assert.equal(snapshot.trusted, false);
+  w.say({ type: 'execute_request', requestId: 'x', notebookId: snapshot.notebookId, cellIds: ['a'] });
+  assert.equal((await w.next('execution_ended', (m) => m.cellId === 'a')).success, true);
+  w.say({ type: 'save_request', requestId: 's', notebookId: snapshot.notebookId });
+  await w.next('saved');
+  assert.ok(!w.messages.some((m) => m.type === 'notebook_state' && m.trusted), 'never reported trusted');
+  assert.equal((await openIn(await anotherHost(t, l), 'lab.ipynb')).snapshot.trusted, false, 'and not trusted as root later');
+});
+
+test("an untrusted notebook's snapshot shows every code cell with its language as it will run, and the parameters with their values", async (t) => {
+  const l = await lab(t, []);
+  writeLabNotebook(l.notebookPath, { kernelspec: { name: 'tslab', display_name: 'TypeScript' }, probebook: { parameters: { IFACE: 'veth0', N: 3, PATH: '.' } } }, [
+    { id: 'k', source: 'console.log(process.env.IFACE)' },
+    { id: 'm', source: '%%bash\nip -br link' },
+    { id: 'b', source: 'BEGIN { exit(); }', probebook: { language: 'bpftrace' } },
+    { id: 'u', source: 'touch prepared', probebook: { user: true, language: 'shell' } },
+    { id: 'x', source: 'ls', probebook: { timeout: 'soon' } },
+  ]);
+  const { review, trusted } = await l.open(new Window());
+  assert.equal(trusted, false);
+  assert.deepEqual(review?.cells.map((c) => [c.cellId, c.index, c.runAs, c.language, c.languageSource, c.source]), [
+    ['k', 0, 'root', 'typescript', 'kernelspec', 'console.log(process.env.IFACE)'],
+    ['m', 1, 'root', 'shell', 'magic', '%%bash\nip -br link'],
+    ['b', 2, 'root', 'bpftrace', 'metadata', 'BEGIN { exit(); }'],
+    ['u', 3, 'user', 'shell', 'metadata', 'touch prepared'],
+    ['x', 4, 'root', null, null, 'ls'],
+  ]);
+  assert.match(review!.cells[4]!.problem ?? '', /cell 5: metadata\.probebook\.timeout: "soon" is not a duration/);
+  assert.deepEqual(review?.parameters, [
+    { name: 'IFACE', value: 'veth0' },
+    { name: 'N', value: '3' },
+    { name: 'PATH', value: '.', refused: 'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH)' },
+  ]);
+});
+
+test('a notebook with a refused parameter cannot run: each cell fails naming it, and nothing runs', async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const l = await lab(t, []);
+  writeLabNotebook(l.notebookPath, { probebook: { language: 'shell', parameters: { PATH: '.' } } }, [{ id: 'a', source: 'echo ran > ran.txt' }]);
+  const w = new Window();
+  const { notebookId } = await l.open(w);
+  w.say({ type: 'trust_request', requestId: 't', notebookId });
+  await w.next('pong');
+  w.say({ type: 'execute_request', requestId: 'x', notebookId, cellIds: ['a'], runAll: true });
+  const ended = await w.next('execution_ended', (m) => m.cellId === 'a');
+  assert.equal(ended.success, false);
+  assert.match(ended.error?.evalue ?? '', /parameter PATH is refused: it chooses which programs run/);
+  assert.equal(existsSync(join(l.dir, 'ran.txt')), false);
+});
+
+test('a notebook created here is trusted from its first byte; its own edits and saves keep it so', async (t) => {
+  const l = await lab(t, []);
+  const w = new Window();
+  l.host.attach(w);
+  w.say({ type: 'create_notebook', requestId: 'c', path: 'new.ipynb' });
+  const { snapshot } = await w.next('notebook_opened', (m) => m.requestId === 'c');
+  assert.equal(snapshot.trusted, true);
+  assert.equal(snapshot.review, undefined);
+  const cellId = snapshot.notebook.cells[0]!.id;
+  w.say({ type: 'edit', requestId: 'e', notebookId: snapshot.notebookId, baseVersion: 0, edits: [{ kind: 'set_source', cellId, source: 'ip -br link' }] });
+  await w.next('notebook_changed');
+  w.say({ type: 'save_request', requestId: 's', notebookId: snapshot.notebookId });
+  await w.next('saved');
+  assert.equal((await openIn(await anotherHost(t, l), 'new.ipynb')).snapshot.trusted, true);
 });

@@ -27,7 +27,8 @@ import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
 import { OutsideRootError, ServedRoot } from './served-root.ts';
-import { rootCells, type TrustStore } from './trust.ts';
+import { trustReview } from '../../common/notebook/trust-review.ts';
+import type { TrustStore } from './trust.ts';
 
 /** One UI's link to the host, whatever carries it. */
 export interface Connection {
@@ -142,6 +143,9 @@ export class SessionHost {
         }
         const nb = this.#register(path, createNotebook(m.language ?? 'shell'));
         nb.dirty = true;
+        // Made here, empty: the user's own from its first byte, and its own edits keep it trusted.
+        nb.trusted = true;
+        nb.unsigned = true;
         nb.viewers.add(conn);
         conn.send({ type: 'notebook_opened', requestId: m.requestId, snapshot: this.#snapshot(nb) });
         return;
@@ -290,6 +294,8 @@ export class SessionHost {
    */
   async #run(conn: Connection, nb: OpenNotebook, requestId: string, cellIds: string[], options: RunOptions): Promise<RunSummary> {
     nb.viewers.add(conn);
+    // Only a run that began trusted (or approved) makes trusted outputs: runAs 'user' runs untrusted notebooks too.
+    const trustedAtStart = nb.trusted;
     // SECURITY.md: an untrusted notebook's root cells are shown and approved before they run.
     if (!nb.trusted && this.#options.runAs !== 'user') {
       throw new HostError('untrusted', `${this.#title(nb)} was not written or trusted on this machine: review its root cells, then trust it to run them.`);
@@ -316,11 +322,8 @@ export class SessionHost {
     this.#currentRequest.set(nb.id, requestId);
     for (const id of cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestId);
     const summary = await runner.run(options);
-    // Outputs produced here are trusted (SECURITY.md).
-    const wasTrusted = nb.trusted;
-    nb.trusted = true;
-    nb.unsigned = true;
-    if (!wasTrusted) this.#broadcastState(nb);
+    // Outputs produced here by a trusted notebook are trusted (SECURITY.md); an untrusted one stays untrusted.
+    if (trustedAtStart && nb.trusted) nb.unsigned = true;
     return summary;
   }
 
@@ -482,9 +485,7 @@ export class SessionHost {
     nb.dirty = false;
     nb.readOnly = false;
     await this.#backups.discard(target);
-    // Written here: trusted as it is now.
-    nb.trusted = true;
-    nb.unsigned = true;
+    // Saving never trusts (SECURITY.md): only a trusted notebook's own edits are signed as saved.
     this.#sign(nb);
     conn.send({ type: 'saved', requestId: m.requestId, notebookId: nb.id, path: this.root.display(target), version: nb.version });
     this.#broadcastState(nb);
@@ -547,7 +548,7 @@ export class SessionHost {
       backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
       pendingCleanup: nb.path ? this.#pendingCleanups(nb) : undefined,
       // nb.trusted is kept current (opens, edits, runs): no second signature of the whole notebook.
-      rootCells: nb.trusted ? undefined : rootCells(nb.notebook),
+      review: nb.trusted ? undefined : trustReview(nb.notebook),
     };
   }
 

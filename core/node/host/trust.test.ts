@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveCell } from '../../common/notebook/cell-options.ts';
 import type { Cell, Notebook } from '../../common/notebook/model.ts';
-import { TrustStore, canonicalJson } from './trust.ts';
+import { TrustStore, canonicalJson, rootCells } from './trust.ts';
 
 function tempStore(t: { after(fn: () => void): void }): TrustStore {
   const dir = mkdtempSync(join(tmpdir(), 'probebook-trust-'));
@@ -130,4 +131,49 @@ test('the signature database is read again only when its file changed, by this s
   assert.equal(b.isTrusted(first), true);
   utimesSync(db, new Date(), new Date());
   assert.throws(() => b.isTrusted(first), /not valid JSON/);
+});
+
+/** A bash/TypeScript polyglot: `true` is both a bash command and a TypeScript expression. */
+function polyglot(): Notebook {
+  return {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: { kernelspec: { name: 'bash', display_name: 'Bash' } },
+    cells: [
+      code('p', 'true // 2>/dev/null; ip -br link', {}),
+      code('m', '%%ts\nconsole.log(1)', {}),
+      code('b', 'BEGIN { exit(); }', { language: 'bpftrace' }),
+      code('u', 'touch prepared', { user: true }),
+    ],
+  };
+}
+
+test('a kernelspec or language_info change breaks the signature: it decides what language runs', (t) => {
+  const store = tempStore(t);
+  store.trust(polyglot());
+  assert.equal(store.isTrusted(polyglot()), true);
+  const kernel = polyglot();
+  kernel.metadata.kernelspec = { name: 'tslab', display_name: 'Bash' };
+  assert.equal(resolveCell(kernel.cells[0]!, kernel).language, 'typescript', 'the same cell now runs as TypeScript');
+  assert.equal(store.isTrusted(kernel), false);
+  const language = polyglot();
+  language.metadata.kernelspec = { name: 'probebook', display_name: 'Bash', language: 'typescript' };
+  assert.equal(store.isTrusted(language), false);
+  const info = polyglot();
+  info.metadata.kernelspec = { display_name: 'Bash' };
+  info.metadata.language_info = { name: 'typescript' };
+  assert.equal(store.isTrusted(info), false);
+  // What does not decide a language is not signed: a front end's display name.
+  const display = polyglot();
+  (display.metadata.kernelspec as { display_name: string }).display_name = 'Bash 5';
+  assert.equal(store.isTrusted(display), true);
+});
+
+test('root cells for approval carry the language each runs as, from the same resolveCell as the runner', () => {
+  for (const nb of [polyglot(), { ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } }, { ...polyglot(), metadata: { probebook: { language: 'bpftrace' } } }] as Notebook[]) {
+    const cells = rootCells(nb);
+    assert.deepEqual(cells.map((c) => c.cellId), ['p', 'm', 'b'], 'the user cell is not a root cell');
+    for (const c of cells) assert.equal(c.language, resolveCell(nb.cells[c.index]!, nb).language, `${c.cellId} in ${JSON.stringify(nb.metadata)}`);
+  }
+  assert.deepEqual(rootCells({ ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } }).map((c) => c.language), ['typescript', 'typescript', 'bpftrace']);
 });

@@ -4,14 +4,16 @@
  * current signature is in the database. Nothing inside a file (a `trusted` flag, a `signature`
  * field) is ever read.
  *
- * Signed: each cell's type, source and `metadata.probebook` (language, `user`, `unsafe`, `cleanup`,
- * `args` decide what runs and how), each code cell's outputs (kind and MIME items: trusted outputs
- * may use unsafe renderers, so an injected `text/html` output must break the signature), and the
- * notebook's `metadata.probebook` (parameters become env and `$1`…). Not signed: cell ids, attachments
- * and other tools' metadata, which neither run nor render unsafely.
+ * Signed: everything that decides what runs. Each cell's type, source, `metadata.probebook`
+ * (language, `user`, `unsafe`, `cleanup`, `args` decide what runs and how) and the language it
+ * resolves to; the notebook's `metadata.probebook` (parameters become env and `$1`…); the
+ * kernelspec and language_info fields that choose a cell's language when nothing else does; and
+ * each code cell's outputs (kind and MIME items: trusted outputs may use unsafe renderers, so an
+ * injected `text/html` output must break the signature). Not signed: cell ids, attachments, cell
+ * timing and other tools' metadata, which neither run nor render unsafely.
  *
- * Outputs produced on this machine are trusted: the session host calls {@link TrustStore.trust}
- * after a run or a save of a notebook that was trusted (or approved) when the run began.
+ * Trust changes only by the user's decision after the trust question (or the user's own edits of
+ * a trusted notebook); outputs of a run that began trusted are trusted. Saving never trusts.
  *
  * @example
  * ```ts
@@ -23,8 +25,10 @@
 import { chmodSync, closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../../common/languages.ts';
-import type { Json, JsonObject, Notebook } from '../../common/notebook/model.ts';
+import type { CellLanguage } from '../../common/languages.ts';
+import { kernelspecFields, resolveCell } from '../../common/notebook/cell-options.ts';
+import type { Cell, Json, JsonObject, Notebook } from '../../common/notebook/model.ts';
+import { trustReview } from '../../common/notebook/trust-review.ts';
 import { readJsonFile, userStateDir, writePrivateFile } from './state-dir.ts';
 
 /** A root cell to show, with its exact code, before a notebook's first elevated run. */
@@ -32,7 +36,8 @@ export interface RootCellForApproval {
   cellId: string;
   /** 0-based position among all cells, so the dialog can say "cell 3". */
   index: number;
-  language: CellLanguage;
+  /** As it will run (resolveCell); null when its options are malformed and it will not run. */
+  language: CellLanguage | null;
   source: string;
 }
 
@@ -136,19 +141,11 @@ export class TrustStore {
   }
 }
 
-/** Code cells that run as root, with their language, in notebook order. */
+/** Code cells that run as root, with their language as it will run, in notebook order. */
 export function rootCells(notebook: Notebook): RootCellForApproval[] {
-  const notebookLanguage = probebookOf(notebook.metadata)?.language;
-  const fallback = isCellLanguage(notebookLanguage) ? notebookLanguage : DEFAULT_LANGUAGE;
-  const cells: RootCellForApproval[] = [];
-  notebook.cells.forEach((cell, index) => {
-    if (cell.cellType !== 'code') return;
-    const options = probebookOf(cell.metadata);
-    if (options?.user === true) return;
-    const language = isCellLanguage(options?.language) ? options.language : fallback;
-    cells.push({ cellId: cell.id, index, language, source: cell.source });
-  });
-  return cells;
+  return trustReview(notebook)
+    .cells.filter((c) => c.runAs === 'root')
+    .map(({ cellId, index, language, source }) => ({ cellId, index, language, source }));
 }
 
 function probebookOf(metadata: JsonObject): JsonObject | undefined {
@@ -156,14 +153,27 @@ function probebookOf(metadata: JsonObject): JsonObject | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
 }
 
+/** The language a cell runs as, as the runner resolves it; null when its options are malformed. */
+function languageOf(cell: Cell, notebook: Notebook): CellLanguage | null {
+  if (cell.cellType !== 'code') return null;
+  try {
+    return resolveCell(cell, notebook).language;
+  } catch {
+    return null; // the runner refuses to run it
+  }
+}
+
 function signedContent(notebook: Notebook): Json {
   return {
-    v: 1,
+    // 2: languages and the kernelspec fields that choose them are signed (version 1 signatures no longer match).
+    v: 2,
     probebook: probebookOf(notebook.metadata) ?? null,
+    kernelspec: kernelspecFields(notebook.metadata),
     cells: notebook.cells.map((cell) => ({
       type: cell.cellType,
       source: cell.source,
       probebook: probebookOf(cell.metadata) ?? null,
+      language: languageOf(cell, notebook),
       outputs: cell.cellType === 'code' ? cell.outputs.map((o) => ({ kind: o.kind, items: o.items.map((i) => ({ mime: i.mime, data: i.data })) })) : [],
     })),
   };

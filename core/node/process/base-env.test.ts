@@ -31,3 +31,9 @@ test('cell variables are added on top of the base', () => {
   assert.equal(env.N, '5');
   assert.equal(env.TERM, 'dumb');
 });
+
+test("a cell's variables cannot replace the sane PATH (PATH=. would run the folder's own ./ip as root)", () => {
+  const env = cellEnvironment({ PATH: '.:/tmp/evil', IFACE: 'lo' }, { PATH: '/usr/bin:.' });
+  assert.equal(env.PATH, '/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/bin');
+  assert.equal(env.IFACE, 'lo');
+});

@@ -30,11 +30,12 @@ export function baseEnvironment(from: NodeJS.ProcessEnv = process.env): Record<s
   return env;
 }
 
-/** The base environment plus `extra` (extra wins). */
+/** The base environment plus `extra` (extra wins, but for PATH: root's cells always get the sane one). */
 export function cellEnvironment(extra: Record<string, string>, from?: NodeJS.ProcessEnv): Record<string, string> {
   // Reading process.env is slow (every key is a call into the environment); it is read once.
   const base = from ? baseEnvironment(from) : (ownBase ??= Object.freeze(baseEnvironment()));
-  return { ...base, ...extra };
+  // A PATH from a notebook (`PATH=.`) would make `ip` the folder's own ./ip, run as root.
+  return { ...base, ...extra, PATH: base.PATH! };
 }
 
 let ownBase: Readonly<Record<string, string>> | undefined;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
 import type { Cell, JsonObject, Notebook, Output } from '../../common/notebook/model.ts';
 import type { OutputEdit } from '../../common/protocol.ts';
-import { notebookOptions, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
+import { notebookOptions, parameterNameProblem, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
@@ -525,6 +525,11 @@ export class NotebookRunner {
     const values: Record<string, string> = {};
     for (const [name, value] of Object.entries(declared)) values[name] = String(value);
     Object.assign(values, this.#opts.params ?? {}, overrides);
+    for (const name of Object.keys(values)) {
+      // Parameters become root's environment: PATH=. would run the folder's own ./ip (env-names.ts).
+      const problem = parameterNameProblem(name);
+      if (problem) throw new Error(`${problem}. Parameters become the environment of the cells, so the notebook cannot run until it is renamed.`);
+    }
     const names = argNames ?? Object.keys(values);
     const args = names.map((name) => {
       if (!(name in values)) {
