@@ -312,6 +312,8 @@ export interface AuditRecord {
   runAs: 'root' | 'user';
   /** Numeric uid the cell ran as. */
   uid: number;
+  /** The user the session runs for (SUDO_UID/PKEXEC_UID under sudo or pkexec), whoever started it. */
+  invokedByUid: number;
   status: 'ok' | 'failed' | 'interrupted';
   exitCode: number | null;
   exitSignal: string | null;
@@ -334,5 +336,3 @@ export type ErrorCode =
 export type ClientMessageType = ClientMessage['type'];
 export type HostMessageType = HostMessage['type'];
 export type KernelRequestType = KernelRequest['type'];
-  /** The user the session runs for (SUDO_UID/PKEXEC_UID under sudo or pkexec), whoever started it. */
-  invokedByUid: number;
