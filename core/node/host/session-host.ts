@@ -22,7 +22,7 @@ import {
 import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
 import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
-import { NotebookRunner, type RunOptions, type RunSummary } from '../run/notebook-runner.ts';
+import { allRan, NotebookRunner, type RunOptions, type RunSummary } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
@@ -300,16 +300,8 @@ export class SessionHost {
     if (!nb.trusted && this.#options.runAs !== 'user') {
       throw new HostError('untrusted', `${this.#title(nb)} was not written or trusted on this machine: review its root cells, then trust it to run them.`);
     }
-    if (!this.#executor) {
-      this.#executor = this.#options.executor();
-      this.#executor.catch(() => (this.#executor = undefined)); // the next run tries again (e.g. a new sudo rule)
-    }
-    let executor: CellExecutor;
-    try {
-      executor = await this.#executor;
-    } catch (error) {
-      throw new HostError('elevation_failed', (error as Error).message);
-    }
+    const executor = await this.#liveExecutor();
+    nb.runner?.useExecutor(executor);
     const runner = (nb.runner ??= new NotebookRunner({
       notebook: nb.notebook,
       notebookPath: nb.path,
@@ -322,9 +314,30 @@ export class SessionHost {
     this.#currentRequest.set(nb.id, requestId);
     for (const id of cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestId);
     const summary = await runner.run(options);
+    // A run cut short before its cleanup cells ran (the kernel host died) is offered at once.
+    if (nb.path && this.#pendingCleanups(nb).length) this.#broadcastPendingCleanup(nb);
     // Outputs produced here by a trusted notebook are trusted (SECURITY.md); an untrusted one stays untrusted.
     if (trustedAtStart && nb.trusted) nb.unsigned = true;
     return summary;
+  }
+
+  /**
+   * The executor, started on the first run (elevation happens then, never on open), and started
+   * again when the one we had is gone (the kernel host died, or exited after missed heartbeats):
+   * its cells failed saying so, and the next run must not need a restart of the whole app.
+   */
+  async #liveExecutor(): Promise<CellExecutor> {
+    const current = this.#executor && (await this.#executor.catch(() => undefined));
+    if (current?.closed) this.#executor = undefined;
+    if (!this.#executor) {
+      this.#executor = this.#options.executor();
+      this.#executor.catch(() => (this.#executor = undefined)); // the next run tries again (e.g. a new sudo rule)
+    }
+    try {
+      return await this.#executor;
+    } catch (error) {
+      throw new HostError('elevation_failed', (error as Error).message);
+    }
   }
 
   /** Ledger runs whose cleanup cells run now: not offered again meanwhile, and not run twice. */
@@ -365,7 +378,8 @@ export class SessionHost {
     this.#cleanupsRunning.add(entry.runId);
     try {
       const summary = cellIds.length ? await this.#run(conn, nb, m.requestId, cellIds, { cellIds, allowErrors: true }) : undefined;
-      const stopped = summary?.interrupted === true;
+      // Stopped by the user, or cut off (the kernel host died): still to be done.
+      const stopped = summary !== undefined && !allRan(summary, cellIds);
       if (!stopped) this.#ledger.endRun(entry.runId);
       // Stopped, it is offered again: the list sent now must hold it.
       this.#cleanupsRunning.delete(entry.runId);
@@ -381,9 +395,11 @@ export class SessionHost {
     }
   }
 
-  #broadcastPendingCleanup(nb: OpenNotebook, conn: Connection, requestId: string, resolved: PendingCleanupResolution): void {
+  #broadcastPendingCleanup(nb: OpenNotebook, conn?: Connection, requestId?: string, resolved?: PendingCleanupResolution): void {
     const pendingCleanup = this.#pendingCleanups(nb);
-    for (const viewer of new Set([...nb.viewers, conn])) viewer.send({ type: 'pending_cleanup', notebookId: nb.id, requestId, pendingCleanup, resolved });
+    for (const viewer of new Set([...nb.viewers, ...(conn ? [conn] : [])])) {
+      viewer.send({ type: 'pending_cleanup', notebookId: nb.id, ...(viewer === conn && requestId ? { requestId } : {}), pendingCleanup, ...(resolved ? { resolved } : {}) });
+    }
   }
 
   readonly #currentRequest = new Map<string, string>();
@@ -569,9 +585,12 @@ export class SessionHost {
     if (nb.path) this.#byPath.delete(nb.path);
   }
 
-  /** Stops every run (cleanup cells included) and the executor. */
+  /**
+   * Stops every run, lets each run's cleanup cells run (they undo what the lab set up: namespaces,
+   * iptables rules), then stops the executor. A run whose cleanup could not run stays in the ledger.
+   */
   async dispose(): Promise<void> {
-    for (const nb of this.#notebooks.values()) nb.runner?.interrupt();
+    await Promise.all([...this.#notebooks.values()].map((nb) => nb.runner?.shutdown()));
     this.#backups.dispose();
     for (const nb of this.#notebooks.values()) {
       this.#sign(nb);

@@ -30,6 +30,8 @@ export interface ServeHandle {
    */
   crash(): Promise<void>;
   stop(): Promise<void>;
+  /** Ctrl-C in serve's terminal: SIGINT to its whole process group (needs `ownGroup`). */
+  ctrlC(): void;
 }
 
 /** A fresh temp folder, removed after the test; `files` are copied in (name → source path). */
@@ -46,22 +48,42 @@ function serveEnv(dir: string): Record<string, string> {
   return { ...env, XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') };
 }
 
+/** Serve started by another user through a command (e.g. `sudo -n`), as that user would. */
+export interface ServeAs {
+  uid: number;
+  gid: number;
+  env: Record<string, string>;
+  /** What comes before `node bin/probebook.mjs serve …`, e.g. `['sudo', '-n']`. */
+  prefix: string[];
+}
+
+export interface ServeOptions {
+  as?: ServeAs;
+  /** Start serve as the leader of its own process group (see {@link ServeHandle.ctrlC}). */
+  ownGroup?: boolean;
+}
+
 /**
  * Runs `node bin/probebook.mjs serve DIR --port 0 --no-browser` until the test ends. Its state
  * folder is DIR/.state, so a second serve of the same DIR (after {@link ServeHandle.crash}) finds
  * the trust, backups and cleanup ledger the first one left.
  */
-export async function startServe(t: TestContext, dir: string): Promise<ServeHandle> {
-  const args = ['bin/probebook.mjs', 'serve', dir, '--port', '0', '--no-browser'];
-  if (process.geteuid?.() === 0) args.push('--allow-root');
-  const child: ResultPromise = execa(process.execPath, args, {
+export async function startServe(t: TestContext, dir: string, options: ServeOptions = {}): Promise<ServeHandle> {
+  const { as } = options;
+  const args = [join(repoRoot, 'bin/probebook.mjs'), 'serve', dir, '--port', '0', '--no-browser'];
+  if (process.geteuid?.() === 0 || as) args.push('--allow-root');
+  const [file, ...prefix] = as ? [...as.prefix, process.execPath] : [process.execPath];
+  const child: ResultPromise = execa(file!, [...prefix, ...args], {
     cwd: repoRoot,
+    ...(as ? { uid: as.uid, gid: as.gid } : {}),
+    // A process group of its own, as a terminal's foreground job: Ctrl-C is SIGINT to all of it.
+    ...(options.ownGroup ? { detached: true } : {}),
     buffer: false,
     reject: false,
     stdin: 'ignore',
     // Our own state folder: trust and backups of one test never leak into another. Without the
     // test runner's NODE_TEST_CONTEXT, which would turn the server's own node processes into test reporters.
-    env: serveEnv(dir),
+    env: as?.env ?? serveEnv(dir),
     extendEnv: false,
     forceKillAfterDelay: 5000,
   });
@@ -112,5 +134,9 @@ export async function startServe(t: TestContext, dir: string): Promise<ServeHand
     pid: child.pid!,
     crash,
     stop,
+    ctrlC: () => {
+      if (!options.ownGroup) throw new Error('ctrlC() needs startServe(…, { ownGroup: true })');
+      process.kill(-child.pid!, 'SIGINT');
+    },
   };
 }

@@ -1,0 +1,69 @@
+/**
+ * Real local users for tests where users matter (sudo, ownership, another user's files): created
+ * with useradd, given a private home in /tmp, and removed with their sudo rules after the test.
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+export interface TestUser {
+  name: string;
+  uid: number;
+  gid: number;
+  /** A private home folder owned by the user (removed after the test). */
+  home: string;
+  /** An environment of the user's own: its HOME and state folder, nothing of root's. */
+  env(): Record<string, string>;
+  /** Installs a sudoers rule for this user (checked by visudo first), removed after the test. */
+  allowSudo(rule: string): void;
+}
+
+function idOf(flag: '-u' | '-g', name: string): number | null {
+  try {
+    return Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Creates the system user `name` (or reuses one left by a killed run) for this test. Needs root.
+ *
+ * @example
+ * const user = createTestUser(t, 'pb-sudo-test');
+ * user.allowSudo(`NOPASSWD: ${process.execPath} *`);
+ */
+export function createTestUser(t: TestContext, name: string): TestUser {
+  let created = false;
+  if (idOf('-u', name) === null) {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
+    created = true;
+  }
+  const uid = idOf('-u', name)!;
+  const gid = idOf('-g', name)!;
+  const home = mkdtempSync(join(tmpdir(), `${name}-home-`));
+  chownSync(home, uid, gid);
+  const sudoers: string[] = [];
+  t.after(() => {
+    for (const file of sudoers) rmSync(file, { force: true });
+    rmSync(home, { recursive: true, force: true });
+    if (created) execFileSync('userdel', [name]);
+  });
+  return {
+    name,
+    uid,
+    gid,
+    home,
+    env: () => ({ PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, USER: name, LOGNAME: name, XDG_STATE_HOME: join(home, '.local/state'), LANG: 'C.UTF-8' }),
+    allowSudo(rule: string) {
+      const file = `/etc/sudoers.d/${name.replace(/[^a-z0-9-]/g, '-')}-${sudoers.length}`;
+      const temp = join(tmpdir(), `probebook-sudoers-${process.pid}-${sudoers.length}`);
+      writeFileSync(temp, `${name} ALL=(root) ${rule}\n`, { mode: 0o440 });
+      execFileSync('visudo', ['-cf', temp], { stdio: 'ignore' });
+      renameSync(temp, file);
+      sudoers.push(file);
+    },
+  };
+}
