@@ -1,5 +1,5 @@
 /**
- * What runs cells for a runner: in-process kernels (`LocalExecutor`, used as root and in tests) or
+ * What runs cells for a runner: in-process kernels (`LocalExecutor`: inside the kernel host, and in tests) or
  * the privileged kernel host over stdio (`KernelHostClient`, issue 5). Both implement this.
  */
 import type { ExecutionRequest, ExecutionResult } from '../kernels/kernel.ts';
