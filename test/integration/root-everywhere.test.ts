@@ -246,7 +246,7 @@ test('serve gets Ctrl-C mid-run: the running cell stops, the cleanup cell runs b
   assert.match(serve.stderr(), /cleanup cells run/);
 });
 
-test('serve as root stops on the first Ctrl-C to its process group (a terminal'\''s) after a TypeScript cell ran', async (t) => {
+test('serve as root stops on the first Ctrl-C to its process group, as a terminal sends it, after a TypeScript cell ran', async (t) => {
   if (!needs(t, { root: true })) return;
   const dir = folder(t, 'pb-ts-ctrl-c-');
   writeNotebook(dir, 'lab.ipynb', [{ source: 'console.log("typescript ran")', probebook: { language: 'typescript' } }]);
