@@ -9,6 +9,8 @@ export function targets(root) {
         cli: join(root, 'core/node/cli.ts'),
         // A notebook's TypeScript context runs in its own process (typescript-kernel.ts).
         'ts-context': join(root, 'core/node/kernels/typescript/context-main.ts'),
+        // Its module hooks, which module.register() loads in a thread of their own when it runs as root.
+        'ts-module-hooks': join(root, 'core/node/kernels/typescript/module-trust-hooks.ts'),
       },
       outdir: join(root, 'dist/node'),
       platform: 'node',

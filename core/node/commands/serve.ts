@@ -6,9 +6,7 @@
  * another process's command line).
  */
 import { execa } from 'execa';
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +17,7 @@ import { userStateDir } from '../host/state-dir.ts';
 import { TrustStore } from '../host/trust.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { NotebookServer } from '../server/notebook-server.ts';
+import { ServerInfoFiles } from '../server/server-info.ts';
 
 export const SERVE_USAGE = `Usage: probebook serve [FILE.ipynb | DIR] [options]
 
@@ -107,6 +106,8 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
   if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) {
     err.write(`probebook serve: warning: listening on ${listenHost}: other machines can reach this server. The token still guards it; prefer an SSH tunnel to 127.0.0.1.\n`);
   }
+  const info = openServerInfo(err);
+  if (!info) return 2;
 
   const stateDir = userStateDir();
   // Cells always run in the kernel host: elevated once, or (already root) a plain child. One
@@ -124,6 +125,7 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
     port,
     allowedHosts: (values['allow-host'] as string[] | undefined) ?? [],
     onShutdown: () => void stop(),
+    onLogin: () => info.removeRedirect(),
   });
   let listening: { url: string };
   try {
@@ -133,16 +135,25 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
     return 2;
   }
   const url = open ? `${listening.url}&open=${encodeURIComponent(open)}` : listening.url;
-  const infoFile = await writeServerInfo(url, folder);
+  try {
+    info.writeInfo(url, folder);
+  } catch (error) {
+    err.write(`probebook serve: ${(error as Error).message}\n`);
+    info.removeAll();
+    await server.close();
+    await host.dispose();
+    return 2;
+  }
   const stop = () =>
     (stopping ??= (async () => {
+      info.removeAll();
       await server.close();
       await host.dispose();
-      rmSync(infoFile, { force: true });
       markStopped();
     })());
+  // The redirect file first: when the URL is printed, the server's files are all in place.
+  if (!values['no-browser']) openBrowser(url, info, err);
   out.write(`Probebook is serving ${folder} at ${url}\n`);
-  if (!values['no-browser']) await openBrowser(url, err);
   return { url, server, host, stop, stopped };
 }
 
@@ -165,26 +176,36 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A 0600 file (like Jupyter's server info) other tools of this user can find the server by. */
-async function writeServerInfo(url: string, folder: string): Promise<string> {
-  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `probebook-${process.getuid?.() ?? 'user'}`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `server-${process.pid}.json`);
-  await writeFile(file, JSON.stringify({ url, folder, pid: process.pid }) + '\n', { mode: 0o600 });
-  return file;
+/** The private folder for the server-info and redirect files (server-info.ts), or undefined after saying why there is none. */
+function openServerInfo(err: NodeJS.WritableStream): ServerInfoFiles | undefined {
+  try {
+    const info = new ServerInfoFiles();
+    if (info.warning) err.write(`probebook serve: warning: ${info.warning}\n`);
+    return info;
+  } catch (error) {
+    err.write(`probebook serve: ${(error as Error).message}\n`);
+    return undefined;
+  }
 }
 
-/** Opens a browser through a private redirect file, so the token is on no command line. */
-async function openBrowser(url: string, err: NodeJS.WritableStream): Promise<void> {
+/**
+ * Opens a browser on a private redirect file that signs it in with a POST, so the token is on no
+ * command line and in no browser history.
+ */
+function openBrowser(url: string, info: ServerInfoFiles, err: NodeJS.WritableStream): void {
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `probebook-${process.getuid?.() ?? 'user'}`);
-  const file = join(dir, `open-${process.pid}.html`);
-  const escaped = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-  await writeFile(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escaped}"><title>Probebook</title><a href="${escaped}">Open Probebook</a>\n`, { mode: 0o600 });
+  const failed = (why: string) => err.write(`probebook serve: could not open a browser (${why}); open the URL above yourself.\n`);
+  let file: string;
   try {
-    const child = execa('xdg-open', [file], { detached: true, stdio: 'ignore', reject: false });
-    child.unref();
-  } catch {
-    err.write('probebook serve: could not open a browser; open the URL above yourself.\n');
+    file = info.writeRedirect(url);
+  } catch (error) {
+    return void failed((error as Error).message);
   }
+  const child = execa('xdg-open', [file], { detached: true, stdio: 'ignore', reject: false });
+  child.unref();
+  void child.then((result) => {
+    if (!result.failed) return;
+    info.removeRedirect();
+    failed(result.shortMessage ?? `xdg-open exited with ${result.exitCode}`);
+  });
 }

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SessionContainment } from '../process/cgroup.ts';
-import { createLocalExecutor } from '../run/local-executor.ts';
+import { createLocalExecutor, DEFAULT_KERNELS } from '../run/local-executor.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { invokingUser, lookupUser } from './elevation.ts';
 import { KernelHost } from './kernel-host.ts';
@@ -58,7 +58,8 @@ const host = new KernelHost({
   input: process.stdin,
   output: process.stdout,
   sessionId,
-  executor: createLocalExecutor(),
+  // Root TypeScript cells may load modules of root and of this user only (module-trust.ts).
+  executor: createLocalExecutor({ ...DEFAULT_KERNELS, typescript: async () => new (await import('../kernels/typescript-kernel.ts')).TypeScriptKernel({ invokingUid: uid }) }),
   userExecutor: isRoot && uid !== 0 ? userExecutor : undefined,
   user: { uid, gid },
   containment,

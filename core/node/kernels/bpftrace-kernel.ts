@@ -4,14 +4,14 @@
  * errors point at the cell's line and column. Stopping a cell sends SIGINT first, so bpftrace
  * prints its maps and the cell succeeds ("trace for 10 s").
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
 import { describeDiagnostic, narrowSpan, parseBpftraceStderr, RLIMIT_NOISE, type BpftraceDiagnostic } from '../../common/parsers/bpftrace/diagnostics.ts';
 import { renderMapText } from '../../common/parsers/bpftrace/map-text.ts';
 import { createBpftraceParser, type BpftraceEvent } from '../../common/parsers/bpftrace/stream-parser.ts';
 import { runCellProcess } from '../process/cell-process.ts';
+import { makePrivateDir } from '../process/runtime-dir.ts';
 import { probeFamilies, probeFamilyUsable, tracefsProblem } from '../tools/bpftrace-features.ts';
 import { missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
@@ -57,7 +57,8 @@ export class BpftraceKernel implements Kernel {
     const precheck = await this.#precheck(request);
     if (precheck) return fail(precheck);
 
-    const dir = await mkdtemp(join(tmpdir(), 'probebook-bt-')); // 0700
+    // 0700, named for this process so a later start removes it if we are killed mid-trace.
+    const dir = makePrivateDir('probebook-bt-');
     const script = join(dir, 'cell.bt');
     try {
       await writeFile(script, request.code, { mode: 0o600 });

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellErrorData } from '../../common/mime.ts';
+import { invokingUser } from '../host/elevation.ts';
 import { signalGroup } from '../process/process-group.ts';
 import type { ContextReply, ContextRequest } from './typescript/context-protocol.ts';
 import { CellSyntaxError, transformCell } from './typescript/transform.ts';
@@ -38,10 +39,23 @@ function contextEntry(): { args: string[] } {
   throw new Error('The TypeScript context bundle (dist/node/ts-context.js) is missing: run npm run build.');
 }
 
+export interface TypeScriptKernelOptions {
+  /**
+   * The user Probebook runs for (the kernel host's `user.uid`; default: SUDO_UID/PKEXEC_UID, or
+   * this process's uid). A context running as root loads only modules of root or this user.
+   */
+  invokingUid?: number;
+}
+
 export class TypeScriptKernel implements Kernel {
   readonly language = 'typescript' as const;
   readonly #contexts = new Map<string, Context>();
+  readonly #invokingUid: number;
   #count = 0;
+
+  constructor(options: TypeScriptKernelOptions = {}) {
+    this.#invokingUid = options.invokingUid ?? invokingUser().uid;
+  }
 
   async execute(request: ExecutionRequest): Promise<ExecutionResult> {
     const started = Date.now();
@@ -137,7 +151,7 @@ export class TypeScriptKernel implements Kernel {
 
   #start(request: ExecutionRequest): Context {
     const { args } = contextEntry();
-    const child = execa(process.execPath, args, {
+    const child = execa(process.execPath, [...args, '--invoking-uid', String(this.#invokingUid)], {
       cwd: request.cwd,
       detached: true, // its own process group: an interrupt reaches only this notebook's context
       ipc: true,

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { OUTPUT_FRAME_DIR, OUTPUT_FRAME_FILES } from '../../common/output-frames.ts';
 import { MAX_MESSAGE_BYTES, type HostMessage } from '../../common/protocol.ts';
 import type { Connection, SessionHost } from '../host/session-host.ts';
+import { answerLogin, LOGIN_PATH } from './login.ts';
 import { newSecret, RequestGuard } from './request-guard.ts';
 import { StaticFiles } from './static-files.ts';
 
@@ -20,6 +21,8 @@ export interface NotebookServerOptions {
   allowedHosts?: string[];
   /** Called by `POST /api/shutdown`. */
   onShutdown?: () => void;
+  /** Called when a browser signed in with the token through `POST /login` (the redirect file did its job). */
+  onLogin?: () => void;
 }
 
 /**
@@ -134,11 +137,14 @@ export class NotebookServer {
         if (!guard.frameOriginAllowed(req)) return deny(403, 'Forbidden: requests from other sites are refused (Origin).');
         return await this.#static.serve(url.pathname, req, res);
       }
+      // Before the Origin rule: the redirect file is a file:// page, whose Origin is `null`.
+      if (url.pathname === LOGIN_PATH) return await answerLogin(req, res, url, guard, () => this.#options.onLogin?.());
       if (!guard.originAllowed(req, stateChanging)) return deny(403, 'Forbidden: requests from other sites are refused (Origin).');
       const token = url.searchParams.get('token');
       if (token !== null) {
         if (!guard.tokenMatches(token)) return deny(403, 'Forbidden: that token is wrong. Use the URL probebook serve printed.');
-        // Trade the token for a cookie, then drop it from the address bar and history.
+        // Trade the token for a cookie and drop it from the address bar; the URL as typed stays in
+        // the browser's history (the redirect file signs in by a POST instead: login.ts).
         url.searchParams.delete('token');
         res.writeHead(302, { Location: url.pathname + url.search, 'Set-Cookie': guard.loginCookies(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         res.end();

@@ -3,15 +3,21 @@
  * (SIGINT breaks synchronous code; a kill ends the rest) without touching other notebooks. It
  * runs the scripts `transform.ts` makes in its global scope, with the notebook API as globals,
  * and talks to the kernel over Node's IPC channel.
+ *
+ *   node ts-context.js --invoking-uid UID
  */
 import { execa } from 'execa';
 import { SourceMap } from 'node:module';
-import { format } from 'node:util';
+import { format, parseArgs } from 'node:util';
 import vm from 'node:vm';
 import { MIME, type CellErrorData } from '../../../common/mime.ts';
 import { histogram, iperf3, series } from '../../../common/notebook-api/helpers.ts';
 import type { ContextRequest, ContextReply, EditSpan } from './context-protocol.ts';
-import { importInCell } from './module-import.ts';
+import { guardRootImports, importInCell } from './module-import.ts';
+
+// Whose files a root context may load besides root's: the user Probebook runs for (from the kernel, not the environment, which parameters can set).
+const { values: argv } = parseArgs({ options: { 'invoking-uid': { type: 'string' } }, strict: true });
+guardRootImports(/^\d+$/.test(argv['invoking-uid'] ?? '') ? Number(argv['invoking-uid']) : 0);
 
 const send = (message: ContextReply) => process.send!(message);
 let current: { id: string; cwd: string; sourceName: string; spans: EditSpan[]; map: SourceMap } | undefined;
