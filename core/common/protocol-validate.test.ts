@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClientMessage, ProtocolError } from './protocol-validate.ts';
+import { METADATA_NESTING } from './notebook/ipynb.ts';
+import { MAX_JSON_DEPTH } from './notebook/json-text.ts';
 
 const RUN_ID = '0b5e3c52-6f1e-4a59-9d1c-3f0e2a7b8c91';
 
@@ -28,4 +30,27 @@ test('unknown types, non-objects and wrong field types are refused with the fiel
   assert.throws(() => parseClientMessage({ type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: 'all' }), /cellIds must be a list of cell ids/);
   assert.throws(() => parseClientMessage({ type: 'open_notebook', requestId: 'r', path: 42 }), /path must be a string/);
   assert.deepEqual(parseClientMessage({ type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: ['a'], runAll: true }), { type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: ['a'], runAll: true });
+});
+
+/** An object nested `levels` deep, its innermost level `{ a: 1 }`. */
+function nestedObject(levels: number): Record<string, unknown> {
+  let v: Record<string, unknown> = { a: 1 };
+  for (let i = 1; i < levels; i++) v = { a: v };
+  return v;
+}
+
+test('metadata edits nested deeper than a notebook file may be are refused with the limit named, at any depth', () => {
+  const edit = (e: object) => ({ type: 'edit', requestId: 'r', notebookId: 'n', baseVersion: 0, edits: [e] });
+  // The deepest the reader reads back: a cell's metadata sits 3 levels down, the notebook's 1.
+  const cellMax = MAX_JSON_DEPTH - METADATA_NESTING.cell;
+  const notebookMax = MAX_JSON_DEPTH - METADATA_NESTING.notebook;
+  assert.doesNotThrow(() => parseClientMessage(edit({ kind: 'set_cell_metadata', cellId: 'c', metadata: nestedObject(cellMax) })));
+  assert.doesNotThrow(() => parseClientMessage(edit({ kind: 'set_notebook_metadata', metadata: nestedObject(notebookMax) })));
+  for (const levels of [cellMax + 1, 1_500, 200_000]) {
+    const deep = nestedObject(levels);
+    const refused = (field: string) => (e: unknown) => e instanceof ProtocolError && (e as Error).message.startsWith(`${field} nests deeper than ${cellMax} levels`);
+    assert.throws(() => parseClientMessage(edit({ kind: 'set_cell_metadata', cellId: 'c', metadata: deep })), refused('edits[0].metadata'), `${levels}`);
+    assert.throws(() => parseClientMessage(edit({ kind: 'insert_cell', index: 0, cell: { id: 'c', cellType: 'code', source: '', metadata: deep } })), refused('edits[0].cell.metadata'));
+  }
+  assert.throws(() => parseClientMessage(edit({ kind: 'set_notebook_metadata', metadata: nestedObject(notebookMax + 1) })), new RegExp(`edits\\[0\\]\\.metadata nests deeper than ${notebookMax} levels`));
 });

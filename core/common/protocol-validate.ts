@@ -4,6 +4,8 @@
  * error that names the field.
  */
 import { CELL_LANGUAGES } from './languages.ts';
+import { METADATA_NESTING } from './notebook/ipynb.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from './notebook/json-text.ts';
 import type { ClientMessage, NotebookEdit } from './protocol.ts';
 
 export class ProtocolError extends Error {
@@ -51,8 +53,12 @@ function object(v: unknown, field: string): Obj {
   return v as Obj;
 }
 
-function jsonObject(v: unknown, field: string): Obj {
+/** Metadata for a place in the file `above` levels deep: no deeper than the reader reads back. */
+function jsonObject(v: unknown, field: string, above: number): Obj {
   const o = object(v, field);
+  // Measured without recursion, before anything (stringify, clone, save, sign) recurses into it.
+  const max = MAX_JSON_DEPTH - above;
+  if (jsonDepth(o, max) > max) throw new ProtocolError(`${field} nests deeper than ${max} levels: a notebook holding it could not be opened again (files nest at most ${MAX_JSON_DEPTH} levels)`);
   if (JSON.stringify(o).length > LIMITS.metadataBytes) throw new ProtocolError(`${field} is larger than ${LIMITS.metadataBytes} bytes`);
   return o;
 }
@@ -82,7 +88,7 @@ function edit(v: unknown, i: number): NotebookEdit {
       if (typeof cell.source !== 'string' || cell.source.length > LIMITS.source) fail(at('cell.source'), 'a string', cell.source);
       const index = e.index;
       if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(at('index'), 'a non-negative integer', index);
-      return { kind: 'insert_cell', index, cell: { id: cell.id, cellType: cell.cellType as 'code', source: cell.source, metadata: jsonObject(cell.metadata ?? {}, at('cell.metadata')) as never } };
+      return { kind: 'insert_cell', index, cell: { id: cell.id, cellType: cell.cellType as 'code', source: cell.source, metadata: jsonObject(cell.metadata ?? {}, at('cell.metadata'), METADATA_NESTING.cell) as never } };
     }
     case 'delete_cell':
       return { kind: 'delete_cell', cellId: cellId() };
@@ -98,11 +104,11 @@ function edit(v: unknown, i: number): NotebookEdit {
       if (!CELL_TYPES.includes(e.cellType as string)) fail(at('cellType'), '"code", "markdown" or "raw"', e.cellType);
       return { kind: 'set_cell_type', cellId: cellId(), cellType: e.cellType as 'code' };
     case 'set_cell_metadata':
-      return { kind: 'set_cell_metadata', cellId: cellId(), metadata: jsonObject(e.metadata, at('metadata')) as never };
+      return { kind: 'set_cell_metadata', cellId: cellId(), metadata: jsonObject(e.metadata, at('metadata'), METADATA_NESTING.cell) as never };
     case 'clear_outputs':
       return { kind: 'clear_outputs', cellId: cellId() };
     case 'set_notebook_metadata':
-      return { kind: 'set_notebook_metadata', metadata: jsonObject(e.metadata, at('metadata')) as never };
+      return { kind: 'set_notebook_metadata', metadata: jsonObject(e.metadata, at('metadata'), METADATA_NESTING.notebook) as never };
     default:
       return fail(at('kind'), 'a known edit', e.kind);
   }

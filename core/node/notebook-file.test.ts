@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { needs } from '../../test/support/needs.ts';
-import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile } from './notebook-file.ts';
+import type { Json } from '../common/notebook/model.ts';
+import { ChangedOnDiskError, MalformedTargetError, NotRegularFileError, readNotebookFile, writeNotebookFile } from './notebook-file.ts';
 import { streamOutput } from '../common/notebook/outputs.ts';
 
 const fixtures = join(import.meta.dirname, '../../test/fixtures/notebooks');
@@ -112,4 +114,107 @@ test('a failed write leaves the old file whole and no temp file', async (t) => {
 test('reading errors are worded for people', async () => {
   await assert.rejects(readNotebookFile('/nonexistent/lab.ipynb'), /^Error: \/nonexistent\/lab\.ipynb does not exist\.$/);
   await assert.rejects(readNotebookFile(tmpdir()), /is a folder, not a notebook file/);
+});
+
+/** A FIFO in `dir`; after the test, any reader still blocked on it (today's code) is let go. */
+function fifo(t: { after(fn: () => void): void }, dir: string, name: string): string {
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  t.after(() => {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)); // EOF for a blocked open
+    } catch {
+      // no reader: nothing blocked on it
+    }
+  });
+  return path;
+}
+
+/** A listening Unix socket at `path`, closed after the test. */
+async function unixSocket(t: { after(fn: () => unknown): void }, path: string): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+}
+
+test('a FIFO, a device or a socket is refused at once, naming it, and other file I/O goes on', { timeout: 20_000 }, async (t) => {
+  const dir = workdir(t);
+  // Eight FIFOs: more than libuv's four file threads, which a blocking open would hold for good.
+  const fifos = Array.from({ length: 8 }, (_, i) => fifo(t, dir, `pipe${i}.ipynb`));
+  await unixSocket(t, join(dir, 'sock.ipynb'));
+  const refusals = await Promise.allSettled(fifos.map((p) => readNotebookFile(p)));
+  for (const [i, r] of refusals.entries()) {
+    assert.equal(r.status, 'rejected');
+    assert.ok((r as PromiseRejectedResult).reason instanceof NotRegularFileError);
+    assert.equal((r as PromiseRejectedResult).reason.message, `${fifos[i]} is a named pipe (FIFO), not a notebook file: Probebook reads only regular files.`);
+  }
+  await assert.rejects(readNotebookFile('/dev/zero'), /^NotRegularFileError: \/dev\/zero is a device, not a notebook file/);
+  await assert.rejects(readNotebookFile(join(dir, 'sock.ipynb')), /sock\.ipynb is a socket, not a notebook file/);
+  const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
+  assert.ok(notebook.cells.length > 0, 'a regular notebook still reads');
+});
+
+test('a FIFO or a device as the save target is never written over, forced or not, and the save does not block', { timeout: 20_000 }, async (t) => {
+  const dir = workdir(t);
+  const target = fifo(t, dir, 'lab.ipynb');
+  const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
+  for (const force of [false, true]) {
+    await assert.rejects(writeNotebookFile(target, notebook, { force }), (e: unknown) => e instanceof MalformedTargetError && /it is a named pipe \(FIFO\)/.test((e as Error).message));
+  }
+  assert.ok(statSync(target).isFIFO(), 'the FIFO is still there');
+  assert.deepEqual(readdirSync(dir), ['lab.ipynb'], 'no temp file');
+});
+
+test('a file that is not a notebook is never written over, even with force: force answers only "changed on disk"', async (t) => {
+  const dir = workdir(t);
+  const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
+  const other = join(dir, 'notes.ipynb');
+  writeFileSync(other, 'my notes, not JSON\n');
+  await assert.rejects(writeNotebookFile(other, notebook, { force: true }), MalformedTargetError);
+  assert.equal(readFileSync(other, 'utf8'), 'my notes, not JSON\n');
+  // The notebook we read was replaced on disk by something that is not a notebook.
+  const path = join(dir, 'lab.ipynb');
+  writeFileSync(path, readFileSync(join(fixtures, 'jupyter-4.5.ipynb')));
+  const ours = await readNotebookFile(path);
+  writeFileSync(path, '{"not": "a notebook"}\n');
+  await assert.rejects(writeNotebookFile(path, ours.notebook, { expected: ours.fingerprint, force: true }), (e: unknown) => e instanceof MalformedTargetError && /there is no nbformat version/.test((e as Error).message));
+  assert.equal(readFileSync(path, 'utf8'), '{"not": "a notebook"}\n');
+});
+
+test('a temp file left by a killed save is removed by the next save into that folder; a live writer\'s stays', async (t) => {
+  const dir = workdir(t);
+  const path = join(dir, 'lab.ipynb');
+  writeFileSync(path, readFileSync(join(fixtures, 'jupyter-4.5.ipynb')));
+  // A real writer: a child process that creates its temp file as a save does, then is killed.
+  const writer = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      import { tempPathFor } from ${JSON.stringify(join(import.meta.dirname, 'notebook-file.ts'))};
+      import { writeFileSync } from 'node:fs';
+      const temp = tempPathFor(${JSON.stringify(path)});
+      writeFileSync(temp, 'x'.repeat(100000));
+      process.stdout.write(temp + '\\n');
+      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.after(() => child.kill('SIGKILL'));
+    return new Promise<{ temp: string; child: ChildProcess }>((resolve) => child.stdout!.once('data', (d) => resolve({ temp: String(d).trim(), child })));
+  };
+  const killed = await writer();
+  const live = await writer();
+  assert.match(basename(killed.temp), /^\.lab\.ipynb\.probebook-save-\d+-\d+-[0-9a-f]{12}\.tmp$/, 'a name that says whose it is');
+  const gone = new Promise((resolve) => killed.child.once('exit', resolve));
+  killed.child.kill('SIGKILL');
+  await gone;
+  const { notebook, fingerprint } = await readNotebookFile(path);
+  await writeNotebookFile(path, notebook, { expected: fingerprint });
+  assert.deepEqual(readdirSync(dir).sort(), [basename(live.temp), 'lab.ipynb'].sort(), 'the dead writer\'s temp file is gone, the live one\'s kept');
+});
+
+test('a notebook whose metadata nests deeper than any reader accepts is refused by the save, naming the file', async (t) => {
+  const dir = workdir(t);
+  const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
+  let deep: Json = 1;
+  for (let i = 0; i < 1_500; i++) deep = { a: deep };
+  notebook.cells[0]!.metadata = { deep };
+  const path = join(dir, 'deep.ipynb');
+  await assert.rejects(writeNotebookFile(path, notebook), new RegExp(`^Error: cannot save ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the JSON nests deeper than 256 levels`));
+  assert.deepEqual(readdirSync(dir), []);
 });

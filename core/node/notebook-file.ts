@@ -1,14 +1,17 @@
 /**
  * Notebook files on disk: reading with errors for people, and saving atomically (temp file in the
  * same directory, fsync, rename, fsync the directory) without ever writing over a file that
- * changed on disk since it was read or that is not a notebook.
+ * changed on disk since it was read or that is not a notebook. Only regular files are read: a
+ * FIFO, a device or a socket named `*.ipynb` is refused without blocking.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NotebookParseError, parseNotebook, serializeNotebook } from '../common/notebook/ipynb.ts';
+import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
+import { isAlive, processStartTime } from './host/process-identity.ts';
 
 /** What a file looked like when it was read, to notice changes made by someone else. */
 export interface FileFingerprint {
@@ -33,45 +36,114 @@ export class MalformedTargetError extends Error {
   }
 }
 
+/** The path names something other than a regular file (a FIFO, a device, a socket, a folder). */
+export class NotRegularFileError extends Error {
+  override name = 'NotRegularFileError';
+  constructor(readonly path: string, readonly kind: string) {
+    super(`${path} is ${kind}, not a notebook file: Probebook reads only regular files.`);
+  }
+}
+
+/** The largest notebook file read: the JSON reader's own limit, checked before reading. */
+export const MAX_NOTEBOOK_BYTES = JSON_LIMITS.maxBytes;
+
 export async function readNotebookFile(path: string): Promise<{ notebook: Notebook; fingerprint: FileFingerprint }> {
-  let bytes: Buffer;
+  let file: { bytes: Buffer; info: Stats };
   try {
-    bytes = await readFile(path);
+    file = await readRegularFile(path);
   } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw error;
     throw new Error(describeFsError(error as NodeJS.ErrnoException, path, 'read'));
   }
-  const info = await stat(path);
+  const { bytes, info } = file;
   const notebook = parseNotebook(decodeUtf8(bytes, path), path);
   return { notebook, fingerprint: { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(bytes) } };
+}
+
+class FileTooLargeError extends Error {
+  override name = 'FileTooLargeError';
+  constructor(path: string) {
+    super(`${path} is larger than ${MAX_NOTEBOOK_BYTES / 1024 / 1024} MiB, more than any notebook Probebook opens.`);
+  }
+}
+
+/**
+ * A regular file's bytes and its fstat after reading. Opened with O_NONBLOCK and checked with
+ * fstat before any read: opening or reading a FIFO blocks one of libuv's four file threads for
+ * good (four of them stall every file operation of the process), and a device never ends.
+ */
+async function readRegularFile(path: string): Promise<{ bytes: Buffer; info: Stats }> {
+  // Checked before opening too: opening a device can have effects of its own.
+  const before = await stat(path);
+  if (!before.isFile()) throw new NotRegularFileError(path, describeKind(before));
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new NotRegularFileError(path, describeKind(opened));
+    if (opened.size > MAX_NOTEBOOK_BYTES) throw new FileTooLargeError(path);
+    const bytes = await readCapped(handle, opened.size, path);
+    return { bytes, info: await handle.stat() };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads to the end, refusing more than MAX_NOTEBOOK_BYTES (a file may grow while it is read). */
+async function readCapped(handle: FileHandle, expected: number, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(expected - total + 1, 64 * 1024), 16 * 1024 * 1024));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    total += bytesRead;
+    if (total > MAX_NOTEBOOK_BYTES) throw new FileTooLargeError(path);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+}
+
+function describeKind(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export interface WriteOptions {
   /** The fingerprint from when the file was read: refuse if the file differs now. */
   expected?: FileFingerprint;
-  /** Write even over a changed or malformed file. */
+  /** Write over a file that changed on disk since it was read. Never over one that is not a notebook. */
   force?: boolean;
   outputLimitBytes?: number;
 }
 
 export async function writeNotebookFile(path: string, notebook: Notebook, options: WriteOptions = {}): Promise<FileFingerprint> {
-  const text = serializeNotebook(notebook, { outputLimitBytes: options.outputLimitBytes });
+  let text: string;
+  try {
+    text = serializeNotebook(notebook, { outputLimitBytes: options.outputLimitBytes });
+  } catch (error) {
+    if (error instanceof JsonDepthError) throw new Error(`cannot save ${path}: ${error.message}. Remove the deeply nested value from the cell or notebook metadata (or the output) that holds it, then save again.`);
+    throw error;
+  }
   const bytes = Buffer.from(text, 'utf8');
   let mode = 0o666; // minus umask, as a new file would be
   const existing = await readExisting(path);
   if (existing) {
     mode = existing.mode & 0o7777;
-    if (!options.force) {
-      if (options.expected && (existing.sha256 !== options.expected.sha256)) throw new ChangedOnDiskError(path);
-      if (!options.expected) {
-        try {
-          parseNotebook(decodeUtf8(existing.bytes, path), path);
-        } catch (error) {
-          throw new MalformedTargetError(path, error instanceof NotebookParseError ? error.detail : (error as Error).message);
-        }
+    // A file we read and that is unchanged is our notebook; anything else must still be one, force
+    // or not: force answers "changed on disk", never "not a notebook".
+    if (!(options.expected && existing.sha256 === options.expected.sha256)) {
+      try {
+        parseNotebook(decodeUtf8(existing.bytes, path), path);
+      } catch (error) {
+        throw new MalformedTargetError(path, error instanceof NotebookParseError ? error.detail : (error as Error).message);
       }
+      if (options.expected && !options.force) throw new ChangedOnDiskError(path);
     }
   }
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTempFiles(dirname(path));
+  const temp = tempPathFor(path);
   let handle;
   try {
     handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, existing ? mode : 0o666);
@@ -93,11 +165,48 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
 
 async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; sha256: string } | undefined> {
   try {
-    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+    const { bytes, info } = await readRegularFile(path);
     return { bytes, mode: info.mode, sha256: sha256(bytes) };
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new MalformedTargetError(path, `it is ${error.kind}`);
+    if (error instanceof FileTooLargeError) throw new MalformedTargetError(path, error.message);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(describeFsError(error as NodeJS.ErrnoException, path, 'read'));
+  }
+}
+
+/**
+ * Temp files of saves are named `.NAME.probebook-save-PID-START-RANDOM.tmp` (START: the writer's
+ * start time, so a reused pid is not taken for it): a save that was killed leaves one, and the
+ * next save into that folder removes it once its writer is gone.
+ */
+const TEMP_NAME = /^\..+\.probebook-save-(\d+)-(\d+)-[0-9a-f]{12}\.tmp$/;
+let ownStart: string | null | undefined;
+
+/** The temp file a save of `path` by this process writes before renaming it over `path`. */
+export function tempPathFor(path: string): string {
+  ownStart ??= processStartTime(process.pid);
+  return join(dirname(path), `.${basename(path)}.probebook-save-${process.pid}-${ownStart ?? 0}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+async function removeStaleTempFiles(dir: string): Promise<void> {
+  ownStart ??= processStartTime(process.pid);
+  if (ownStart === null) return; // no /proc: a live writer could not be told from a dead one
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return; // the save itself says what is wrong with the folder
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || isAlive(Number(m[1]), m[2]!)) continue;
+    const path = join(dir, name);
+    try {
+      if ((await lstat(path)).isFile()) await unlink(path);
+    } catch {
+      // Best effort: gone already, or someone else's in a shared folder; the save goes on.
+    }
   }
 }
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIME } from '../mime.ts';
-import { capStream, NotebookParseError, parseNotebook, serializeNotebook, splitLines } from './ipynb.ts';
+import { capStream, METADATA_NESTING, NotebookParseError, parseNotebook, serializeNotebook, splitLines } from './ipynb.ts';
+import { JsonDepthError, MAX_JSON_DEPTH } from './json-text.ts';
+import type { Json, Notebook } from './model.ts';
 import { streamOutput } from './outputs.ts';
 
 const fixtures = join(import.meta.dirname, '../../../test/fixtures/notebooks');
@@ -37,6 +39,62 @@ test('number literals Jupyter wrote (1.0, 1e-05, integers beyond 2^53) survive e
   assert.match(out, /"whole": 1\.0/);
   assert.match(out, /"big": 12345678901234567890/);
   assert.match(out, /"RATE": 1\.0/);
+});
+
+test('1e999 and integers beyond 2^53 are written back as read wherever they stand, and the file stays JSON', () => {
+  const huge = '1e999';
+  const big = '9007199254740993';
+  const text = `{"cells": [{"cell_type": "code", "execution_count": ${big}, "id": "a", "metadata": {"probebook": {"outputTimes": [${huge}]}, "x": ${huge}},
+    "outputs": [{"data": {"application/json": {"v": ${huge}}, "text/plain": "1"}, "execution_count": ${huge}, "metadata": {}, "output_type": "execute_result"}], "source": ""}],
+    "metadata": {"big": ${big}}, "nbformat": 4, "nbformat_minor": ${big}}`;
+  const out = serializeNotebook(parseNotebook(text, 'numbers.ipynb'));
+  assert.doesNotThrow(() => JSON.parse(out), 'what is written is JSON');
+  assert.doesNotMatch(out, /Infinity|NaN/);
+  assert.match(out, /"execution_count": 9007199254740993,\n   "id"/, 'the cell\'s count');
+  assert.match(out, /"outputTimes": \[\n      1e999\n     \]/, 'the output time');
+  assert.match(out, /"execution_count": 1e999,\n     "metadata"/, 'the result\'s count');
+  assert.match(out, /"v": 1e999/);
+  assert.match(out, /"x": 1e999/);
+  assert.match(out, /"big": 9007199254740993/);
+  assert.match(out, /"nbformat_minor": 9007199254740993/);
+});
+
+test('a number changed after reading is written as the new number, not the old literal', () => {
+  const nb = parseNotebook('{"cells": [{"cell_type": "code", "execution_count": 1e999, "id": "a", "metadata": {}, "outputs": [], "source": ""}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', 'n.ipynb');
+  nb.cells[0]!.executionCount = 3;
+  assert.match(serializeNotebook(nb), /"execution_count": 3,/);
+  const computed: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: {}, cells: [{ id: 'c', cellType: 'code', source: '', metadata: {}, outputs: [], executionCount: Infinity }] };
+  assert.match(serializeNotebook(computed), /"execution_count": null,/, 'a computed Infinity is never written as Infinity');
+});
+
+/** A value nested `levels` deep: objects, lists, or lists of strings (the writer's native path). */
+function nested(levels: number, kind: 'object' | 'list' | 'strings'): Json {
+  let v: Json = kind === 'strings' ? ['x\n'] : 1;
+  for (let i = kind === 'strings' ? 1 : 0; i < levels; i++) v = kind === 'object' ? { a: v } : [v];
+  return v;
+}
+
+test('metadata nested deeper than the reader accepts is refused by the writer with an error, at any depth', () => {
+  for (const kind of ['object', 'list', 'strings'] as const) {
+    for (const levels of [1_500, 100_000]) {
+      const nb: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: { deep: nested(levels, kind) }, cells: [] };
+      assert.throws(() => serializeNotebook(nb), (e: unknown) => e instanceof JsonDepthError && new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`).test((e as Error).message), `${kind} ${levels}`);
+    }
+  }
+});
+
+test('metadata exactly as deep as the reader accepts is written and read back', () => {
+  // The notebook's metadata object is one level below the top: it may nest MAX_JSON_DEPTH - 1.
+  const deep = nested(MAX_JSON_DEPTH - METADATA_NESTING.notebook, 'object') as { a: Json };
+  const nb: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: { ...deep }, cells: [] };
+  const back = parseNotebook(serializeNotebook(nb), 'deep.ipynb');
+  assert.deepEqual(back.metadata, nb.metadata);
+  // A cell's metadata object is three levels below the top; `d` is one more.
+  const cellDeep = nested(MAX_JSON_DEPTH - METADATA_NESTING.cell - 1, 'list');
+  const withCell: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: {}, cells: [{ id: 'c', cellType: 'code', source: '', metadata: { d: cellDeep }, outputs: [], executionCount: null }] };
+  assert.deepEqual(parseNotebook(serializeNotebook(withCell), 'deep.ipynb').cells[0]!.metadata, { d: cellDeep });
+  withCell.cells[0]!.metadata = { d: [cellDeep] };
+  assert.throws(() => serializeNotebook(withCell), JsonDepthError, 'one level more is refused');
 });
 
 test('a VS Code notebook keeps its vscode metadata and gains only ids and the 4.5 marker', () => {

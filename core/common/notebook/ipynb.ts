@@ -34,6 +34,33 @@ const isSplitMime = (mime: string) => mime.startsWith('text/') || SPLIT_MIMES.ha
 const isJsonMime = (mime: string) => mime === 'application/json' || mime.endsWith('+json');
 const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 
+/**
+ * Levels of the file above a notebook's metadata object (the notebook) and above a cell's (the
+ * notebook, its cell list, the cell): what an edited metadata object may nest is
+ * MAX_JSON_DEPTH minus these.
+ */
+export const METADATA_NESTING = { notebook: 1, cell: 3 } as const;
+
+/**
+ * Literals of numbers the model holds as JS numbers (execution counts, output times,
+ * nbformat_minor) that a JS number would change (`1e999`, integers beyond 2^53), per owner and
+ * field: written back as read while the number is the one read.
+ */
+const readLiterals = new WeakMap<object, Map<string, NumberLiteral>>();
+
+function keepLiteral(owner: object, field: string, value: unknown): void {
+  if (!(value instanceof NumberLiteral)) return;
+  let fields = readLiterals.get(owner);
+  if (!fields) readLiterals.set(owner, (fields = new Map()));
+  fields.set(field, value);
+}
+
+function asRead(owner: object, field: string, n: number | null | undefined): Json {
+  if (n === null || n === undefined) return null;
+  const literal = readLiterals.get(owner)?.get(field);
+  return literal && Object.is(Number(literal.literal), n) ? (literal as unknown as Json) : n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -58,6 +85,7 @@ export function parseNotebook(text: string, fileName: string): Notebook {
   const cells = (nb.cells as unknown[]).map((c, i) => readCell(c, `cells[${i}]`, fail));
   const { nbformat: _a, nbformat_minor: _b, metadata: _c, cells: _d, ...extra } = nb;
   const notebook: Notebook = { nbformat: 4, nbformatMinor: minor, metadata, cells, extra: nonEmpty(extra) };
+  keepLiteral(notebook, 'nbformat_minor', nb.nbformat_minor);
   // Cells are addressed by id everywhere; files before nbformat 4.5 have none (written as 4.5 with them).
   ensureCellIds(notebook);
   return notebook;
@@ -90,13 +118,16 @@ function readCell(raw: unknown, path: string, fail: Fail): Cell {
       fail(`${path}.execution_count`, 'must be a number or null');
     }
     cell.executionCount = execution_count === undefined || execution_count === null ? null : num(execution_count)!;
+    keepLiteral(cell, 'execution_count', execution_count);
     if (rawOutputs !== undefined && !Array.isArray(rawOutputs)) fail(`${path}.outputs`, 'must be a list');
     cell.outputs = ((rawOutputs as unknown[]) ?? []).map((o, i) => readOutput(o, `${path}.outputs[${i}]`, fail));
     const times = (metadata.probebook as JsonObject | undefined)?.outputTimes;
     if (Array.isArray(times) && times.length === cell.outputs.length) {
       times.forEach((t, i) => {
         const n = num(t);
-        if (n !== undefined) cell.outputs[i]!.time = n;
+        if (n === undefined) return;
+        cell.outputs[i]!.time = n;
+        keepLiteral(cell.outputs[i]!, 'time', t);
       });
     }
   } else {
@@ -127,7 +158,10 @@ function readOutput(raw: unknown, path: string, fail: Fail): Output {
         data: !isJsonMime(mime) && Array.isArray(value) ? multiline(value, `${path}.data.${mime}`, fail) : value,
       }));
       const output: Output = { outputId, kind, items, metadata: object(metadata ?? {}, `${path}.metadata`, fail), extra: nonEmpty(extra) };
-      if (kind === 'execute_result') output.executionCount = execution_count === null || execution_count === undefined ? null : num(execution_count) ?? null;
+      if (kind === 'execute_result') {
+        output.executionCount = execution_count === null || execution_count === undefined ? null : num(execution_count) ?? null;
+        keepLiteral(output, 'execution_count', execution_count);
+      }
       return output;
     }
     case 'error': {
@@ -195,7 +229,7 @@ export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}):
     cells: nb.cells.map((c) => writeCell(c, options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT)),
     metadata,
     nbformat: 4,
-    nbformat_minor: Math.max(5, nb.nbformatMinor),
+    nbformat_minor: asRead(nb, 'nbformat_minor', Math.max(5, nb.nbformatMinor)),
   };
   return stringifyJupyter(out) + '\n';
 }
@@ -222,9 +256,9 @@ function writeCell(cell: Cell, defaultLimit: number): JsonObject {
 
   const probebook = isObject(metadata.probebook) ? { ...metadata.probebook } : undefined;
   const limit = num(probebook?.outputLimit) ?? defaultLimit;
-  out.execution_count = cell.executionCount;
+  out.execution_count = asRead(cell, 'execution_count', cell.executionCount);
   out.outputs = cell.outputs.map((o) => writeOutput(o, limit));
-  const times = cell.outputs.map((o) => o.time ?? null);
+  const times = cell.outputs.map((o) => asRead(o, 'time', o.time));
   if (times.some((t) => t !== null)) {
     metadata.probebook = { ...(probebook ?? {}), outputTimes: times };
   } else if (probebook && 'outputTimes' in probebook) {
@@ -254,7 +288,7 @@ function writeOutput(output: Output, limit: number): JsonObject {
       for (const item of output.items) bundle[item.mime] = item.data;
       if (!(MIME.plain in bundle) && output.items.length) bundle[MIME.plain] = '';
       const out: JsonObject = { ...extra, data: splitBundle(bundle), metadata: output.metadata ?? {}, output_type: output.kind };
-      if (output.kind === 'execute_result') out.execution_count = output.executionCount ?? null;
+      if (output.kind === 'execute_result') out.execution_count = asRead(output, 'execution_count', output.executionCount);
       return out;
     }
   }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseLossless } from 'lossless-json';
-import { JsonSyntaxError, NumberLiteral, parseJsonText } from './json-text.ts';
+import { JsonSyntaxError, jsonDepth, jsonTextNestedDeeper, NumberLiteral, parseJsonText } from './json-text.ts';
 
 /** What parseJsonText gave before its native fast path: the lossless parser alone. */
 function reference(text: string): unknown {
@@ -101,4 +101,15 @@ test('random JSON reads the same as with the lossless parser alone', () => {
     assert.deepStrictEqual(parseJsonText(text), expected, text);
   }
   assert.ok(refused > 10 && refused < 1500, `objects with repeated keys among the samples: ${refused}`);
+});
+
+test('nesting is measured without recursion: a million levels cost no stack', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 1_000_000; i++) deep = i % 2 ? { a: deep } : [deep];
+  assert.equal(jsonDepth(deep, 256), 257, 'stops one level past the limit');
+  assert.equal(jsonDepth({ a: [1, { b: new NumberLiteral('1.0') }], c: 'x' }), 3, 'number literals are values, not levels');
+  const text = '['.repeat(1_000_000) + ']'.repeat(1_000_000);
+  assert.equal(jsonTextNestedDeeper(text, 256), true);
+  assert.equal(jsonTextNestedDeeper('{"a": "[[[[[[", "b": [[1]]}', 3), false, 'brackets inside strings do not count');
+  assert.equal(jsonTextNestedDeeper('{"a": "\\"[[[[", "b": [[[1]]]}', 3), true);
 });

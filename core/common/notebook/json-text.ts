@@ -29,8 +29,62 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * How deep JSON may nest, in a file read and in what is written or edited (an object or list is
+ * one level; the notebook itself is the first). One number for the reader, the writer and the edit
+ * validation, so nothing can be edited in that the app could not read back.
+ */
+export const MAX_JSON_DEPTH = 256;
+
 /** Limits that keep a hostile file from exhausting memory or the stack. */
-export const JSON_LIMITS = { maxBytes: 512 * 1024 * 1024, maxDepth: 256 };
+export const JSON_LIMITS = { maxBytes: 512 * 1024 * 1024, maxDepth: MAX_JSON_DEPTH };
+
+/** A value nested deeper than {@link MAX_JSON_DEPTH}: refused before anything recurses into it. */
+export class JsonDepthError extends Error {
+  override name = 'JsonDepthError';
+}
+
+/**
+ * The nesting depth of a value (0 for a primitive), counted without recursion and stopping as soon
+ * as it passes `limit`, so a value nested a million levels costs no stack and little time.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || v instanceof NumberLiteral) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * Whether JSON text nests deeper than `limit`, by one pass over its brackets outside strings:
+ * run before `JSON.parse` on text from a socket (parsing 16 MiB of `[` takes V8 seconds).
+ */
+export function jsonTextNestedDeeper(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
 
 export function parseJsonText(text: string): unknown {
   if (text.length > JSON_LIMITS.maxBytes) {
@@ -144,6 +198,11 @@ function lineColumn(text: string, position: number): { line: number; column: num
 
 /** Python's `json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": "))`. */
 export function stringifyJupyter(value: unknown): string {
+  // The writer recurses: deeper input is refused here, before it can exhaust the stack (V8 aborts
+  // the whole process, not just this call, when a regular expression compiles with none left).
+  if (jsonDepth(value) > MAX_JSON_DEPTH) {
+    throw new JsonDepthError(`the JSON nests deeper than ${MAX_JSON_DEPTH} levels, more than any notebook reader (Probebook's included) reads back`);
+  }
   const parts: string[] = [];
   write(value, 0, parts);
   return parts.join('');
@@ -217,7 +276,10 @@ function quote(text: string): string {
 
 /** Python writes integral floats it produced as `1.0`; JS numbers we made are ints or plain floats. */
 function pythonNumber(n: number): string {
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : n < 0 ? '-Infinity' : 'NaN';
+  // Python would write `Infinity`, which is not JSON. Literals read from a file (`1e999`) come
+  // here as NumberLiterals and keep their text; a computed non-finite number is what
+  // JSON.stringify (the protocol) makes of it.
+  if (!Number.isFinite(n)) return 'null';
   const text = String(n);
   // Python's repr uses 1e-05 and 1e+16 where JS writes 0.00001 and 10000000000000000.
   const exp = /^(-?\d(?:\.\d+)?)e([+-])(\d+)$/.exec(text);

@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { jsonTextNestedDeeper, MAX_JSON_DEPTH } from '../../common/notebook/json-text.ts';
 import { OUTPUT_FRAME_DIR, OUTPUT_FRAME_FILES } from '../../common/output-frames.ts';
 import { MAX_MESSAGE_BYTES, type HostMessage } from '../../common/protocol.ts';
 import type { Connection, SessionHost } from '../host/session-host.ts';
@@ -23,6 +24,8 @@ export interface NotebookServerOptions {
   onShutdown?: () => void;
   /** Called when a browser signed in with the token through `POST /login` (the redirect file did its job). */
   onLogin?: () => void;
+  /** Where a dropped connection is reported (one line each); default stderr. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -34,6 +37,32 @@ const PUBLIC_FRAME_PATHS = new Set<string>(OUTPUT_FRAME_FILES.map((f) => `/${OUT
 
 /** Interval of WebSocket pings; a client that misses one is dropped (its runs go on). */
 const PING_MS = 15_000;
+
+/**
+ * Deepest JSON a message may be before it is parsed: the validator limits metadata exactly (to what
+ * a file may hold); this leaves room for the message around it (message, edits, edit, cell).
+ */
+const MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 8;
+
+/**
+ * The server's WebSocket: ws closes a connection with 1009 from inside its frame reader when a
+ * message passes maxPayload, and nothing may follow a close frame, so the page is told why here,
+ * before the close goes out.
+ */
+class LimitedWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    if (code === 1009 && this.readyState === WebSocket.OPEN) {
+      const error: HostMessage = {
+        type: 'error',
+        code: 'bad_message',
+        message: `A message from this page was larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the limit of one message, and was dropped; the connection is closed. Reload the page, and split very large cells or metadata.`,
+      };
+      this.send(JSON.stringify(error));
+      return super.close(1009, 'message too big');
+    }
+    super.close(code, data);
+  }
+}
 
 export class NotebookServer {
   readonly token = newSecret();
@@ -48,8 +77,10 @@ export class NotebookServer {
     this.#options = options;
     this.#static = new StaticFiles(options.pageDir);
     this.#http = createServer((req, res) => this.#request(req, res));
-    this.#ws = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    this.#ws = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: LimitedWebSocket });
     this.#http.on('upgrade', (req, socket, head) => {
+      // Node removes its own error listener from an upgraded socket: without one, a reset ends the process.
+      socket.on('error', () => socket.destroy());
       const refuse = (status: number, why: string) => {
         socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };
@@ -103,6 +134,9 @@ export class NotebookServer {
     const alive = ws as WebSocket & { probebookAlive?: boolean };
     alive.probebookAlive = true;
     ws.on('pong', () => (alive.probebookAlive = true));
+    // A malformed frame or an oversized message: ws has closed this one connection (1002, 1007,
+    // 1009); without a listener the error would end the process, and every running cell with it.
+    ws.on('error', (error) => (this.#options.log ?? ((line) => process.stderr.write(line + '\n')))(`probebook serve: closed a connection: ${error.message}`));
     const connection: Connection = {
       send: (message: HostMessage) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -110,9 +144,13 @@ export class NotebookServer {
       onMessage: (listener) =>
         ws.on('message', (data, isBinary) => {
           if (isBinary) return listener(null); // validated (and refused) at the edge
+          const text = String(data);
+          if (jsonTextNestedDeeper(text, MAX_MESSAGE_DEPTH)) {
+            return connection.send({ type: 'error', code: 'bad_message', message: `message nests deeper than ${MAX_MESSAGE_DEPTH} levels: refused unread` });
+          }
           let parsed: unknown;
           try {
-            parsed = JSON.parse(String(data));
+            parsed = JSON.parse(text);
           } catch {
             parsed = null;
           }

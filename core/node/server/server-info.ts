@@ -52,8 +52,6 @@ export class ServerInfoFiles {
   readonly dir: string;
   /** Why XDG_RUNTIME_DIR was not used, for the user. */
   readonly warning: string | undefined;
-  /** Files of killed servers removed when this one started. */
-  readonly swept: string[];
   readonly #pid = process.pid;
   readonly #name: string;
   readonly #written = new Set<string>();
@@ -62,7 +60,7 @@ export class ServerInfoFiles {
   /** Picks and checks the folder and removes stale files; throws (naming the folder and the fault) when no safe folder can be had. */
   constructor(env: NodeJS.ProcessEnv = process.env) {
     ({ dir: this.dir, warning: this.warning } = serverInfoDir(env));
-    this.swept = sweepStaleServerFiles(this.dir);
+    sweepStaleServerFiles(this.dir);
     let name = String(this.#pid);
     for (let n = 2; namesInUse.has(`${this.dir}/${name}`); n++) name = `${this.#pid}-${n}`;
     this.#name = name;

@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import { OUTPUT_FRAME_CSP, OUTPUT_FRAME_DIR, OUTPUT_FRAME_DOCUMENTS } from '../../common/output-frames.ts';
 import { PAGE_CSP } from '../../common/page-csp.ts';
 import { CONTENT_TYPES } from '../../common/content-types.ts';
@@ -105,6 +106,7 @@ export class StaticFiles {
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    // A file gone since the stat (a rebuild) fails this response, not the process.
+    pipeline(createReadStream(file), res, () => undefined);
   }
 }
