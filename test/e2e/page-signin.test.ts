@@ -54,11 +54,15 @@ test('the browser opened on the redirect file signs in, and its history and prof
   assert.equal(statSync(redirect).mode & 0o777, 0o600);
 
   const profile = mkdtempSync(join(tmpdir(), 'pb-chromium-profile-'));
-  t.after(() => rmSync(profile, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS }).catch((error: Error) => {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  });
   let open = true;
+  // One hook, in this order: a browser still running would write into a profile being removed.
   t.after(async () => {
     if (open) await context.close();
+    rmSync(profile, { recursive: true, force: true });
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const seen: string[] = [];
