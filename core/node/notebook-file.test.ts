@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -54,6 +54,26 @@ test('saving keeps the file mode and leaves no temp file behind', async (t) => {
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(readdirSync(dir), ['lab.ipynb']);
   assert.match(readFileSync(path, 'utf8'), /"changed"/);
+});
+
+test('as root under sudo, a saved notebook stays its owner\'s, and a new one belongs to the user who ran sudo', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const dir = workdir(t);
+  const path = join(dir, 'lab.ipynb');
+  writeFileSync(path, readFileSync(join(fixtures, 'jupyter-4.5.ipynb')));
+  chownSync(path, 4321, 4322);
+  chmodSync(path, 0o640);
+  const saved = { SUDO_UID: process.env.SUDO_UID, SUDO_GID: process.env.SUDO_GID };
+  t.after(() => {
+    for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+  });
+  Object.assign(process.env, { SUDO_UID: '5432', SUDO_GID: '5433' });
+  const { notebook, fingerprint } = await readNotebookFile(path);
+  await writeNotebookFile(path, notebook, { expected: fingerprint });
+  assert.deepEqual([statSync(path).uid, statSync(path).gid, statSync(path).mode & 0o777], [4321, 4322, 0o640], 'the owner it had');
+  const copy = join(dir, 'copy.ipynb');
+  await writeNotebookFile(copy, notebook);
+  assert.deepEqual([statSync(copy).uid, statSync(copy).gid], [5432, 5433], 'the invoking user, not root');
 });
 
 test('a file changed on disk since it was read is not overwritten unless forced', async (t) => {

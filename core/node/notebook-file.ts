@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { NotebookParseError, parseNotebook, serializeNotebook } from '../common/notebook/ipynb.ts';
 import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
+import { ownerForWrite } from './file-owner.ts';
 import { isAlive, processStartTime } from './host/process-identity.ts';
 
 /** What a file looked like when it was read, to notice changes made by someone else. */
@@ -148,7 +149,10 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   try {
     handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, existing ? mode : 0o666);
     await handle.writeFile(bytes);
-    if (existing) await handle.chmod(mode); // umask must not narrow the mode the file had
+    // As root (under sudo), the new inode would be root's: it stays the owner's, or becomes the user's.
+    const owner = ownerForWrite(existing ? { uid: existing.uid, gid: existing.gid } : null);
+    if (owner) await handle.chown(owner.uid, owner.gid);
+    if (existing) await handle.chmod(mode); // after chown, which clears set-id bits; umask must not narrow the mode
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -163,10 +167,10 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   return { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(bytes) };
 }
 
-async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; sha256: string } | undefined> {
+async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; uid: number; gid: number; sha256: string } | undefined> {
   try {
     const { bytes, info } = await readRegularFile(path);
-    return { bytes, mode: info.mode, sha256: sha256(bytes) };
+    return { bytes, mode: info.mode, uid: info.uid, gid: info.gid, sha256: sha256(bytes) };
   } catch (error) {
     if (error instanceof NotRegularFileError) throw new MalformedTargetError(path, `it is ${error.kind}`);
     if (error instanceof FileTooLargeError) throw new MalformedTargetError(path, error.message);
