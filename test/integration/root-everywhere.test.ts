@@ -87,12 +87,12 @@ test('serve as root: a stopped cell leaves nothing behind, even an env -i setsid
   const dir = folder(t, 'pb-serve-contain-');
   writeNotebook(dir, 'lab.ipynb', [{ source: `${ESCAPES}\necho started\nsleep 300` }]);
   const serve = await startServe(t, dir);
-  const client = await HostClient.connect(serve.origin, serve.token);
+  const client = await HostClient.signIn(serve.origin, serve.token);
   t.after(() => client.close());
   const snapshot = await client.openTrusted('lab.ipynb');
   const cellId = snapshot.notebook.cells[0]!.id;
   client.send({ type: 'execute_request', requestId: client.id(), notebookId: snapshot.notebookId, cellIds: [cellId] });
-  await client.next('output', (m) => m.cellId === cellId && client.stdout(cellId).includes('started'));
+  await client.next('output', (m) => m.cellId === cellId && client.text(cellId).includes('started'));
   const pids = pidsIn(t, join(dir, 'pids'));
   assert.equal(pids.length, 2);
   client.send({ type: 'interrupt_request', requestId: client.id(), notebookId: snapshot.notebookId, cellId });
@@ -147,15 +147,15 @@ test('sudo probebook serve as a user with a NOPASSWD rule: user cells run as the
   writeNotebook(dir, 'lab.ipynb', [{ source: 'echo "root $(id -u)"' }, { source: 'echo "user $(id -u)"', probebook: { user: true } }]);
   const state = join(dir, '.root-state');
   const serve = await startServe(t, dir, { as: { uid: user.uid, gid: user.gid, env: user.env(), prefix: ['sudo', '-n', `XDG_STATE_HOME=${state}`] } });
-  const client = await HostClient.connect(serve.origin, serve.token);
+  const client = await HostClient.signIn(serve.origin, serve.token);
   t.after(() => client.close());
   const snapshot = await client.openTrusted('lab.ipynb');
   const ids = snapshot.notebook.cells.map((c) => c.id);
   client.send({ type: 'execute_request', requestId: client.id(), notebookId: snapshot.notebookId, cellIds: ids });
   const badges = await Promise.all(ids.map((id) => client.next('execution_state', (m) => m.cellId === id && m.state === 'running')));
   for (const id of ids) await client.next('execution_ended', (m) => m.cellId === id);
-  assert.equal(client.stdout(ids[0]!).trim(), 'root 0');
-  assert.equal(client.stdout(ids[1]!).trim(), `user ${user.uid}`);
+  assert.equal(client.text(ids[0]!).trim(), 'root 0');
+  assert.equal(client.text(ids[1]!).trim(), `user ${user.uid}`);
   assert.deepEqual(badges.map((m) => m.runAs), ['root', 'user'], 'the badge says who the cell ran as');
   assert.deepEqual(audit(state).map((r) => [r.runAs, r.uid, r.invokedByUid]), [['root', 0, user.uid], ['user', user.uid, user.uid]]);
 });
@@ -187,7 +187,7 @@ async function runLabUntilTracing(client: HostClient): Promise<{ notebookId: str
   const snapshot = await client.openTrusted('lab.ipynb');
   const ids = snapshot.notebook.cells.map((c) => c.id);
   client.send({ type: 'execute_request', requestId: client.id(), notebookId: snapshot.notebookId, cellIds: ids, runAll: true });
-  await client.next('output', (m) => m.cellId === ids[1] && client.stdout(ids[1]!).includes('tracing'));
+  await client.next('output', (m) => m.cellId === ids[1] && client.text(ids[1]!).includes('tracing'));
   return { notebookId: snapshot.notebookId, ids };
 }
 
@@ -201,7 +201,7 @@ test('the kernel host killed mid-run: the cleanup stays in the ledger and is off
   const dir = folder(t, 'pb-kill-host-');
   const lab = netLab(t, dir);
   const serve = await startServe(t, dir);
-  const client = await HostClient.connect(serve.origin, serve.token);
+  const client = await HostClient.signIn(serve.origin, serve.token);
   t.after(() => client.close());
   const { notebookId, ids } = await runLabUntilTracing(client);
   assert.deepEqual(lab.leftovers().namespaces, [lab.tag], 'the lab set up its namespace');
@@ -233,7 +233,7 @@ test('serve gets Ctrl-C mid-run: the running cell stops, the cleanup cell runs b
   const dir = folder(t, 'pb-ctrl-c-');
   const lab = netLab(t, dir);
   const serve = await startServe(t, dir);
-  const client = await HostClient.connect(serve.origin, serve.token);
+  const client = await HostClient.signIn(serve.origin, serve.token);
   t.after(() => client.close());
   await runLabUntilTracing(client);
   assert.equal(lab.leftovers().rules.length, 1, 'the lab set up its rule');
@@ -251,7 +251,7 @@ test('serve as root stops on the first Ctrl-C to its process group, as a termina
   const dir = folder(t, 'pb-ts-ctrl-c-');
   writeNotebook(dir, 'lab.ipynb', [{ source: 'console.log("typescript ran")', probebook: { language: 'typescript' } }]);
   const serve = await startServe(t, dir, { ownGroup: true });
-  const client = await HostClient.connect(serve.origin, serve.token);
+  const client = await HostClient.signIn(serve.origin, serve.token);
   t.after(() => client.close());
   const snapshot = await client.openTrusted('lab.ipynb');
   const cellId = snapshot.notebook.cells[0]!.id;

@@ -8,13 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { MAX_JSON_DEPTH } from '../../core/common/notebook/json-text.ts';
 import { MAX_MESSAGE_BYTES } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
-import { ServerClient as Client } from './server-support.ts';
+import { HostClient as Client, signIn } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../e2e/support/probebook-serve.ts';
 
 interface Server { serve: ServeHandle; port: number; cookie: string }
@@ -32,15 +31,7 @@ async function serveLoggedIn(t: TestContext, dir: string): Promise<Server> {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
   }
   const port = Number(new URL(serve.url).port);
-  const setCookie = await new Promise<string[]>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: `/?token=${serve.token}`, headers: { Host: `127.0.0.1:${port}` } }, (res) => {
-      res.resume();
-      resolve(res.headers['set-cookie'] ?? []);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  const cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
+  const cookie = await signIn(port, serve.token);
   assert.ok(cookie, 'logged in');
   return { serve, port, cookie };
 }

@@ -2,10 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
+import { HostClient as Client, http } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../../core/node/commands/serve.ts';
 import type { HostMessage } from '../../core/common/protocol.ts';
 
@@ -30,54 +29,6 @@ async function serve(t: { after(fn: () => unknown): void }, files: Record<string
   const setCookie = login.headers['set-cookie'];
   const cookie = (Array.isArray(setCookie) ? setCookie : []).map((c) => c.split(';')[0]).join('; ');
   return { handle, port: Number(url.port), token, dir, cookie };
-}
-
-function http(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-class Client {
-  readonly messages: HostMessage[] = [];
-  #waiters: { match: (m: HostMessage) => boolean; resolve: (m: HostMessage) => void }[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as HostMessage;
-      this.messages.push(m);
-      this.#waiters = this.#waiters.filter((w) => (w.match(m) ? (w.resolve(m), false) : true));
-    });
-  }
-  static connect(s: Started, headers: Record<string, string> = {}): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { Origin: `http://127.0.0.1:${s.port}`, Cookie: s.cookie, ...headers } });
-      const client = new Client(ws);
-      ws.once('open', () => resolve(client));
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-  }
-  send(message: object): void {
-    this.ws.send(JSON.stringify(message));
-  }
-  next<T extends HostMessage['type']>(type: T, where: (m: Extract<HostMessage, { type: T }>) => boolean = () => true): Promise<Extract<HostMessage, { type: T }>> {
-    const match = (m: HostMessage) => m.type === type && where(m as Extract<HostMessage, { type: T }>);
-    const seen = this.messages.find(match);
-    if (seen) {
-      this.messages.splice(this.messages.indexOf(seen), 1);
-      return Promise.resolve(seen as Extract<HostMessage, { type: T }>);
-    }
-    return new Promise((resolve) => this.#waiters.push({ match, resolve: (m) => { this.messages.splice(this.messages.indexOf(m), 1); resolve(m as Extract<HostMessage, { type: T }>); } }));
-  }
-  close(): void {
-    this.ws.close();
-  }
 }
 
 const notebookText = (cells: { source: string; id: string }[]) =>

@@ -1,7 +1,8 @@
 /**
  * A protocol client of a real `probebook serve`, as the page is one: signs in with the token (the
  * server trades it for a cookie), opens the WebSocket with the page's Origin, sends
- * `ClientMessage`s and waits for `HostMessage`s by type and content.
+ * `ClientMessage`s and waits for `HostMessage`s by type and content (each taken once) instead of
+ * sleeping.
  */
 import { request as httpRequest } from 'node:http';
 import { WebSocket } from 'ws';
@@ -9,10 +10,10 @@ import type { ClientMessage, HostMessage } from '../../core/common/protocol.ts';
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
-/** GET `path` on the server with a loopback Host header. */
-export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+/** An HTTP request to the server with a loopback Host header (GET unless told otherwise). */
+export function http(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
@@ -22,36 +23,55 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
   });
 }
 
+/** The session cookie the server sets when the page is opened with its token. */
+export async function signIn(port: number, token: string): Promise<string> {
+  const login = await http(port, `/?token=${encodeURIComponent(token)}`);
+  return ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+}
+
 export class HostClient {
+  /** Messages that arrived and were not taken by {@link next} yet. */
   readonly messages: HostMessage[] = [];
+  /** Every message that arrived, in order. */
+  readonly log: HostMessage[] = [];
+  /** Resolves with the close code when the server closes the WebSocket. */
+  readonly closed: Promise<number>;
   #waiters: { match: (m: HostMessage) => boolean; resolve: (m: HostMessage) => void; reject: (e: Error) => void }[] = [];
   #next = 0;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as HostMessage;
-      this.messages.push(m);
-      this.#waiters = this.#waiters.filter((w) => (w.match(m) ? (w.resolve(m), false) : true));
+      this.log.push(m);
+      const waiter = this.#waiters.find((w) => w.match(m));
+      if (waiter) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve(m);
+      } else this.messages.push(m);
     });
-    ws.on('close', () => {
-      for (const w of this.#waiters) w.reject(new Error('the server closed the WebSocket'));
-      this.#waiters = [];
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code) => {
+        for (const w of this.#waiters) w.reject(new Error(`the server closed the WebSocket (${code})`));
+        this.#waiters = [];
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Connects with a session cookie; `headers` override the page's own (Host, Origin, Cookie). */
+  static connect(s: { port: number; cookie: string }, headers: Record<string, string> = {}): Promise<HostClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { Origin: `http://127.0.0.1:${s.port}`, Cookie: s.cookie, ...headers } });
+      ws.once('open', () => resolve(new HostClient(ws)));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+      ws.once('error', reject);
     });
   }
 
-  /** Signs in with the token of `origin` (`http://127.0.0.1:PORT`) and connects. */
-  static async connect(origin: string, token: string): Promise<HostClient> {
+  /** Signs in with the token of `origin` (`http://127.0.0.1:PORT`), as the page does, and connects. */
+  static async signIn(origin: string, token: string): Promise<HostClient> {
     const port = Number(new URL(origin).port);
-    const login = await httpGet(port, `/?token=${encodeURIComponent(token)}`);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Origin: origin, Cookie: cookie } });
-    const client = new HostClient(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`the WebSocket was refused: ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-    return client;
+    return HostClient.connect({ port, cookie: await signIn(port, token) });
   }
 
   /** A fresh request id. */
@@ -59,8 +79,14 @@ export class HostClient {
     return `t${++this.#next}`;
   }
 
-  send(message: ClientMessage): void {
+  /** Sends a message; hostile tests send what is not a `ClientMessage` too. */
+  send(message: ClientMessage | object): void {
     this.ws.send(JSON.stringify(message));
+  }
+
+  async ping(id: string = this.id()): Promise<void> {
+    this.send({ type: 'ping', requestId: id });
+    await this.next('pong', (m) => m.requestId === id);
   }
 
   /** The next message of `type` matching `where` (one that already arrived counts; each is taken once). */
@@ -77,7 +103,6 @@ export class HostClient {
         match,
         resolve: (m) => {
           clearTimeout(timer);
-          this.messages.splice(this.messages.indexOf(m), 1);
           resolve(m as Of<T>);
         },
         reject: (e) => (clearTimeout(timer), reject(e)),
@@ -96,9 +121,9 @@ export class HostClient {
     return opened.snapshot;
   }
 
-  /** The stdout text of `cellId` that arrived so far. */
-  stdout(cellId: string): string {
-    return this.messages
+  /** The stream text (stdout and stderr) of `cellId` that arrived so far. */
+  text(cellId: string): string {
+    return this.log
       .filter((m): m is Of<'output'> => m.type === 'output' && m.cellId === cellId)
       .map((m) => (m.edit.kind === 'append' ? m.edit.text : m.edit.kind === 'add' && m.edit.output.kind === 'stream' ? String(m.edit.output.items[0]?.data ?? '') : ''))
       .join('');
