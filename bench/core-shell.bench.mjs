@@ -29,7 +29,7 @@ function notebook(sources) {
 
 /** Runs the CLI in a fresh node and returns wall ms and the process's peak RSS (MB). */
 function probebookRun(nbPath, outPath) {
-  const script = `const { main } = await import(${JSON.stringify('file://' + cli)});
+  const script = `const { main } = await import(${JSON.stringify(`file://${cli}`)});
 const code = await main(['run', ${JSON.stringify(nbPath)}, '--out', ${JSON.stringify(outPath)}, '-q']);
 process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'); process.exitCode = code;`;
   const t0 = performance.now();
@@ -57,7 +57,7 @@ try {
     for (let i = 0; i < 100; i++) execFileSync('bash', ['-c', `echo cell ${i}`]);
     peer = performance.now() - t0;
   }
-  console.log(`(a) 100 one-line shell cells: probebook run ${ours.toFixed(0)} ms, ${peerName} ${peer.toFixed(0)} ms → ${ratio(ours, peer)}× (${jupyter ? goal(ours <= 0.2 * peer) + ' ≤ 0.2×' : 'goal is against Jupyter'})`);
+  console.log(`(a) 100 one-line shell cells: probebook run ${ours.toFixed(0)} ms, ${peerName} ${peer.toFixed(0)} ms → ${ratio(ours, peer)}× (${jupyter ? `${goal(ours <= 0.2 * peer)} ≤ 0.2×` : 'goal is against Jupyter'})`);
 
   // (b) run → first output, in process, one kernel started ahead of time (as Jupyter's is)
   const { NotebookRunner } = await import(join(root, 'core/node/run/notebook-runner.ts'));

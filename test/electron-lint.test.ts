@@ -55,7 +55,7 @@ test('catches a preload that exposes ipcRenderer or posts the port to any origin
   assert.ok(rules(path, goodPreload.replace('bridge);', '{ ...bridge });')).some((r) => r.startsWith('preload-expose')));
   assert.ok(rules(path, goodPreload.replace('platform: process.platform', 'env: process.env')).some((r) => r.startsWith('preload-expose')));
   assert.ok(rules(path, goodPreload.replace('APP_ORIGIN', "'*'")).some((r) => r.startsWith('preload-port')));
-  assert.ok(rules(path, goodPreload + "contextBridge.exposeInMainWorld('other', bridge);").some((r) => r.includes('called 2 times')));
+  assert.ok(rules(path, `${goodPreload}contextBridge.exposeInMainWorld('other', bridge);`).some((r) => r.includes('called 2 times')));
 });
 
 test('catches IPC listeners outside the hub and windows allowed open', () => {

@@ -108,7 +108,7 @@ function checkPreload(sf: ts.SourceFile, out: LintFinding[]): void {
     }
     if (ts.isCallExpression(node) && node.expression.getText(sf) === 'window.postMessage') {
       const target = node.arguments[1];
-      if (!target || target.getText(sf) !== 'APP_ORIGIN') {
+      if (target?.getText(sf) !== 'APP_ORIGIN') {
         out.push(finding(sf, node, 'preload-port', 'window.postMessage must target APP_ORIGIN, never "*"'));
       }
     }

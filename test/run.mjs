@@ -25,7 +25,7 @@ function findTests(dir, out) {
 const files = roots
   .filter((r) => existsSync(join(root, r)) && statSync(join(root, r)).isDirectory())
   .flatMap((r) => findTests(join(root, r), []))
-  .filter((f) => filters.length === 0 || filters.some((p) => f === p || f.startsWith(p + '/')))
+  .filter((f) => filters.length === 0 || filters.some((p) => f === p || f.startsWith(`${p}/`)))
   .sort();
 
 if (files.length === 0) {

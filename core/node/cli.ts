@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     if (rest[0] && COMMANDS[rest[0]]) return COMMANDS[rest[0]]!(['--help']);
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === 'version' || name === '--version' || name === '-V') {

@@ -121,7 +121,7 @@ test('a failed write leaves the old file whole and no temp file', async (t) => {
       chmodSync(dir, 0o500);
     }
     const { notebook, fingerprint } = await readNotebookFile(path);
-    notebook.cells[1]!.outputs.push(streamOutput('stdout', 'x'.repeat(100_000) + '\n'));
+    notebook.cells[1]!.outputs.push(streamOutput('stdout', `${'x'.repeat(100_000)}\n`));
     await assert.rejects(writeNotebookFile(path, notebook, { expected: fingerprint }), root ? /the disk is full/ : /permission denied/);
     assert.deepEqual(readFileSync(path), original);
     assert.deepEqual(readdirSync(dir).filter((f) => f !== 'filler'), ['lab.ipynb']);

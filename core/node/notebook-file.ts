@@ -145,7 +145,7 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   }
   await removeStaleTempFiles(dirname(path));
   const temp = tempPathFor(path);
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, existing ? mode : 0o666);
     await handle.writeFile(bytes);

@@ -31,7 +31,7 @@ export function resolveAppPath(root: string, url: string): AppPath {
   const path = join(root, pathname);
   const rel = relative(root, path);
   // Guards path traversal: %2e%2e and friends are decoded only now, after the URL parser ran.
-  if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
     return { ok: false, status: 403, reason: `outside the app folder: ${pathname}` };
   }
   return { ok: true, path };
@@ -60,7 +60,7 @@ export async function readAppFile(root: string, url: string): Promise<AppRespons
     const [realRoot, realPath] = await Promise.all([realpath(root), realpath(resolved.path)]);
     const rel = relative(realRoot, realPath);
     // Guards symlink escapes: a link inside dist/renderer must not expose files outside it.
-    if (rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
+    if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
       return refusal(403, `outside the app folder (symlink): ${resolved.path}`);
     }
     if (!(await stat(realPath)).isFile()) return refusal(404, `not a file: ${resolved.path}`);

@@ -14,7 +14,10 @@ export class CommandQueue {
 
   /** Runs `command` now if the page is connected, or once it connects. */
   push(command: MenuCommandId): void {
-    if (this.deliver) return this.deliver(command);
+    if (this.deliver) {
+      this.deliver(command);
+      return;
+    }
     if (this.pending.length === MAX_QUEUED_COMMANDS) this.pending.shift();
     this.pending.push(command);
   }

@@ -122,6 +122,7 @@ export interface MenuHandlers {
 export function buildMenuTemplate(sections: readonly MenuSection[], handlers: MenuHandlers): MenuItemConstructorOptions[] {
   return sections.map((section) => ({
     label: section.label,
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every kind (TypeScript checks it)
     submenu: section.entries.map((entry): MenuItemConstructorOptions => {
       switch (entry.kind) {
         case 'separator':

@@ -66,7 +66,7 @@ export class AppShell {
     this.titleText.parentElement!.hidden = title === null;
     title ??= 'Probebook';
     this.titleText.textContent = title;
-    const dir = path && path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+    const dir = path?.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
     this.titlePath.textContent = dir;
     this.titlePath.hidden = !dir;
     this.dirtyMark.hidden = !dirty;

@@ -200,7 +200,7 @@ export class App {
   /** Asks what to do with unsaved changes before leaving this notebook; false = stay. */
   private async leaveCurrent(): Promise<boolean> {
     const doc = this.doc;
-    if (!doc || !doc.dirty) return true;
+    if (!doc?.dirty) return true;
     const answer = await ask(`Save ${doc.title}?`, `${doc.title} has unsaved changes. The host keeps them (and a backup) if you leave without saving.`, [
       { value: 'cancel', label: 'Cancel' },
       { value: 'leave', label: "Don't save" },

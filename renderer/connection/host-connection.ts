@@ -367,7 +367,7 @@ export class HostConnection {
   private route(message: HostMessage): void {
     if (message.type === 'execution_state' || message.type === 'output' || message.type === 'execution_ended') {
       const future = this.futures.get(message.requestId);
-      if (future && future.deliver(message as ExecutionMessage)) this.futures.delete(message.requestId);
+      if (future?.deliver(message as ExecutionMessage)) this.futures.delete(message.requestId);
       return;
     }
     const requestId = message.type === 'notebook_changed' ? message.origin : 'requestId' in message ? message.requestId : undefined;

@@ -105,7 +105,9 @@ export class NotebookDocument {
     let i = this.positions.get(cellId);
     if (i !== undefined && cells[i]?.id === cellId) return i;
     this.positions.clear();
-    cells.forEach((c, j) => this.positions.set(c.id, j));
+    cells.forEach((c, j) => {
+      this.positions.set(c.id, j);
+    });
     i = this.positions.get(cellId);
     return i === undefined ? -1 : i;
   }

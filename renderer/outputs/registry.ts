@@ -59,6 +59,7 @@ export interface OutputRenderer {
   rank: number;
   /** May render data from untrusted notebooks (no script, no unsanitised HTML in the page). */
   safe: boolean;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a renderer that draws once returns nothing at all
   render(item: OutputItem, element: HTMLElement, ctx: RenderContext): ItemView | void | Promise<ItemView | void>;
   dispose?(element: HTMLElement): void;
 }

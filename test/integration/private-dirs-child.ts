@@ -16,7 +16,7 @@ if (process.argv[2] === 'trace') {
     onSpawn: (pid) => (bpftracePid = pid),
     sink: {
       stream: (name, text) => {
-        if (name === 'stdout' && text.includes('tracing')) process.stdout.write(JSON.stringify({ bpftracePid }) + '\n');
+        if (name === 'stdout' && text.includes('tracing')) process.stdout.write(`${JSON.stringify({ bpftracePid })}\n`);
         else if (name === 'stderr') process.stderr.write(text);
       },
       display: () => undefined,
@@ -25,6 +25,6 @@ if (process.argv[2] === 'trace') {
   });
   setInterval(() => undefined, 1000); // until killed
 } else {
-  process.stdout.write(JSON.stringify({ started: true }) + '\n');
+  process.stdout.write(`${JSON.stringify({ started: true })}\n`);
   await shell.dispose();
 }

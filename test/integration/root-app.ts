@@ -23,7 +23,7 @@ interface CellSpec {
   cleanup?: boolean;
 }
 
-const say = (line: unknown) => process.stdout.write(JSON.stringify(line) + '\n');
+const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const cells = JSON.parse(process.argv[2] ?? '[]') as CellSpec[];
 const notebook = process.env.PROBEBOOK_TEST_NOTEBOOK;
 

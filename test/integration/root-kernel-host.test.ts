@@ -98,10 +98,10 @@ test('rejects hostile requests with a reason and keeps serving', async (t) => {
   const stdin = connection.subprocess.stdin!;
   stdin.write('{"type":"kernel_spawn","requestId":"h1","cmd":"sh"}\n');
   stdin.write('not json at all\n');
-  stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] }) + '\n');
-  stdin.write(JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] }) + '\n');
-  stdin.write(JSON.stringify({ type: 'heartbeat', seq: 1, extra: true }) + '\n');
-  stdin.write('{"type":"heartbeat","seq":' + '9'.repeat(MAX_REQUEST_LINE_BYTES + 1024) + '}\n');
+  stdin.write(`${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] })}\n`);
+  stdin.write(`${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] })}\n`);
+  stdin.write(`${JSON.stringify({ type: 'heartbeat', seq: 1, extra: true })}\n`);
+  stdin.write(`{"type":"heartbeat","seq":${'9'.repeat(MAX_REQUEST_LINE_BYTES + 1024)}}\n`);
   connection.send({ type: 'heartbeat', seq: 4242 });
   await next(connection, (m) => m.type === 'heartbeat_ack' && m.seq === 4242);
   assert.deepEqual(errors.length, 6, errors.join('\n'));

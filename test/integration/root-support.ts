@@ -140,7 +140,10 @@ export function startApp(cells: unknown[], options: { uid?: number; gid?: number
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let gone = false;
-  void exited.then(() => ((gone = true), [...waiters].forEach((w) => w())));
+  void exited.then(() => {
+    gone = true;
+    for (const w of [...waiters]) w();
+  });
   const waitFor = (match: (line: AppLine) => boolean, timeoutMs = 20_000) =>
     new Promise<AppLine>((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms; lines: ${JSON.stringify(lines)}; stderr: ${stderr}`)), timeoutMs);

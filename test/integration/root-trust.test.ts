@@ -84,7 +84,7 @@ test('once trusted here, a one-byte edit of a root cell (as saved on disk) makes
   assert.equal(trust.isTrusted(readNotebook(path)), true, 're-reading the same file keeps trust');
   const bytes = readFileSync(path, 'utf8');
   const at = bytes.indexOf('this root cell');
-  const edited = bytes.slice(0, at) + 'T' + bytes.slice(at + 1);
+  const edited = `${bytes.slice(0, at)}T${bytes.slice(at + 1)}`;
   const dir = mkdtempSync(join(tmpdir(), 'probebook-trust-edit-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const copy = join(dir, 'edited.ipynb');

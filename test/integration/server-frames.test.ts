@@ -208,7 +208,7 @@ test('a message nested far deeper than any notebook is refused before it is pars
   const s = await serveLoggedIn(t, dir);
   const page = await Client.connect(s);
   const levels = 4_000_000;
-  page.ws.send('{"type":"ping","requestId":"deep","x":' + '['.repeat(levels) + ']'.repeat(levels) + '}');
+  page.ws.send(`{"type":"ping","requestId":"deep","x":${'['.repeat(levels)}${']'.repeat(levels)}}`);
   page.send({ type: 'ping', requestId: 'after' });
   const error = await page.next('error');
   assert.match(error.message, /message nests deeper than \d+ levels: refused unread/);

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostClient as Client, http } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../../core/node/commands/serve.ts';
-import type { HostMessage } from '../../core/common/protocol.ts';
 
 interface Started { handle: ServeHandle; port: number; token: string; dir: string; cookie: string }
 

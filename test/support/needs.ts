@@ -49,7 +49,7 @@ export function needs(t: TestContext, req: Requirements): boolean {
     throw new Error(`${t.name}: ${reason} (CI=true: every test must run, so this is a failure)`);
   }
   const file = process.env.PROBEBOOK_SKIP_LOG;
-  if (file) appendFileSync(file, JSON.stringify({ test: t.name, reason }) + '\n');
+  if (file) appendFileSync(file, `${JSON.stringify({ test: t.name, reason })}\n`);
   t.skip(reason);
   return false;
 }

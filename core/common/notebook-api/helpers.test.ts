@@ -35,8 +35,8 @@ test('a one-second iperf3 run (one interval) still draws its cwnd: a point, not 
   const run = JSON.parse(read('iperf3-J-tcp-P2.json')) as { intervals: unknown[] };
   run.intervals = run.intervals.slice(0, 1);
   const figure = iperf3Figure(JSON.stringify(run));
-  const cwnd = (figure?.data as { name: string; mode: string }[]).find((t) => t.name === 'cwnd (KB)');
+  const cwnd = (figure!.data as { name: string; mode: string }[]).find((t) => t.name === 'cwnd (KB)');
   assert.equal(cwnd?.mode, 'markers');
-  const many = (iperf3Figure(read('iperf3-J-tcp-P2.json'))?.data as { name: string; mode: string }[]).find((t) => t.name === 'cwnd (KB)');
+  const many = (iperf3Figure(read('iperf3-J-tcp-P2.json'))!.data as { name: string; mode: string }[]).find((t) => t.name === 'cwnd (KB)');
   assert.equal(many?.mode, 'lines');
 });

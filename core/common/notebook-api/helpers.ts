@@ -57,7 +57,7 @@ export interface Bucket {
 /** A bpftrace hist/lhist print → buckets with bpftrace's labels (`[4K, 8K)`). First key's histogram unless `key` is given. */
 export function histogram(payload: BpftraceMapPayload, key?: string): Bucket[] {
   const entry = key === undefined ? payload.entries[0] : payload.entries.find((e) => e.rawKey === key);
-  if (!entry || entry.value.type !== 'hist') throw new Error(`${payload.name}${key ? `[${key}]` : ''} is not a histogram`);
+  if (entry?.value.type !== 'hist') throw new Error(`${payload.name}${key ? `[${key}]` : ''} is not a histogram`);
   const buckets: HistBucket[] = entry.value.buckets;
   const power = isPowerOfTwoHistogram(buckets);
   return buckets.map((b) => ({

@@ -8,7 +8,7 @@ import { iperf3 } from './helpers.ts';
 export function iperf3Figure(stdout: string): { data: object[]; layout: object; summary: string } | null {
   const text = stdout.trim();
   if (!text.startsWith('{') || !text.includes('"intervals"') || !text.includes('"iperf_version"') && !text.includes('"start"')) return null;
-  let result;
+  let result: ReturnType<typeof iperf3>;
   try {
     result = iperf3(text);
   } catch {

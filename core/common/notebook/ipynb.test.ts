@@ -50,9 +50,9 @@ test('1e999 and integers beyond 2^53 are written back as read wherever they stan
   const out = serializeNotebook(parseNotebook(text, 'numbers.ipynb'));
   assert.doesNotThrow(() => JSON.parse(out), 'what is written is JSON');
   assert.doesNotMatch(out, /Infinity|NaN/);
-  assert.match(out, /"execution_count": 9007199254740993,\n   "id"/, 'the cell\'s count');
-  assert.match(out, /"outputTimes": \[\n      1e999\n     \]/, 'the output time');
-  assert.match(out, /"execution_count": 1e999,\n     "metadata"/, 'the result\'s count');
+  assert.match(out, /"execution_count": 9007199254740993,\n {3}"id"/, 'the cell\'s count');
+  assert.match(out, /"outputTimes": \[\n {6}1e999\n {5}\]/, 'the output time');
+  assert.match(out, /"execution_count": 1e999,\n {5}"metadata"/, 'the result\'s count');
   assert.match(out, /"v": 1e999/);
   assert.match(out, /"x": 1e999/);
   assert.match(out, /"big": 9007199254740993/);
@@ -184,7 +184,7 @@ test('random damage to a notebook gives a NotebookParseError or a notebook, neve
 });
 
 test('long streams are cut at a line end with an explicit note of what was left out', () => {
-  const text = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') + '\n';
+  const text = `${Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n')}\n`;
   const capped = capStream(text, 100);
   const lines = capped.split('\n');
   assert.ok(Buffer.byteLength(lines.slice(0, -2).join('\n')) <= 100);
@@ -195,10 +195,10 @@ test('long streams are cut at a line end with an explicit note of what was left 
 
 test('the per-cell outputLimit overrides the save limit', () => {
   const nb = parseNotebook(read('jupyter-4.5.ipynb'), 'x.ipynb');
-  nb.cells[4]!.outputs = [streamOutput('stdout', 'x'.repeat(50) + '\n' + 'y'.repeat(50) + '\n')];
+  nb.cells[4]!.outputs = [streamOutput('stdout', `${'x'.repeat(50)}\n${'y'.repeat(50)}\n`)];
   nb.cells[4]!.metadata = { probebook: { outputLimit: 60 } };
   const saved = JSON.parse(serializeNotebook(nb, { outputLimitBytes: 1_000_000 }));
-  assert.equal(saved.cells[4].outputs[0].text[0], 'x'.repeat(50) + '\n');
+  assert.equal(saved.cells[4].outputs[0].text[0], `${'x'.repeat(50)}\n`);
   assert.match(saved.cells[4].outputs[0].text[1], /truncated/);
 });
 

@@ -231,7 +231,7 @@ export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}):
     nbformat: 4,
     nbformat_minor: asRead(nb, 'nbformat_minor', Math.max(5, nb.nbformatMinor)),
   };
-  return stringifyJupyter(out) + '\n';
+  return `${stringifyJupyter(out)}\n`;
 }
 
 /** Gives every cell a valid, unique nbformat id (in place), as Jupyter does when upgrading to 4.5. */

@@ -221,7 +221,7 @@ function write(value: unknown, depth: number, out: string[]): void {
     out.push(value.literal);
   } else if (Array.isArray(value)) {
     if (value.length === 0) return void out.push('[]');
-    const pad = '\n' + ' '.repeat(depth + 1);
+    const pad = `\n${' '.repeat(depth + 1)}`;
     if (value.every((v) => typeof v === 'string')) {
       // Lines of sources and streams (often hundreds of thousands): native JSON.stringify indents
       // them as Python does; its output has no raw newline but its own, so re-indenting is safe.
@@ -234,23 +234,23 @@ function write(value: unknown, depth: number, out: string[]): void {
     }
     out.push('[');
     value.forEach((item, i) => {
-      out.push(i === 0 ? pad : ',' + pad);
+      out.push(i === 0 ? pad : `,${pad}`);
       write(item, depth + 1, out);
     });
-    out.push('\n' + ' '.repeat(depth) + ']');
+    out.push(`\n${' '.repeat(depth)}]`);
   } else if (typeof value === 'object') {
     const keys = Object.keys(value as object)
       .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
       .sort(compareCodePoints);
     if (keys.length === 0) return void out.push('{}');
-    const pad = '\n' + ' '.repeat(depth + 1);
+    const pad = `\n${' '.repeat(depth + 1)}`;
     out.push('{');
     keys.forEach((key, i) => {
-      out.push(i === 0 ? pad : ',' + pad);
+      out.push(i === 0 ? pad : `,${pad}`);
       out.push(quote(key), ': ');
       write((value as Record<string, unknown>)[key], depth + 1, out);
     });
-    out.push('\n' + ' '.repeat(depth) + '}');
+    out.push(`\n${' '.repeat(depth)}}`);
   } else {
     throw new TypeError(`cannot write a ${typeof value} as JSON`);
   }

@@ -47,7 +47,7 @@ function plainFallback(items: OutputItem[]): string {
   if (!first) return '';
   if (typeof first.data === 'string') return first.mime.startsWith('image/') ? `<${first.mime} image>` : first.data;
   const text = JSON.stringify(first.data, null, 1);
-  return text.length > 4000 ? text.slice(0, 4000) + '…' : text;
+  return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
 
 /** The text of an output as a person reads it: stream text, error message, or `text/plain`. */

@@ -35,7 +35,7 @@ export async function doctorCommand(argv: string[], deps: DoctorCommandDeps = {}
     return 2;
   }
   if (values.help) {
-    stdout.write(DOCTOR_USAGE + '\n');
+    stdout.write(`${DOCTOR_USAGE}\n`);
     return 0;
   }
   if (values.fix !== undefined) {
@@ -46,13 +46,13 @@ export async function doctorCommand(argv: string[], deps: DoctorCommandDeps = {}
     const fix = FIXES[values.fix]!;
     stderr.write(`probebook doctor: ${fix.description}: ${fixCommandLine(fix)}\n`);
     const outcome = await runFix(fix.id);
-    if (outcome.output.trim()) stderr.write(outcome.output.trimEnd() + '\n');
+    if (outcome.output.trim()) stderr.write(`${outcome.output.trimEnd()}\n`);
     if (!outcome.ok) {
       stderr.write(`probebook doctor: the fix ${fix.id} failed.\n`);
       return 1;
     }
   }
   const report = await runDoctor();
-  stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+  stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return report.checks.some((c) => c.status === 'fail') ? 1 : 0;
 }

@@ -83,7 +83,7 @@ export class ProgressReporter {
     const parts = [...this.#started].map(([id, t]) => `${this.#label(id)} ${formatElapsed(now - t)}`);
     const line = parts.join('  |  ');
     const columns = this.#out.columns ?? 100;
-    this.#out.write(`\r\x1b[2K${line.length > columns - 1 ? line.slice(0, columns - 2) + '…' : line}`);
+    this.#out.write(`\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
   }
 
   #clearLine(): void {
@@ -96,7 +96,7 @@ export function describeCell(cell: Cell): string {
   const probebook = cell.metadata.probebook as { name?: unknown } | undefined;
   if (probebook && typeof probebook.name === 'string' && probebook.name) return probebook.name;
   const first = cell.source.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('%%')) ?? '(empty cell)';
-  return first.length > 48 ? first.slice(0, 47) + '…' : first;
+  return first.length > 48 ? `${first.slice(0, 47)}…` : first;
 }
 
 function describe(outcome: CellOutcome): string {

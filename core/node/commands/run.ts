@@ -58,7 +58,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     return 2;
   }
   if (parsed.help) {
-    stdout.write(RUN_USAGE + '\n');
+    stdout.write(`${RUN_USAGE}\n`);
     return 0;
   }
 

@@ -70,7 +70,7 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
     return 2;
   }
   if (values.help) {
-    out.write(SERVE_USAGE + '\n');
+    out.write(`${SERVE_USAGE}\n`);
     return 0;
   }
   if (positionals.length > 1) {

@@ -25,7 +25,7 @@ export class AuditLog {
 
   /** Appends one record; 0600 so other users do not learn which notebooks ran. */
   append(record: AuditRecord): void {
-    appendFileSync(this.path, JSON.stringify(record) + '\n', { mode: 0o600 });
+    appendFileSync(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
   }
 
   /** Every record, oldest first (for tests and a future audit view). */

@@ -20,7 +20,7 @@ export class BackupStore {
   }
 
   #file(notebookPath: string): string {
-    return join(this.#dir, createHash('sha256').update(notebookPath).digest('hex').slice(0, 32) + '.ipynb');
+    return join(this.#dir, `${createHash('sha256').update(notebookPath).digest('hex').slice(0, 32)}.ipynb`);
   }
 
   /** Writes a backup `delayMs` after the last call for this notebook. */

@@ -57,7 +57,7 @@ export class CleanupLedger {
       pid: process.pid,
       pidStartTime: processStartTime(process.pid),
     };
-    writePrivateFile(this.#file(runId), JSON.stringify(entry) + '\n');
+    writePrivateFile(this.#file(runId), `${JSON.stringify(entry)}\n`);
     return runId;
   }
 
@@ -75,7 +75,7 @@ export class CleanupLedger {
     if (!RUN_ID.test(runId)) throw new Error(`"${runId}" is not a run id of the cleanup ledger.`);
     const entry = readJsonFile<PendingCleanup | null>(this.#file(runId), null);
     if (!entry) return; // ended meanwhile (dismissed in another window)
-    writePrivateFile(this.#file(runId), JSON.stringify({ ...entry, abandoned: true }) + '\n');
+    writePrivateFile(this.#file(runId), `${JSON.stringify({ ...entry, abandoned: true })}\n`);
   }
 
   /**

@@ -144,7 +144,8 @@ export class KernelHost {
     }
     switch (request.type) {
       case 'kernel_hello':
-        return this.#onHello(request);
+        this.#onHello(request);
+        return;
       case 'heartbeat':
         this.#lastBeat = Date.now();
         this.#send({ type: 'heartbeat_ack', seq: request.seq });
@@ -157,7 +158,8 @@ export class KernelHost {
         this.#execute(request);
         return;
       case 'kernel_interrupt_request':
-        return this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt', request.force === true);
+        this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt', request.force === true);
+        return;
       case 'kernel_notebook_result': {
         const call = this.#calls.get(request.callId);
         if (!call) return; // the cell ended meanwhile: its calls were rejected then

@@ -65,7 +65,7 @@ test("refuses env that changes which program root runs, with the parameters' lis
 test('enforces size limits', () => {
   rejects({ ...execute, code: 'x'.repeat(MAX_CODE_BYTES + 1) }, /code must be a string without NUL of at most/);
   rejects({ ...execute, args: Array.from({ length: 300 }, () => 'a') }, /at most 256/);
-  rejects('"' + 'x'.repeat(MAX_REQUEST_LINE_BYTES) + '"', /exceeds the .*-byte limit/);
+  rejects(`"${'x'.repeat(MAX_REQUEST_LINE_BYTES)}"`, /exceeds the .*-byte limit/);
 });
 
 test('a rejected request still names its requestId so the error can answer it', () => {

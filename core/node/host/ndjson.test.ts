@@ -20,7 +20,7 @@ test('splits lines across chunks and multi-byte characters', async () => {
 });
 
 test('drops a line over the limit whole, without buffering it, and goes on', async () => {
-  const { lines, oversize } = await collect(10, ['{"ok":1}\n', 'x'.repeat(8), 'x'.repeat(8), 'x'.repeat(8), '\n{"ok":2}\n', 'y'.repeat(20) + '\n']);
+  const { lines, oversize } = await collect(10, ['{"ok":1}\n', 'x'.repeat(8), 'x'.repeat(8), 'x'.repeat(8), '\n{"ok":2}\n', `${'y'.repeat(20)}\n`]);
   assert.deepEqual(lines, ['{"ok":1}', '{"ok":2}']);
   assert.deepEqual(oversize, [24, 20]);
 });

@@ -73,6 +73,6 @@ export function readLines(input: Readable, maxLineBytes: number, events: LineRea
 /** Writes one message as a line; returns false once the peer is gone. */
 export function writeLine(output: Writable, message: unknown): boolean {
   if (output.destroyed || output.writableEnded) return false;
-  output.write(JSON.stringify(message) + '\n');
+  output.write(`${JSON.stringify(message)}\n`);
   return true;
 }

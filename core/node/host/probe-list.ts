@@ -28,7 +28,7 @@ async function allProbes(): Promise<string[]> {
   const probes = String(result.stdout).split('\n').filter((l) => /^[a-z_]+:/.test(l)).slice(0, MAX_PROBES);
   if (probes.length === 0) throw new Error(`bpftrace -l listed no probes${result.stderr ? `: ${String(result.stderr).split('\n').find((l) => l && !/RLIMIT_MEMLOCK/.test(l)) ?? ''}` : ''} (listing tracepoints usually needs root and a mounted tracefs).`);
   await mkdir(join(cacheFile(), '..'), { recursive: true });
-  await writeFile(cacheFile(), probes.join('\n') + '\n');
+  await writeFile(cacheFile(), `${probes.join('\n')}\n`);
   return probes;
 }
 

@@ -26,7 +26,7 @@ import { allRan, NotebookRunner, type RunOptions, type RunSummary } from '../run
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
-import { OutsideRootError, ServedRoot } from './served-root.ts';
+import { OutsideRootError, type ServedRoot } from './served-root.ts';
 import { trustReview } from '../../common/notebook/trust-review.ts';
 import type { TrustStore } from './trust.ts';
 

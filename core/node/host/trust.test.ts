@@ -74,7 +74,7 @@ test('a trusted flag or a signature inside the file is ignored', (t) => {
   const store = tempStore(t);
   const nb = lab();
   nb.metadata.trusted = true;
-  nb.metadata.signature = 'sha256:' + '0'.repeat(64);
+  nb.metadata.signature = `sha256:${'0'.repeat(64)}`;
   (nb.metadata.probebook as Record<string, unknown>).trusted = true;
   for (const cell of nb.cells) cell.metadata.trusted = true;
   assert.equal(store.isTrusted(nb), false);

@@ -124,7 +124,7 @@ export class TrustStore {
       // 'wx': two processes starting at once must not each write a different secret.
       const fd = openSync(this.#secretPath, 'wx', 0o600);
       try {
-        writeSync(fd, randomBytes(32).toString('base64') + '\n');
+        writeSync(fd, `${randomBytes(32).toString('base64')}\n`);
       } finally {
         closeSync(fd);
       }
@@ -201,7 +201,7 @@ export function canonicalJson(value: Json): string {
       out += '{';
       for (let i = 0; i < keys.length; i++) {
         if (i > 0) out += ',';
-        out += JSON.stringify(keys[i]) + ':';
+        out += `${JSON.stringify(keys[i])}:`;
         write(v[keys[i]!]!);
       }
       out += '}';

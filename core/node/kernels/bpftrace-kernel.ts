@@ -110,7 +110,7 @@ export class BpftraceKernel implements Kernel {
             }
             passed.push(line.split(script).join('cell'));
           }
-          if (passed.length) request.sink.stream('stderr', passed.join('\n') + '\n');
+          if (passed.length) request.sink.stream('stderr', `${passed.join('\n')}\n`);
         },
       });
       handle(parser.end());

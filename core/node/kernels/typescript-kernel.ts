@@ -64,7 +64,7 @@ export class TypeScriptKernel implements Kernel {
       return { status: 'failed', stopped: false, error, durationMs: Date.now() - started };
     };
     const sourceName = `cell-${++this.#count}.ts`;
-    let transformed;
+    let transformed: Awaited<ReturnType<typeof transformCell>>;
     try {
       transformed = await transformCell(request.code, sourceName);
     } catch (error) {
@@ -172,8 +172,11 @@ export class TypeScriptKernel implements Kernel {
     // Output a cell writes with process.stdout directly (not console) still reaches it.
     child.stdout?.setEncoding('utf8');
     child.stderr?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => listeners.forEach((l) => l({ type: 'stream', name: 'stdout', text })));
-    child.stderr?.on('data', (text: string) => listeners.forEach((l) => l({ type: 'stream', name: 'stderr', text })));
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]?.on('data', (text: string) => {
+        for (const l of listeners) l({ type: 'stream', name, text });
+      });
+    }
     child.on('message', (m: ContextReply) => {
       if (m.type === 'ready') markReady();
       else for (const l of listeners) l(m);

@@ -405,6 +405,6 @@ export class SessionContainment {
   }
 
   #tellReaper(line: string): void {
-    this.#reaper?.stdin?.write(line + '\n');
+    this.#reaper?.stdin?.write(`${line}\n`);
   }
 }

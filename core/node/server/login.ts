@@ -46,7 +46,7 @@ export function loginFormPage(url: string): string {
 export async function answerLogin(req: IncomingMessage, res: ServerResponse, url: URL, guard: RequestGuard, onLogin: () => void): Promise<void> {
   const plain = (status: number, text: string) => {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(text + '\n');
+    res.end(`${text}\n`);
   };
   if (req.method === 'GET' || req.method === 'HEAD') {
     // Redirected here from the POST, the request counts as cross-site and a SameSite=Strict cookie

@@ -58,7 +58,8 @@ class LimitedWebSocket extends WebSocket {
         message: `A message from this page was larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB, the limit of one message, and was dropped; the connection is closed. Reload the page, and split very large cells or metadata.`,
       };
       this.send(JSON.stringify(error));
-      return super.close(1009, 'message too big');
+      super.close(1009, 'message too big');
+      return;
     }
     super.close(code, data);
   }
@@ -136,7 +137,7 @@ export class NotebookServer {
     ws.on('pong', () => (alive.probebookAlive = true));
     // A malformed frame or an oversized message: ws has closed this one connection (1002, 1007,
     // 1009); without a listener the error would end the process, and every running cell with it.
-    ws.on('error', (error) => (this.#options.log ?? ((line) => process.stderr.write(line + '\n')))(`probebook serve: closed a connection: ${error.message}`));
+    ws.on('error', (error) => (this.#options.log ?? ((line) => process.stderr.write(`${line}\n`)))(`probebook serve: closed a connection: ${error.message}`));
     const connection: Connection = {
       send: (message: HostMessage) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -165,7 +166,7 @@ export class NotebookServer {
     const guard = this.#guard!;
     const deny = (status: number, text: string) => {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(text + '\n');
+      res.end(`${text}\n`);
     };
     try {
       if (!guard.hostAllowed(req)) return deny(403, 'Forbidden: this server answers only to its own address (Host header refused).');

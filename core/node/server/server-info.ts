@@ -80,7 +80,7 @@ export class ServerInfoFiles {
   /** Writes `server-PID.json`; returns its path. */
   writeInfo(url: string, folder: string): string {
     const info: ServerInfo = { url, folder, pid: this.#pid, startTime: processStartTime(this.#pid) };
-    this.#create(this.infoFile, JSON.stringify(info) + '\n');
+    this.#create(this.infoFile, `${JSON.stringify(info)}\n`);
     return this.infoFile;
   }
 

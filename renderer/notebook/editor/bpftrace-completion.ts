@@ -46,7 +46,7 @@ export function completionContext(text: string, offset: number): CompletionConte
   }
   const before = text.slice(0, offset);
   if (depth === 0 && !inPredicate) {
-    const prefix = /[A-Za-z0-9_:*.\/+\-]*$/.exec(before)![0];
+    const prefix = /[A-Za-z0-9_:*./+-]*$/.exec(before)![0];
     return { kind: 'probe', prefix, start: offset - prefix.length };
   }
   const prefix = /(?:[@$][A-Za-z_0-9]*|[A-Za-z_]\w*)$/.exec(before)?.[0] ?? '';

@@ -129,7 +129,7 @@ export class CellEditor {
    * the point clicked in the static text, or the start/end).
    */
   async activate(at: number | 'start' | 'end' | { x: number; y: number } = 'end'): Promise<void> {
-    let offset: number | null = typeof at === 'number' ? at : at === 'start' ? 0 : at === 'end' ? null : offsetAtPoint(this.staticView, at.x, at.y);
+    const offset: number | null = typeof at === 'number' ? at : at === 'start' ? 0 : at === 'end' ? null : offsetAtPoint(this.staticView, at.x, at.y);
     if (!this.editor) {
       this.creating ??= this.create();
       await this.creating;

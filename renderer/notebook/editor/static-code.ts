@@ -28,7 +28,7 @@ export function createStaticCode(): StaticCode {
 export function showPlain(view: StaticCode, source: string): void {
   const lines = source.split('\n');
   view.gutter.textContent = lines.map((_, i) => i + 1).join('\n');
-  view.text.textContent = lines.map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) + ' …' : l)).join('\n') || '\u200b';
+  view.text.textContent = lines.map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)} …` : l)).join('\n') || '\u200b';
 }
 
 /** Shows `source` highlighted with Monaco's tokenizer for `languageId`. */
@@ -65,7 +65,7 @@ export function showHighlighted(view: StaticCode, source: string, languageId: st
 
 /** Marks lines with errors (1-based) in the static view's gutter. */
 export function markStaticLines(view: StaticCode, lines: readonly number[]): void {
-  view.element.querySelectorAll('.pb-static-error').forEach((e) => e.remove());
+  for (const e of view.element.querySelectorAll('.pb-static-error')) e.remove();
   for (const line of lines) {
     const mark = h('div', 'pb-static-error');
     mark.style.top = `calc(var(--pb-code-pad) + ${line - 1} * var(--pb-code-line))`;

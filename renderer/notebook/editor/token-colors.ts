@@ -42,7 +42,7 @@ export const TOKEN_COLORS: readonly TokenColor[] = [
 export function tokenColorOf(type: string): TokenColor | undefined {
   let best: TokenColor | undefined;
   for (const c of TOKEN_COLORS) {
-    if ((type === c.token || type.startsWith(c.token + '.')) && (!best || c.token.length > best.token.length)) best = c;
+    if ((type === c.token || type.startsWith(`${c.token}.`)) && (!best || c.token.length > best.token.length)) best = c;
   }
   return best;
 }

@@ -119,7 +119,11 @@ export class LineChart {
         const tail = pathOf(times.slice(cut - 1), s.values.slice(cut - 1), x, y, plotW);
         parts.push(svg('path', { class: `pb-series pb-series-${color} pb-series-partial`, d: tail, fill: 'none' }));
       }
-      if (dots) s.values.forEach((v, i) => v !== null && parts.push(svg('circle', { class: `pb-dot pb-series-${color}${i >= cut ? ' pb-dot-partial' : ''}`, cx: x(times[i]!), cy: y(v), r: 2.5 })));
+      if (dots) {
+        s.values.forEach((v, i) => {
+          if (v !== null) parts.push(svg('circle', { class: `pb-dot pb-series-${color}${i >= cut ? ' pb-dot-partial' : ''}`, cx: x(times[i]!), cy: y(v), r: 2.5 }));
+        });
+      }
     }
     parts.push(svg('line', { class: 'pb-crosshair', x1: 0, x2: 0, y1: M.top, y2: M.top + plotH, visibility: 'hidden' }));
     this.svg.replaceChildren(...parts);

@@ -97,7 +97,7 @@ function csvField(value: CellValue, type: ColumnType): string {
 export function toCsv(model: TableModel, rows: readonly number[] = model.rows.map((_, i) => i)): string {
   const lines = [model.columns.map((c) => csvField(c.label, 'string')).join(',')];
   for (const i of rows) lines.push(model.rows[i]!.map((v, c) => csvField(v, model.columns[c]!.type)).join(','));
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 /** Aligned plain text (numbers right-aligned), for pasting into a terminal, an email or a report. */
@@ -107,5 +107,5 @@ export function toText(model: TableModel, rows: readonly number[] = model.rows.m
   const pad = (s: string, k: number): string => (model.columns[k]!.type === 'number' ? s.padStart(widths[k]!) : s.padEnd(widths[k]!));
   const out = [model.columns.map((c, k) => pad(c.label, k)).join('  '), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of cells) out.push(r.map((s, k) => pad(s, k)).join('  '));
-  return out.map((l) => l.trimEnd()).join('\n') + '\n';
+  return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }

@@ -45,7 +45,7 @@ test('non-SGR escapes, OSC hyperlinks and stray controls are dropped', () => {
 
 test('a style round-trips through its SGR sequence', () => {
   const style = parseAnsi('\x1b[1;4;38;5;99;48;2;1;2;3mx').end;
-  assert.deepEqual(parseAnsi(styleToSgr(style) + 'y').spans[0]!.style, style);
+  assert.deepEqual(parseAnsi(`${styleToSgr(style)}y`).spans[0]!.style, style);
   assert.equal(styleToSgr(DEFAULT_STYLE), '');
 });
 

@@ -48,9 +48,13 @@ export class LineStore {
    * '\n', with the start offset of each line) or single lines. Lets search scan whole chunks at once.
    */
   forEachChunk(visit: (firstLine: number, text: string, starts: Uint32Array | null, hasEscape: boolean) => void): void {
-    this.sealed.forEach((chunk, c) => visit(c * CHUNK_LINES, chunk.text, chunk.starts, chunk.hasEscape));
+    this.sealed.forEach((chunk, c) => {
+      visit(c * CHUNK_LINES, chunk.text, chunk.starts, chunk.hasEscape);
+    });
     const base = this.sealed.length * CHUNK_LINES;
-    this.open.forEach((line, i) => visit(base + i, line, null, line.indexOf('\x1b') !== -1));
+    this.open.forEach((line, i) => {
+      visit(base + i, line, null, line.indexOf('\x1b') !== -1);
+    });
   }
 
   private seal(): void {

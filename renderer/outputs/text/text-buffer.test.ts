@@ -69,7 +69,7 @@ test('find reports line and visible column across sealed and open chunks, escape
   const b = new TextBuffer();
   let text = '';
   for (let i = 0; i < CHUNK_LINES + 10; i++) text += i === 5 ? 'x \x1b[1mNeedle\x1b[0m here\n' : i === CHUNK_LINES + 3 ? 'needle needle\n' : `filler ${i}\n`;
-  b.append(text + 'tail NEEDLE');
+  b.append(`${text}tail NEEDLE`);
   const { matches, capped } = b.find('needle');
   assert.equal(capped, false);
   assert.deepEqual(matches, [

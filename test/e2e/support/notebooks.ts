@@ -30,7 +30,7 @@ export function writeNotebook(dir: string, name: string, cells: TestCell[], lang
     }),
   };
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(nb, null, 1) + '\n');
+  writeFileSync(path, `${JSON.stringify(nb, null, 1)}\n`);
   return path;
 }
 

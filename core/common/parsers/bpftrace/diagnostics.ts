@@ -105,6 +105,6 @@ export function describeDiagnostic(d: BpftraceDiagnostic, source: string): { sum
   if (text === undefined) return { summary, context: [] };
   if (d.column === undefined) return { summary, context: [`${String(d.line).padStart(4)} | ${text}`] };
   const width = Math.max(1, (d.endColumn ?? d.column + 1) - d.column);
-  const marker = ' '.repeat(d.column - 1) + '^' + '~'.repeat(width - 1);
+  const marker = `${' '.repeat(d.column - 1)}^${'~'.repeat(width - 1)}`;
   return { summary, context: [`${String(d.line).padStart(4)} | ${text}`, `     | ${marker}`] };
 }

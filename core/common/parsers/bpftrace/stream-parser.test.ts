@@ -97,7 +97,7 @@ test('chunks split anywhere give the same events', () => {
 
 test('printIndex counts the prints of each map, for interval charts', () => {
   const line = (n: number) => `{"type": "map", "data": {"@pkts": {"lo": ${n}}}}\n`;
-  const payloads = maps(parseAll(line(1) + line(2) + `{"type": "map", "data": {"@other": 5}}\n` + line(3)));
+  const payloads = maps(parseAll(`${line(1) + line(2)}{"type": "map", "data": {"@other": 5}}\n${line(3)}`));
   assert.deepEqual(payloads.map((p) => [p.name, p.printIndex]), [['@pkts', 0], ['@pkts', 1], ['@other', 0], ['@pkts', 2]]);
 });
 
@@ -111,7 +111,7 @@ test('integers beyond 2^53 stay exact, key order is bpftrace\'s, 0x pointers and
 });
 
 test('garbage lines are reported and parsing goes on; nothing throws', () => {
-  const events = parseAll('not json\n{"type": "printf", "data": "ok\\n"}\n{"type": \n[1,2]\n' + '['.repeat(1000) + '\n');
+  const events = parseAll(`not json\n{"type": "printf", "data": "ok\\n"}\n{"type": \n[1,2]\n${'['.repeat(1000)}\n`);
   assert.deepEqual(events.map((e) => e.type), ['invalid', 'text', 'invalid', 'invalid', 'invalid']);
   let seed = 3;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -49,14 +49,14 @@ export function createBpftraceParser(options: BpftraceParserOptions = {}): Bpftr
   const parseLine = (line: string, out: BpftraceEvent[]) => {
     if (line.trim() === '') return;
     if (line.length > maxLine) {
-      out.push({ type: 'invalid', line: line.slice(0, 200) + '…', reason: `line longer than ${maxLine} characters` });
+      out.push({ type: 'invalid', line: `${line.slice(0, 200)}…`, reason: `line longer than ${maxLine} characters` });
       return;
     }
     let json: OrderedJson;
     try {
       json = parseOrderedJson(line);
     } catch (error) {
-      out.push({ type: 'invalid', line: line.length > 500 ? line.slice(0, 500) + '…' : line, reason: (error as Error).message });
+      out.push({ type: 'invalid', line: line.length > 500 ? `${line.slice(0, 500)}…` : line, reason: (error as Error).message });
       return;
     }
     if (!(json instanceof OrderedObject) || typeof json.get('type') !== 'string') {
@@ -226,5 +226,7 @@ function splitKeys(entries: BpftraceMapEntry[]): void {
   const parts = entries.map((e) => e.rawKey.split(','));
   const arity = parts[0]!.length;
   if (parts.some((p) => p.length !== arity)) return;
-  entries.forEach((e, i) => (e.key = parts[i]!));
+  entries.forEach((e, i) => {
+    e.key = parts[i]!;
+  });
 }

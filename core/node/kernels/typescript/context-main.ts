@@ -99,7 +99,7 @@ function makeShell(nothrow: boolean) {
 const $ = Object.assign(makeShell(false), { nothrow: makeShell(true) });
 
 const toStream = (name: 'stdout' | 'stderr') => (...args: unknown[]): void => {
-  send({ type: 'stream', name, text: format(...args) + '\n' });
+  send({ type: 'stream', name, text: `${format(...args)}\n` });
 };
 Object.assign(globalThis, api, { $ }, {
   console: Object.assign(Object.create(console), { log: toStream('stdout'), info: toStream('stdout'), debug: toStream('stdout'), warn: toStream('stderr'), error: toStream('stderr') }),
