@@ -21,7 +21,8 @@ const goal = (ok) => (ok ? 'meets goal' : 'MISSES goal');
 
 function notebook(sources) {
   return JSON.stringify({
-    nbformat: 4, nbformat_minor: 5,
+    nbformat: 4,
+    nbformat_minor: 5,
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     cells: sources.map((source, i) => ({ id: `c${i}`, cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
   });
@@ -57,7 +58,9 @@ try {
     for (let i = 0; i < 100; i++) execFileSync('bash', ['-c', `echo cell ${i}`]);
     peer = performance.now() - t0;
   }
-  console.log(`(a) 100 one-line shell cells: probebook run ${ours.toFixed(0)} ms, ${peerName} ${peer.toFixed(0)} ms → ${ratio(ours, peer)}× (${jupyter ? `${goal(ours <= 0.2 * peer)} ≤ 0.2×` : 'goal is against Jupyter'})`);
+  console.log(
+    `(a) 100 one-line shell cells: probebook run ${ours.toFixed(0)} ms, ${peerName} ${peer.toFixed(0)} ms → ${ratio(ours, peer)}× (${jupyter ? `${goal(ours <= 0.2 * peer)} ≤ 0.2×` : 'goal is against Jupyter'})`,
+  );
 
   // (b) run → first output, in process, one kernel started ahead of time (as Jupyter's is)
   const { NotebookRunner } = await import(join(root, 'core/node/run/notebook-runner.ts'));
@@ -67,8 +70,15 @@ try {
   const executor = new LocalExecutor();
   let firstOutput;
   const runner = new NotebookRunner({
-    notebook: nb, notebookPath: join(work, 'first-output.ipynb'), notebookKey: 'bench', executor,
-    events: { output: (_id, edit) => { if (edit.kind === 'add' && firstOutput === undefined) firstOutput = performance.now(); } },
+    notebook: nb,
+    notebookPath: join(work, 'first-output.ipynb'),
+    notebookKey: 'bench',
+    executor,
+    events: {
+      output: (_id, edit) => {
+        if (edit.kind === 'add' && firstOutput === undefined) firstOutput = performance.now();
+      },
+    },
   });
   await runner.run(); // warm-up: loads the kernel
   const samples = [];
@@ -82,11 +92,19 @@ try {
   const oursFirst = median(samples);
   if (jupyter) {
     const jup = Number(execFileSync('/usr/bin/python3', [join(root, 'bench/jupyter_first_output.py'), '100'], { encoding: 'utf8' }).trim());
-    console.log(`(b) run → first output, median of 100: probebook ${oursFirst.toFixed(2)} ms, Jupyter ${jup.toFixed(2)} ms → ${ratio(oursFirst, jup)}× (${goal(oursFirst <= 0.5 * jup)} ≤ 0.5×)`);
+    console.log(
+      `(b) run → first output, median of 100: probebook ${oursFirst.toFixed(2)} ms, Jupyter ${jup.toFixed(2)} ms → ${ratio(oursFirst, jup)}× (${goal(oursFirst <= 0.5 * jup)} ≤ 0.5×)`,
+    );
   } else {
     const spawnSamples = [];
-    for (let i = 0; i < 100; i++) { const t0 = performance.now(); execFileSync('bash', ['-c', 'echo hi']); spawnSamples.push(performance.now() - t0); }
-    console.log(`(b) run → first output, median of 100: probebook ${oursFirst.toFixed(2)} ms, spawn of bash -c ${median(spawnSamples).toFixed(2)} ms (Jupyter not installed)`);
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      execFileSync('bash', ['-c', 'echo hi']);
+      spawnSamples.push(performance.now() - t0);
+    }
+    console.log(
+      `(b) run → first output, median of 100: probebook ${oursFirst.toFixed(2)} ms, spawn of bash -c ${median(spawnSamples).toFixed(2)} ms (Jupyter not installed)`,
+    );
   }
 
   // (c) 2,000,000 lines
@@ -96,7 +114,9 @@ try {
   const t0 = performance.now();
   execFileSync('bash', ['-c', `seq 2000000 > ${join(work, 'seq.txt')}`]);
   const plain = performance.now() - t0;
-  console.log(`(c) 2,000,000 lines: probebook run ${big.ms.toFixed(0)} ms, peak RSS ${big.rssMB.toFixed(0)} MB; seq > file ${plain.toFixed(0)} ms → ${ratio(big.ms, plain)}× (${goal(big.ms <= 3 * plain)} ≤ 3×; RSS ${goal(big.rssMB <= 300)} ≤ 300 MB)`);
+  console.log(
+    `(c) 2,000,000 lines: probebook run ${big.ms.toFixed(0)} ms, peak RSS ${big.rssMB.toFixed(0)} MB; seq > file ${plain.toFixed(0)} ms → ${ratio(big.ms, plain)}× (${goal(big.ms <= 3 * plain)} ≤ 3×; RSS ${goal(big.rssMB <= 300)} ≤ 300 MB)`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -21,7 +21,15 @@ const CHROMIUM = '/usr/bin/chromium';
 // 2-core machine. A user's window has had them since it opened; the page under test should not
 // pay for them, so the bench turns them off. (PB_BENCH_BROWSER_UI=1 keeps them, to compare.)
 const BROWSER_UI_OFF = process.env.PB_BENCH_BROWSER_UI === '1' ? [] : ['--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup'];
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...BROWSER_UI_OFF];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  ...BROWSER_UI_OFF,
+];
 const work = mkdtempSync(join(tmpdir(), 'probebook-page-bench-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
@@ -34,7 +42,12 @@ function bigNotebook() {
   for (let i = 0; i < 500; i++) {
     const id = `b${String(i).padStart(7, '0')}`;
     if (i % 5 === 0) {
-      cells.push({ id, cell_type: 'markdown', metadata: {}, source: [`## Step ${i / 5 + 1}\n`, '\n', `Measure the queue with **bpftrace** and \`ip -s link\`; compare with step ${i / 5}.\n`] });
+      cells.push({
+        id,
+        cell_type: 'markdown',
+        metadata: {},
+        source: [`## Step ${i / 5 + 1}\n`, '\n', `Measure the queue with **bpftrace** and \`ip -s link\`; compare with step ${i / 5}.\n`],
+      });
       continue;
     }
     if (i % 5 === 3) {
@@ -46,7 +59,13 @@ function bigNotebook() {
         metadata: { probebook: { language: 'bpftrace', timeout: '5s' } },
         source: ['tracepoint:net:net_dev_queue {\n', '  @bytes[str(args->name)] = sum(args->len);\n', '}\n'],
         execution_count: i,
-        outputs: [{ output_type: 'display_data', metadata: {}, data: { 'application/vnd.probebook.bpftrace+json': payload, 'text/plain': entries.map((e) => `@bytes[${e.rawKey}]: ${e.value.value}`).join('\n') } }],
+        outputs: [
+          {
+            output_type: 'display_data',
+            metadata: {},
+            data: { 'application/vnd.probebook.bpftrace+json': payload, 'text/plain': entries.map((e) => `@bytes[${e.rawKey}]: ${e.value.value}`).join('\n') },
+          },
+        ],
       });
       continue;
     }
@@ -55,11 +74,17 @@ function bigNotebook() {
       id,
       cell_type: 'code',
       metadata: {},
-      source: [`# step ${i}\n`, 'ip -s link show dev lo\n', `tc qdisc show dev lo | head -n ${i % 7 + 1}\n`],
+      source: [`# step ${i}\n`, 'ip -s link show dev lo\n', `tc qdisc show dev lo | head -n ${(i % 7) + 1}\n`],
       execution_count: i,
       outputs: failed
         ? [{ output_type: 'error', ename: 'ExitCode', evalue: 'tc exited with status 2', traceback: ['Error: Cannot find device "lo0"'] }]
-        : [{ output_type: 'stream', name: 'stdout', text: Array.from({ length: 20 }, (_, j) => `${i}:${j} RX: bytes packets errors dropped ${j * 1500} ${j * 3} 0 0\n`) }],
+        : [
+            {
+              output_type: 'stream',
+              name: 'stdout',
+              text: Array.from({ length: 20 }, (_, j) => `${i}:${j} RX: bytes packets errors dropped ${j * 1500} ${j * 3} 0 0\n`),
+            },
+          ],
     });
   }
   return { nbformat: 4, nbformat_minor: 5, metadata: { probebook: { language: 'shell' } }, cells };
@@ -84,7 +109,13 @@ function streamNotebook() {
 async function startServe(dir) {
   const args = [join(root, 'bin/probebook.mjs'), 'serve', dir, '--port', '0', '--no-browser'];
   if (process.geteuid?.() === 0) args.push('--allow-root');
-  const child = execa(process.execPath, args, { cwd: root, buffer: false, reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') } });
+  const child = execa(process.execPath, args, {
+    cwd: root,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    env: { XDG_STATE_HOME: join(dir, '.state'), XDG_RUNTIME_DIR: join(dir, '.run') },
+  });
   const url = await new Promise((ok, fail) => {
     let out = '';
     child.stdout.setEncoding('utf8');
@@ -95,7 +126,13 @@ async function startServe(dir) {
     });
     void child.then(() => fail(new Error(`probebook serve exited: ${out}`)));
   });
-  return { url, stop: async () => { child.kill('SIGTERM'); await child; } };
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await child;
+    },
+  };
 }
 
 /**
@@ -207,8 +244,12 @@ try {
     const fcp = median(runs.map((r) => r.fcp));
     const click = median(runs.map((r) => r.clickToEditor));
     console.log(`500-cell notebook with outputs (${runs[0].cells} cells, ${runs[0].width} px wide), ${label}, median of ${runs.length}:`);
-    console.log(`(a) first paint of the notebook ${ms(fp)} (browser's first contentful paint of the page ${ms(fcp)}, ours ${(fp / fcp).toFixed(2)}× that) — ${goal(fp <= 300)} ≤ 300 ms`);
-    console.log(`(b) interactive (editor loaded, the selected cell editable) ${ms(ready)}; then a click in another cell → its editor ${ms(click)} — ${goal(ready <= 1000)} ≤ 1 s`);
+    console.log(
+      `(a) first paint of the notebook ${ms(fp)} (browser's first contentful paint of the page ${ms(fcp)}, ours ${(fp / fcp).toFixed(2)}× that) — ${goal(fp <= 300)} ≤ 300 ms`,
+    );
+    console.log(
+      `(b) interactive (editor loaded, the selected cell editable) ${ms(ready)}; then a click in another cell → its editor ${ms(click)} — ${goal(ready <= 1000)} ≤ 1 s`,
+    );
   };
   report('cold (a new browser context each time: nothing cached)', await coldOpens(bigUrl, 5));
   report('warm (reopened in the same browser profile)', await warmOpens(bigUrl, 5));
@@ -229,7 +270,9 @@ try {
   await trust.waitFor({ timeout: 10_000 });
   await trust.click();
   const status = (i) => page.evaluate((n) => document.querySelectorAll('.pb-cell')[n]?.getAttribute('data-status'), i);
-  await page.waitForFunction(() => ['ok', 'failed', 'interrupted'].includes(document.querySelector('.pb-cell')?.getAttribute('data-status') ?? ''), undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => ['ok', 'failed', 'interrupted'].includes(document.querySelector('.pb-cell')?.getAttribute('data-status') ?? ''), undefined, {
+    timeout: 30_000,
+  });
   await page.locator('.pb-cell').nth(1).locator('.pb-run').click();
   await page
     .waitForFunction(() => (window.probebook.doc.cells[1].outputs[0]?.items[0]?.data ?? '').length > 1_000_000, undefined, { timeout: 60_000 })

@@ -12,7 +12,9 @@ const watch = process.argv.includes('--watch');
 const targetDir = join(root, 'build/targets');
 
 const targets = [];
-for (const file of readdirSync(targetDir).filter((f) => f.endsWith('.mjs')).sort()) {
+for (const file of readdirSync(targetDir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()) {
   const mod = await import(pathToFileURL(join(targetDir, file)).href);
   targets.push(...(await mod.targets(root)));
 }

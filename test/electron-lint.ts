@@ -48,8 +48,7 @@ function checkWebPreferences(sf: ts.SourceFile, out: LintFinding[]): void {
   walk(sf, (node) => {
     if (ts.isNewExpression(node) && node.expression.getText(sf) === 'BrowserWindow') {
       const options = node.arguments?.[0];
-      const hasPrefs =
-        options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => propertyName(p) === 'webPreferences');
+      const hasPrefs = options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => propertyName(p) === 'webPreferences');
       if (!hasPrefs) out.push(finding(sf, node, 'web-preferences', 'new BrowserWindow without a literal webPreferences object'));
     }
     if (!ts.isPropertyAssignment(node) || propertyName(node) !== 'webPreferences') return;

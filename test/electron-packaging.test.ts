@@ -41,7 +41,17 @@ test('the afterPack hook flips every fuse of the packed binary the way SECURITY.
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const exe = join(dir, 'probebook');
   // Electron's defaults: RunAsNode, NODE_OPTIONS, inspect and file:// privileges on; the rest off.
-  const shipped = [FuseState.ENABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE];
+  const shipped = [
+    FuseState.ENABLE,
+    FuseState.DISABLE,
+    FuseState.ENABLE,
+    FuseState.ENABLE,
+    FuseState.DISABLE,
+    FuseState.DISABLE,
+    FuseState.DISABLE,
+    FuseState.ENABLE,
+    FuseState.ENABLE,
+  ];
   fakeElectron(exe, shipped);
 
   await config.afterPack(packContext(dir));
@@ -54,7 +64,9 @@ test('the afterPack hook flips every fuse of the packed binary the way SECURITY.
 });
 
 test('the fuse configuration names every known fuse explicitly', () => {
-  const configured = Object.keys(FUSES).filter((k) => k !== 'version').map((k) => FuseV1Options[Number(k)]);
+  const configured = Object.keys(FUSES)
+    .filter((k) => k !== 'version')
+    .map((k) => FuseV1Options[Number(k)]);
   assert.deepEqual(configured.sort(), Object.keys(EXPECTED).sort());
   assert.equal(config.afterPack, afterPack);
 });

@@ -78,7 +78,16 @@ test('the preload bundle requires nothing but electron and exposes only the brid
   assert.deepEqual([...new Set(required)], ['electron']);
   assert.deepEqual([...exposed.keys()], ['probebookBridge']);
   const bridge = exposed.get('probebookBridge') as Record<string, unknown>;
-  assert.deepEqual(Object.keys(bridge).sort(), ['bridgeVersion', 'connect', 'launchFile', 'openExternal', 'openFileDialog', 'openNotebookWindow', 'platform', 'saveFileDialog']);
+  assert.deepEqual(Object.keys(bridge).sort(), [
+    'bridgeVersion',
+    'connect',
+    'launchFile',
+    'openExternal',
+    'openFileDialog',
+    'openNotebookWindow',
+    'platform',
+    'saveFileDialog',
+  ]);
   for (const [name, value] of Object.entries(bridge)) {
     if (name !== 'bridgeVersion' && name !== 'platform') assert.equal(typeof value, 'function', name);
   }

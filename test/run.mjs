@@ -45,7 +45,11 @@ const result = spawnSync(
 );
 
 if (existsSync(skipLog)) {
-  const skips = readFileSync(skipLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const skips = readFileSync(skipLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   if (skips.length) {
     console.log(`\nNot tested on this machine (${skips.length}):`);
     for (const s of skips) console.log(`  - ${s.test}: ${s.reason}`);

@@ -87,7 +87,8 @@ export class BareTab {
       return { x: r.left + Math.min(r.width / 2, 40), y: r.top + r.height / 2 };
     })()`);
     if (!box) throw new Error(`nothing matches ${selector}`);
-    for (const type of ['mousePressed', 'mouseReleased']) await this.cdp.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 }, this.sessionId);
+    for (const type of ['mousePressed', 'mouseReleased'])
+      await this.cdp.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 }, this.sessionId);
   }
 
   async close() {
@@ -103,7 +104,11 @@ export class BareTab {
  * `fresh` makes the tab in a new in-memory browser context (nothing cached), as a first visit.
  */
 export async function launchBareChromium({ executablePath, args, profileDir, width = 1200, height = 900 }) {
-  const child = spawn(executablePath, [...args, `--user-data-dir=${profileDir}`, `--window-size=${width},${height}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    executablePath,
+    [...args, `--user-data-dir=${profileDir}`, `--window-size=${width},${height}`, '--remote-debugging-port=0', 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let ws;
   try {

@@ -39,7 +39,10 @@ export function rendererTargets(root, outdir) {
               // the page too; the page preloads them all at once when it starts loading them, instead
               // of discovering each chunk only after its importer has arrived.
               const lazyMeta = `<meta name="probebook-lazy-modules" content="${lazy.join(' ')}">\n`;
-              const page = readFileSync(join(root, 'renderer/app/index.html'), 'utf8').replace('<script type="module" src="app.js"></script>', `${lazyMeta}${preload}$&`);
+              const page = readFileSync(join(root, 'renderer/app/index.html'), 'utf8').replace(
+                '<script type="module" src="app.js"></script>',
+                `${lazyMeta}${preload}$&`,
+              );
               writeFileSync(join(outdir, 'index.html'), page);
             });
           },

@@ -11,12 +11,22 @@ const file = (path: string, bytes: number, imports: [string, 'import-statement' 
   { bytes, imports: imports.map(([p, kind]) => ({ path: join(out, p), kind })) },
 ];
 
-test('the page preloads app.js\'s static chunks, and names everything loaded after the first paint, biggest first', () => {
+test("the page preloads app.js's static chunks, and names everything loaded after the first paint, biggest first", () => {
   const outputs = Object.fromEntries([
-    file('app.js', 100, [['chunks/shared-AAAAAAAA.js', 'import-statement'], ['chunks/outputs-BBBBBBBB.js', 'dynamic-import']]),
-    file('editor.js', 10, [['chunks/shared-AAAAAAAA.js', 'import-statement'], ['chunks/monaco-CCCCCCCC.js', 'import-statement'], ['chunks/shell-DDDDDDDD.js', 'dynamic-import']]),
+    file('app.js', 100, [
+      ['chunks/shared-AAAAAAAA.js', 'import-statement'],
+      ['chunks/outputs-BBBBBBBB.js', 'dynamic-import'],
+    ]),
+    file('editor.js', 10, [
+      ['chunks/shared-AAAAAAAA.js', 'import-statement'],
+      ['chunks/monaco-CCCCCCCC.js', 'import-statement'],
+      ['chunks/shell-DDDDDDDD.js', 'dynamic-import'],
+    ]),
     file('chunks/shared-AAAAAAAA.js', 5, []),
-    file('chunks/outputs-BBBBBBBB.js', 50, [['chunks/shared-AAAAAAAA.js', 'import-statement'], ['chunks/marked-EEEEEEEE.js', 'import-statement']]),
+    file('chunks/outputs-BBBBBBBB.js', 50, [
+      ['chunks/shared-AAAAAAAA.js', 'import-statement'],
+      ['chunks/marked-EEEEEEEE.js', 'import-statement'],
+    ]),
     file('chunks/marked-EEEEEEEE.js', 80, []),
     file('chunks/monaco-CCCCCCCC.js', 3000, [['chunks/ts-FFFFFFFF.js', 'dynamic-import']]),
     file('chunks/shell-DDDDDDDD.js', 3, []),
@@ -24,16 +34,23 @@ test('the page preloads app.js\'s static chunks, and names everything loaded aft
   ]);
   const { eager, lazy } = pageModules(outputs, out);
   assert.deepEqual(eager, ['chunks/shared-AAAAAAAA.js']);
-  assert.deepEqual(lazy, ['chunks/monaco-CCCCCCCC.js', 'chunks/marked-EEEEEEEE.js', 'chunks/outputs-BBBBBBBB.js', 'editor.js', 'chunks/shell-DDDDDDDD.js'], 'not app.js\'s own chunk again, not the TypeScript service loaded on demand');
+  assert.deepEqual(
+    lazy,
+    ['chunks/monaco-CCCCCCCC.js', 'chunks/marked-EEEEEEEE.js', 'chunks/outputs-BBBBBBBB.js', 'editor.js', 'chunks/shell-DDDDDDDD.js'],
+    "not app.js's own chunk again, not the TypeScript service loaded on demand",
+  );
 });
 
-test('the built page names files that exist, Monaco\'s editor.js among them', (t) => {
+test("the built page names files that exist, Monaco's editor.js among them", (t) => {
   const dir = resolve(import.meta.dirname, '../../dist/renderer');
   if (!existsSync(join(dir, 'index.html'))) return t.skip('not built (npm test builds first)');
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   const lazy = /<meta name="probebook-lazy-modules" content="([^"]*)">/.exec(html)?.[1]?.split(' ') ?? [];
   assert.ok(lazy.includes('editor.js'));
-  assert.ok(lazy.some((f) => f.startsWith('chunks/outputs-')), 'the output renderers');
+  assert.ok(
+    lazy.some((f) => f.startsWith('chunks/outputs-')),
+    'the output renderers',
+  );
   for (const f of lazy) assert.ok(existsSync(join(dir, f)), f);
   const eager = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]!);
   assert.ok(eager.length > 0);

@@ -7,7 +7,19 @@ import { refusedEnvName, refusedEnvNames } from './env-names.ts';
 test('names that change what root runs or loads are refused, each with why; others pass', () => {
   assert.equal(refusedEnvName('PATH'), 'it chooses which programs run');
   assert.equal(refusedEnvName('LD_AUDIT'), 'the dynamic loader loads libraries it names');
-  for (const name of ['LD_PRELOAD', 'BASH_ENV', 'ENV', 'PYTHONPATH', 'PYTHONWARNINGS', 'NODE_OPTIONS', 'PERL5LIB', 'RUBYOPT', 'BASH_FUNC_ip%%', 'PROBEBOOK_CELL_RUN', 'GIT_CONFIG_GLOBAL']) {
+  for (const name of [
+    'LD_PRELOAD',
+    'BASH_ENV',
+    'ENV',
+    'PYTHONPATH',
+    'PYTHONWARNINGS',
+    'NODE_OPTIONS',
+    'PERL5LIB',
+    'RUBYOPT',
+    'BASH_FUNC_ip%%',
+    'PROBEBOOK_CELL_RUN',
+    'GIT_CONFIG_GLOBAL',
+  ]) {
     assert.ok(refusedEnvName(name), name);
   }
   // Environment names are case-sensitive: `path` is a plain variable to every tool.

@@ -17,7 +17,11 @@ test('run_pending_cleanup and dismiss_pending_cleanup pass with a run id and com
 test('a pending cleanup request without a UUID run id is refused, naming runId (run ids name ledger files)', () => {
   const bad: unknown[] = [undefined, 42, '', '../../etc/passwd', `${RUN_ID}/../x`, RUN_ID.toUpperCase(), `${RUN_ID}0`, '------------------------------------'];
   for (const runId of bad) {
-    assert.throws(() => parseClientMessage({ type: 'run_pending_cleanup', requestId: 'r', notebookId: 'n', runId }), (e: unknown) => e instanceof ProtocolError && /^runId must be a run id/.test((e as Error).message), String(runId));
+    assert.throws(
+      () => parseClientMessage({ type: 'run_pending_cleanup', requestId: 'r', notebookId: 'n', runId }),
+      (e: unknown) => e instanceof ProtocolError && /^runId must be a run id/.test((e as Error).message),
+      String(runId),
+    );
     assert.throws(() => parseClientMessage({ type: 'dismiss_pending_cleanup', requestId: 'r', notebookId: 'n', runId }), /runId must be a run id/);
   }
   assert.throws(() => parseClientMessage({ type: 'run_pending_cleanup', requestId: 'r', runId: RUN_ID }), /notebookId must be a string/);
@@ -29,7 +33,13 @@ test('unknown types, non-objects and wrong field types are refused with the fiel
   assert.throws(() => parseClientMessage('hello'), /message must be an object \(got a string/);
   assert.throws(() => parseClientMessage({ type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: 'all' }), /cellIds must be a list of cell ids/);
   assert.throws(() => parseClientMessage({ type: 'open_notebook', requestId: 'r', path: 42 }), /path must be a string/);
-  assert.deepEqual(parseClientMessage({ type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: ['a'], runAll: true }), { type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: ['a'], runAll: true });
+  assert.deepEqual(parseClientMessage({ type: 'execute_request', requestId: 'r', notebookId: 'n', cellIds: ['a'], runAll: true }), {
+    type: 'execute_request',
+    requestId: 'r',
+    notebookId: 'n',
+    cellIds: ['a'],
+    runAll: true,
+  });
 });
 
 /** An object nested `levels` deep, its innermost level `{ a: 1 }`. */
@@ -48,9 +58,16 @@ test('metadata edits nested deeper than a notebook file may be are refused with 
   assert.doesNotThrow(() => parseClientMessage(edit({ kind: 'set_notebook_metadata', metadata: nestedObject(notebookMax) })));
   for (const levels of [cellMax + 1, 1_500, 200_000]) {
     const deep = nestedObject(levels);
-    const refused = (field: string) => (e: unknown) => e instanceof ProtocolError && (e as Error).message.startsWith(`${field} nests deeper than ${cellMax} levels`);
+    const refused = (field: string) => (e: unknown) =>
+      e instanceof ProtocolError && (e as Error).message.startsWith(`${field} nests deeper than ${cellMax} levels`);
     assert.throws(() => parseClientMessage(edit({ kind: 'set_cell_metadata', cellId: 'c', metadata: deep })), refused('edits[0].metadata'), `${levels}`);
-    assert.throws(() => parseClientMessage(edit({ kind: 'insert_cell', index: 0, cell: { id: 'c', cellType: 'code', source: '', metadata: deep } })), refused('edits[0].cell.metadata'));
+    assert.throws(
+      () => parseClientMessage(edit({ kind: 'insert_cell', index: 0, cell: { id: 'c', cellType: 'code', source: '', metadata: deep } })),
+      refused('edits[0].cell.metadata'),
+    );
   }
-  assert.throws(() => parseClientMessage(edit({ kind: 'set_notebook_metadata', metadata: nestedObject(notebookMax + 1) })), new RegExp(`edits\\[0\\]\\.metadata nests deeper than ${notebookMax} levels`));
+  assert.throws(
+    () => parseClientMessage(edit({ kind: 'set_notebook_metadata', metadata: nestedObject(notebookMax + 1) })),
+    new RegExp(`edits\\[0\\]\\.metadata nests deeper than ${notebookMax} levels`),
+  );
 });

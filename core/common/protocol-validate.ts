@@ -24,7 +24,16 @@ const LIMITS = {
 type Obj = Record<string, unknown>;
 
 function fail(field: string, expected: string, value: unknown): never {
-  const got = value === undefined ? 'nothing' : typeof value === 'string' ? `a string of ${value.length} characters` : Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value;
+  const got =
+    value === undefined
+      ? 'nothing'
+      : typeof value === 'string'
+        ? `a string of ${value.length} characters`
+        : Array.isArray(value)
+          ? 'a list'
+          : value === null
+            ? 'null'
+            : typeof value;
   throw new ProtocolError(`${field} must be ${expected} (got ${got})`);
 }
 
@@ -58,7 +67,10 @@ function jsonObject(v: unknown, field: string, above: number): Obj {
   const o = object(v, field);
   // Measured without recursion, before anything (stringify, clone, save, sign) recurses into it.
   const max = MAX_JSON_DEPTH - above;
-  if (jsonDepth(o, max) > max) throw new ProtocolError(`${field} nests deeper than ${max} levels: a notebook holding it could not be opened again (files nest at most ${MAX_JSON_DEPTH} levels)`);
+  if (jsonDepth(o, max) > max)
+    throw new ProtocolError(
+      `${field} nests deeper than ${max} levels: a notebook holding it could not be opened again (files nest at most ${MAX_JSON_DEPTH} levels)`,
+    );
   if (JSON.stringify(o).length > LIMITS.metadataBytes) throw new ProtocolError(`${field} is larger than ${LIMITS.metadataBytes} bytes`);
   return o;
 }
@@ -88,7 +100,16 @@ function edit(v: unknown, i: number): NotebookEdit {
       if (typeof cell.source !== 'string' || cell.source.length > LIMITS.source) fail(at('cell.source'), 'a string', cell.source);
       const index = e.index;
       if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) fail(at('index'), 'a non-negative integer', index);
-      return { kind: 'insert_cell', index, cell: { id: cell.id, cellType: cell.cellType as 'code', source: cell.source, metadata: jsonObject(cell.metadata ?? {}, at('cell.metadata'), METADATA_NESTING.cell) as never } };
+      return {
+        kind: 'insert_cell',
+        index,
+        cell: {
+          id: cell.id,
+          cellType: cell.cellType as 'code',
+          source: cell.source,
+          metadata: jsonObject(cell.metadata ?? {}, at('cell.metadata'), METADATA_NESTING.cell) as never,
+        },
+      };
     }
     case 'delete_cell':
       return { kind: 'delete_cell', cellId: cellId() };

@@ -241,7 +241,17 @@ export type HostMessage =
    * `tracingSince` (kernel host → session host): when a bpftrace cell's probes were attached; its
    * timeout counts from then, not from the start of its compile.
    */
-  | { type: 'execution_state'; requestId: string; notebookId: string; cellId: string; state: 'queued' | 'running'; executionCount?: number; startedAt?: number; runAs?: 'root' | 'user'; tracingSince?: number }
+  | {
+      type: 'execution_state';
+      requestId: string;
+      notebookId: string;
+      cellId: string;
+      state: 'queued' | 'running';
+      executionCount?: number;
+      startedAt?: number;
+      runAs?: 'root' | 'user';
+      tracingSince?: number;
+    }
   | { type: 'output'; requestId: string; notebookId: string; cellId: string; edit: OutputEdit }
   | {
       type: 'execution_ended';

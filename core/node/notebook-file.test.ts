@@ -1,7 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -31,7 +44,7 @@ const hasNbformat = () => {
   }
 };
 
-test('every file Probebook writes passes Jupyter\'s validator', async (t) => {
+test("every file Probebook writes passes Jupyter's validator", async (t) => {
   if (!needs(t, { check: hasNbformat })) return;
   const dir = workdir(t);
   for (const name of readdirSync(fixtures).filter((f) => f.startsWith('jupyter-') || f === 'vscode.ipynb')) {
@@ -56,7 +69,7 @@ test('saving keeps the file mode and leaves no temp file behind', async (t) => {
   assert.match(readFileSync(path, 'utf8'), /"changed"/);
 });
 
-test('as root under sudo, a saved notebook stays its owner\'s, and a new one belongs to the user who ran sudo', async (t) => {
+test("as root under sudo, a saved notebook stays its owner's, and a new one belongs to the user who ran sudo", async (t) => {
   if (!needs(t, { root: true })) return;
   const dir = workdir(t);
   const path = join(dir, 'lab.ipynb');
@@ -124,7 +137,10 @@ test('a failed write leaves the old file whole and no temp file', async (t) => {
     notebook.cells[1]!.outputs.push(streamOutput('stdout', `${'x'.repeat(100_000)}\n`));
     await assert.rejects(writeNotebookFile(path, notebook, { expected: fingerprint }), root ? /the disk is full/ : /permission denied/);
     assert.deepEqual(readFileSync(path), original);
-    assert.deepEqual(readdirSync(dir).filter((f) => f !== 'filler'), ['lab.ipynb']);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f !== 'filler'),
+      ['lab.ipynb'],
+    );
   } finally {
     if (root) execFileSync('umount', [dir]);
     else chmodSync(dir, 0o700);
@@ -179,7 +195,10 @@ test('a FIFO or a device as the save target is never written over, forced or not
   const target = fifo(t, dir, 'lab.ipynb');
   const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
   for (const force of [false, true]) {
-    await assert.rejects(writeNotebookFile(target, notebook, { force }), (e: unknown) => e instanceof MalformedTargetError && /it is a named pipe \(FIFO\)/.test((e as Error).message));
+    await assert.rejects(
+      writeNotebookFile(target, notebook, { force }),
+      (e: unknown) => e instanceof MalformedTargetError && /it is a named pipe \(FIFO\)/.test((e as Error).message),
+    );
   }
   assert.ok(statSync(target).isFIFO(), 'the FIFO is still there');
   assert.deepEqual(readdirSync(dir), ['lab.ipynb'], 'no temp file');
@@ -197,23 +216,35 @@ test('a file that is not a notebook is never written over, even with force: forc
   writeFileSync(path, readFileSync(join(fixtures, 'jupyter-4.5.ipynb')));
   const ours = await readNotebookFile(path);
   writeFileSync(path, '{"not": "a notebook"}\n');
-  await assert.rejects(writeNotebookFile(path, ours.notebook, { expected: ours.fingerprint, force: true }), (e: unknown) => e instanceof MalformedTargetError && /there is no nbformat version/.test((e as Error).message));
+  await assert.rejects(
+    writeNotebookFile(path, ours.notebook, { expected: ours.fingerprint, force: true }),
+    (e: unknown) => e instanceof MalformedTargetError && /there is no nbformat version/.test((e as Error).message),
+  );
   assert.equal(readFileSync(path, 'utf8'), '{"not": "a notebook"}\n');
 });
 
-test('a temp file left by a killed save is removed by the next save into that folder; a live writer\'s stays', async (t) => {
+test("a temp file left by a killed save is removed by the next save into that folder; a live writer's stays", async (t) => {
   const dir = workdir(t);
   const path = join(dir, 'lab.ipynb');
   writeFileSync(path, readFileSync(join(fixtures, 'jupyter-4.5.ipynb')));
   // A real writer: a child process that creates its temp file as a save does, then is killed.
   const writer = () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
       import { tempPathFor } from ${JSON.stringify(join(import.meta.dirname, 'notebook-file.ts'))};
       import { writeFileSync } from 'node:fs';
       const temp = tempPathFor(${JSON.stringify(path)});
       writeFileSync(temp, 'x'.repeat(100000));
       process.stdout.write(temp + '\\n');
-      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     t.after(() => child.kill('SIGKILL'));
     return new Promise<{ temp: string; child: ChildProcess }>((resolve) => child.stdout!.once('data', (d) => resolve({ temp: String(d).trim(), child })));
   };
@@ -225,7 +256,7 @@ test('a temp file left by a killed save is removed by the next save into that fo
   await gone;
   const { notebook, fingerprint } = await readNotebookFile(path);
   await writeNotebookFile(path, notebook, { expected: fingerprint });
-  assert.deepEqual(readdirSync(dir).sort(), [basename(live.temp), 'lab.ipynb'].sort(), 'the dead writer\'s temp file is gone, the live one\'s kept');
+  assert.deepEqual(readdirSync(dir).sort(), [basename(live.temp), 'lab.ipynb'].sort(), "the dead writer's temp file is gone, the live one's kept");
 });
 
 test('a notebook whose metadata nests deeper than any reader accepts is refused by the save, naming the file', async (t) => {
@@ -235,6 +266,9 @@ test('a notebook whose metadata nests deeper than any reader accepts is refused 
   for (let i = 0; i < 1_500; i++) deep = { a: deep };
   notebook.cells[0]!.metadata = { deep };
   const path = join(dir, 'deep.ipynb');
-  await assert.rejects(writeNotebookFile(path, notebook), new RegExp(`^Error: cannot save ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the JSON nests deeper than 256 levels`));
+  await assert.rejects(
+    writeNotebookFile(path, notebook),
+    new RegExp(`^Error: cannot save ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the JSON nests deeper than 256 levels`),
+  );
   assert.deepEqual(readdirSync(dir), []);
 });

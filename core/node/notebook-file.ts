@@ -32,7 +32,10 @@ export class ChangedOnDiskError extends Error {
 /** The target exists and is not a notebook: it is never written over by accident. */
 export class MalformedTargetError extends Error {
   override name = 'MalformedTargetError';
-  constructor(readonly path: string, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
     super(`${path} exists and is not a readable notebook (${reason}); Probebook will not write over it. Save under another name.`);
   }
 }
@@ -40,7 +43,10 @@ export class MalformedTargetError extends Error {
 /** The path names something other than a regular file (a FIFO, a device, a socket, a folder). */
 export class NotRegularFileError extends Error {
   override name = 'NotRegularFileError';
-  constructor(readonly path: string, readonly kind: string) {
+  constructor(
+    readonly path: string,
+    readonly kind: string,
+  ) {
     super(`${path} is ${kind}, not a notebook file: Probebook reads only regular files.`);
   }
 }
@@ -124,7 +130,10 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   try {
     text = serializeNotebook(notebook, { outputLimitBytes: options.outputLimitBytes });
   } catch (error) {
-    if (error instanceof JsonDepthError) throw new Error(`cannot save ${path}: ${error.message}. Remove the deeply nested value from the cell or notebook metadata (or the output) that holds it, then save again.`);
+    if (error instanceof JsonDepthError)
+      throw new Error(
+        `cannot save ${path}: ${error.message}. Remove the deeply nested value from the cell or notebook metadata (or the output) that holds it, then save again.`,
+      );
     throw error;
   }
   const bytes = Buffer.from(text, 'utf8');

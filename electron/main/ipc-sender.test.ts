@@ -13,9 +13,17 @@ test('drops calls from frames that are not ours', () => {
     ['another web contents', { fromAppWindow: false, frame: page }, /not a Probebook window/],
     ['a destroyed frame', { fromAppWindow: true, frame: null }, /gone/],
     ['an output frame', { fromAppWindow: true, frame: { ...page, isTop: false } }, /subframe/],
-    ['a page navigated away', { fromAppWindow: true, frame: { url: 'https://evil.example/', origin: 'https://evil.example', isTop: true } }, /not on the app origin/],
+    [
+      'a page navigated away',
+      { fromAppWindow: true, frame: { url: 'https://evil.example/', origin: 'https://evil.example', isTop: true } },
+      /not on the app origin/,
+    ],
     ['a sandboxed app document (opaque origin)', { fromAppWindow: true, frame: { ...page, origin: 'null' } }, /not on the app origin/],
-    ['a look-alike host', { fromAppWindow: true, frame: { url: 'app://probebook.evil/', origin: 'app://probebook.evil', isTop: true } }, /not on the app origin/],
+    [
+      'a look-alike host',
+      { fromAppWindow: true, frame: { url: 'app://probebook.evil/', origin: 'app://probebook.evil', isTop: true } },
+      /not on the app origin/,
+    ],
   ];
   for (const [what, facts, reason] of cases) assert.match(senderProblem(facts) ?? '', reason, what);
 });

@@ -7,14 +7,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
 import { IPC, type IpcChannel } from '../shared/ipc-channels.ts';
 import { showOpenNotebookDialog, showSaveNotebookDialog } from './dialogs.ts';
 import { senderProblem } from './ipc-sender.ts';
-import {
-  PayloadError,
-  externalUrlArgs,
-  noArgs,
-  notebookPathArgs,
-  saveDialogArgs,
-  type PayloadParser,
-} from './ipc-payloads.ts';
+import { PayloadError, externalUrlArgs, noArgs, notebookPathArgs, saveDialogArgs, type PayloadParser } from './ipc-payloads.ts';
 import { openExternalAfterGesture } from './security.ts';
 import type { NotebookWindow, NotebookWindows } from './windows.ts';
 
@@ -23,12 +16,7 @@ interface CallContext {
   frame: WebFrameMain;
 }
 
-function handle<T>(
-  windows: NotebookWindows,
-  channel: IpcChannel,
-  parse: PayloadParser<T>,
-  handler: (payload: T, context: CallContext) => unknown,
-): void {
+function handle<T>(windows: NotebookWindows, channel: IpcChannel, parse: PayloadParser<T>, handler: (payload: T, context: CallContext) => unknown): void {
   ipcMain.removeHandler(channel);
   ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
     const entry = windows.forContents(event.sender);
@@ -57,11 +45,7 @@ export function setupIpc(windows: NotebookWindows): void {
   handle(windows, IPC.connect, noArgs, (_, { entry, frame }) => windows.connect(entry, frame));
   handle(windows, IPC.launchFile, noArgs, (_, { entry }) => entry.file);
   handle(windows, IPC.openFileDialog, noArgs, (_, { entry }) => showOpenNotebookDialog(entry.window));
-  handle(windows, IPC.saveFileDialog, saveDialogArgs, ({ defaultPath }, { entry }) =>
-    showSaveNotebookDialog(entry.window, defaultPath),
-  );
+  handle(windows, IPC.saveFileDialog, saveDialogArgs, ({ defaultPath }, { entry }) => showSaveNotebookDialog(entry.window, defaultPath));
   handle(windows, IPC.openNotebookWindow, notebookPathArgs, ({ path }) => void windows.open(path));
-  handle(windows, IPC.openExternal, externalUrlArgs, ({ url }, { entry }) =>
-    openExternalAfterGesture(entry.window.webContents, url),
-  );
+  handle(windows, IPC.openExternal, externalUrlArgs, ({ url }, { entry }) => openExternalAfterGesture(entry.window.webContents, url));
 }

@@ -10,10 +10,7 @@ test('in a checkout the kernel host is the Node bundle beside dist/electron', ()
 });
 
 test('in a packaged app the kernel host is read from app.asar.unpacked, where a system node can read it', () => {
-  assert.equal(
-    kernelHostBundle('/opt/Probebook/resources/app.asar/dist/electron'),
-    '/opt/Probebook/resources/app.asar.unpacked/dist/node/kernel-host.js',
-  );
+  assert.equal(kernelHostBundle('/opt/Probebook/resources/app.asar/dist/electron'), '/opt/Probebook/resources/app.asar.unpacked/dist/node/kernel-host.js');
   assert.equal(kernelHostBundle('/home/u/app.asar.d/dist/electron'), '/home/u/app.asar.d/dist/node/kernel-host.js', 'only a whole path part is the asar');
 });
 

@@ -6,10 +6,7 @@ const mainScript = '/opt/pb/dist/electron/main.js';
 
 test('finds the user arguments after electron and the main script in development', () => {
   assert.deepEqual(userArgs(['/x/electron', mainScript, 'a.ipynb'], { isPackaged: false, mainScript }), ['a.ipynb']);
-  assert.deepEqual(
-    userArgs(['/x/electron', '--enable-logging', mainScript, '--', 'b.ipynb'], { isPackaged: false, mainScript }),
-    ['--', 'b.ipynb'],
-  );
+  assert.deepEqual(userArgs(['/x/electron', '--enable-logging', mainScript, '--', 'b.ipynb'], { isPackaged: false, mainScript }), ['--', 'b.ipynb']);
   assert.deepEqual(userArgs(['/x/electron', 'dist/electron/main.js', 'c.ipynb'], { isPackaged: false, mainScript: 'dist/electron/main.js' }), ['c.ipynb']);
 });
 
@@ -36,7 +33,10 @@ test('says why an argument was not opened', () => {
   const result = launchFiles(['notes.txt', 'ok.ipynb'], '/w');
   assert.deepEqual(result.files, ['/w/ok.ipynb']);
   assert.deepEqual(result.problems, ['notes.txt: not a notebook (Probebook opens .ipynb files)']);
-  const many = launchFiles(Array.from({ length: MAX_LAUNCH_FILES + 2 }, (_, i) => `n${i}.ipynb`), '/w');
+  const many = launchFiles(
+    Array.from({ length: MAX_LAUNCH_FILES + 2 }, (_, i) => `n${i}.ipynb`),
+    '/w',
+  );
   assert.equal(many.files.length, MAX_LAUNCH_FILES);
   assert.equal(many.problems.length, 2);
   assert.match(many.problems[0]!, /at most 32 notebooks/);

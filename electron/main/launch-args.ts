@@ -76,8 +76,6 @@ export function parseSecondInstanceData(data: unknown): SecondInstanceData | nul
   if (typeof data !== 'object' || data === null) return null;
   const files = (data as { files?: unknown }).files;
   if (!Array.isArray(files) || files.length > MAX_LAUNCH_FILES) return null;
-  const ok = files.every(
-    (f): f is string => pathProblem(f) === null && isAbsolute(f as string) && isNotebookPath(f as string),
-  );
+  const ok = files.every((f): f is string => pathProblem(f) === null && isAbsolute(f as string) && isNotebookPath(f as string));
   return ok ? { files: [...new Set(files as string[])] } : null;
 }

@@ -17,7 +17,10 @@ function click(item: MenuItemConstructorOptions): void {
 }
 
 test('has the File, Edit, Cell, View and Help menus', () => {
-  assert.deepEqual(build().template.map((s) => s.label?.replace('&', '')), ['File', 'Edit', 'Cell', 'View', 'Help']);
+  assert.deepEqual(
+    build().template.map((s) => s.label?.replace('&', '')),
+    ['File', 'Edit', 'Cell', 'View', 'Help'],
+  );
 });
 
 test('every page command is in the menu, once, and a click sends exactly its id', () => {
@@ -25,14 +28,20 @@ test('every page command is in the menu, once, and a click sends exactly its id'
   const commandItems = items.filter((i) => i.id !== undefined);
   assert.deepEqual(commandItems.map((i) => i.id).sort(), [...MENU_COMMANDS].sort());
   for (const item of commandItems) click(item);
-  assert.deepEqual(sent, commandItems.map((i) => i.id));
+  assert.deepEqual(
+    sent,
+    commandItems.map((i) => i.id),
+  );
 });
 
 test('the page keeps its keys: command shortcuts are shown but never registered', () => {
   const { items } = build();
   const withShortcut = items.filter((i) => i.id !== undefined && i.accelerator !== undefined);
   assert.ok(withShortcut.some((i) => i.accelerator === 'Shift+Enter'));
-  assert.ok(withShortcut.some((i) => i.accelerator === 'A'), 'Jupyter single-key shortcuts are shown');
+  assert.ok(
+    withShortcut.some((i) => i.accelerator === 'A'),
+    'Jupyter single-key shortcuts are shown',
+  );
   for (const item of withShortcut) assert.equal(item.registerAccelerator, false, `${item.label} (${item.accelerator})`);
 });
 
@@ -47,7 +56,9 @@ test('New Window is done by main, with its own accelerator', () => {
 });
 
 test('editing and window roles are native, so they work in Monaco and text fields', () => {
-  const roles = build().items.map((i) => i.role).filter(Boolean);
+  const roles = build()
+    .items.map((i) => i.role)
+    .filter(Boolean);
   for (const role of ['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'close', 'quit', 'reload', 'togglefullscreen', 'about']) {
     assert.ok(roles.includes(role as MenuItemConstructorOptions['role']), role);
   }

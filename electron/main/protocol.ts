@@ -9,9 +9,7 @@ import { readAppFile } from './app-files.ts';
 
 /** Call before `ready`: registers the scheme now and serves `rendererRoot` from it once ready. */
 export function setupProtocol(rendererRoot: string): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
   void app.whenReady().then(() => {
     protocol.handle(APP_SCHEME, async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -14,7 +14,15 @@ import {
 test('the page navigates only within the app origin', () => {
   assert.equal(mayNavigate('app://probebook/index.html', true), true);
   assert.equal(mayNavigate('app://probebook/index.html?path=%2Ftmp%2Fa.ipynb', true), true);
-  for (const url of ['https://example.com/', 'file:///etc/passwd', 'about:blank', 'about:srcdoc', 'blob:app://probebook/1', 'javascript:alert(1)', 'app://probebook.evil/']) {
+  for (const url of [
+    'https://example.com/',
+    'file:///etc/passwd',
+    'about:blank',
+    'about:srcdoc',
+    'blob:app://probebook/1',
+    'javascript:alert(1)',
+    'app://probebook.evil/',
+  ]) {
     assert.equal(mayNavigate(url, true), false, url);
   }
 });

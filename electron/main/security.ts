@@ -4,13 +4,7 @@
  * and downloads denied unless the policy allows them, and external links only after a click.
  */
 import { app, session, shell, type WebContents } from 'electron';
-import {
-  hasFreshGesture,
-  isActivatingInput,
-  mayDownload,
-  mayGrantPermission,
-  mayNavigate,
-} from './security-policy.ts';
+import { hasFreshGesture, isActivatingInput, mayDownload, mayGrantPermission, mayNavigate } from './security-policy.ts';
 
 /** When each web contents last saw a click or key press; read by {@link openExternalAfterGesture}. */
 const lastGesture = new WeakMap<WebContents, number>();
@@ -57,9 +51,7 @@ function hardenSession(): void {
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(mayGrantPermission(permission, { url: details.requestingUrl }));
   });
-  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-    mayGrantPermission(permission, { origin: requestingOrigin }),
-  );
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => mayGrantPermission(permission, { origin: requestingOrigin }));
   ses.setDevicePermissionHandler(() => false);
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   ses.on('will-download', (event, item) => {

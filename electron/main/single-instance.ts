@@ -18,9 +18,7 @@ export interface SingleInstance {
 export function setupSingleInstance(files: readonly string[], mainScript: string): SingleInstance | null {
   const data: SecondInstanceData = { files: [...files] };
   if (!app.requestSingleInstanceLock(data)) {
-    process.stdout.write(
-      files.length ? `Probebook is already running; opening ${files.join(', ')} there.\n` : 'Probebook is already running.\n',
-    );
+    process.stdout.write(files.length ? `Probebook is already running; opening ${files.join(', ')} there.\n` : 'Probebook is already running.\n');
     app.quit();
     return null;
   }

@@ -42,9 +42,7 @@ const bridge: ProbebookBridge = {
   launchFile: () => ipcRenderer.invoke(IPC.launchFile) as Promise<string | null>,
   openFileDialog: () => ipcRenderer.invoke(IPC.openFileDialog) as Promise<string[]>,
   saveFileDialog: (defaultPath) =>
-    ipcRenderer.invoke(IPC.saveFileDialog, defaultPath === undefined ? undefined : stringArg(defaultPath, 'defaultPath')) as Promise<
-      string | null
-    >,
+    ipcRenderer.invoke(IPC.saveFileDialog, defaultPath === undefined ? undefined : stringArg(defaultPath, 'defaultPath')) as Promise<string | null>,
   openNotebookWindow: async (path) => {
     await ipcRenderer.invoke(IPC.openNotebookWindow, stringArg(path, 'path'));
   },

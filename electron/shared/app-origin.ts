@@ -21,13 +21,7 @@ export function isAppUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return (
-    parsed.protocol === `${APP_SCHEME}:` &&
-    parsed.hostname === APP_HOST &&
-    parsed.port === '' &&
-    parsed.username === '' &&
-    parsed.password === ''
-  );
+  return parsed.protocol === `${APP_SCHEME}:` && parsed.hostname === APP_HOST && parsed.port === '' && parsed.username === '' && parsed.password === '';
 }
 
 /** Whether an origin string (`frame.origin`, a permission's requesting origin) is the app's. */

@@ -231,7 +231,8 @@ export class App {
         this.connection.request({ type: 'edit', notebookId: doc.id, baseVersion, edits }, requestId).catch((error: unknown) => {
           doc.editFailed(requestId);
           // A conflict comes with a fresh snapshot from the host; anything else is news.
-          if (!(error instanceof HostRequestError && error.code === 'conflict')) toast(`A change was not saved to the notebook: ${(error as Error).message}`, 'error');
+          if (!(error instanceof HostRequestError && error.code === 'conflict'))
+            toast(`A change was not saved to the notebook: ${(error as Error).message}`, 'error');
         });
         return requestId;
       },
@@ -278,7 +279,8 @@ export class App {
               if (this.view === view) await view.prepareEditor();
               performance.mark('pb-editor-ready');
             },
-            (error: unknown) => toast(`The code editor could not load (${(error as Error).message}); cells show their code read-only. Reload the page to try again.`, 'error'),
+            (error: unknown) =>
+              toast(`The code editor could not load (${(error as Error).message}); cells show their code read-only. Reload the page to try again.`, 'error'),
           )
           .finally(() => view.buildRest());
       }, 0);
@@ -333,7 +335,11 @@ export class App {
         return this.throughGate(doc, start, true);
       }
       if (error instanceof HostRequestError && error.code === 'elevation_failed') {
-        this.shell.banner('elevation', { kind: 'error', text: `Cells could not run with root privileges: ${error.message}`, actions: [{ label: 'Dismiss', run: () => this.shell.banner('elevation', null) }] });
+        this.shell.banner('elevation', {
+          kind: 'error',
+          text: `Cells could not run with root privileges: ${error.message}`,
+          actions: [{ label: 'Dismiss', run: () => this.shell.banner('elevation', null) }],
+        });
         return undefined;
       }
       throw error;
@@ -392,7 +398,11 @@ export class App {
     const failed = resolved.ranCellIds.filter((id) => doc.runState(id).status === 'failed');
     const ran = resolved.ranCellIds.map((id) => this.cellLabel(doc, id)).join(', ');
     if (resolved.ok) toast(`Cleanup done: ran ${ran}.${skipped}`);
-    else toast(`The cleanup cells ran (${ran}), but ${failed.length ? failed.map((id) => this.cellLabel(doc, id)).join(', ') : 'not all'} failed: see the output for what is left to undo.${skipped}`, 'error');
+    else
+      toast(
+        `The cleanup cells ran (${ran}), but ${failed.length ? failed.map((id) => this.cellLabel(doc, id)).join(', ') : 'not all'} failed: see the output for what is left to undo.${skipped}`,
+        'error',
+      );
   }
 
   /** "cell 3 “undo”": how banners and messages name a cell. */
@@ -520,7 +530,9 @@ export class App {
     doc.flush();
     let path: string | undefined;
     if (as || !doc.path || doc.readOnly) {
-      const chosen = this.bridge ? await this.bridge.saveFileDialog(doc.path ?? doc.title) : await browseFiles(this.connection, { mode: 'save', start: doc.path, suggested: doc.title });
+      const chosen = this.bridge
+        ? await this.bridge.saveFileDialog(doc.path ?? doc.title)
+        : await browseFiles(this.connection, { mode: 'save', start: doc.path, suggested: doc.title });
       if (!chosen) return false;
       path = chosen;
     }
@@ -598,7 +610,8 @@ export class App {
     c.onStatus((status, detail) => {
       if (status === 'open') this.shell.banner('connection', null);
       else if (status === 'reconnecting') this.showConnectionProblem(detail);
-      else if (status === 'failed') this.shell.banner('connection', { kind: 'error', text: detail, actions: [{ label: 'Reload', primary: true, run: () => location.reload() }] });
+      else if (status === 'failed')
+        this.shell.banner('connection', { kind: 'error', text: detail, actions: [{ label: 'Reload', primary: true, run: () => location.reload() }] });
       this.view?.setLocked(status !== 'open');
       this.refreshStatus();
     });
@@ -637,7 +650,9 @@ export class App {
   }
 
   private showConnectionProblem(detail: string): void {
-    const text = this.doc ? `Not connected to Probebook (${detail}). Reconnecting… Changes are paused until then.` : `Not connected to Probebook: ${detail} Retrying…`;
+    const text = this.doc
+      ? `Not connected to Probebook (${detail}). Reconnecting… Changes are paused until then.`
+      : `Not connected to Probebook: ${detail} Retrying…`;
     this.shell.banner('connection', { kind: 'error', text });
   }
 
@@ -671,7 +686,12 @@ export class App {
     if (inField && !global) return;
     if (onButton && (chord === 'Enter' || chord === 'Space')) return;
     // Esc closes Monaco's own widgets (suggestions, find) before it leaves the editor.
-    if (inEditor && chord === 'Esc' && target?.closest('.monaco-editor')?.querySelector('.suggest-widget.visible, .find-widget.visible, .parameter-hints-widget.visible')) return;
+    if (
+      inEditor &&
+      chord === 'Esc' &&
+      target?.closest('.monaco-editor')?.querySelector('.suggest-widget.visible, .find-widget.visible, .parameter-hints-widget.visible')
+    )
+      return;
     if (!this.commands.isEnabled(match.command.id)) return;
     e.preventDefault();
     e.stopPropagation();
@@ -700,7 +720,11 @@ export class App {
     this.shell.banner(
       'readonly',
       doc?.readOnly
-        ? { kind: 'warn', text: `Read-only: ${doc.readOnlyReason ?? 'this file cannot be saved over'}. Save it under another name to keep changes.`, actions: [{ label: 'Save as…', run: () => void this.save(true) }] }
+        ? {
+            kind: 'warn',
+            text: `Read-only: ${doc.readOnlyReason ?? 'this file cannot be saved over'}. Save it under another name to keep changes.`,
+            actions: [{ label: 'Save as…', run: () => void this.save(true) }],
+          }
         : null,
     );
     this.shell.banner(
@@ -735,10 +759,16 @@ export class App {
     const present = run.cellIds.filter((id) => doc.cell(id)?.cellType === 'code');
     const gone = run.cellIds.length - present.length;
     const more = doc.pendingCleanup.length - 1;
-    const later = more ? ` ${more} more run${more === 1 ? '' : 's'} of this notebook did not finish either; ${more === 1 ? 'it is' : 'they are'} offered next.` : '';
+    const later = more
+      ? ` ${more} more run${more === 1 ? '' : 's'} of this notebook did not finish either; ${more === 1 ? 'it is' : 'they are'} offered next.`
+      : '';
     const dismiss = { label: 'Dismiss', run: () => this.commands.run('notebook.dismissPendingCleanup') };
     if (present.length === 0) {
-      return { kind: 'warn', text: `A run of this notebook on ${when} did not finish, and none of its cleanup cells is in the notebook any more.${later}`, actions: [dismiss] };
+      return {
+        kind: 'warn',
+        text: `A run of this notebook on ${when} did not finish, and none of its cleanup cells is in the notebook any more.${later}`,
+        actions: [dismiss],
+      };
     }
     const labels = present.map((id) => this.cellLabel(doc, id)).join(', ');
     const goneText = gone ? ` ${gone} more of its cleanup cells ${gone === 1 ? 'is' : 'are'} no longer in the notebook.` : '';
@@ -752,12 +782,28 @@ export class App {
   refreshStatus(): void {
     const s = this.shell;
     const status = this.connection.status;
-    const label = status === 'open' ? (this.connection.transportKind === 'message-port' ? 'Connected' : 'Connected to probebook serve') : status === 'failed' ? 'Disconnected' : 'Reconnecting…';
+    const label =
+      status === 'open'
+        ? this.connection.transportKind === 'message-port'
+          ? 'Connected'
+          : 'Connected to probebook serve'
+        : status === 'failed'
+          ? 'Disconnected'
+          : 'Reconnecting…';
     s.setStatus('connection', label, this.connection.error, status === 'open' ? 'ok' : 'bad');
     const runAs = this.welcome?.runAs;
-    s.setStatus('runAs', runAs ? (runAs === 'root' ? 'Cells run as root' : runAs === 'user' ? 'Cells run as your user' : 'Cells will ask for root once') : '', 'Who the kernel host runs cells as');
+    s.setStatus(
+      'runAs',
+      runAs ? (runAs === 'root' ? 'Cells run as root' : runAs === 'user' ? 'Cells run as your user' : 'Cells will ask for root once') : '',
+      'Who the kernel host runs cells as',
+    );
     const doc = this.doc;
-    s.setStatus('trust', doc ? (doc.trusted ? 'Trusted' : 'Not trusted') : '', doc?.trusted ? 'Outputs render fully; cells run without asking' : 'Review the code before running it', doc && !doc.trusted ? 'warn' : '');
+    s.setStatus(
+      'trust',
+      doc ? (doc.trusted ? 'Trusted' : 'Not trusted') : '',
+      doc?.trusted ? 'Outputs render fully; cells run without asking' : 'Review the code before running it',
+      doc && !doc.trusted ? 'warn' : '',
+    );
     const busy = doc?.busyCellIds.length ?? 0;
     s.setStatus('busy', busy ? `Running ${busy} cell${busy === 1 ? '' : 's'}` : '', '', busy ? 'busy' : '');
     const view = this.view;
@@ -800,6 +846,13 @@ function writeTimelineState(state: { open: boolean; height: number }): void {
 
 /** Renders an error for the user in the page when the page itself cannot start. */
 export function showFatal(root: HTMLElement, error: unknown): void {
-  root.replaceChildren(h('div', 'pb-fatal', h('h1', '', 'Probebook could not start'), h('p', '', (error as Error).message ?? String(error)), h('p', '', 'Reload the page; if it happens again, restart probebook serve (or the app).')));
+  root.replaceChildren(
+    h(
+      'div',
+      'pb-fatal',
+      h('h1', '', 'Probebook could not start'),
+      h('p', '', (error as Error).message ?? String(error)),
+      h('p', '', 'Reload the page; if it happens again, restart probebook serve (or the app).'),
+    ),
+  );
 }
-

@@ -37,7 +37,13 @@ export function openCommandPalette(registry: CommandRegistry): void {
     list.replaceChildren(
       ...shown.map((c, i) => {
         const enabled = registry.isEnabled(c.id);
-        const item = h('div', `pb-palette-item${i === active ? ' pb-active' : ''}${enabled ? '' : ' pb-disabled'}`, h('span', 'pb-palette-cat', `${c.category}: `), h('span', 'pb-palette-title', c.title), h('span', 'pb-palette-keys', formatKeys(c.keys)));
+        const item = h(
+          'div',
+          `pb-palette-item${i === active ? ' pb-active' : ''}${enabled ? '' : ' pb-disabled'}`,
+          h('span', 'pb-palette-cat', `${c.category}: `),
+          h('span', 'pb-palette-title', c.title),
+          h('span', 'pb-palette-keys', formatKeys(c.keys)),
+        );
         item.setAttribute('role', 'option');
         item.setAttribute('aria-selected', String(i === active));
         item.dataset['command'] = c.id;
@@ -87,7 +93,16 @@ export function openKeyboardReference(registry: CommandRegistry): void {
     return h('section', '', h('h3', '', title), h('table', 'pb-keys-table', h('tbody', '', ...rows)));
   };
   d.body.append(
-    h('p', 'pb-muted', 'Command mode (Esc) acts on cells; edit mode (Enter) types into the selected cell. Every command is also in the palette (Ctrl+Shift+P).'),
-    h('div', 'pb-keys-columns', section('Command mode', (c) => (c.keyMode ?? 'command') === 'command'), section('Both modes', (c) => c.keyMode === 'any' || c.keyMode === 'edit')),
+    h(
+      'p',
+      'pb-muted',
+      'Command mode (Esc) acts on cells; edit mode (Enter) types into the selected cell. Every command is also in the palette (Ctrl+Shift+P).',
+    ),
+    h(
+      'div',
+      'pb-keys-columns',
+      section('Command mode', (c) => (c.keyMode ?? 'command') === 'command'),
+      section('Both modes', (c) => c.keyMode === 'any' || c.keyMode === 'edit'),
+    ),
   );
 }

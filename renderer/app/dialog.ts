@@ -36,7 +36,8 @@ export function openDialog(title: string, options: { className?: string; wide?: 
   const closed = new Promise<void>((resolve) => {
     element.addEventListener('close', () => {
       element.remove();
-      if (document.activeElement === document.body || !document.activeElement) document.querySelector<HTMLElement>('.pb-notebook')?.focus({ preventScroll: true });
+      if (document.activeElement === document.body || !document.activeElement)
+        document.querySelector<HTMLElement>('.pb-notebook')?.focus({ preventScroll: true });
       resolve();
     });
   });
@@ -57,7 +58,11 @@ export function dialogButton(label: string, onClick: () => void, kind: 'primary'
 }
 
 /** Asks a question with named answers; resolves with the chosen one, or null when dismissed. */
-export async function ask<T extends string>(title: string, message: string | Node, answers: { value: T; label: string; kind?: 'primary' | 'secondary' | 'danger' }[]): Promise<T | null> {
+export async function ask<T extends string>(
+  title: string,
+  message: string | Node,
+  answers: { value: T; label: string; kind?: 'primary' | 'secondary' | 'danger' }[],
+): Promise<T | null> {
   const d = openDialog(title);
   d.body.append(typeof message === 'string' ? h('p', '', message) : message);
   let answer: T | null = null;

@@ -117,7 +117,11 @@ export function browseFiles(connection: HostConnection, options: { mode: 'open' 
           );
         }
       }
-      if (notebooks === 0) note.textContent = options.mode === 'open' ? 'No notebooks (.ipynb) in this folder. Pick another folder, or close this and create a new notebook.' : 'No notebooks here yet.';
+      if (notebooks === 0)
+        note.textContent =
+          options.mode === 'open'
+            ? 'No notebooks (.ipynb) in this folder. Pick another folder, or close this and create a new notebook.'
+            : 'No notebooks here yet.';
       (list.querySelector('button') as HTMLButtonElement | null)?.focus();
       if (options.mode === 'save') name.focus();
     };
@@ -140,7 +144,8 @@ function row(kind: 'folder' | 'notebook', name: string, detail: string, onPick: 
 
 function describe(e: DirectoryEntry): string {
   const parts: string[] = [];
-  if (e.size !== undefined) parts.push(e.size < 1024 ? `${e.size} B` : e.size < 1024 * 1024 ? `${(e.size / 1024).toFixed(0)} KB` : `${(e.size / 1024 / 1024).toFixed(1)} MB`);
+  if (e.size !== undefined)
+    parts.push(e.size < 1024 ? `${e.size} B` : e.size < 1024 * 1024 ? `${(e.size / 1024).toFixed(0)} KB` : `${(e.size / 1024 / 1024).toFixed(1)} MB`);
   if (e.mtimeMs !== undefined) parts.push(new Date(e.mtimeMs).toLocaleString());
   return parts.join(' · ');
 }

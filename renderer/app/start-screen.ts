@@ -36,14 +36,31 @@ export function renderStartScreen(main: HTMLElement, o: StartScreenOptions): voi
     ? h('section', 'pb-start-section', h('h2', '', 'Recent'), ...o.recent.map((f) => fileButton(f.path, new Date(f.openedAt).toLocaleString())))
     : null;
   const folderList = h('div', 'pb-start-list', h('p', 'pb-muted', 'Loading…'));
-  const folder = h('section', 'pb-start-section', h('h2', '', o.electron ? 'Notebooks' : 'In the served folder'), h('p', 'pb-muted pb-start-root', o.root), folderList);
+  const folder = h(
+    'section',
+    'pb-start-section',
+    h('h2', '', o.electron ? 'Notebooks' : 'In the served folder'),
+    h('p', 'pb-muted pb-start-root', o.root),
+    folderList,
+  );
   main.replaceChildren(
     h(
       'div',
       'pb-start',
-      h('div', 'pb-start-hero', icon('logo', 'pb-start-logo'), h('h1', '', 'Probebook'), h('p', 'pb-muted', 'Notebooks for Linux networking and eBPF labs: shell, bpftrace and TypeScript cells, live outputs.')),
+      h(
+        'div',
+        'pb-start-hero',
+        icon('logo', 'pb-start-logo'),
+        h('h1', '', 'Probebook'),
+        h('p', 'pb-muted', 'Notebooks for Linux networking and eBPF labs: shell, bpftrace and TypeScript cells, live outputs.'),
+      ),
       problem,
-      h('div', 'pb-start-actions', action('newFile', 'New notebook', 'An empty notebook with a shell cell', o.newNotebook), action('folder', 'Open…', o.electron ? 'Pick a .ipynb file' : 'Browse the served folder', o.openDialog)),
+      h(
+        'div',
+        'pb-start-actions',
+        action('newFile', 'New notebook', 'An empty notebook with a shell cell', o.newNotebook),
+        action('folder', 'Open…', o.electron ? 'Pick a .ipynb file' : 'Browse the served folder', o.openDialog),
+      ),
       recent,
       folder,
     ),
@@ -54,7 +71,14 @@ export function renderStartScreen(main: HTMLElement, o: StartScreenOptions): voi
       const notebooks = listing.entries.filter((e) => e.kind === 'file' && e.name.endsWith('.ipynb')).sort((a, b) => a.name.localeCompare(b.name));
       const folders = listing.entries.filter((e) => e.kind === 'directory').length;
       folderList.replaceChildren(...notebooks.map((e) => fileButton(e.name, e.mtimeMs ? new Date(e.mtimeMs).toLocaleString() : '')));
-      if (notebooks.length === 0) folderList.append(h('p', 'pb-muted', `No notebooks here${folders ? ` (${folders} folder${folders === 1 ? '' : 's'}: use Open… to look inside)` : ''}. Create one with New notebook.`));
+      if (notebooks.length === 0)
+        folderList.append(
+          h(
+            'p',
+            'pb-muted',
+            `No notebooks here${folders ? ` (${folders} folder${folders === 1 ? '' : 's'}: use Open… to look inside)` : ''}. Create one with New notebook.`,
+          ),
+        );
     } catch (error) {
       folderList.replaceChildren(h('p', 'pb-muted', `The folder cannot be listed: ${(error as Error).message}`));
     }

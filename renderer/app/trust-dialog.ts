@@ -26,7 +26,11 @@ export async function askToTrust(title: string, runAs: string, review: TrustRevi
   const refused = review.parameters.filter((p) => p.refused);
   const d = openDialog('Trust this notebook?', { wide: true, className: 'pb-trust-dialog' });
   d.body.append(
-    h('p', '', `${title} was not written or trusted on this machine. Running it runs ${plural(roots, 'cell')} ${who}. Read the parameters and every cell below; trust it only if you would run them yourself.`),
+    h(
+      'p',
+      '',
+      `${title} was not written or trusted on this machine. Running it runs ${plural(roots, 'cell')} ${who}. Read the parameters and every cell below; trust it only if you would run them yourself.`,
+    ),
   );
   for (const p of refused) d.body.append(h('p', 'pb-trust-warn', `This notebook cannot run: ${p.refused}.`));
   if (review.parameters.length > 0) d.body.append(parametersTable(review));
@@ -36,10 +40,14 @@ export async function askToTrust(title: string, runAs: string, review: TrustRevi
   const cancel = dialogButton('Cancel', () => d.close());
   d.footer.append(
     cancel,
-    dialogButton('Trust and run', () => {
-      trusted = true;
-      d.close();
-    }, 'danger'),
+    dialogButton(
+      'Trust and run',
+      () => {
+        trusted = true;
+        d.close();
+      },
+      'danger',
+    ),
   );
   cancel.focus(); // Enter must not trust
   await d.closed;
@@ -48,7 +56,13 @@ export async function askToTrust(title: string, runAs: string, review: TrustRevi
 
 function parametersTable(review: TrustReview): HTMLElement {
   const rows = review.parameters.map((p) => {
-    const row = h('tr', p.refused ? 'pb-trust-refused' : '', h('td', '', h('code', '', p.name)), h('td', '', h('code', 'pb-trust-value', p.value)), h('td', '', p.refused ? 'refused' : ''));
+    const row = h(
+      'tr',
+      p.refused ? 'pb-trust-refused' : '',
+      h('td', '', h('code', '', p.name)),
+      h('td', '', h('code', 'pb-trust-value', p.value)),
+      h('td', '', p.refused ? 'refused' : ''),
+    );
     row.dataset['parameter'] = p.name;
     if (p.refused) row.title = p.refused;
     return row;

@@ -101,7 +101,10 @@ test('matches replies to requests by requestId, and errors reject with their cod
   const listing = await c.request({ type: 'list_directory', path: 'labs' });
   assert.equal(listing.path, 'labs');
   assert.equal(listing.entries[0]!.name, 'lab.ipynb');
-  await assert.rejects(c.request({ type: 'open_notebook', path: 'nope.ipynb' }), (e: unknown) => e instanceof HostRequestError && e.code === 'not_found' && /nope\.ipynb/.test(e.message));
+  await assert.rejects(
+    c.request({ type: 'open_notebook', path: 'nope.ipynb' }),
+    (e: unknown) => e instanceof HostRequestError && e.code === 'not_found' && /nope\.ipynb/.test(e.message),
+  );
   c.close();
 });
 
@@ -206,7 +209,8 @@ test('a first connection that fails rejects with the reason and keeps retrying',
 test('a protocol version mismatch stops retrying and tells the user to reload', async () => {
   const host = new FakeHost();
   host.received = (link, m) => {
-    if (m.type === 'hello') queueMicrotask(() => link.push({ type: 'error', code: 'version_mismatch', message: 'This page speaks protocol 0: reload the page.' }));
+    if (m.type === 'hello')
+      queueMicrotask(() => link.push({ type: 'error', code: 'version_mismatch', message: 'This page speaks protocol 0: reload the page.' }));
   };
   const c = connect(host);
   await assert.rejects(c.start(), /reload the page/);
@@ -223,7 +227,11 @@ test('a first request may follow the hello at once, before the welcome arrives',
   const welcome = c.start();
   await c.whenHelloSent();
   const opened = c.request({ type: 'open_notebook', path: 'lab.ipynb' });
-  assert.deepEqual(host.link.sent.map((m) => m.type), ['hello', 'open_notebook'], 'sent before the welcome came back');
+  assert.deepEqual(
+    host.link.sent.map((m) => m.type),
+    ['hello', 'open_notebook'],
+    'sent before the welcome came back',
+  );
   await welcome;
   await assert.rejects(opened, /no lab\.ipynb/);
   c.close();

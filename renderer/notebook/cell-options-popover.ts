@@ -17,14 +17,24 @@ export interface OptionsPopoverHandle {
 let open: { close(): void } | null = null;
 
 /** Opens the options of `cell` under `anchor`; `apply` receives the new metadata. */
-export function openCellOptions(anchor: HTMLElement, cell: Cell, kind: CellKind, apply: (metadata: JsonObject) => void, readOnly: boolean): OptionsPopoverHandle {
+export function openCellOptions(
+  anchor: HTMLElement,
+  cell: Cell,
+  kind: CellKind,
+  apply: (metadata: JsonObject) => void,
+  readOnly: boolean,
+): OptionsPopoverHandle {
   open?.close();
   const current = probebookMetadata(cell);
   const error = h('p', 'pb-pop-error');
   error.setAttribute('role', 'alert');
 
   const name = input('text', typeof current.name === 'string' ? current.name : '', 'e.g. measure');
-  const timeout = input('text', typeof current.timeout === 'string' ? current.timeout : typeof current.timeout === 'number' ? `${current.timeout}s` : '', 'e.g. 10s, 2m, 500ms');
+  const timeout = input(
+    'text',
+    typeof current.timeout === 'string' ? current.timeout : typeof current.timeout === 'number' ? `${current.timeout}s` : '',
+    'e.g. 10s, 2m, 500ms',
+  );
   const background = checkbox(current.background === true);
   const asUser = checkbox(current.user === true);
   const unsafe = checkbox(current.unsafe === true);

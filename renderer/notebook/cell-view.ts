@@ -81,7 +81,8 @@ export class CellView {
     this.kindSelect.addEventListener('keydown', (e) => e.stopPropagation());
     this.nameChip = h('span', 'pb-name');
     this.pendingChip = h('span', 'pb-pending-cleanup', icon('alert'), 'never ran after a crash');
-    this.pendingChip.title = 'A run of this notebook stopped (Probebook crashed or was killed) before this cleanup cell ran. The banner above offers to run it.';
+    this.pendingChip.title =
+      'A run of this notebook stopped (Probebook crashed or was killed) before this cleanup cell ran. The banner above offers to run it.';
     this.pendingChip.hidden = true;
     this.status = h('span', 'pb-status');
     this.status.setAttribute('aria-live', 'polite');
@@ -124,7 +125,13 @@ export class CellView {
     this.hiddenOutput = h('button', 'pb-hidden-note');
     this.hiddenOutput.type = 'button';
     this.hiddenOutput.addEventListener('click', () => this.toggleHidden('outputs'));
-    const outputWrap = (this.outputWrap = h('div', 'pb-cell-outputs', h('div', 'pb-output-tools', this.collapseOutputButton), this.outputBox, this.hiddenOutput));
+    const outputWrap = (this.outputWrap = h(
+      'div',
+      'pb-cell-outputs',
+      h('div', 'pb-output-tools', this.collapseOutputButton),
+      this.outputBox,
+      this.hiddenOutput,
+    ));
     this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, outputWrap));
     this.element.dataset['cellId'] = cellId;
     this.element.addEventListener('pointerenter', () => this.ensureActions());
@@ -201,7 +208,8 @@ export class CellView {
 
   refreshSource(): void {
     this.editor.setSource(this.cell.source);
-    if (this.kind === 'markdown' && !this.editingMarkdown && this.seen) this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
+    if (this.kind === 'markdown' && !this.editingMarkdown && this.seen)
+      this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, this.host.doc.trusted);
   }
 
   refreshKind(): void {
@@ -219,7 +227,13 @@ export class CellView {
   refreshMetadata(): void {
     const cell = this.cell;
     const options = cellOptionsOf(cell, this.host.doc.notebook);
-    const badges = [options.name, options.background ? 'background' : '', options.timeout ? `timeout ${options.timeout}` : '', options.user ? 'as user' : '', options.cleanup ? 'cleanup' : ''].filter(Boolean);
+    const badges = [
+      options.name,
+      options.background ? 'background' : '',
+      options.timeout ? `timeout ${options.timeout}` : '',
+      options.user ? 'as user' : '',
+      options.cleanup ? 'cleanup' : '',
+    ].filter(Boolean);
     this.nameChip.textContent = badges.join(' · ');
     this.nameChip.hidden = badges.length === 0;
     // A cleanup cell that a crashed run never ran: the banner offers to run it.
@@ -258,7 +272,7 @@ export class CellView {
       this.runButton.title = title;
       this.runButton.setAttribute('aria-label', title);
     }
-    const n = busy ? '*' : this.cell.executionCount ?? s.executionCount ?? ' ';
+    const n = busy ? '*' : (this.cell.executionCount ?? s.executionCount ?? ' ');
     this.count.textContent = this.cell.cellType === 'code' ? `[${n}]` : '';
     this.tick(Date.now());
   }
@@ -386,7 +400,9 @@ export class CellView {
     const cellId = this.cellId;
     this.collapseInputButton = iconButton('chevronDown', 'Hide the code', () => this.toggleHidden('source'));
     this.actions.append(
-      iconButton('options', 'Cell options: name, background, timeout', (ev) => this.openOptions(ev.currentTarget as HTMLElement), { className: 'pb-options-button' }),
+      iconButton('options', 'Cell options: name, background, timeout', (ev) => this.openOptions(ev.currentTarget as HTMLElement), {
+        className: 'pb-options-button',
+      }),
       iconButton('arrowUp', 'Move cell up', () => this.host.moveCell(cellId, -1)),
       iconButton('arrowDown', 'Move cell down', () => this.host.moveCell(cellId, 1)),
       iconButton('clearOutput', 'Clear output', () => this.host.edit([{ kind: 'clear_outputs', cellId }]), { className: 'pb-clear-output' }),
@@ -403,7 +419,13 @@ export class CellView {
 
   private openOptions(anchor: HTMLElement): void {
     if (this.cell.cellType !== 'code') return;
-    openCellOptions(anchor, this.cell, this.kind, (metadata) => this.host.edit([{ kind: 'set_cell_metadata', cellId: this.cellId, metadata }]), this.host.locked);
+    openCellOptions(
+      anchor,
+      this.cell,
+      this.kind,
+      (metadata) => this.host.edit([{ kind: 'set_cell_metadata', cellId: this.cellId, metadata }]),
+      this.host.locked,
+    );
   }
 }
 

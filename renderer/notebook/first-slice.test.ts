@@ -11,7 +11,13 @@ test('enough cells to fill the window, counted from their source lines', () => {
   // One tall cell fills it alone, but four are made all the same.
   assert.equal(firstSlice([...cells(1, 60), ...cells(10, 1)], 900), 4);
   // A trailing newline is no extra line.
-  assert.equal(firstSlice(cells(500, 1).map((c) => ({ source: `${c.source}\n` })), 790), 10);
+  assert.equal(
+    firstSlice(
+      cells(500, 1).map((c) => ({ source: `${c.source}\n` })),
+      790,
+    ),
+    10,
+  );
 });
 
 test('never more than 20 cells, never more than there are', () => {

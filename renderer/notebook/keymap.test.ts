@@ -14,7 +14,8 @@ const key = (k: string, mods: Partial<{ ctrl: boolean; shift: boolean; alt: bool
 function registry() {
   const ran: string[] = [];
   const r = new CommandRegistry();
-  const add = (id: string, keys: string[], keyMode?: Command['keyMode']) => r.register({ id, title: id, category: 'Cell', keys, keyMode, run: () => void ran.push(id) });
+  const add = (id: string, keys: string[], keyMode?: Command['keyMode']) =>
+    r.register({ id, title: id, category: 'Cell', keys, keyMode, run: () => void ran.push(id) });
   add('cell.runAndAdvance', ['Shift+Enter'], 'any');
   add('cell.delete', ['D D']);
   add('cell.insertAbove', ['A']);

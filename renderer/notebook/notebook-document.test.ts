@@ -12,7 +12,17 @@ function notebook(): Notebook {
 
 function open(delayMs = 1000) {
   const sent: { id: string; edits: NotebookEdit[]; baseVersion: number }[] = [];
-  const snapshot: NotebookSnapshot = { notebookId: 'n1', path: 'lab.ipynb', title: 'lab.ipynb', version: 3, dirty: false, readOnly: false, trusted: true, notebook: notebook(), cellStates: {} };
+  const snapshot: NotebookSnapshot = {
+    notebookId: 'n1',
+    path: 'lab.ipynb',
+    title: 'lab.ipynb',
+    version: 3,
+    dirty: false,
+    readOnly: false,
+    trusted: true,
+    notebook: notebook(),
+    cellStates: {},
+  };
   const doc = new NotebookDocument(
     snapshot,
     {
@@ -32,11 +42,18 @@ function open(delayMs = 1000) {
 test('local edits apply at once, are sent against the known version, and their echo is not applied twice', () => {
   const { doc, sent } = open();
   doc.edit([{ kind: 'insert_cell', index: 1, cell: { id: 'x', cellType: 'markdown', source: '# hi', metadata: {} } }]);
-  assert.deepEqual(doc.cells.map((c) => c.id), ['a', 'x', 'b', 'c']);
+  assert.deepEqual(
+    doc.cells.map((c) => c.id),
+    ['a', 'x', 'b', 'c'],
+  );
   assert.equal(sent[0]!.baseVersion, 3);
   assert.equal(doc.dirty, true, 'unconfirmed edits count as unsaved');
   assert.equal(doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 4, edits: sent[0]!.edits, origin: sent[0]!.id }), true);
-  assert.deepEqual(doc.cells.map((c) => c.id), ['a', 'x', 'b', 'c'], 'the echo is not inserted again');
+  assert.deepEqual(
+    doc.cells.map((c) => c.id),
+    ['a', 'x', 'b', 'c'],
+    'the echo is not inserted again',
+  );
   assert.equal(doc.version, 4);
   assert.equal(doc.lastChangeWasOurs, true);
   doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 5, edits: [{ kind: 'set_source', cellId: 'a', source: 'x' }], origin: 'other-tab' });
@@ -45,10 +62,28 @@ test('local edits apply at once, are sent against the known version, and their e
 
 test("another window's edits apply here, and one that does not fit asks for a fresh snapshot", () => {
   const { doc, events } = open();
-  assert.equal(doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 4, edits: [{ kind: 'move_cell', cellId: 'c', toIndex: 0 }, { kind: 'set_source', cellId: 'a', source: 'ls' }], origin: 'other-tab' }), true);
-  assert.deepEqual(doc.cells.map((c) => c.id), ['c', 'a', 'b']);
+  assert.equal(
+    doc.applyChanged({
+      type: 'notebook_changed',
+      notebookId: 'n1',
+      version: 4,
+      edits: [
+        { kind: 'move_cell', cellId: 'c', toIndex: 0 },
+        { kind: 'set_source', cellId: 'a', source: 'ls' },
+      ],
+      origin: 'other-tab',
+    }),
+    true,
+  );
+  assert.deepEqual(
+    doc.cells.map((c) => c.id),
+    ['c', 'a', 'b'],
+  );
   assert.equal(doc.cell('a')!.source, 'ls');
-  assert.deepEqual(events.filter((e) => e.kind === 'source'), [{ kind: 'source', cellId: 'a', remote: true }]);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'source'),
+    [{ kind: 'source', cellId: 'a', remote: true }],
+  );
   assert.equal(doc.applyChanged({ type: 'notebook_changed', notebookId: 'n1', version: 5, edits: [{ kind: 'delete_cell', cellId: 'gone' }] }), false);
 });
 
@@ -60,7 +95,10 @@ test('typing is coalesced into one set_source, sent before the next edit', () =>
   assert.equal(sent.length, 0, 'nothing sent while typing');
   assert.equal(doc.dirty, true);
   doc.edit([{ kind: 'delete_cell', cellId: 'c' }]);
-  assert.deepEqual(sent.map((s) => s.edits), [[{ kind: 'set_source', cellId: 'b', source: 'echo' }], [{ kind: 'delete_cell', cellId: 'c' }]]);
+  assert.deepEqual(
+    sent.map((s) => s.edits),
+    [[{ kind: 'set_source', cellId: 'b', source: 'echo' }], [{ kind: 'delete_cell', cellId: 'c' }]],
+  );
 });
 
 test('typing is sent after a pause', async () => {
@@ -112,7 +150,16 @@ test('run states follow execution messages; a skipped cell returns to idle', () 
 test('clearing outputs resets the execution count and status', () => {
   const { doc } = open();
   doc.applyExecutionState({ type: 'execution_state', requestId: 'r', notebookId: 'n1', cellId: 'a', state: 'running', executionCount: 2 });
-  doc.applyExecutionEnded({ type: 'execution_ended', requestId: 'r', notebookId: 'n1', cellId: 'a', status: 'ok', success: true, durationMs: 3, stopped: false });
+  doc.applyExecutionEnded({
+    type: 'execution_ended',
+    requestId: 'r',
+    notebookId: 'n1',
+    cellId: 'a',
+    status: 'ok',
+    success: true,
+    durationMs: 3,
+    stopped: false,
+  });
   doc.edit([{ kind: 'clear_outputs', cellId: 'a' }]);
   assert.equal(doc.cell('a')!.executionCount, null);
   assert.equal(doc.runState('a').status, 'idle');
@@ -125,8 +172,14 @@ test("a crashed run's cleanup cells are pending until the host's list says other
     { runId: 'r-old', startedAt: 1, cellIds: ['c'] },
     { runId: 'r-new', startedAt: 2, cellIds: ['b', 'gone'] },
   ]);
-  assert.deepEqual(['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)), [false, true, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)),
+    [false, true, true],
+  );
   assert.deepEqual(events.at(-1), { kind: 'pending-cleanup' });
   doc.applyPendingCleanup([{ runId: 'r-new', startedAt: 2, cellIds: ['b', 'gone'] }]);
-  assert.deepEqual(['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)), [false, true, false]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((id) => doc.isPendingCleanup(id)),
+    [false, true, false],
+  );
 });

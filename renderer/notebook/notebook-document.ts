@@ -267,7 +267,13 @@ export class NotebookDocument {
     const previous = this.beforeQueue.get(message.cellId);
     this.beforeQueue.delete(message.cellId);
     // A cell stopped by its timeout or by the end of its run did what it was meant to ("trace for 10 s"): ok, as on the host.
-    const ended: CellRunState = { ...before, status: message.success ? 'ok' : message.status, durationMs: message.durationMs, endedAt: Date.now(), stopReason: message.stopReason };
+    const ended: CellRunState = {
+      ...before,
+      status: message.success ? 'ok' : message.status,
+      durationMs: message.durationMs,
+      endedAt: Date.now(),
+      stopReason: message.stopReason,
+    };
     this.states.set(message.cellId, neverRan ? (previous ?? { ...before, status: 'idle' }) : ended);
     this.emit({ kind: 'run-state', cellId: message.cellId });
   }

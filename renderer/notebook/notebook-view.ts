@@ -138,7 +138,7 @@ export class NotebookView implements CellHost {
   }
 
   get activeView(): CellView | null {
-    return this.activeId ? this.views.get(this.activeId) ?? null : null;
+    return this.activeId ? (this.views.get(this.activeId) ?? null) : null;
   }
 
   view(cellId: string): CellView | undefined {
@@ -220,7 +220,12 @@ export class NotebookView implements CellHost {
   edit(edits: NotebookEdit[]): void {
     if (edits.length === 0) return;
     if (this.isLocked) {
-      this.actions.notify(this.doc.readOnly ? `${this.doc.title} is read-only: ${this.doc.readOnlyReason ?? 'save it under another name to change it'}.` : 'Not connected to Probebook: changes are paused until it reconnects.', 'error');
+      this.actions.notify(
+        this.doc.readOnly
+          ? `${this.doc.title} is read-only: ${this.doc.readOnlyReason ?? 'save it under another name to change it'}.`
+          : 'Not connected to Probebook: changes are paused until it reconnects.',
+        'error',
+      );
       for (const v of this.views.values()) v.refreshAll();
       return;
     }
@@ -324,7 +329,13 @@ export class NotebookView implements CellHost {
     const k = kind ?? this.defaultKind();
     const id = newCellId();
     const metadata: JsonObject = k === 'markdown' || k === 'raw' || k === defaultLanguage(this.doc.notebook) ? {} : { probebook: { language: k } };
-    this.edit([{ kind: 'insert_cell', index: Math.max(0, index), cell: { id, cellType: k === 'markdown' ? 'markdown' : k === 'raw' ? 'raw' : 'code', source, metadata } }]);
+    this.edit([
+      {
+        kind: 'insert_cell',
+        index: Math.max(0, index),
+        cell: { id, cellType: k === 'markdown' ? 'markdown' : k === 'raw' ? 'raw' : 'code', source, metadata },
+      },
+    ]);
     if (!this.doc.cell(id)) return null;
     this.select(id, 'command');
     this.views.get(id)?.scrollIntoView();
@@ -343,7 +354,13 @@ export class NotebookView implements CellHost {
       return;
     }
     const id = this.doc.cell(last.cell.id) ? newCellId() : last.cell.id;
-    this.edit([{ kind: 'insert_cell', index: Math.min(last.index, this.doc.cells.length), cell: { id, cellType: last.cell.cellType, source: last.cell.source, metadata: last.cell.metadata } }]);
+    this.edit([
+      {
+        kind: 'insert_cell',
+        index: Math.min(last.index, this.doc.cells.length),
+        cell: { id, cellType: last.cell.cellType, source: last.cell.source, metadata: last.cell.metadata },
+      },
+    ]);
     this.select(id, 'command');
     this.views.get(id)?.scrollIntoView();
   }
@@ -406,7 +423,11 @@ export class NotebookView implements CellHost {
   }
 
   clearAllOutputs(): void {
-    this.edit(this.doc.cells.filter((c) => c.cellType === 'code' && (c.outputs.length || c.executionCount !== null)).map((c) => ({ kind: 'clear_outputs' as const, cellId: c.id })));
+    this.edit(
+      this.doc.cells
+        .filter((c) => c.cellType === 'code' && (c.outputs.length || c.executionCount !== null))
+        .map((c) => ({ kind: 'clear_outputs' as const, cellId: c.id })),
+    );
   }
 
   /** Ctrl+Enter: run the selection and stay on it. */
@@ -675,10 +696,12 @@ export function findHeadingCell(cells: readonly { id: string; cellType: string; 
     for (const line of cell.source.split('\n')) {
       const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
       if (!heading) continue;
-      const text = heading[1]!.replace(/[*_`]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim();
+      const text = heading[1]!
+        .replace(/[*_`]/g, '')
+        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .trim();
       if (text.replace(/ /g, '-') === want || text === want) return cell.id;
     }
   }
   return undefined;
 }
-

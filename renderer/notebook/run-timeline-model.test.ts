@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
-import { axisLength, axisTicks, buildTimeline, describeRow, formatClock, formatDuration, LIVE_MIN_AXIS_MS, listRuns, readTiming } from './run-timeline-model.ts';
+import {
+  axisLength,
+  axisTicks,
+  buildTimeline,
+  describeRow,
+  formatClock,
+  formatDuration,
+  LIVE_MIN_AXIS_MS,
+  listRuns,
+  readTiming,
+} from './run-timeline-model.ts';
 
 const T0 = Date.parse('2025-03-04T14:02:11.000Z');
 const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -37,7 +47,10 @@ function notebook(cells: { execution?: JsonObject; probebook?: JsonObject; type?
 function labRun(): Notebook {
   return notebook([
     { type: 'markdown' },
-    { execution: execution('r1', 0, 2150, 'interrupted', { 'probebook.background': 'true', 'probebook.stop': 'run-ended' }), probebook: { language: 'bpftrace', name: 'tracer', background: true } },
+    {
+      execution: execution('r1', 0, 2150, 'interrupted', { 'probebook.background': 'true', 'probebook.stop': 'run-ended' }),
+      probebook: { language: 'bpftrace', name: 'tracer', background: true },
+    },
     { execution: execution('r1', 20, 1030, 'ok') },
     { execution: execution('r1', 1040, 2100, 'failed'), probebook: { name: 'load' } },
     { execution: execution('r1', 2160, 2300, 'ok', { 'probebook.cleanup': 'true' }), probebook: { cleanup: true } },
@@ -74,7 +87,10 @@ test('runs are listed latest first; the latest is shown unless another is chosen
     { execution: execution('new', 60_000, 61_000, 'ok'), probebook: { name: 'measure' } },
   ]);
   const runs = listRuns(nb, T0);
-  assert.deepEqual(runs.map((r) => r.id), ['new', 'old']);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ['new', 'old'],
+  );
   assert.equal(runs[0]!.label, `measure · ${formatClock(T0 + 60_000, T0)}`, 'one cell: its name');
   assert.match(runs[1]!.label, /^Run · \d\d:\d\d:\d\d · 2 cells$/, 'two of three cells: not a Run All');
   assert.equal(buildTimeline(nb)!.run.id, 'new');
@@ -114,7 +130,13 @@ test('malformed or missing timing leaves the cell out instead of breaking the ti
     { execution: 'x' as unknown as JsonObject },
     { execution: good, type: 'markdown' },
   ]);
-  assert.deepEqual(buildTimeline(nb)!.rows.map((r) => [r.index, r.status]), [[1, 'ok'], [5, 'ok']]);
+  assert.deepEqual(
+    buildTimeline(nb)!.rows.map((r) => [r.index, r.status]),
+    [
+      [1, 'ok'],
+      [5, 'ok'],
+    ],
+  );
   assert.equal(buildTimeline(notebook([{}, { type: 'markdown' }])), null, 'no run recorded: nothing to show');
 });
 
@@ -133,11 +155,26 @@ test('a running axis keeps a round length with headroom; a finished one fits its
 });
 
 test('ticks are round, readable and at least the given gap apart', () => {
-  assert.deepEqual(axisTicks(2392, 800).map((t) => t.label), ['0', '0.5 s', '1 s', '1.5 s', '2 s']);
-  assert.deepEqual(axisTicks(900, 800).map((t) => t.label), ['0', '100 ms', '200 ms', '300 ms', '400 ms', '500 ms', '600 ms', '700 ms', '800 ms', '900 ms']);
-  assert.deepEqual(axisTicks(40, 400).map((t) => t.label), ['0', '10 ms', '20 ms', '30 ms', '40 ms']);
-  assert.deepEqual(axisTicks(7 * 60_000, 700).map((t) => t.label), ['0', '1 min', '2 min', '3 min', '4 min', '5 min', '6 min', '7 min']);
-  assert.deepEqual(axisTicks(5 * 3_600_000, 500).map((t) => t.label), ['0', '1 h', '2 h', '3 h', '4 h', '5 h']);
+  assert.deepEqual(
+    axisTicks(2392, 800).map((t) => t.label),
+    ['0', '0.5 s', '1 s', '1.5 s', '2 s'],
+  );
+  assert.deepEqual(
+    axisTicks(900, 800).map((t) => t.label),
+    ['0', '100 ms', '200 ms', '300 ms', '400 ms', '500 ms', '600 ms', '700 ms', '800 ms', '900 ms'],
+  );
+  assert.deepEqual(
+    axisTicks(40, 400).map((t) => t.label),
+    ['0', '10 ms', '20 ms', '30 ms', '40 ms'],
+  );
+  assert.deepEqual(
+    axisTicks(7 * 60_000, 700).map((t) => t.label),
+    ['0', '1 min', '2 min', '3 min', '4 min', '5 min', '6 min', '7 min'],
+  );
+  assert.deepEqual(
+    axisTicks(5 * 3_600_000, 500).map((t) => t.label),
+    ['0', '1 h', '2 h', '3 h', '4 h', '5 h'],
+  );
   const ticks = axisTicks(12_345, 1000);
   for (let i = 1; i < ticks.length; i++) assert.ok(((ticks[i]!.ms - ticks[i - 1]!.ms) / 12_345) * 1000 >= 80);
 });

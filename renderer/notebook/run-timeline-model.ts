@@ -230,7 +230,10 @@ export function buildTimeline(notebook: Notebook, options: TimelineOptions = {})
 // The axis
 
 /** 1, 2, 5 × 10^k ms, and the minute and hour steps people read. */
-const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
+const STEPS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000,
+  10_800_000, 21_600_000, 43_200_000, 86_400_000,
+];
 
 /** While a run goes on, the axis is at least this long, so bars visibly grow instead of the axis rescaling every frame. */
 export const LIVE_MIN_AXIS_MS = 5000;
@@ -294,7 +297,11 @@ export function formatDuration(ms: number): string {
 }
 
 export const STATUS_LABELS: Record<TimelineStatus, string> = { running: 'Running', ok: 'Succeeded', failed: 'Failed', interrupted: 'Stopped' };
-export const STOP_LABELS: Record<StopReason, string> = { interrupt: 'stopped by you', timeout: 'stopped by its timeout', 'run-ended': 'stopped when the run ended' };
+export const STOP_LABELS: Record<StopReason, string> = {
+  interrupt: 'stopped by you',
+  timeout: 'stopped by its timeout',
+  'run-ended': 'stopped when the run ended',
+};
 
 /** The tooltip of a row: name, exact start, duration, status and why it stopped. */
 export function describeRow(row: TimelineRow): string {

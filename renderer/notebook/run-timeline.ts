@@ -93,7 +93,17 @@ export class RunTimelinePanel {
       ...(['ok', 'failed', 'interrupted', 'running'] as const).map((s) => h('span', 'pb-tl-key', h('span', `pb-tl-swatch pb-tl-s-${s}`), STATUS_LABELS[s])),
       h('span', 'pb-tl-key', h('span', 'pb-tl-swatch pb-tl-s-ok pb-tl-swatch-bg'), 'Background'),
     );
-    const head = h('div', 'pb-tl-head', icon('timeline', 'pb-tl-icon'), h('span', 'pb-tl-title', 'Run timeline'), this.picker, this.summary, h('span', 'pb-spacer'), legend, iconButton('close', 'Close the run timeline (T)', () => this.actions.close(), { className: 'pb-tl-close' }));
+    const head = h(
+      'div',
+      'pb-tl-head',
+      icon('timeline', 'pb-tl-icon'),
+      h('span', 'pb-tl-title', 'Run timeline'),
+      this.picker,
+      this.summary,
+      h('span', 'pb-spacer'),
+      legend,
+      iconButton('close', 'Close the run timeline (T)', () => this.actions.close(), { className: 'pb-tl-close' }),
+    );
     const grip = h('div', 'pb-tl-grip');
     grip.title = 'Drag to resize';
     grip.setAttribute('role', 'separator');
@@ -117,7 +127,11 @@ export class RunTimelinePanel {
       'pb-tl-empty',
       icon('timeline', 'pb-tl-empty-icon'),
       h('p', 'pb-tl-empty-title', 'Run cells to see them on a time axis'),
-      h('p', '', 'Each run — Run all, or the cells you run — shows here with every cell from its start to its end, background cells alongside. The times are kept in the notebook, so a saved notebook shows its last run when opened again.'),
+      h(
+        'p',
+        '',
+        'Each run — Run all, or the cells you run — shows here with every cell from its start to its end, background cells alongside. The times are kept in the notebook, so a saved notebook shows its last run when opened again.',
+      ),
     );
     const runAll = h('button', 'pb-btn-secondary', icon('runAll'), 'Run all');
     runAll.type = 'button';
@@ -195,7 +209,10 @@ export class RunTimelinePanel {
     if (this.chosenRunId && !runs.some((r) => r.id === this.chosenRunId)) this.chosenRunId = null;
     const tl = buildTimeline(this.doc.notebook, { runId: this.chosenRunId, now, isLive: (id) => this.isLive(id) });
     this.current = tl;
-    this.renderPicker(runs.map((r) => ({ id: r.id, label: r.label })), tl?.run.id ?? null);
+    this.renderPicker(
+      runs.map((r) => ({ id: r.id, label: r.label })),
+      tl?.run.id ?? null,
+    );
     this.element.classList.toggle('pb-tl-is-empty', !tl);
     if (!tl) {
       this.summary.textContent = '';
@@ -305,7 +322,10 @@ export class RunTimelinePanel {
       }
     }
     els.row.title = `${describeRow(row)}\nClick to select the cell`;
-    els.row.setAttribute('aria-label', `${row.name}: ${row.unfinished ? 'did not finish' : STATUS_LABELS[row.status].toLowerCase()}, ${formatDuration(row.durationMs)}, from +${formatDuration(row.startMs)}`);
+    els.row.setAttribute(
+      'aria-label',
+      `${row.name}: ${row.unfinished ? 'did not finish' : STATUS_LABELS[row.status].toLowerCase()}, ${formatDuration(row.durationMs)}, from +${formatDuration(row.startMs)}`,
+    );
     els.bar.style.left = pct(row.startMs);
     els.bar.style.width = `max(2px, ${((frac(row.endMs) - frac(row.startMs)) * 100).toFixed(4)}%)`;
     els.stop.style.left = pct(row.endMs);

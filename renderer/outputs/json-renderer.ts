@@ -31,7 +31,16 @@ function node(key: string | null, v: Json, depth: number): HTMLElement {
   }
   const details = h('details', 'pb-json-node');
   details.open = depth < OPEN_DEPTH;
-  details.append(h('summary', '', label, h('span', 'pb-json-punct', open), h('span', 'pb-json-count', ` ${entries.length} ${Array.isArray(v) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'} `), h('span', 'pb-json-punct', close)));
+  details.append(
+    h(
+      'summary',
+      '',
+      label,
+      h('span', 'pb-json-punct', open),
+      h('span', 'pb-json-count', ` ${entries.length} ${Array.isArray(v) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'} `),
+      h('span', 'pb-json-punct', close),
+    ),
+  );
   const children = h('div', 'pb-json-children');
   let shown = 0;
   const more = h('button', 'pb-btn pb-json-more');
@@ -67,7 +76,14 @@ export const jsonRenderer: OutputRenderer = {
   render(item, element): ItemView {
     const box = h('div', 'pb-json');
     const draw = (data: Json): void => {
-      box.replaceChildren(h('div', 'pb-tools', copyButton('Copy', 'Copy as JSON', () => JSON.stringify(data, null, 2))), node(null, data, 0));
+      box.replaceChildren(
+        h(
+          'div',
+          'pb-tools',
+          copyButton('Copy', 'Copy as JSON', () => JSON.stringify(data, null, 2)),
+        ),
+        node(null, data, 0),
+      );
     };
     draw(item.data);
     element.append(box);

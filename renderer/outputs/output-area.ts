@@ -56,7 +56,8 @@ export class OutputArea {
   /** Error locations of the error outputs, for marking editor lines. */
   errorLocations(): { outputId: string; location: NonNullable<ItemView['errorLocation']> }[] {
     const out: { outputId: string; location: NonNullable<ItemView['errorLocation']> }[] = [];
-    for (const e of this.entries) if (e.kind === 'single' && e.view.errorLocation) out.push({ outputId: e.view.output.outputId, location: e.view.errorLocation });
+    for (const e of this.entries)
+      if (e.kind === 'single' && e.view.errorLocation) out.push({ outputId: e.view.output.outputId, location: e.view.errorLocation });
     return out;
   }
 
@@ -137,7 +138,9 @@ export class OutputArea {
       }
       if (p.printIndex > 0) {
         // The second print of a map: its first print's table becomes the live chart.
-        const first = this.entries.find((e): e is Extract<Entry, { kind: 'single' }> => e.kind === 'single' && bpftracePayloadOf(e.view.output)?.name === p.name);
+        const first = this.entries.find(
+          (e): e is Extract<Entry, { kind: 'single' }> => e.kind === 'single' && bpftracePayloadOf(e.view.output)?.name === p.name,
+        );
         if (first) {
           this.addSeries(p.name, [first.view.output, output], first);
           return;
@@ -192,7 +195,9 @@ export class OutputArea {
       fn();
     } catch (err) {
       console.error(`Probebook: updating the live chart of ${entry.name} failed`, err);
-      entry.view.element.append(h('div', 'pb-render-error', `The live chart of ${entry.name} could not be updated: ${err instanceof Error ? err.message : String(err)}`));
+      entry.view.element.append(
+        h('div', 'pb-render-error', `The live chart of ${entry.name} could not be updated: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
   }
 }

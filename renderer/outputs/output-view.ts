@@ -29,7 +29,12 @@ export function setOutputDefaults(d: { registry: RendererRegistry; assets: () =>
 function resolveOptions(options: RenderOptions): Required<RenderOptions> {
   const registry = options.registry ?? defaults?.registry;
   if (!registry) throw new Error('No output renderer registry: import renderer/outputs/index.ts or pass `registry`.');
-  return { trusted: options.trusted, theme: options.theme, registry, assets: options.assets ?? defaults?.assets() ?? { frameBase: new URL('outputs/', document.baseURI).href } };
+  return {
+    trusted: options.trusted,
+    theme: options.theme,
+    registry,
+    assets: options.assets ?? defaults?.assets() ?? { frameBase: new URL('outputs/', document.baseURI).href },
+  };
 }
 
 /** Renders an output into a new element appended to `parent`; see {@link OutputView}. */

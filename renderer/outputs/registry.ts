@@ -64,9 +64,7 @@ export interface OutputRenderer {
   dispose?(element: HTMLElement): void;
 }
 
-export type Selection =
-  | { renderer: OutputRenderer; item: OutputItem }
-  | { renderer: null; reason: string };
+export type Selection = { renderer: OutputRenderer; item: OutputItem } | { renderer: null; reason: string };
 
 export class RendererRegistry {
   private readonly renderers = new Map<string, OutputRenderer>();

@@ -11,7 +11,14 @@ import type { Output } from '../../core/common/notebook/model.ts';
 import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/types.ts';
 
 function asOutput(p: BpftraceMapPayload, i: number): Output {
-  return { outputId: `bt${i}`, kind: 'display_data', items: [{ mime: MIME.bpftrace, data: p as never }, { mime: MIME.plain, data: `${p.name}` }] };
+  return {
+    outputId: `bt${i}`,
+    kind: 'display_data',
+    items: [
+      { mime: MIME.bpftrace, data: p as never },
+      { mime: MIME.plain, data: `${p.name}` },
+    ],
+  };
 }
 
 test('maps, histograms and stats from real captures render as tables and labelled charts', async (t) => {
@@ -43,7 +50,13 @@ test('maps, histograms and stats from real captures render as tables and labelle
   assert.deepEqual(await col(1), ['python3']);
   assert.equal(await x.locator('.pb-table-count').textContent(), '1 of 6 rows');
   // The value cell of the biggest value carries a full-width bar.
-  assert.equal(await x.locator('tbody td.pb-bar').first().evaluate((e) => (e as HTMLElement).style.getPropertyValue('--pb-bar-width')), '100.0%');
+  assert.equal(
+    await x
+      .locator('tbody td.pb-bar')
+      .first()
+      .evaluate((e) => (e as HTMLElement).style.getPropertyValue('--pb-bar-width')),
+    '100.0%',
+  );
   await x.locator('.pb-filter').fill('');
   await x.locator('button', { hasText: 'CSV' }).click();
   await x.locator('.pb-btn-done').waitFor();
@@ -120,12 +133,19 @@ test('a map printed every second becomes one live line chart that grows, next to
   // The latest print is the table beside the chart.
   assert.deepEqual(await page.locator('.pb-bt-series-latest tbody td:first-child').allTextContents(), ['sshd', 'iperf3']);
   assert.deepEqual(await page.locator('.pb-bt-series-latest tbody td:nth-child(2)').allTextContents(), ['4', '1,340']);
-  assert.deepEqual(await page.locator('.pb-bt-series .pb-chart-tick').allTextContents().then((t) => t.filter((s) => s.endsWith('s'))), ['0s', '5s', '10s'], 'x axis: seconds since the run start (prints at 1s … 12s)');
+  assert.deepEqual(
+    await page
+      .locator('.pb-bt-series .pb-chart-tick')
+      .allTextContents()
+      .then((t) => t.filter((s) => s.endsWith('s'))),
+    ['0s', '5s', '10s'],
+    'x axis: seconds since the run start (prints at 1s … 12s)',
+  );
   // Hover shows the values at that time.
   const box = (await page.locator('.pb-bt-series svg.pb-line-chart').boundingBox())!;
   await page.mouse.move(box.x + box.width - 16, box.y + 60);
   await page.locator('.pb-tip:not([hidden])').waitFor();
-  assert.match(await page.locator('.pb-tip').textContent() ?? '', /\+12s.*iperf3.*1,340/);
+  assert.match((await page.locator('.pb-tip').textContent()) ?? '', /\+12s.*iperf3.*1,340/);
   await screenshot(page, 'bpftrace-live-chart');
   // The chart downloads as PNG.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.pb-bt-series .pb-bt-head button', { hasText: 'PNG' }).click()]);
@@ -137,11 +157,14 @@ test('a map printed every second becomes one live line chart that grows, next to
   const exit = print(12);
   const exitPayload = exit.items[0]!.data as unknown as BpftraceMapPayload;
   exitPayload.time = runStart + 12_150;
-  exitPayload.entries = [{ key: ['curl'], rawKey: 'curl', value: { type: 'scalar', value: 40 } }, { key: ['iperf3'], rawKey: 'iperf3', value: { type: 'scalar', value: 31 } }];
+  exitPayload.entries = [
+    { key: ['curl'], rawKey: 'curl', value: { type: 'scalar', value: 40 } },
+    { key: ['iperf3'], rawKey: 'iperf3', value: { type: 'scalar', value: 31 } },
+  ];
   await apply(page, { kind: 'add', output: exit });
   await page.evaluate(() => window.pbHarness.flush());
-  assert.match(await page.locator('.pb-bt-series .pb-bt-when').textContent() ?? '', /^13 prints · .* · last one partial \(dashed\)$/);
-  assert.match(await page.locator('.pb-bt-series .pb-bt-when').getAttribute('title') ?? '', /covers 0.15s of a 1s interval/);
+  assert.match((await page.locator('.pb-bt-series .pb-bt-when').textContent()) ?? '', /^13 prints · .* · last one partial \(dashed\)$/);
+  assert.match((await page.locator('.pb-bt-series .pb-bt-when').getAttribute('title')) ?? '', /covers 0.15s of a 1s interval/);
   assert.equal(await page.locator('.pb-bt-series path.pb-series-partial').count(), 3, 'one dashed tail per series');
   assert.equal(await page.locator('.pb-bt-series circle.pb-dot-partial').count(), 3);
   assert.equal(await page.locator('.pb-bt-series circle.pb-series-0:not(.pb-dot-partial)').count(), 12);

@@ -10,14 +10,24 @@ import { MIME } from '../../core/common/mime.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 
 function plot(id: string, figure: unknown): Output {
-  return { outputId: id, kind: 'display_data', items: [{ mime: MIME.plotly, data: figure as never }, { mime: MIME.plain, data: '<Figure>' }] };
+  return {
+    outputId: id,
+    kind: 'display_data',
+    items: [
+      { mime: MIME.plotly, data: figure as never },
+      { mime: MIME.plain, data: '<Figure>' },
+    ],
+  };
 }
 
 test('a plotly figure draws in a sandboxed frame, follows the theme, updates in place and exports PNG', async (t) => {
   const h = await openHarness(t);
   if (!h) return;
   const { page } = h;
-  const figure = { data: [{ x: [0, 1, 2, 3, 4], y: [10, 12, 9, 14, 20], type: 'scatter', name: 'Mbit/s' }], layout: { title: { text: 'iperf3 throughput' }, height: 320 } };
+  const figure = {
+    data: [{ x: [0, 1, 2, 3, 4], y: [10, 12, 9, 14, 20], type: 'scatter', name: 'Mbit/s' }],
+    layout: { title: { text: 'iperf3 throughput' }, height: 320 },
+  };
   await mount(page, [plot('p1', figure)]);
   const iframe = page.locator('[data-output-id="p1"] iframe.pb-frame');
   assert.equal(await iframe.getAttribute('sandbox'), 'allow-scripts', 'scripts only: no allow-same-origin');
@@ -26,26 +36,39 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
   await page.locator('[data-output-id="p1"] .pb-plot-ready').waitFor();
   assert.equal(await frame.locator('.scatterlayer .trace').count(), 1);
   assert.equal(await frame.locator('.gtitle').textContent(), 'iperf3 throughput');
-  assert.match(await frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).background), /rgb\(255, 255, 255\)/);
+  assert.match(
+    await frame
+      .locator('.main-svg')
+      .first()
+      .evaluate((e) => getComputedStyle(e).background),
+    /rgb\(255, 255, 255\)/,
+  );
   // The frame grew to the figure's height.
   const height = await iframe.evaluate((e) => e.getBoundingClientRect().height);
   assert.ok(height >= 320 && height < 360, `frame height ${height}`);
   await screenshot(page, 'plotly-light');
   // It resizes with its container.
-  const plotWidth = () => frame.locator('.main-svg').first().evaluate((e) => e.getBoundingClientRect().width);
+  const plotWidth = () =>
+    frame
+      .locator('.main-svg')
+      .first()
+      .evaluate((e) => e.getBoundingClientRect().width);
   const wide = await plotWidth();
   await page.evaluate(() => (document.getElementById('stage')!.style.maxWidth = '600px'));
-  await page.waitForFunction(
-    async () => {
-      const f = document.querySelector<HTMLIFrameElement>('[data-output-id="p1"] iframe')!;
-      return f.getBoundingClientRect().width <= 600;
-    },
-  );
+  await page.waitForFunction(async () => {
+    const f = document.querySelector<HTMLIFrameElement>('[data-output-id="p1"] iframe')!;
+    return f.getBoundingClientRect().width <= 600;
+  });
   // The plot redraws inside its frame a while after the frame narrowed: wait for that (a loaded
   // machine takes longer than a few seconds), then check.
   const plotFrame = (await (await iframe.elementHandle())!.contentFrame())!;
   // (Polled on a timer: a frame out of view gets no animation frames.)
-  await plotFrame.waitForFunction(() => (document.querySelector('.main-svg')?.getBoundingClientRect().width ?? Infinity) <= 600, undefined, { polling: 100, timeout: 20_000 }).catch(() => undefined);
+  await plotFrame
+    .waitForFunction(() => (document.querySelector('.main-svg')?.getBoundingClientRect().width ?? Infinity) <= 600, undefined, {
+      polling: 100,
+      timeout: 20_000,
+    })
+    .catch(() => undefined);
   const narrow = await plotWidth();
   assert.ok(narrow <= 600 && narrow < wide, `plot width ${wide} → ${narrow} (frame ${await iframe.evaluate((e) => e.getBoundingClientRect().width)})`);
   await page.evaluate(() => (document.getElementById('stage')!.style.maxWidth = ''));
@@ -53,17 +76,30 @@ test('a plotly figure draws in a sandboxed frame, follows the theme, updates in 
   // Theme follows the page.
   await page.evaluate(() => window.pbHarness.setTheme('dark'));
   await plotFrame
-    .waitForFunction(() => {
-      const svg = document.querySelector('.main-svg');
-      return !!svg && /30, 30, 30/.test(getComputedStyle(svg).background);
-    }, undefined, { polling: 100, timeout: 20_000 })
+    .waitForFunction(
+      () => {
+        const svg = document.querySelector('.main-svg');
+        return !!svg && /30, 30, 30/.test(getComputedStyle(svg).background);
+      },
+      undefined,
+      { polling: 100, timeout: 20_000 },
+    )
     .catch(() => undefined);
-  assert.match(await frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).background), /rgb\(30, 30, 30\)/);
+  assert.match(
+    await frame
+      .locator('.main-svg')
+      .first()
+      .evaluate((e) => getComputedStyle(e).background),
+    /rgb\(30, 30, 30\)/,
+  );
   await screenshot(page, 'plotly-dark');
 
   // Update in place: same frame, new data.
   const before = await iframe.elementHandle();
-  await apply(page, { kind: 'replace', output: plot('p1', { data: [...figure.data, { x: [0, 4], y: [5, 5], type: 'scatter', name: 'target' }], layout: figure.layout }) });
+  await apply(page, {
+    kind: 'replace',
+    output: plot('p1', { data: [...figure.data, { x: [0, 4], y: [5, 5], type: 'scatter', name: 'target' }], layout: figure.layout }),
+  });
   await frame.locator('.scatterlayer .trace:nth-child(2)').waitFor();
   assert.equal(await frame.locator('.scatterlayer .trace').count(), 2);
   assert.equal(await page.evaluate((el) => el!.isConnected, before), true, 'the same frame was updated');
@@ -87,7 +123,9 @@ test('scatter traces past 10,000 points use WebGL where it works, else SVG with 
     ({ n, m }) => {
       const x = Array.from({ length: n }, (_, i) => i);
       const y = x.map((i) => Math.sin(i / 500) * 100 + (i % 17));
-      window.pbHarness.mount([{ outputId: 'big', kind: 'display_data', items: [{ mime: m, data: { data: [{ x, y, type: 'scatter', mode: 'lines' }], layout: { height: 300 } } }] }]);
+      window.pbHarness.mount([
+        { outputId: 'big', kind: 'display_data', items: [{ mime: m, data: { data: [{ x, y, type: 'scatter', mode: 'lines' }], layout: { height: 300 } } }] },
+      ]);
     },
     { n, m: MIME.plotly },
   );

@@ -22,10 +22,25 @@ test('images, JSON, tables, markdown and unknown types render; trust and updates
   const outputs: Output[] = [
     o('png', [{ mime: MIME.png, data: `${PNG}\n` }], { metadata: { [MIME.png]: { width: 64 } } }),
     o('json', [{ mime: MIME.json, data: { iperf3: { intervals: Array.from({ length: 250 }, (_, i) => ({ t: i, bps: i * 1e6 })) }, ok: true } }]),
-    o('table', [{ mime: MIME.table, data: { columns: ['rules', { name: 'Mbit/s', type: 'number' }], rows: [[0, 941.2], [1000, 610.5], [5000, 88.1]] } }]),
+    o('table', [
+      {
+        mime: MIME.table,
+        data: {
+          columns: ['rules', { name: 'Mbit/s', type: 'number' }],
+          rows: [
+            [0, 941.2],
+            [1000, 610.5],
+            [5000, 88.1],
+          ],
+        },
+      },
+    ]),
     o('md', [{ mime: MIME.markdown, data: '## Result\n\n| rules | Mbit/s |\n|---|---|\n| 0 | 941 |\n\n`nf_hook_slow` dominates.' }]),
     o('unknown', [{ mime: 'application/x-custom', data: { a: 1 } }]),
-    o('html', [{ mime: MIME.html, data: '<table><tr><th>a</th></tr><tr><td id="cell">1</td></tr></table>' }, { mime: MIME.plain, data: 'a\n1' }]),
+    o('html', [
+      { mime: MIME.html, data: '<table><tr><th>a</th></tr><tr><td id="cell">1</td></tr></table>' },
+      { mime: MIME.plain, data: 'a\n1' },
+    ]),
   ];
   await mount(page, outputs, { trusted: true });
 
@@ -59,7 +74,21 @@ test('images, JSON, tables, markdown and unknown types render; trust and updates
   await page.frameLocator('[data-output-id="html"] iframe').locator('#cell').waitFor();
 
   // A display update replaces the output in place.
-  await apply(page, { kind: 'replace', output: o('table', [{ mime: MIME.table, data: { columns: ['rules', { name: 'Mbit/s', type: 'number' }], rows: [[0, 941.2], [9000, 12.5]] } }]) });
+  await apply(page, {
+    kind: 'replace',
+    output: o('table', [
+      {
+        mime: MIME.table,
+        data: {
+          columns: ['rules', { name: 'Mbit/s', type: 'number' }],
+          rows: [
+            [0, 941.2],
+            [9000, 12.5],
+          ],
+        },
+      },
+    ]),
+  });
   assert.deepEqual(await table.locator('tbody td:nth-child(2)').allTextContents(), ['12.5', '941.2'], 'new rows, same sort');
   await screenshot(page, 'rich');
   // Clearing removes everything.

@@ -14,12 +14,32 @@ test('stream text: ANSI colours, \\r overwrite, stderr tint, error location', as
   const { page } = h;
   await page.evaluate((m) => {
     window.pbHarness.mount([
-      { outputId: 'o1', kind: 'stream', items: [{ mime: m.stdout, data: 'plain \x1b[1;31mbold red\x1b[0m \x1b[38;5;208morange\x1b[0m \x1b[48;2;0;128;255mtruecolor bg\x1b[0m\nDownloading  10%\r' }] },
-      { outputId: 'o2', kind: 'stream', items: [{ mime: m.stderr, data: 'ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace\n' }] },
+      {
+        outputId: 'o1',
+        kind: 'stream',
+        items: [
+          { mime: m.stdout, data: 'plain \x1b[1;31mbold red\x1b[0m \x1b[38;5;208morange\x1b[0m \x1b[48;2;0;128;255mtruecolor bg\x1b[0m\nDownloading  10%\r' },
+        ],
+      },
+      { outputId: 'o2', kind: 'stream', items: [{ mime: m.stderr, data: "ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK for bpftrace\n" }] },
       {
         outputId: 'o3',
         kind: 'error',
-        items: [{ mime: m.error, data: { ename: 'BpftraceSyntaxError', evalue: 'syntax error, unexpected }, expecting {', traceback: ['stdin:1:50-52: \x1b[31mERROR:\x1b[0m syntax error', 'tracepoint:net:net_dev_queue { @[comm] = count() }}', '                                                 ~~'], location: { line: 1, column: 50, endColumn: 52 } } }],
+        items: [
+          {
+            mime: m.error,
+            data: {
+              ename: 'BpftraceSyntaxError',
+              evalue: 'syntax error, unexpected }, expecting {',
+              traceback: [
+                'stdin:1:50-52: \x1b[31mERROR:\x1b[0m syntax error',
+                'tracepoint:net:net_dev_queue { @[comm] = count() }}',
+                '                                                 ~~',
+              ],
+              location: { line: 1, column: 50, endColumn: 52 },
+            },
+          },
+        ],
       },
     ]);
   }, MIME);
@@ -102,7 +122,7 @@ test('a 2,000,000-line stream keeps the DOM small, scrolls to its last line and 
   const perJump = await viewport.evaluate((v) => {
     const t0 = performance.now();
     for (let i = 0; i < 60; i++) {
-      v.scrollTop = ((i * 7919) % 60) / 60 * (v.scrollHeight - v.clientHeight);
+      v.scrollTop = (((i * 7919) % 60) / 60) * (v.scrollHeight - v.clientHeight);
       v.dispatchEvent(new Event('scroll'));
       void v.getBoundingClientRect(); // force layout, as a frame would
     }

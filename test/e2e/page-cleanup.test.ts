@@ -20,7 +20,9 @@ import { cgroupOf, childrenOf, pidsMentioning, waitGone } from './support/proces
 
 const status = (page: Page, i: number) => cell(page, i).getAttribute('data-status');
 const waitStatus = (page: Page, i: number, want: string, timeout = 20_000) =>
-  page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, { timeout });
+  page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, {
+    timeout,
+  });
 const outputText = async (page: Page, i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
 
 async function eventually(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -97,7 +99,10 @@ test('the page offers the cleanup cells of a run that crashed: runs them in ever
     assert.match(text, /A run of this notebook on .+ did not finish: its cleanup cell \(cell 4 “undo”\) never ran\./);
     assert.match(text, /Run cleanup cells/);
     assert.match(text, /Dismiss/);
-    assert.deepEqual(await first.page.locator('.pb-cell[data-pending-cleanup="true"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['cellId'])), ['c0000003']);
+    assert.deepEqual(
+      await first.page.locator('.pb-cell[data-pending-cleanup="true"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['cellId'])),
+      ['c0000003'],
+    );
     assert.equal(await cell(first.page, 3).locator('.pb-pending-cleanup').isVisible(), true);
     assert.equal(await cell(first.page, 1).locator('.pb-pending-cleanup').isVisible(), false);
     assert.match(await cell(first.page, 3).locator('.pb-name').innerText(), /undo · cleanup/);
@@ -120,7 +125,11 @@ test('the page offers the cleanup cells of a run that crashed: runs them in ever
     }
     assert.match(await first.page.locator('.pb-toast').last().innerText(), /Cleanup done: ran cell 4 “undo”/);
     assert.equal(existsSync(marker), false, 'the cleanup cell removed the marker');
-    assert.deepEqual(readdirSync(runs).filter((f) => f.endsWith('.json')), [], 'the run left the ledger');
+    assert.deepEqual(
+      readdirSync(runs).filter((f) => f.endsWith('.json')),
+      [],
+      'the run left the ledger',
+    );
     await screenshot(first.page, 'cleanup-done');
     assert.deepEqual(first.errors, []);
     assert.deepEqual(second.errors, []);
@@ -138,7 +147,10 @@ test('the page offers the cleanup cells of a run that crashed: runs them in ever
     assert.equal(await page.locator('.pb-cell[data-pending-cleanup]').count(), 0);
     assert.equal(await status(page, 3), 'idle', 'the cleanup cell did not run');
     assert.ok(existsSync(marker), 'dismissed: what the lab set up is still there');
-    assert.deepEqual(readdirSync(runs).filter((f) => f.endsWith('.json')), []);
+    assert.deepEqual(
+      readdirSync(runs).filter((f) => f.endsWith('.json')),
+      [],
+    );
     await page.reload();
     await page.waitForSelector('.pb-cell');
     assert.equal(await banner(page).count(), 0, 'not offered again');

@@ -20,7 +20,9 @@ import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } fro
 import { labFolder, repoRoot, startServe } from './support/probebook-serve.ts';
 
 const corpus = join(repoRoot, 'test/fixtures/hostile');
-const notebooks = readdirSync(corpus).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = readdirSync(corpus)
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 const started = Date.now();
 
 /** Protocol messages that change something on the host; a page that only shows a notebook sends none. */
@@ -107,7 +109,11 @@ async function rendered(page: Page): Promise<void> {
     // The frame script sets the theme in the same task as it draws the HTML or starts the plot.
     await frame.waitForFunction(() => document.documentElement.dataset['theme'] !== undefined, undefined, { timeout: 40_000 });
   }
-  await page.waitForFunction(() => [...document.querySelectorAll('.pb-output-body[data-renderer="plotly"]')].every((b) => b.querySelector('.pb-plot-ready, .pb-frame-error')), undefined, { timeout: 40_000 });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.pb-output-body[data-renderer="plotly"]')].every((b) => b.querySelector('.pb-plot-ready, .pb-frame-error')),
+    undefined,
+    { timeout: 40_000 },
+  );
 }
 
 // Two notebooks at a time: most of a notebook's time is spent waiting for frames and timers.
@@ -146,7 +152,12 @@ test('hostile notebooks render in the whole page without running anything or rea
         if (f === page.mainFrame()) navigations.push(f.url());
       });
       await rendered(page);
-      const frameUrls = new Map(page.frames().filter((f) => f !== page.mainFrame()).map((f) => [f, f.url()]));
+      const frameUrls = new Map(
+        page
+          .frames()
+          .filter((f) => f !== page.mainFrame())
+          .map((f) => [f, f.url()]),
+      );
 
       // A curious user: hover and click everything in the markdown and the outputs, in every frame.
       let poked = await poke(page, page.mainFrame(), '.pb-md *, .pb-md, .pb-output-body *');
@@ -183,7 +194,9 @@ test('hostile notebooks render in the whole page without running anything or rea
       assert.ok(await uncovered(trustStatus), 'nothing covers the status bar');
       // The trust question shows the exact code of every root cell, readable, whatever the notebook's styles say; Cancel.
       const rootCode = await page.evaluate(() =>
-        window.probebook!.doc!.cells.filter((c) => c.cellType === 'code' && (c.metadata['probebook'] as { user?: boolean } | undefined)?.user !== true).map((c) => c.source),
+        window
+          .probebook!.doc!.cells.filter((c) => c.cellType === 'code' && (c.metadata['probebook'] as { user?: boolean } | undefined)?.user !== true)
+          .map((c) => c.source),
       );
       if (rootCode.length > 0) {
         await page.locator('[data-banner="trust"] button', { hasText: 'Review and trust' }).click();
@@ -214,11 +227,19 @@ test('hostile notebooks render in the whole page without running anything or rea
         }
       });
       assert.ok(messages.includes('open_notebook'), `the recorder sees the page's messages: ${JSON.stringify(messages)}`);
-      assert.deepEqual(messages.filter((m) => typeof m !== 'string' || FORBIDDEN.includes(m)), [], `messages sent: ${JSON.stringify(messages)}`);
+      assert.deepEqual(
+        messages.filter((m) => typeof m !== 'string' || FORBIDDEN.includes(m)),
+        [],
+        `messages sent: ${JSON.stringify(messages)}`,
+      );
       assert.equal(await page.evaluate(() => window.probebook?.doc?.trusted), false);
       assert.ok(poked > 0, 'there was something to poke at');
       // Errors the page logs for blocked content (CSP reports, refused frames) are expected; uncaught exceptions are not.
-      assert.deepEqual(errors.filter((e) => /^[A-Z]\w*Error: /.test(e)), [], 'no uncaught exception in the page');
+      assert.deepEqual(
+        errors.filter((e) => /^[A-Z]\w*Error: /.test(e)),
+        [],
+        'no uncaught exception in the page',
+      );
       await context.close();
     }),
   );

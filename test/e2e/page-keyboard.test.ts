@@ -174,7 +174,9 @@ test('the keyboard drives the notebook like Jupyter', async (t) => {
     assert.equal(await palette.locator('[data-command="cell.delete"] .pb-palette-keys').textContent(), 'D, D');
     assert.equal(await palette.locator('[data-command="cell.runAndAdvance"] .pb-palette-keys').textContent(), 'Shift+Enter');
     await page.keyboard.type('insert markdown');
-    assert.deepEqual(await palette.locator('.pb-palette-item').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset['command'])), ['cell.insertMarkdownBelow']);
+    assert.deepEqual(await palette.locator('.pb-palette-item').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset['command'])), [
+      'cell.insertMarkdownBelow',
+    ]);
     await screenshot(page, 'keys-palette');
     const before = (await state(page)).cells.length;
     await press(page, 'Enter');

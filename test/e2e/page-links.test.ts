@@ -12,7 +12,11 @@ test('markdown links to headings and anchors stay in the notebook and scroll the
   if (!canRunPageTests(t)) return;
   const dir = labFolder(t);
   writeNotebook(dir, 'links.ipynb', [
-    { type: 'markdown', source: '# Lab\n\nJump to [the results](#Results-and-plots), to [the note](#note) or to [nowhere](#Nope). Read [the manual](https://example.invalid/bpftrace).' },
+    {
+      type: 'markdown',
+      source:
+        '# Lab\n\nJump to [the results](#Results-and-plots), to [the note](#note) or to [nowhere](#Nope). Read [the manual](https://example.invalid/bpftrace).',
+    },
     ...Array.from({ length: 30 }, (_, i) => ({ source: `echo step ${i}` })),
     { type: 'markdown', source: '<a id="note"></a>A note with an anchor.' },
     ...Array.from({ length: 10 }, (_, i) => ({ source: `echo more ${i}` })),
@@ -25,10 +29,13 @@ test('markdown links to headings and anchors stay in the notebook and scroll the
   const url = page.url();
   const selectedText = () => page.locator('.pb-cell.pb-selected').innerText();
   const inView = (text: string) =>
-    page.locator('.pb-cell', { hasText: text }).first().evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      return r.top >= 0 && r.top < innerHeight;
-    });
+    page
+      .locator('.pb-cell', { hasText: text })
+      .first()
+      .evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight;
+      });
 
   assert.equal(await page.locator('.pb-md a', { hasText: 'the manual' }).getAttribute('target'), '_blank', 'outside links open outside the app');
   assert.equal(await page.locator('.pb-md a', { hasText: 'the results' }).getAttribute('target'), null);

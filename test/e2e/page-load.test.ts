@@ -39,7 +39,10 @@ test('the app adopts the link boot.js opened: one socket, one hello, the noteboo
   assert.match(await cell(page, 1).locator('.pb-code').innerText(), /uname -r/);
   assert.equal(sockets.length, 1);
   const sent = sockets[0]!.sent;
-  assert.deepEqual(sent.slice(0, 2).map((m) => m.type), ['hello', 'open_notebook']);
+  assert.deepEqual(
+    sent.slice(0, 2).map((m) => m.type),
+    ['hello', 'open_notebook'],
+  );
   assert.match(sent[1]!.requestId ?? '', /^boot-/, 'sent by boot.js');
   assert.equal(sent.filter((m) => m.type === 'hello' || m.type === 'open_notebook').length, 2);
   // The adopted link is the app's: an edit goes out on it and the host takes it.
@@ -71,7 +74,10 @@ test('without boot.js, or with boot.js after the app started, the app opens its 
   const missingSockets = watchSockets(missing.page);
   await openNotebook(missing.page, serve.pageUrl('late.ipynb'));
   assert.equal(missingSockets.length, 1);
-  assert.deepEqual(missingSockets[0]!.sent.slice(0, 2).map((m) => m.type), ['hello', 'open_notebook']);
+  assert.deepEqual(
+    missingSockets[0]!.sent.slice(0, 2).map((m) => m.type),
+    ['hello', 'open_notebook'],
+  );
   assert.match(missingSockets[0]!.sent[1]!.requestId ?? '', /^p/, 'sent by the app');
 
   // boot.js held back until the app has shown the notebook: it must not open a second link.
@@ -96,7 +102,14 @@ test('without boot.js, or with boot.js after the app started, the app opens its 
 test('a long notebook paints the cells that fill the window first; scrolling or moving on before the editor loads makes the rest', async (t) => {
   if (!canRunPageTests(t)) return;
   const dir = labFolder(t);
-  writeNotebook(dir, 'long.ipynb', Array.from({ length: 300 }, (_, i) => ({ source: `# step ${i}\nip -s link show dev lo\ntc qdisc show dev lo`, outputs: [{ output_type: 'stream', name: 'stdout', text: `step ${i} output\n` }] })));
+  writeNotebook(
+    dir,
+    'long.ipynb',
+    Array.from({ length: 300 }, (_, i) => ({
+      source: `# step ${i}\nip -s link show dev lo\ntc qdisc show dev lo`,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: `step ${i} output\n` }],
+    })),
+  );
   const serve = await startServe(t, dir);
   const browser = await launchBrowser(t);
   const firstScreen = (page: Page) =>

@@ -19,7 +19,10 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     { source: 'echo hello' },
     { source: 'for i in 1 2 3; do echo "line $i"; sleep 0.6; done', probebook: { name: 'stream' } },
     { source: 'echo started; sleep 30; echo never' },
-    { source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }', probebook: { language: 'bpftrace', timeout: '2s' } },
+    {
+      source: 'tracepoint:net:net_dev_queue { @bytes[str(args->name)] = sum(args->len); @packets = count(); }',
+      probebook: { language: 'bpftrace', timeout: '2s' },
+    },
     { source: 'BEGIN {\n  @x = count(;\n}', probebook: { language: 'bpftrace' } },
   ]);
   const serve = await startServe(t, dir);
@@ -27,7 +30,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
   const { page, errors } = await newPage(browser);
   const status = (i: number) => cell(page, i).getAttribute('data-status');
   const waitStatus = (i: number, want: string, timeout = 15_000) =>
-    page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, { timeout });
+    page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, {
+      timeout,
+    });
   const outputText = async (i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
 
   await t.test('opens the notebook named by ?open= with its cells, rendered markdown and the trust banner', async () => {
@@ -49,7 +54,14 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     const code = cell(page, 4).locator('.pb-static-text');
     await code.locator('.tok-type-probe').first().waitFor();
     const tokens = await code.evaluate((el) => [...el.querySelectorAll('span')].map((s) => `${s.className}:${s.textContent}`));
-    for (const want of ['tok-type-probe:tracepoint', 'tok-tag-probe:net:net_dev_queue', 'tok-variable-map:@bytes', 'tok-predefined:str', 'tok-variable-predefined:args', 'tok-predefined:count']) {
+    for (const want of [
+      'tok-type-probe:tracepoint',
+      'tok-tag-probe:net:net_dev_queue',
+      'tok-variable-map:@bytes',
+      'tok-predefined:str',
+      'tok-variable-predefined:args',
+      'tok-predefined:count',
+    ]) {
       assert.ok(tokens.includes(want), `${want} in ${JSON.stringify(tokens)}`);
     }
   });
@@ -67,10 +79,13 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await cell(page, 1).locator('.pb-run').click();
     const dialog = page.locator('dialog[open]');
     await dialog.waitFor();
-    assert.match(await dialog.locator('.pb-dialog-title').textContent() ?? '', /Trust this notebook/);
+    assert.match((await dialog.locator('.pb-dialog-title').textContent()) ?? '', /Trust this notebook/);
     const codes = await dialog.locator('.pb-trust-code').allTextContents();
     assert.ok(codes.includes('echo "edited in the page"'), `the dialog shows the code as edited: ${JSON.stringify(codes)}`);
-    assert.ok(codes.some((c) => c.startsWith('tracepoint:net:net_dev_queue')), 'bpftrace cells run as root too');
+    assert.ok(
+      codes.some((c) => c.startsWith('tracepoint:net:net_dev_queue')),
+      'bpftrace cells run as root too',
+    );
     await screenshot(page, 'trust-question');
     await dialog.locator('button', { hasText: 'Trust and run' }).click();
     await waitStatus(1, 'ok');
@@ -150,7 +165,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.match(top, /\+ 1 \*/, `the mark is on line 2: ${top}`);
     await cell(page, 5).scrollIntoViewIfNeeded();
     await screenshot(page, 'error-marker');
-    await cell(page, 5).locator('.pb-error-loc', { hasText: /^line 2/ }).click();
+    await cell(page, 5)
+      .locator('.pb-error-loc', { hasText: /^line 2/ })
+      .click();
     await page.waitForFunction(() => window.probebook!.view!.mode === 'edit');
     await cell(page, 5).locator('.monaco-editor .squiggly-error').first().waitFor();
     assert.equal(await page.evaluate(() => window.probebook!.view!.activeCellId), await page.evaluate(() => window.probebook!.doc!.cells[5]!.id));
@@ -159,7 +176,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
 
   await t.test('completes probe names from bpftrace -l while writing a probe', async (tt) => {
     if (!needs(tt, { root: true, tools: ['bpftrace'] })) return;
-    await cell(page, 4).locator('.pb-code').click({ position: { x: 60, y: 10 } });
+    await cell(page, 4)
+      .locator('.pb-code')
+      .click({ position: { x: 60, y: 10 } });
     await page.waitForFunction(() => !!document.activeElement?.closest('.monaco-editor'));
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('t:net:net_dev');
@@ -187,7 +206,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await pop.locator('input[type="text"]').first().fill('probe');
     await pop.locator('input[type="text"]').nth(1).fill('ten seconds');
     await pop.locator('button', { hasText: 'Apply' }).click();
-    assert.match(await pop.locator('.pb-pop-error').textContent() ?? '', /not a duration/, 'a bad timeout is refused with the reason');
+    assert.match((await pop.locator('.pb-pop-error').textContent()) ?? '', /not a duration/, 'a bad timeout is refused with the reason');
     await pop.locator('input[type="text"]').nth(1).fill('10s');
     await pop.locator('label', { hasText: 'Run in the background' }).locator('input').check();
     await screenshot(page, 'cell-options');
@@ -195,7 +214,12 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await pop.waitFor({ state: 'detached' });
     assert.equal(await c.locator('.pb-name').textContent(), 'probe · background · timeout 10s');
     // A cell added after a bpftrace cell is a bpftrace cell.
-    assert.deepEqual(await page.evaluate(() => window.probebook!.doc!.cells[6]!.metadata.probebook), { language: 'bpftrace', name: 'probe', timeout: '10s', background: true });
+    assert.deepEqual(await page.evaluate(() => window.probebook!.doc!.cells[6]!.metadata.probebook), {
+      language: 'bpftrace',
+      name: 'probe',
+      timeout: '10s',
+      background: true,
+    });
 
     await c.locator('.pb-kind').selectOption('typescript');
     await page.waitForFunction(() => (window.probebook!.doc!.cells[6]!.metadata.probebook as { language?: string }).language === 'typescript');

@@ -52,7 +52,10 @@ test('plots on the notebook page: plot() with hover, in-place updates, a live bp
   // Cell 1 re-displays its plot once this file exists: the test makes it after seeing the first figure.
   const gate = join(dir, 'redisplay-now');
   writeNotebook(dir, 'plots.ipynb', [
-    { source: "plot([{ x: [1, 2, 3, 4], y: [10, 30, 20, 40], type: 'scatter', name: 'mbps' }], { title: 'Throughput' });", probebook: { language: 'typescript' } },
+    {
+      source: "plot([{ x: [1, 2, 3, 4], y: [10, 30, 20, 40], type: 'scatter', name: 'mbps' }], { title: 'Throughput' });",
+      probebook: { language: 'typescript' },
+    },
     {
       source: [
         "import { existsSync } from 'node:fs';",
@@ -72,13 +75,15 @@ test('plots on the notebook page: plot() with hover, in-place updates, a live bp
   const browser = await launchBrowser(t);
   const { page, errors } = await newPage(browser, { height: 1000 });
   const waitStatus = (i: number, want: string, timeout = 20_000) =>
-    page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, { timeout });
+    page.waitForFunction(([index, s]) => document.querySelectorAll('.pb-cell')[index as number]?.getAttribute('data-status') === s, [i, want] as const, {
+      timeout,
+    });
   const status = (i: number) => cell(page, i).getAttribute('data-status');
   await openNotebook(page, serve.pageUrl('plots.ipynb'));
 
   await t.test("a TypeScript cell's plot() draws in a sandboxed frame and hovering a point shows its value", async () => {
     await cell(page, 0).locator('.pb-run').click();
-      await page.locator('dialog[open]').locator('button', { hasText: 'Trust and run' }).click();
+    await page.locator('dialog[open]').locator('button', { hasText: 'Trust and run' }).click();
     await waitStatus(0, 'ok');
     assert.equal(await cell(page, 0).locator('.pb-plot iframe.pb-frame').getAttribute('sandbox'), 'allow-scripts');
     const frame = await plotFrame(page, 0);
@@ -191,12 +196,18 @@ test('plots on the notebook page: plot() with hover, in-place updates, a live bp
 
   await t.test("the charts follow the page's theme", async () => {
     const frame = await plotFrame(page, 0);
-    const background = () => frame.locator('.main-svg').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    const background = () =>
+      frame
+        .locator('.main-svg')
+        .first()
+        .evaluate((e) => getComputedStyle(e).backgroundColor);
     assert.equal(await background(), 'rgb(255, 255, 255)');
     await page.emulateMedia({ colorScheme: 'dark' });
     // Chromium does not draw frames scrolled out of view; the plot redraws once it is seen.
     await cell(page, 0).scrollIntoViewIfNeeded();
-    await frame.waitForFunction(() => getComputedStyle(document.querySelector('.main-svg')!).backgroundColor === 'rgb(30, 30, 30)', undefined, { timeout: 10_000 });
+    await frame.waitForFunction(() => getComputedStyle(document.querySelector('.main-svg')!).backgroundColor === 'rgb(30, 30, 30)', undefined, {
+      timeout: 10_000,
+    });
     assert.equal(await background(), 'rgb(30, 30, 30)', 'the plot went dark with the page');
     if (await cell(page, 3).locator('.pb-plot').count()) {
       await cell(page, 3).scrollIntoViewIfNeeded();

@@ -84,7 +84,10 @@ test('the browser opened on the redirect file signs in, and its history and prof
   await context.close();
   // Chromium writes its History database, session files and caches at the latest when it closes.
   const files = filesUnder(profile);
-  assert.ok(files.some((f) => f.endsWith('/Default/History')), 'Chromium kept a history database');
+  assert.ok(
+    files.some((f) => f.endsWith('/Default/History')),
+    'Chromium kept a history database',
+  );
   const holding = files.filter((f) => readFileSync(f).includes(token));
   assert.deepEqual(holding, [], 'no file of the browser profile holds the token');
 });

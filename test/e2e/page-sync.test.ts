@@ -16,7 +16,11 @@ const lines = async (page: Page, i: number) => (await cell(page, i).locator('.pb
 test('two tabs on one notebook stay in sync', async (t) => {
   if (!canRunPageTests(t)) return;
   const dir = labFolder(t);
-  writeNotebook(dir, 'shared.ipynb', [{ source: 'echo first' }, { source: 'for i in $(seq 1 8); do echo "tick $i"; sleep 0.4; done' }, { source: 'echo last' }]);
+  writeNotebook(dir, 'shared.ipynb', [
+    { source: 'echo first' },
+    { source: 'for i in $(seq 1 8); do echo "tick $i"; sleep 0.4; done' },
+    { source: 'echo last' },
+  ]);
   const serve = await startServe(t, dir);
   const browser = await launchBrowser(t);
   const a = await newPage(browser);
@@ -30,14 +34,22 @@ test('two tabs on one notebook stay in sync', async (t) => {
     await a.page.keyboard.press('Escape');
     await b.page.waitForFunction(() => window.probebook!.doc!.cells[0]!.source === 'echo "from tab A"');
     // On screen too, whether the cell shows static code or an editor.
-    await b.page.waitForFunction(() => document.querySelector('.pb-cell .pb-code')?.textContent?.replace(/\u00a0/g, ' ').includes('echo "from tab A"'));
+    await b.page.waitForFunction(() =>
+      document
+        .querySelector('.pb-cell .pb-code')
+        ?.textContent?.replace(/\u00a0/g, ' ')
+        .includes('echo "from tab A"'),
+    );
   });
 
   await t.test('a cell added in one tab and one deleted in the other show in both', async () => {
     await a.page.keyboard.press('b');
     await b.page.waitForFunction(() => window.probebook!.doc!.cells.length === 4);
     assert.deepEqual(await sources(b.page), await sources(a.page));
-    await b.page.locator('.pb-cell').nth(3).click({ position: { x: 20, y: 20 } });
+    await b.page
+      .locator('.pb-cell')
+      .nth(3)
+      .click({ position: { x: 20, y: 20 } });
     await b.page.keyboard.press('d');
     await b.page.keyboard.press('d');
     await a.page.waitForFunction(() => window.probebook!.doc!.cells.length === 3);
@@ -45,7 +57,7 @@ test('two tabs on one notebook stay in sync', async (t) => {
     assert.deepEqual(await sources(b.page), await sources(a.page));
   });
 
-  await t.test("a run started in one tab streams into the other, and a reloaded tab gets what it missed", async () => {
+  await t.test('a run started in one tab streams into the other, and a reloaded tab gets what it missed', async () => {
     await cell(a.page, 2).locator('.pb-run').click();
     await a.page.locator('dialog[open] button', { hasText: 'Trust and run' }).click();
     await b.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.getAttribute('data-status') === 'running', undefined, { timeout: 15_000 });
@@ -84,5 +96,8 @@ test('two tabs on one notebook stay in sync', async (t) => {
   });
 
   assert.deepEqual(a.errors, []);
-  assert.deepEqual(b.errors.filter((e) => !/WebSocket/.test(e)), []);
+  assert.deepEqual(
+    b.errors.filter((e) => !/WebSocket/.test(e)),
+    [],
+  );
 });

@@ -72,7 +72,9 @@ test('the timeline shows overlapping background cells', async (t) => {
     const dialog = page.locator('dialog[open]');
     await dialog.waitFor();
     await dialog.locator('button', { hasText: 'Trust and run' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.pb-tl-row').length >= 2 && document.querySelector('.pb-tl-row[data-status="running"]') !== null);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.pb-tl-row').length >= 2 && document.querySelector('.pb-tl-row[data-status="running"]') !== null,
+    );
     const tracer = page.locator('.pb-tl-row', { hasText: 'tracer' }).locator('.pb-tl-bar');
     const first = (await tracer.boundingBox())!;
     assert.match(await panel.locator('.pb-tl-summary').innerText(), /^Running · /);
@@ -91,7 +93,10 @@ test('the timeline shows overlapping background cells', async (t) => {
     })`);
     const steps = new Set(widths.map((w) => w.toFixed(1))).size;
     assert.ok(steps >= 4 && widths.at(-1)! > widths[0]! + 20, `the running tracer bar grew in ${steps} steps: ${widths[0]}px to ${widths.at(-1)}px`);
-    assert.ok(widths.every((w, i) => i === 0 || w >= widths[i - 1]! - 0.01), 'and never shrank');
+    assert.ok(
+      widths.every((w, i) => i === 0 || w >= widths[i - 1]! - 0.01),
+      'and never shrank',
+    );
     assert.equal(await page.locator('.pb-tl-row', { hasText: 'tracer' }).getAttribute('data-status'), 'running');
     const later = (await tracer.boundingBox())!;
     assert.ok(Math.abs(later.x - first.x) < 1, 'and its start stays put');
@@ -100,7 +105,11 @@ test('the timeline shows overlapping background cells', async (t) => {
   });
 
   await t.test('the background bar overlaps both foreground bars, which follow each other, then the cleanup', async () => {
-    await page.waitForFunction(() => document.querySelectorAll('.pb-tl-row').length === 4 && !document.querySelector('.pb-tl-row[data-status="running"]'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.pb-tl-row').length === 4 && !document.querySelector('.pb-tl-row[data-status="running"]'),
+      undefined,
+      { timeout: 20_000 },
+    );
     const rows = await bars(page);
     assert.deepEqual(
       rows.map((r) => [r.name, r.status, r.background, r.cleanup, r.stop]),
@@ -122,14 +131,25 @@ test('the timeline shows overlapping background cells', async (t) => {
       assert.ok(seconds >= 1 && seconds < 10, `a one-second cell takes a second or more: ${tip}`);
     }
     assert.ok(cleanup.x >= tracer.right - 1 && cleanup.x >= two.right - 1, 'the cleanup ran after the run ended, the tracer stopped');
-    assert.equal(await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')), true, 'a background bar is hatched');
+    assert.equal(
+      await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')),
+      true,
+      'a background bar is hatched',
+    );
     await page.locator('.pb-tl-row.pb-tl-background').hover();
-    assert.equal(await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')), true, 'hovered, it stays hatched');
+    assert.equal(
+      await page.locator('.pb-tl-row.pb-tl-background .pb-tl-bar').evaluate((b) => getComputedStyle(b).backgroundImage.includes('repeating-linear-gradient')),
+      true,
+      'hovered, it stays hatched',
+    );
     await page.mouse.move(0, 0);
     assert.match(await panel.locator('.pb-tl-summary').innerText(), /^[\d.]+ s · 4 cells$/);
     assert.match(await panel.locator('.pb-tl-picker option').first().innerText(), /^Run all · \d\d:\d\d:\d\d · 4 cells$/);
     const tip = (await page.locator('.pb-tl-row', { hasText: 'tracer' }).getAttribute('title'))!;
-    assert.match(tip, /^tracer \(cell 2, shell, background\)\nStarted \d{4}-\d\d-\d\dT[\d:.]+Z \(\+0 ms\)\nDuration [\d.]+ s\nSucceeded, stopped when the run ended/);
+    assert.match(
+      tip,
+      /^tracer \(cell 2, shell, background\)\nStarted \d{4}-\d\d-\d\dT[\d:.]+Z \(\+0 ms\)\nDuration [\d.]+ s\nSucceeded, stopped when the run ended/,
+    );
     const ticks = await panel.locator('.pb-tl-tick').allInnerTexts();
     assert.ok(ticks.length >= 4 && ticks[0] === '0' && ticks.slice(1).every((l) => / s$/.test(l)), `ticks in seconds: ${JSON.stringify(ticks)}`);
     await screenshot(page, 'timeline-done');
@@ -170,8 +190,12 @@ test('the timeline shows overlapping background cells', async (t) => {
     await page.waitForSelector('.pb-cell');
     await page.waitForFunction(() => document.querySelectorAll('.pb-tl-row').length === 4);
     const after = await bars(page);
-    assert.deepEqual(after.map((r) => [r.name, r.status, r.stop]), before.map((r) => [r.name, r.status, r.stop]));
-    for (let i = 0; i < 4; i++) assert.ok(Math.abs(after[i]!.box.x - before[i]!.box.x) < 2 && Math.abs(after[i]!.box.width - before[i]!.box.width) < 2, `bar ${i} is where it was`);
+    assert.deepEqual(
+      after.map((r) => [r.name, r.status, r.stop]),
+      before.map((r) => [r.name, r.status, r.stop]),
+    );
+    for (let i = 0; i < 4; i++)
+      assert.ok(Math.abs(after[i]!.box.x - before[i]!.box.x) < 2 && Math.abs(after[i]!.box.width - before[i]!.box.width) < 2, `bar ${i} is where it was`);
     await page.locator('.pb-md h1').waitFor();
     await screenshot(page, 'timeline-reloaded');
   });
@@ -195,7 +219,10 @@ test('the timeline shows overlapping background cells', async (t) => {
       { source: 'sleep 10', probebook: { name: 'bounded', timeout: '700ms' } },
       { source: 'sleep 0.2; exit 3', probebook: { name: 'check' } },
     ]);
-    const run = await execa(process.execPath, ['bin/probebook.mjs', 'run', join(dir, 'headless.ipynb'), '--inplace', '--allow-errors', '--quiet'], { cwd: repoRoot, reject: false });
+    const run = await execa(process.execPath, ['bin/probebook.mjs', 'run', join(dir, 'headless.ipynb'), '--inplace', '--allow-errors', '--quiet'], {
+      cwd: repoRoot,
+      reject: false,
+    });
     assert.equal(run.exitCode, 1, `the check cell fails the run: ${run.stderr}`);
     await openNotebook(page, serve.pageUrl('headless.ipynb'));
     await page.waitForFunction(() => document.querySelectorAll('.pb-tl-row').length === 4);

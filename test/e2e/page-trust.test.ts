@@ -28,7 +28,10 @@ function writeLab(dir: string): string {
     JSON.stringify({
       nbformat: 4,
       nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'tslab', display_name: 'Bash', language: 'typescript' }, probebook: { parameters: { IFACE: 'lo', COUNT: 3, PATH: '.' } } },
+      metadata: {
+        kernelspec: { name: 'tslab', display_name: 'Bash', language: 'typescript' },
+        probebook: { parameters: { IFACE: 'lo', COUNT: 3, PATH: '.' } },
+      },
       cells: [
         { cell_type: 'markdown', id: 'intro', metadata: {}, source: ['# Link lab'] },
         code('list', 'true // 2>/dev/null; ip -br link show "$IFACE"'),
@@ -57,7 +60,9 @@ test('the trust question shows parameters and each cell’s language as it will 
   await t.test('the question lists the parameters with their values, the refused one marked', async () => {
     await page.locator('[data-banner="trust"] button', { hasText: 'Review and trust' }).click();
     await dialog.waitFor();
-    const rows = await dialog.locator('.pb-trust-params tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await dialog
+      .locator('.pb-trust-params tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     assert.deepEqual(rows, [
       ['IFACE', 'lo', ''],
       ['COUNT', '3', ''],
@@ -76,7 +81,12 @@ test('the trust question shows parameters and each cell’s language as it will 
       })),
     );
     assert.deepEqual(cells, [
-      { label: "Cell 2 TypeScript from the notebook's kernelspec as root", runAs: 'root', language: 'typescript', code: 'true // 2>/dev/null; ip -br link show "$IFACE"' },
+      {
+        label: "Cell 2 TypeScript from the notebook's kernelspec as root",
+        runAs: 'root',
+        language: 'typescript',
+        code: 'true // 2>/dev/null; ip -br link show "$IFACE"',
+      },
       { label: 'Cell 3 Shell from its first line as root', runAs: 'root', language: 'shell', code: '%%bash\nip -br link show "$IFACE" > links.txt' },
       { label: 'Cell 4 bpftrace as root', runAs: 'root', language: 'bpftrace', code: 'BEGIN { printf("%d\\n", $1); exit(); }' },
       { label: 'Cell 5 Shell as you', runAs: 'user', language: 'shell', code: 'echo prepared > prepared.txt' },
@@ -105,7 +115,10 @@ test('the trust question shows parameters and each cell’s language as it will 
     await dialog.locator('button', { hasText: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     // The page asked the host for nothing that runs or trusts.
-    assert.deepEqual(sentTypes().filter((type) => type === 'execute_request' || type === 'trust_request'), []);
+    assert.deepEqual(
+      sentTypes().filter((type) => type === 'execute_request' || type === 'trust_request'),
+      [],
+    );
     assert.equal(existsSync(join(dir, 'links.txt')) || existsSync(join(dir, 'prepared.txt')), false);
   });
 

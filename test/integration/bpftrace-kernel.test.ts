@@ -21,7 +21,13 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
   const displays: OutputItem[][] = [];
   const errors: CellErrorData[] = [];
   const req: ExecutionRequest = {
-    notebookKey: 'nb', cellId: 'c', language: 'bpftrace', code, cwd: tmpdir(), env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'c',
+    language: 'bpftrace',
+    code,
+    cwd: tmpdir(),
+    env: {},
+    args: [],
     signal: new AbortController().signal,
     graceMs: 3000,
     sink: {
@@ -31,7 +37,8 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
     },
     ...over,
   };
-  const payloads = () => displays.map((items) => items.find((i) => i.mime === 'application/vnd.probebook.bpftrace+json')!.data as unknown as BpftraceMapPayload);
+  const payloads = () =>
+    displays.map((items) => items.find((i) => i.mime === 'application/vnd.probebook.bpftrace+json')!.data as unknown as BpftraceMapPayload);
   return { req, stdout, stderr, displays, errors, payloads };
 }
 
@@ -77,7 +84,11 @@ test('a stopped bpftrace gets time to detach every probe it attached, then print
   const kernel = new BpftraceKernel();
   const ac = new AbortController();
   const graces: number[] = [];
-  const { req, stdout, stderr, payloads, errors } = request('tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', { signal: ac.signal, graceMs: 1000, onStopGrace: (ms) => graces.push(ms) });
+  const { req, stdout, stderr, payloads, errors } = request('tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', {
+    signal: ac.signal,
+    graceMs: 1000,
+    onStopGrace: (ms) => graces.push(ms),
+  });
   const done = kernel.execute(req);
   // BEGIN runs once every probe is attached.
   const deadline = Date.now() + 60_000;
@@ -87,7 +98,11 @@ test('a stopped bpftrace gets time to detach every probe it attached, then print
   const result = await done;
   assert.deepEqual(errors, []);
   assert.equal(result.status, 'ok', stderr.join(''));
-  assert.deepEqual(payloads().map((p) => p.name), ['@n'], 'the maps were printed');
+  assert.deepEqual(
+    payloads().map((p) => p.name),
+    ['@n'],
+    'the maps were printed',
+  );
   const probes = Number(/detached its (\d+) probes/.exec(stderr.join(''))?.[1]);
   assert.ok(probes >= 50, `${probes} probes`);
   assert.deepEqual(graces, [bpftraceStopGrace(probes, 1000)], 'the kernel host was told to wait as long');
@@ -119,7 +134,9 @@ test('printf lines stream live, before the cell ends', async (t) => {
 test('a map printed on every interval gives one output per print, numbered and timed', async (t) => {
   if (!needs(t, BPFTRACE)) return;
   const kernel = new BpftraceKernel();
-  const { req, payloads } = request('tracepoint:syscalls:sys_enter_openat { @opens = count(); } interval:ms:300 { print(@opens); clear(@opens); } interval:ms:1000 { exit(); }');
+  const { req, payloads } = request(
+    'tracepoint:syscalls:sys_enter_openat { @opens = count(); } interval:ms:300 { print(@opens); clear(@opens); } interval:ms:1000 { exit(); }',
+  );
   const result = await kernel.execute(req);
   assert.equal(result.status, 'ok');
   const prints = payloads().filter((p) => p.name === '@opens');
@@ -195,7 +212,7 @@ function kprobesAvailable(): boolean {
   }
 }
 
-test('a bpftrace cell\'s timeout counts from when its probes are attached, not from its compile', async (t) => {
+test("a bpftrace cell's timeout counts from when its probes are attached, not from its compile", async (t) => {
   if (!needs(t, BPFTRACE)) return;
   // BEGIN fires once the probes are attached, END when the timeout's SIGINT arrives: the trace
   // between them lasts the whole timeout. Counted from the process start instead, bpftrace's
@@ -204,13 +221,25 @@ test('a bpftrace cell\'s timeout counts from when its probes are attached, not f
     nbformat: 4,
     nbformatMinor: 5,
     metadata: {},
-    cells: [{ id: 'trace', cellType: 'code', source: 'BEGIN { printf("begin\\n"); } tracepoint:syscalls:sys_enter_getppid { @n = count(); } END { printf("end\\n"); }', metadata: { probebook: { language: 'bpftrace', timeout: '1s' } }, outputs: [], executionCount: null }],
+    cells: [
+      {
+        id: 'trace',
+        cellType: 'code',
+        source: 'BEGIN { printf("begin\\n"); } tracepoint:syscalls:sys_enter_getppid { @n = count(); } END { printf("end\\n"); }',
+        metadata: { probebook: { language: 'bpftrace', timeout: '1s' } },
+        outputs: [],
+        executionCount: null,
+      },
+    ],
   };
   const executor = createLocalExecutor();
   t.after(() => executor.dispose());
   const seen = new Map<string, number>();
   const runner = new NotebookRunner({
-    notebook: nb, notebookPath: null, notebookKey: `bt-timeout-${Math.random()}`, executor,
+    notebook: nb,
+    notebookPath: null,
+    notebookKey: `bt-timeout-${Math.random()}`,
+    executor,
     events: {
       output: (_, edit) => {
         const text = JSON.stringify(edit);

@@ -11,7 +11,11 @@ import { needs } from '../support/needs.ts';
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/probebook.mjs');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function probebook(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((done) => {
@@ -31,14 +35,30 @@ type CellSpec = string | { source: string; probebook?: Record<string, unknown>; 
 
 function writeNotebook(dir: string, name: string, cells: CellSpec[], metadata: Record<string, unknown> = {}): string {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify({
-    nbformat: 4, nbformat_minor: 5, metadata,
-    cells: cells.map((c, i) => {
-      const spec = typeof c === 'string' ? { source: c } : c;
-      if (spec.type === 'markdown') return { id: `m${i}`, cell_type: 'markdown', metadata: {}, source: spec.source };
-      return { id: `c${i}`, cell_type: 'code', metadata: spec.probebook ? { probebook: spec.probebook } : {}, execution_count: null, outputs: [], source: spec.source };
-    }),
-  }, null, 1));
+  writeFileSync(
+    path,
+    JSON.stringify(
+      {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata,
+        cells: cells.map((c, i) => {
+          const spec = typeof c === 'string' ? { source: c } : c;
+          if (spec.type === 'markdown') return { id: `m${i}`, cell_type: 'markdown', metadata: {}, source: spec.source };
+          return {
+            id: `c${i}`,
+            cell_type: 'code',
+            metadata: spec.probebook ? { probebook: spec.probebook } : {},
+            execution_count: null,
+            outputs: [],
+            source: spec.source,
+          };
+        }),
+      },
+      null,
+      1,
+    ),
+  );
   return path;
 }
 
@@ -51,7 +71,11 @@ const texts = (nb: { cells: { outputs?: { text?: string[] }[] }[] }, i: number) 
 test('runs every cell, writes a valid notebook with outputs and progress on stderr, exit 0', async (t) => {
   if (!needs(t, { tools: ['bash'], check: () => (existsPython() ? null : 'python3-nbformat') })) return;
   const dir = workdir(t);
-  writeNotebook(dir, 'lab.ipynb', [{ type: 'markdown', source: '# Lab' }, { source: 'echo hello; cd /usr; export X=1', probebook: { name: 'setup' } }, 'pwd; echo "X=$X"']);
+  writeNotebook(dir, 'lab.ipynb', [
+    { type: 'markdown', source: '# Lab' },
+    { source: 'echo hello; cd /usr; export X=1', probebook: { name: 'setup' } },
+    'pwd; echo "X=$X"',
+  ]);
   const run = await probebook(['run', 'lab.ipynb', '--out', 'out.ipynb'], dir);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /\[1\/2\] setup ok/);
@@ -62,7 +86,10 @@ test('runs every cell, writes a valid notebook with outputs and progress on stde
   const nb = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(texts(nb, 1), 'hello\n');
   assert.equal(texts(nb, 2), '/usr\nX=1\n');
-  assert.deepEqual(nb.cells.slice(1).map((c: { execution_count: number }) => c.execution_count), [1, 2]);
+  assert.deepEqual(
+    nb.cells.slice(1).map((c: { execution_count: number }) => c.execution_count),
+    [1, 2],
+  );
   assert.equal(typeof nb.cells[1].metadata.probebook.outputTimes[0], 'number');
 });
 
@@ -118,16 +145,22 @@ test('a notebook whose parameter would change what root runs (PATH=.) runs nothi
   const run = await probebook(['run', 'p.ipynb', '--out', 'o.ipynb'], dir);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /parameter PATH is refused: it chooses which programs run/);
-  assert.deepEqual(readdirSync(dir).filter((f) => f === 'owned'), [], "the folder's ./ip did not run");
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f === 'owned'),
+    [],
+    "the folder's ./ip did not run",
+  );
 });
 
 test('--param overrides notebook parameters: environment for shell, $1… for bpftrace', async (t) => {
   if (!needs(t, { root: true, tools: ['bpftrace'] })) return;
   const dir = workdir(t);
-  writeNotebook(dir, 'p.ipynb', [
-    'echo "N=$N IFACE=$IFACE"',
-    { source: '%%bpftrace\nBEGIN { printf("%d %s\\n", $1, str($2)); exit(); }', probebook: { args: ['N', 'IFACE'] } },
-  ], { probebook: { parameters: { N: 100, IFACE: 'lo' } } });
+  writeNotebook(
+    dir,
+    'p.ipynb',
+    ['echo "N=$N IFACE=$IFACE"', { source: '%%bpftrace\nBEGIN { printf("%d %s\\n", $1, str($2)); exit(); }', probebook: { args: ['N', 'IFACE'] } }],
+    { probebook: { parameters: { N: 100, IFACE: 'lo' } } },
+  );
   const run = await probebook(['run', 'p.ipynb', '--out', 'o.ipynb', '--param', 'N=7'], dir);
   assert.equal(run.code, 0, run.stderr);
   const nb = JSON.parse(readFileSync(join(dir, 'o.ipynb'), 'utf8'));
@@ -139,7 +172,10 @@ test('background cells run alongside later cells and are interrupted at the end 
   if (!needs(t, { root: true, tools: ['bpftrace'], check: () => (existsPython() ? null : 'python3-nbformat') })) return;
   const dir = workdir(t);
   writeNotebook(dir, 'bg.ipynb', [
-    { source: '%%bpftrace\ntracepoint:syscalls:sys_enter_openat /comm == "cat"/ { @opens[comm] = count(); }\nBEGIN { printf("tracing\\n"); }', probebook: { name: 'tracer', background: true } },
+    {
+      source: '%%bpftrace\ntracepoint:syscalls:sys_enter_openat /comm == "cat"/ { @opens[comm] = count(); }\nBEGIN { printf("tracing\\n"); }',
+      probebook: { name: 'tracer', background: true },
+    },
     { source: 'sleep 2; for i in 1 2 3 4 5; do cat /etc/hostname > /dev/null; done; echo load done', probebook: { name: 'load' } },
   ]);
   const started = Date.now();
@@ -196,10 +232,17 @@ test('without --out the outputs are printed as they arrive and nothing is writte
 test('nothing of a run is left behind: background children of cells are gone when it ends', async (t) => {
   const dir = workdir(t);
   const marker = `pb-cli-orphan-${process.pid}`;
-  writeNotebook(dir, 'o.ipynb', [`(exec -a ${marker} sleep 100) & echo spawned`, { source: `(exec -a ${marker} sleep 100) & sleep 100`, probebook: { background: true } }, 'sleep 0.2']);
+  writeNotebook(dir, 'o.ipynb', [
+    `(exec -a ${marker} sleep 100) & echo spawned`,
+    { source: `(exec -a ${marker} sleep 100) & sleep 100`, probebook: { background: true } },
+    'sleep 0.2',
+  ]);
   const run = await probebook(['run', 'o.ipynb', '-q'], dir);
   assert.equal(run.code, 0, run.stderr);
-  const left = execFileSync('ps', ['-eo', 'stat=,args=']).toString().split('\n').filter((l) => l.includes(marker) && !l.startsWith('Z'));
+  const left = execFileSync('ps', ['-eo', 'stat=,args='])
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('Z'));
   assert.deepEqual(left, []);
 });
 

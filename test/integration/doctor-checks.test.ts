@@ -76,7 +76,7 @@ test('kprobes are tested by a real attach, not by bpftrace --info', async (t) =>
   }
 });
 
-test('fentry is tested by a real attach and its failure gives bpftrace\'s reason', async (t) => {
+test("fentry is tested by a real attach and its failure gives bpftrace's reason", async (t) => {
   if (!needs(t, { root: true, tools: ['bpftrace'] })) return;
   const fentry = await check('fentry');
   assert.ok(fentry.status === 'ok' || fentry.status === 'fail');
@@ -106,7 +106,10 @@ test('probebook doctor --json prints the report and exits 1 exactly when a check
   const stdout = sink();
   const code = await doctorCommand(['--json'], { stdout, stderr: sink() });
   const printed = JSON.parse(stdout.text) as DoctorReport;
-  assert.deepEqual(printed.checks.map((c) => c.id), (await doctor()).checks.map((c) => c.id));
+  assert.deepEqual(
+    printed.checks.map((c) => c.id),
+    (await doctor()).checks.map((c) => c.id),
+  );
   assert.equal(code, printed.checks.some((c) => c.status === 'fail') ? 1 : 0);
 });
 

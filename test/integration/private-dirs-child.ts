@@ -11,7 +11,13 @@ const shell = new ShellKernel({ warm: false });
 if (process.argv[2] === 'trace') {
   let bpftracePid = 0;
   void new BpftraceKernel().execute({
-    notebookKey: 'nb', cellId: 'c', language: 'bpftrace', code: 'BEGIN { printf("tracing\\n"); } interval:s:100 { exit(); }', cwd: tmpdir(), env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'c',
+    language: 'bpftrace',
+    code: 'BEGIN { printf("tracing\\n"); } interval:s:100 { exit(); }',
+    cwd: tmpdir(),
+    env: {},
+    args: [],
     signal: new AbortController().signal,
     onSpawn: (pid) => (bpftracePid = pid),
     sink: {

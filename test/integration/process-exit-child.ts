@@ -19,8 +19,9 @@ void runCellProcess('bash', ['-c', '(exec -a "$M-child" sleep 100) & echo ready;
 // had not yet seen both processes when they were already gone.
 process.on('SIGUSR2', () => {
   if (how === 'exit') process.exit(0);
-  if (how === 'throw') setImmediate(() => {
-    throw new Error('a crash of the process that runs cells');
-  });
+  if (how === 'throw')
+    setImmediate(() => {
+      throw new Error('a crash of the process that runs cells');
+    });
 });
 setInterval(() => undefined, 1000); // stays alive until told

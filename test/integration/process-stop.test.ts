@@ -8,7 +8,14 @@ import { collector, killMarked, pidsWith, uniqueMarker, until } from './process-
 function start(script: string, over: Partial<CellProcessOptions> = {}) {
   const out = collector();
   const controller = new AbortController();
-  const done = runCellProcess('bash', ['-c', script], { cwd: tmpdir(), env: {}, signal: controller.signal, onStdout: out.onStdout, onStderr: out.onStderr, ...over });
+  const done = runCellProcess('bash', ['-c', script], {
+    cwd: tmpdir(),
+    env: {},
+    signal: controller.signal,
+    onStdout: out.onStdout,
+    onStderr: out.onStderr,
+    ...over,
+  });
   return { out, controller, done, ready: () => until(() => out.text().includes('ready'), '"ready" from the cell') };
 }
 
@@ -109,7 +116,10 @@ test('background children do not outlive the cell, whatever their group, even ig
 test('background children do not outlive an interrupted cell either', async (t) => {
   const marker = uniqueMarker('interrupted');
   t.after(() => killMarked(marker));
-  const cell = start('(exec -a "$M" sleep 100) & until pgrep -f "$M" >/dev/null; do sleep 0.01; done; echo ready; sleep 100', { graceMs: 200, env: { M: marker } });
+  const cell = start('(exec -a "$M" sleep 100) & until pgrep -f "$M" >/dev/null; do sleep 0.01; done; echo ready; sleep 100', {
+    graceMs: 200,
+    env: { M: marker },
+  });
   await cell.ready();
   assert.equal(pidsWith(marker).length, 1);
   cell.controller.abort('interrupt');
@@ -138,7 +148,11 @@ for (const how of ['exit', 'throw', 'SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     t.after(() => killMarked(marker));
     // The marker goes by environment: the Node process's own command line must not match it.
     const child = execa(process.execPath, ['--import', 'tsx', 'test/integration/process-exit-child.ts', how === 'exit' || how === 'throw' ? how : 'wait'], {
-      cwd: new URL('../..', import.meta.url).pathname, reject: false, stdin: 'ignore', buffer: true, env: { PB_MARKER: marker },
+      cwd: new URL('../..', import.meta.url).pathname,
+      reject: false,
+      stdin: 'ignore',
+      buffer: true,
+      env: { PB_MARKER: marker },
     });
     t.after(() => child.kill('SIGKILL'));
     await until(() => pidsWith(marker).length === 2, 'the cell and its background child', 10_000);

@@ -30,7 +30,11 @@ test('stdout and stderr stay apart, each in the order it was written', async () 
 
 test('/dev/stdout, /dev/stderr and /dev/stdin open by path (the pipes are real pipes, not sockets)', async () => {
   const out = collector();
-  const result = await runCellProcess('bash', ['-c', 'echo to-err > /dev/stderr; echo to-out > /dev/stdout; tee /dev/stderr <<< teed; cat /dev/stdin'], options(out, { stdin: { text: 'from-stdin\n' } }));
+  const result = await runCellProcess(
+    'bash',
+    ['-c', 'echo to-err > /dev/stderr; echo to-out > /dev/stdout; tee /dev/stderr <<< teed; cat /dev/stdin'],
+    options(out, { stdin: { text: 'from-stdin\n' } }),
+  );
   assert.equal(result.exitCode, 0, out.text('stderr'));
   assert.equal(out.text('stdout'), 'to-out\nteed\nfrom-stdin\n');
   assert.equal(out.text('stderr'), 'to-err\nteed\n');
@@ -68,13 +72,17 @@ test('stdin is /dev/null unless given: a reading program ends at once', async ()
 
 test("stdin 'pipe' hands the writable end to onStdin", async () => {
   const out = collector();
-  const result = await runCellProcess('bash', ['-c', 'while read -r line; do echo "got $line"; done'], options(out, {
-    stdin: 'pipe',
-    onStdin: (stdin) => {
-      stdin.write('a\n');
-      stdin.end('b\n');
-    },
-  }));
+  const result = await runCellProcess(
+    'bash',
+    ['-c', 'while read -r line; do echo "got $line"; done'],
+    options(out, {
+      stdin: 'pipe',
+      onStdin: (stdin) => {
+        stdin.write('a\n');
+        stdin.end('b\n');
+      },
+    }),
+  );
   assert.equal(result.exitCode, 0);
   assert.equal(out.text(), 'got a\ngot b\n');
 });
@@ -104,13 +112,17 @@ test('onSpawn gets the pid of the process and is awaited before the result', asy
   const out = collector();
   let seen: number | undefined;
   let awaited = false;
-  await runCellProcess('bash', ['-c', 'echo $$'], options(out, {
-    onSpawn: async (pid) => {
-      seen = pid;
-      await new Promise((r) => setTimeout(r, 20));
-      awaited = true;
-    },
-  }));
+  await runCellProcess(
+    'bash',
+    ['-c', 'echo $$'],
+    options(out, {
+      onSpawn: async (pid) => {
+        seen = pid;
+        await new Promise((r) => setTimeout(r, 20));
+        awaited = true;
+      },
+    }),
+  );
   assert.equal(out.text(), `${seen}\n`);
   assert.ok(awaited);
 });
@@ -134,7 +146,10 @@ test('a flood of 2,000,000 lines arrives whole, in chunks as read, without holdi
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 5);
   try {
     const result = await runCellProcess('seq', ['2000000'], {
-      cwd: tmpdir(), env: {}, signal: never, onStderr: () => assert.fail('no stderr'),
+      cwd: tmpdir(),
+      env: {},
+      signal: never,
+      onStderr: () => assert.fail('no stderr'),
       onStdout: (text) => {
         bytes += Buffer.byteLength(text);
         chunks++;
@@ -170,4 +185,3 @@ test('concurrent processes keep their outputs apart', async () => {
   assert.equal(a.text(), Array.from({ length: 300 }, (_, i) => `a${i + 1}\n`).join(''));
   assert.equal(b.text(), Array.from({ length: 300 }, (_, i) => `b${i + 1}\n`).join(''));
 });
-

@@ -11,14 +11,17 @@ export function uniqueMarker(name: string): string {
 
 /** Live (non-zombie) pids whose command line contains `marker`. */
 export function pidsWith(marker: string): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false; // exited meanwhile
-    }
-  });
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false; // exited meanwhile
+      }
+    });
 }
 
 /** Kills (SIGKILL) the processes this test marked, if any are left: clean-up on every path. */
@@ -48,7 +51,11 @@ export function collector() {
     chunks,
     onStdout: (text: string) => chunks.push({ name: 'stdout', text, at: performance.now() }),
     onStderr: (text: string) => chunks.push({ name: 'stderr', text, at: performance.now() }),
-    text: (name: 'stdout' | 'stderr' = 'stdout') => chunks.filter((c) => c.name === name).map((c) => c.text).join(''),
+    text: (name: 'stdout' | 'stderr' = 'stdout') =>
+      chunks
+        .filter((c) => c.name === name)
+        .map((c) => c.text)
+        .join(''),
     /** When the first chunk containing `needle` arrived. */
     arrival: (needle: string) => chunks.find((c) => c.text.includes(needle))?.at,
   };

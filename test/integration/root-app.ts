@@ -57,7 +57,10 @@ try {
       .then((result) => say({ cellId: cell.cellId, ended: result }));
   const cleanup = cells.filter((c) => c.cleanup);
   const ledger = notebook ? new CleanupLedger() : undefined;
-  const runId = ledger?.beginRun(notebook!, cleanup.map((c) => c.cellId));
+  const runId = ledger?.beginRun(
+    notebook!,
+    cleanup.map((c) => c.cellId),
+  );
   if (runId) say({ runId });
   try {
     await Promise.all(cells.filter((c) => !c.cleanup).map(run));

@@ -81,7 +81,12 @@ test('as a non-root user with a NOPASSWD rule, cells run as root through sudo -n
   assert.equal(welcome.welcome!.runAs, 'root');
   assert.equal(welcome.welcome!.userUid, user!.uid, 'the kernel host learnt the invoking user from sudo');
   await app.waitFor((l) => !!l.done);
-  const out = (cellId: string) => app.lines.filter((l) => l.cellId === cellId && l.stream === 'stdout').map((l) => l.text).join('').trim();
+  const out = (cellId: string) =>
+    app.lines
+      .filter((l) => l.cellId === cellId && l.stream === 'stdout')
+      .map((l) => l.text)
+      .join('')
+      .trim();
   assert.equal(out('root'), '0');
   assert.equal(out('mine'), String(user!.uid), 'a user cell runs as the invoking user');
   assert.equal(await app.exited, 0);
@@ -128,12 +133,21 @@ test('as a non-root user without sudo rights or a polkit agent: a clear error, n
 function doctorElevation(): { status: string; summary: string; hint?: string } {
   const script = `import { runDoctor } from ${JSON.stringify(join(repoRoot, 'core/node/doctor/run-doctor.ts'))};
     const r = await runDoctor(); console.log(JSON.stringify(r.checks.find((c) => c.id === 'elevation')));`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: user!.uid, gid: user!.gid, env: userEnv(), cwd: repoRoot, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    uid: user!.uid,
+    gid: user!.gid,
+    env: userEnv(),
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
 function readAudit(path: string): { cellId: string; runAs: string; uid: number; status: string; codeSha256: string }[] {
-  return execFileSync('cat', [path], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+  return execFileSync('cat', [path], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 function walk(dir: string): string[] {

@@ -49,7 +49,12 @@ function pidsIn(t: TestContext, file: string): number[] {
 
 function audit(state: string): AuditRecord[] {
   const file = join(state, 'probebook/audit.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord)
+    : [];
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -70,14 +75,25 @@ test('probebook run as root: nothing a cell started survives the run (setsid, en
   const dir = folder(t, 'pb-run-contain-');
   const state = join(dir, '.state');
   writeNotebook(dir, 'lab.ipynb', [{ source: ESCAPES }, { source: DETACHED_TS, probebook: { language: 'typescript' } }]);
-  const run = await execa(process.execPath, [cli, 'run', 'lab.ipynb', '--out', 'out.ipynb', '-q'], { cwd: dir, env: cliEnv(state), extendEnv: false, reject: false });
+  const run = await execa(process.execPath, [cli, 'run', 'lab.ipynb', '--out', 'out.ipynb', '-q'], {
+    cwd: dir,
+    env: cliEnv(state),
+    extendEnv: false,
+    reject: false,
+  });
   assert.equal(run.exitCode, 0, run.stderr);
   const pids = pidsIn(t, join(dir, 'pids'));
   assert.equal(pids.length, 3, 'three escapees were started');
   await waitGone(pids, 10_000);
 
   const records = audit(state);
-  assert.deepEqual(records.map((r) => [r.language, r.runAs, r.uid, r.status]), [['shell', 'root', 0, 'ok'], ['typescript', 'root', 0, 'ok']]);
+  assert.deepEqual(
+    records.map((r) => [r.language, r.runAs, r.uid, r.status]),
+    [
+      ['shell', 'root', 0, 'ok'],
+      ['typescript', 'root', 0, 'ok'],
+    ],
+  );
   assert.equal(records[0]!.codeSha256, sha256(ESCAPES));
   assert.equal(records[0]!.notebookPath, join(dir, 'lab.ipynb'));
 });
@@ -100,10 +116,13 @@ test('serve as root: a stopped cell leaves nothing behind, even an env -i setsid
   assert.equal(ended.status, 'interrupted');
   await waitGone(pids, 10_000);
   const records = audit(join(dir, '.state'));
-  assert.deepEqual(records.map((r) => [r.cellId, r.runAs, r.uid, r.status]), [[cellId, 'root', 0, 'interrupted']]);
+  assert.deepEqual(
+    records.map((r) => [r.cellId, r.runAs, r.uid, r.status]),
+    [[cellId, 'root', 0, 'interrupted']],
+  );
 });
 
-test('sudo probebook run as a user with a NOPASSWD rule: root cells as root, user cells as the user, the file written is the user\'s, the audit names the user', async (t) => {
+test("sudo probebook run as a user with a NOPASSWD rule: root cells as root, user cells as the user, the file written is the user's, the audit names the user", async (t) => {
   if (!needs(t, { root: true, tools: ['sudo', 'useradd', 'visudo', 'setpriv'] })) return;
   const user = createTestUser(t, 'pb-sudo-run');
   // SETENV: the test keeps root's state (audit log) in its own folder instead of /root.
@@ -111,10 +130,7 @@ test('sudo probebook run as a user with a NOPASSWD rule: root cells as root, use
   const dir = folder(t, 'pb-sudo-run-');
   chownSync(dir, user.uid, user.gid);
   const state = join(dir, '.root-state');
-  writeNotebook(dir, 'lab.ipynb', [
-    { source: 'echo "root $(id -u)"' },
-    { source: 'echo "user $(id -u)"; touch made-by-user-cell', probebook: { user: true } },
-  ]);
+  writeNotebook(dir, 'lab.ipynb', [{ source: 'echo "root $(id -u)"' }, { source: 'echo "user $(id -u)"; touch made-by-user-cell', probebook: { user: true } }]);
   chownSync(join(dir, 'lab.ipynb'), user.uid, user.gid);
   const run = await execa('sudo', ['-n', `XDG_STATE_HOME=${state}`, process.execPath, cli, 'run', 'lab.ipynb', '--out', 'out.ipynb', '-q'], {
     cwd: dir,
@@ -135,7 +151,13 @@ test('sudo probebook run as a user with a NOPASSWD rule: root cells as root, use
   assert.equal(statSync(join(dir, 'out.ipynb')).gid, user.gid);
 
   const records = audit(state);
-  assert.deepEqual(records.map((r) => [r.runAs, r.uid, r.invokedByUid]), [['root', 0, user.uid], ['user', user.uid, user.uid]]);
+  assert.deepEqual(
+    records.map((r) => [r.runAs, r.uid, r.invokedByUid]),
+    [
+      ['root', 0, user.uid],
+      ['user', user.uid, user.uid],
+    ],
+  );
 });
 
 test('sudo probebook serve as a user with a NOPASSWD rule: user cells run as the user and say so, root cells as root', async (t) => {
@@ -156,8 +178,18 @@ test('sudo probebook serve as a user with a NOPASSWD rule: user cells run as the
   for (const id of ids) await client.next('execution_ended', (m) => m.cellId === id);
   assert.equal(client.text(ids[0]!).trim(), 'root 0');
   assert.equal(client.text(ids[1]!).trim(), `user ${user.uid}`);
-  assert.deepEqual(badges.map((m) => m.runAs), ['root', 'user'], 'the badge says who the cell ran as');
-  assert.deepEqual(audit(state).map((r) => [r.runAs, r.uid, r.invokedByUid]), [['root', 0, user.uid], ['user', user.uid, user.uid]]);
+  assert.deepEqual(
+    badges.map((m) => m.runAs),
+    ['root', 'user'],
+    'the badge says who the cell ran as',
+  );
+  assert.deepEqual(
+    audit(state).map((r) => [r.runAs, r.uid, r.invokedByUid]),
+    [
+      ['root', 0, user.uid],
+      ['user', user.uid, user.uid],
+    ],
+  );
 });
 
 /** A lab that sets up a namespace and an iptables rule, traces, and undoes both in a cleanup cell. */
@@ -170,8 +202,12 @@ function netLab(t: TestContext, dir: string): { tag: string; leftovers(): { name
     { source: `ip netns del ${tag}\niptables -D INPUT ${rule.join(' ')}\necho undone`, probebook: { name: 'undo', cleanup: true } },
   ]);
   const leftovers = () => ({
-    namespaces: execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(tag)),
-    rules: execFileSync('iptables', ['-S', 'INPUT'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tag)),
+    namespaces: execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.startsWith(tag)),
+    rules: execFileSync('iptables', ['-S', 'INPUT'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(tag)),
   });
   t.after(() => {
     // Whatever failed above, the machine is left as it was.

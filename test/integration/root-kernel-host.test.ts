@@ -32,7 +32,7 @@ function next(connection: KernelHostConnection, match: (m: HostMessage) => boole
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (off(), reject(new Error('no such message arrived'))), timeoutMs);
     const off = connection.onMessage((m) => {
-      if (match(m)) (clearTimeout(timer), off(), resolve(m));
+      if (match(m)) clearTimeout(timer), off(), resolve(m);
     });
   });
 }
@@ -98,8 +98,12 @@ test('rejects hostile requests with a reason and keeps serving', async (t) => {
   const stdin = connection.subprocess.stdin!;
   stdin.write('{"type":"kernel_spawn","requestId":"h1","cmd":"sh"}\n');
   stdin.write('not json at all\n');
-  stdin.write(`${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] })}\n`);
-  stdin.write(`${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] })}\n`);
+  stdin.write(
+    `${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h2', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: { LD_PRELOAD: '/tmp/evil.so' }, args: [] })}\n`,
+  );
+  stdin.write(
+    `${JSON.stringify({ type: 'kernel_execute_request', requestId: 'h3', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '../..', env: {}, args: [] })}\n`,
+  );
   stdin.write(`${JSON.stringify({ type: 'heartbeat', seq: 1, extra: true })}\n`);
   stdin.write(`{"type":"heartbeat","seq":${'9'.repeat(MAX_REQUEST_LINE_BYTES + 1024)}}\n`);
   connection.send({ type: 'heartbeat', seq: 4242 });
@@ -119,7 +123,18 @@ test('refuses everything before kernel_hello, and a different protocol version',
   const { file, args } = commandFor('root', process.execPath, [...nodeArgs, entry], []);
   const connection = new KernelHostConnection(execa(file, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false }), null);
   t.after(() => connection.subprocess.kill('SIGKILL'));
-  connection.send({ type: 'kernel_execute_request', requestId: 'early', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: 'id', cwd: '/tmp', env: {}, args: [] });
+  connection.send({
+    type: 'kernel_execute_request',
+    requestId: 'early',
+    notebookKey: 'n',
+    notebookPath: null,
+    cellId: 'c',
+    language: 'shell',
+    code: 'id',
+    cwd: '/tmp',
+    env: {},
+    args: [],
+  });
   const refused = await next(connection, (m) => m.type === 'error');
   assert.match((refused as { message: string }).message, /kernel_execute_request before kernel_hello/);
   connection.send({ type: 'kernel_hello', protocolVersion: 999, heartbeatMs: 1000 });
@@ -141,10 +156,24 @@ test('audits every execution and applies cwd and env itself', async (t) => {
   assert.equal(ok.status, 'ok');
   assert.equal(out, '/usr\nveth-lab\n');
   const errors: string[] = [];
-  const missing = await client.execute({ ...base, cellId: 'c2', code: 'true', cwd: '/nonexistent/dir', env: {}, sink: { ...sink, error: (e) => errors.push(e.evalue) } });
+  const missing = await client.execute({
+    ...base,
+    cellId: 'c2',
+    code: 'true',
+    cwd: '/nonexistent/dir',
+    env: {},
+    sink: { ...sink, error: (e) => errors.push(e.evalue) },
+  });
   assert.equal(missing.status, 'failed');
   assert.match(errors[0]!, /Cell c2: the working directory \/nonexistent\/dir cannot be used/);
-  const refused = await client.execute({ ...base, cellId: 'c3', code: 'true', cwd: '/tmp', env: { BASH_ENV: '/tmp/x' }, sink: { ...sink, error: (e) => errors.push(e.evalue) } });
+  const refused = await client.execute({
+    ...base,
+    cellId: 'c3',
+    code: 'true',
+    cwd: '/tmp',
+    env: { BASH_ENV: '/tmp/x' },
+    sink: { ...sink, error: (e) => errors.push(e.evalue) },
+  });
   assert.equal(refused.status, 'failed');
   assert.match(errors[1]!, /env may not set BASH_ENV/);
 
@@ -168,7 +197,13 @@ test('kill -9 of the kernel host rejects the running cell instead of hanging', a
   let started!: () => void;
   const running = new Promise<void>((r) => (started = r));
   const done = client.execute({
-    notebookKey: 'nb', cellId: 'c', language: 'shell', code: 'echo go; sleep 60', cwd: '/tmp', env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'c',
+    language: 'shell',
+    code: 'echo go; sleep 60',
+    cwd: '/tmp',
+    env: {},
+    args: [],
     signal: new AbortController().signal,
     sink: { stream: () => started(), display: () => undefined, error: () => undefined },
   });
@@ -191,7 +226,13 @@ test('a stopped bpftrace cell detaching many probes is not killed by the host be
   let attached!: () => void;
   const ready = new Promise<void>((r) => (attached = r));
   const done = client.execute({
-    notebookKey: 'nb', cellId: 'trace', language: 'bpftrace', code: 'tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', cwd: '/tmp', env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'trace',
+    language: 'bpftrace',
+    code: 'tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }',
+    cwd: '/tmp',
+    env: {},
+    args: [],
     signal: ac.signal,
     graceMs: 1000,
     sink: {
@@ -215,7 +256,13 @@ test('the host tells when a bpftrace cell has attached its probes, so its timeou
   const stop = new AbortController();
   const events: string[] = [];
   const done = client.execute({
-    notebookKey: 'nb', cellId: 'trace', language: 'bpftrace', code: 'BEGIN { printf("begin\\n"); }', cwd: '/tmp', env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'trace',
+    language: 'bpftrace',
+    code: 'BEGIN { printf("begin\\n"); }',
+    cwd: '/tmp',
+    env: {},
+    args: [],
     signal: stop.signal,
     onTracing: () => events.push('tracing'),
     sink: {
@@ -243,8 +290,16 @@ test('a cell stopped again while it stops is killed at once, not after its grace
   let ready!: () => void;
   const isReady = new Promise<void>((r) => (ready = r));
   const done = client.execute({
-    notebookKey: 'nb', cellId: 'stubborn', language: 'shell', code: "trap '' INT TERM; echo ready; sleep 60", cwd: '/tmp', env: {}, args: [],
-    signal: stop.signal, hurry: hurry.signal, graceMs: 15_000,
+    notebookKey: 'nb',
+    cellId: 'stubborn',
+    language: 'shell',
+    code: "trap '' INT TERM; echo ready; sleep 60",
+    cwd: '/tmp',
+    env: {},
+    args: [],
+    signal: stop.signal,
+    hurry: hurry.signal,
+    graceMs: 15_000,
     sink: { stream: (_, text) => ((out += text), out.includes('ready') && ready()), display: () => undefined, error: () => undefined },
   });
   await isReady;
@@ -272,7 +327,18 @@ test('a cell that prints faster than the app reads cannot make the kernel host b
   const done = join(mkdtempSync(join(tmpdir(), 'probebook-flood-')), 'done');
   t.after(() => rmSync(dirname(done), { recursive: true, force: true }));
   connection.subprocess.stdout!.pause();
-  connection.send({ type: 'kernel_execute_request', requestId: 'flood', notebookKey: 'n', notebookPath: null, cellId: 'c', language: 'shell', code: `head -c 167772160 /dev/zero | tr "\\0" x; touch ${done}`, cwd: '/tmp', env: {}, args: [] });
+  connection.send({
+    type: 'kernel_execute_request',
+    requestId: 'flood',
+    notebookKey: 'n',
+    notebookPath: null,
+    cellId: 'c',
+    language: 'shell',
+    code: `head -c 167772160 /dev/zero | tr "\\0" x; touch ${done}`,
+    cwd: '/tmp',
+    env: {},
+    args: [],
+  });
   await eventually(() => existsSync(done), 30_000, 'the cell did not finish');
   connection.subprocess.stdout!.resume();
   await next(connection, (m) => m.type === 'execution_ended', 30_000);
@@ -287,7 +353,14 @@ test("TypeScript cells' cell() and run() reach the notebook through the kernel h
   const { NotebookRunner } = await import('../../core/node/run/notebook-runner.ts');
   const client = await KernelHostClient.start({ ...kernelHostUnderTest(), methods: ['root'], forwardStderr: null, onAudit: () => undefined });
   t.after(() => client.dispose());
-  const code = (id: string, source: string, probebook: JsonObject = {}): Cell => ({ id, cellType: 'code', source, metadata: { probebook }, outputs: [], executionCount: null });
+  const code = (id: string, source: string, probebook: JsonObject = {}): Cell => ({
+    id,
+    cellType: 'code',
+    source,
+    metadata: { probebook },
+    outputs: [],
+    executionCount: null,
+  });
   const notebook: Notebook = {
     nbformat: 4,
     nbformatMinor: 5,
@@ -309,9 +382,13 @@ test("TypeScript cells' cell() and run() reach the notebook through the kernel h
   const runner = new NotebookRunner({ notebook, notebookPath: null, notebookKey: 'kh-notebook-calls', executor: client });
   const summary = await runner.run();
   const stdout = (id: string) =>
-    notebook.cells.find((c) => c.id === id)!.outputs.filter((o) => o.kind === 'stream').map((o) => String(o.items[0]!.data)).join('');
+    notebook.cells
+      .find((c) => c.id === id)!
+      .outputs.filter((o) => o.kind === 'stream')
+      .map((o) => String(o.items[0]!.data))
+      .join('');
   assert.equal(summary.ok, true, `${JSON.stringify(summary)}\n${JSON.stringify(notebook.cells[1]!.outputs)}`);
   assert.match(stdout('analyse'), /^before=1 after=7 status=ok uid=0$/m, 'cell() read the first run; run() ran it again as root with N=7');
   assert.match(stdout('analyse'), /error: no cell is named "nope" \(named cells: measure/);
-  assert.equal(stdout('measure').trim(), '{"n": 7, "uid": 0}', 'the run() result is the cell\'s output in the notebook too');
+  assert.equal(stdout('measure').trim(), '{"n": 7, "uid": 0}', "the run() result is the cell's output in the notebook too");
 });

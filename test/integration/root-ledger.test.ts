@@ -76,8 +76,15 @@ test('a run killed by SIGKILL leaves its cleanup pending; the next start reports
   const client = await KernelHostClient.start({ ...kernelHostUnderTest(), forwardStderr: null, onAudit: () => undefined });
   t.after(() => client.dispose());
   const result = await client.execute({
-    notebookKey: 'lab', notebookPath: w.notebook, cellId: 'undo-iptables', language: 'shell', code: `touch ${w.marker}`,
-    cwd: w.dir, env: {}, args: [], signal: new AbortController().signal,
+    notebookKey: 'lab',
+    notebookPath: w.notebook,
+    cellId: 'undo-iptables',
+    language: 'shell',
+    code: `touch ${w.marker}`,
+    cwd: w.dir,
+    env: {},
+    args: [],
+    signal: new AbortController().signal,
     sink: { stream: () => undefined, display: () => undefined, error: () => undefined },
   });
   assert.equal(result.status, 'ok');

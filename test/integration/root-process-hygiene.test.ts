@@ -27,7 +27,10 @@ const BPFTRACE_CELL = { cellId: 'trace', language: 'bpftrace', code: 'tracepoint
 const BPF_PROG = 'sys_enter_getppid';
 
 function pidsFrom(lines: AppLine[], cellId: string): number[] {
-  const text = lines.filter((l) => l.cellId === cellId && l.stream === 'stdout').map((l) => l.text).join('');
+  const text = lines
+    .filter((l) => l.cellId === cellId && l.stream === 'stdout')
+    .map((l) => l.text)
+    .join('');
   return [...text.matchAll(/PID (\d+)/g)].map((m) => Number(m[1]));
 }
 
@@ -52,9 +55,17 @@ async function startBusyApp(t: { after(fn: () => unknown): void }) {
 async function assertAllGone(s: Awaited<ReturnType<typeof startBusyApp>>) {
   const elapsed = await waitGone([s.welcome.pid, ...s.cellPids], 3000);
   // The reaper names the session in its arguments; it too must be gone once it cleaned up.
-  await eventually(() => pidsMentioning(s.welcome.sessionId).length === 0, 3000, `processes of session ${s.welcome.sessionId} remain: ${pidsMentioning(s.welcome.sessionId)}`);
+  await eventually(
+    () => pidsMentioning(s.welcome.sessionId).length === 0,
+    3000,
+    `processes of session ${s.welcome.sessionId} remain: ${pidsMentioning(s.welcome.sessionId)}`,
+  );
   if (s.cgroup) await eventually(() => !existsSync(s.cgroup!), 3000 - elapsed + 500, `${s.cgroup} was not removed`);
-  await eventually(() => bpfProgCount(BPF_PROG) === s.baseline, 3000, `${BPF_PROG} BPF programs did not return to ${s.baseline} (now ${bpfProgCount(BPF_PROG)})`);
+  await eventually(
+    () => bpfProgCount(BPF_PROG) === s.baseline,
+    3000,
+    `${BPF_PROG} BPF programs did not return to ${s.baseline} (now ${bpfProgCount(BPF_PROG)})`,
+  );
 }
 
 test('kill -9 of the app leaves no kernel host, no cell process, no cgroup and no BPF program', async (t) => {

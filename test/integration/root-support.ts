@@ -54,7 +54,9 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<numbe
 
 function comm(pid: number): string {
   try {
-    return execFileSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' }).replace(/\0/g, ' ').trim();
+    return execFileSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' })
+      .replace(/\0/g, ' ')
+      .trim();
   } catch {
     return '?';
   }

@@ -14,7 +14,9 @@ import { TrustStore } from '../../core/node/host/trust.ts';
 import { repoRoot } from './root-support.ts';
 
 const corpus = join(repoRoot, 'test/fixtures/hostile');
-const files = readdirSync(corpus).filter((f) => f.endsWith('.ipynb')).sort();
+const files = readdirSync(corpus)
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
 /** Just enough of nbformat → model for these files (the codec is core/common/notebook/ipynb.ts). */
 function readNotebook(path: string): Notebook {
@@ -24,18 +26,25 @@ function readNotebook(path: string): Notebook {
     nbformat: 4,
     nbformatMinor: raw.nbformat_minor,
     metadata: raw.metadata,
-    cells: raw.cells.map((c): Cell => ({
-      id: String(c.id),
-      cellType: c.cell_type as Cell['cellType'],
-      source: text(c.source),
-      metadata: (c.metadata ?? {}) as JsonObject,
-      executionCount: (c.execution_count as number | null) ?? null,
-      outputs: ((c.outputs ?? []) as JsonObject[]).map((o, i): Output => ({
-        outputId: String(i),
-        kind: o.output_type as Output['kind'],
-        items: Object.entries((o.data ?? {}) as JsonObject).map(([mime, data]) => ({ mime, data: typeof data === 'string' || Array.isArray(data) ? text(data) : data })),
-      })),
-    })),
+    cells: raw.cells.map(
+      (c): Cell => ({
+        id: String(c.id),
+        cellType: c.cell_type as Cell['cellType'],
+        source: text(c.source),
+        metadata: (c.metadata ?? {}) as JsonObject,
+        executionCount: (c.execution_count as number | null) ?? null,
+        outputs: ((c.outputs ?? []) as JsonObject[]).map(
+          (o, i): Output => ({
+            outputId: String(i),
+            kind: o.output_type as Output['kind'],
+            items: Object.entries((o.data ?? {}) as JsonObject).map(([mime, data]) => ({
+              mime,
+              data: typeof data === 'string' || Array.isArray(data) ? text(data) : data,
+            })),
+          }),
+        ),
+      }),
+    ),
   };
 }
 

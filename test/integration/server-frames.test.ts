@@ -16,7 +16,11 @@ import { needs } from '../support/needs.ts';
 import { HostClient as Client, signIn } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../e2e/support/probebook-serve.ts';
 
-interface Server { serve: ServeHandle; port: number; cookie: string }
+interface Server {
+  serve: ServeHandle;
+  port: number;
+  cookie: string;
+}
 
 /** A fresh folder to serve; removed by {@link serveLoggedIn}'s cleanup, after the server stopped. */
 const servedFolder = () => mkdtempSync(join(tmpdir(), 'pb-frames-'));
@@ -57,7 +61,10 @@ function frame(opcode: number, payload: Buffer, options: { fin?: boolean; rsv?: 
 const closePayload = (code: number, reason: Buffer = Buffer.alloc(0)) => Buffer.concat([Buffer.from([code >> 8, code & 0xff]), reason]);
 
 /** What a server sent back on a raw socket: its text messages and its close code. */
-interface RawReply { texts: string[]; closeCode: number | undefined }
+interface RawReply {
+  texts: string[];
+  closeCode: number | undefined;
+}
 
 /** A real upgrade on a plain TCP socket with the session cookie; resolves once the server said 101. */
 function rawUpgrade(s: Server): Promise<{ socket: Socket; reply: Promise<RawReply> }> {
@@ -122,7 +129,12 @@ function rawUpgrade(s: Server): Promise<{ socket: Socket; reply: Promise<RawRepl
 function sleepNotebook(dir: string): void {
   writeFileSync(
     join(dir, 'lab.ipynb'),
-    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'a', cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: 'echo started; sleep 600' }] }),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ id: 'a', cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: 'echo started; sleep 600' }],
+    }),
   );
 }
 
@@ -158,9 +170,17 @@ const MALFORMED: { name: string; bytes: () => Buffer; closeCode: number }[] = [
   { name: 'a fragmented ping', bytes: () => frame(0x9, Buffer.from('p'), { fin: false }), closeCode: 1002 },
   { name: 'a ping over 125 bytes', bytes: () => frame(0x9, Buffer.alloc(126, 0x70)), closeCode: 1002 },
   { name: 'a continuation with nothing to continue', bytes: () => frame(0x0, Buffer.from('x')), closeCode: 1002 },
-  { name: 'a new message inside a fragmented one', bytes: () => Buffer.concat([frame(0x1, Buffer.from('{'), { fin: false }), frame(0x1, Buffer.from('}'))]), closeCode: 1002 },
+  {
+    name: 'a new message inside a fragmented one',
+    bytes: () => Buffer.concat([frame(0x1, Buffer.from('{'), { fin: false }), frame(0x1, Buffer.from('}'))]),
+    closeCode: 1002,
+  },
   { name: 'a 64-bit length beyond 2^53', bytes: () => frame(0x2, Buffer.alloc(0), { declaredLength: 2n ** 63n }), closeCode: 1009 },
-  { name: 'a frame declaring one byte over the message limit', bytes: () => frame(0x1, Buffer.alloc(0), { declaredLength: BigInt(MAX_MESSAGE_BYTES + 1) }), closeCode: 1009 },
+  {
+    name: 'a frame declaring one byte over the message limit',
+    bytes: () => frame(0x1, Buffer.alloc(0), { declaredLength: BigInt(MAX_MESSAGE_BYTES + 1) }),
+    closeCode: 1009,
+  },
 ];
 
 test('no malformed frame ends the server: each closes its own connection; other clients and a running cell go on', { timeout: 120_000 }, async (t) => {
@@ -247,7 +267,11 @@ test('FIFOs named *.ipynb in the served folder never stall opening or listing', 
   }
   page.send({ type: 'list_directory', requestId: 'ls', path: '.' });
   const listing = await page.next('directory_listing');
-  assert.deepEqual(listing.entries.map((e) => e.name), ['lab.ipynb'], 'FIFOs are not listed');
+  assert.deepEqual(
+    listing.entries.map((e) => e.name),
+    ['lab.ipynb'],
+    'FIFOs are not listed',
+  );
   page.send({ type: 'open_notebook', requestId: 'lab', path: 'lab.ipynb' });
   assert.equal((await page.next('notebook_opened')).snapshot.notebook.cells.length, 1);
 });

@@ -6,16 +6,37 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasTool, isRoot, needs } from '../support/needs.ts';
 import { repoRoot } from './root-support.ts';
 
-interface User { name: string; uid: number; gid: number }
+interface User {
+  name: string;
+  uid: number;
+  gid: number;
+}
 
-const requirements = { root: true, tools: ['useradd', 'userdel', 'setpriv'], check: () => (existsSync(join(repoRoot, 'dist/node/cli.js')) ? null : 'the built CLI (npm run build)') };
+const requirements = {
+  root: true,
+  tools: ['useradd', 'userdel', 'setpriv'],
+  check: () => (existsSync(join(repoRoot, 'dist/node/cli.js')) ? null : 'the built CLI (npm run build)'),
+};
 const created: string[] = [];
 let victim: User;
 let attacker: User;
@@ -55,7 +76,10 @@ after(() => {
 
 /** Runs a command as `user` (setpriv, no supplementary groups); returns its stdout. */
 function as(user: User, command: string[]): string {
-  return execFileSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return execFileSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', ...command], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
 }
 
 /** The attacker's moves before serve starts; the folder is removed after the test. */
@@ -97,11 +121,25 @@ interface Serving {
  * Starts `probebook serve ~/lab` as the victim. The process waits on a line of stdin before it
  * becomes serve, so `prepare` runs knowing the pid serve will have (as an attacker guessing pids would).
  */
-async function serveAsVictim(t: TestContext, options: { env?: Record<string, string>; browser?: boolean; prepare?: (pid: number) => void } = {}): Promise<Serving> {
-  const env: Record<string, string> = { PATH: `${stubBin}:/usr/local/bin:/usr/bin:/bin`, HOME: home, USER: victim.name, LOGNAME: victim.name, LANG: 'C.UTF-8', ...options.env };
+async function serveAsVictim(
+  t: TestContext,
+  options: { env?: Record<string, string>; browser?: boolean; prepare?: (pid: number) => void } = {},
+): Promise<Serving> {
+  const env: Record<string, string> = {
+    PATH: `${stubBin}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: home,
+    USER: victim.name,
+    LOGNAME: victim.name,
+    LANG: 'C.UTF-8',
+    ...options.env,
+  };
   if (options.browser) env.DISPLAY = ':0';
   const args = [process.execPath, join(repoRoot, 'bin/probebook.mjs'), 'serve', join(home, 'lab'), '--port', '0', ...(options.browser ? [] : ['--no-browser'])];
-  const child: ChildProcess = spawn('setpriv', [`--reuid=${victim.uid}`, `--regid=${victim.gid}`, '--clear-groups', '--', '/bin/sh', '-c', 'read go && exec "$@"', 'sh', ...args], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'setpriv',
+    [`--reuid=${victim.uid}`, `--regid=${victim.gid}`, '--clear-groups', '--', '/bin/sh', '-c', 'read go && exec "$@"', 'sh', ...args],
+    { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const pid = child.pid!;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
@@ -162,7 +200,10 @@ test("another user's world-writable /tmp/probebook-UID and server-PID.json files
   const serving = await serveAsVictim(t, {
     browser: true,
     prepare: (pid) =>
-      attackerPrepares(t, `set -e; umask 0; mkdir -m 0777 ${guessable}; cd ${guessable}; touch server-${pid}.json open-${pid}.html; chmod 0666 server-${pid}.json open-${pid}.html`),
+      attackerPrepares(
+        t,
+        `set -e; umask 0; mkdir -m 0777 ${guessable}; cd ${guessable}; touch server-${pid}.json open-${pid}.html; chmod 0666 server-${pid}.json open-${pid}.html`,
+      ),
   });
   const seen = attackerView(guessable);
   assert.deepEqual(seen, { [`open-${serving.pid}.html`]: '', [`server-${serving.pid}.json`]: '' }, "serve wrote nothing into the attacker's files");
@@ -177,7 +218,8 @@ test("a symlink in another user's /tmp/probebook-UID is not followed", async (t)
   const notes = join(home, 'notes.txt');
   const serving = await serveAsVictim(t, {
     browser: true,
-    prepare: (pid) => attackerPrepares(t, `set -e; mkdir -m 0777 ${guessable}; cd ${guessable}; ln -s ${notes} server-${pid}.json; ln -s ${notes} open-${pid}.html`),
+    prepare: (pid) =>
+      attackerPrepares(t, `set -e; mkdir -m 0777 ${guessable}; cd ${guessable}; ln -s ${notes} server-${pid}.json; ln -s ${notes} open-${pid}.html`),
   });
   assert.equal(readFileSync(notes, 'utf8'), 'mine\n', "the victim's file was not overwritten through the link");
   assert.deepEqual(Object.keys(attackerView(guessable)), [`open-${serving.pid}.html`, `server-${serving.pid}.json`]);
@@ -186,9 +228,13 @@ test("a symlink in another user's /tmp/probebook-UID is not followed", async (t)
   assert.equal(readFileSync(notes, 'utf8'), 'mine\n', 'nor removed or replaced at exit');
 });
 
-test("an XDG_RUNTIME_DIR that another user owns, or that is open to others, is not used", async (t) => {
+test('an XDG_RUNTIME_DIR that another user owns, or that is open to others, is not used', async (t) => {
   if (!needs(t, requirements)) return;
-  for (const [owner, mode] of [[attacker, 0o777], [victim, 0o777], [attacker, 0o700]] as const) {
+  for (const [owner, mode] of [
+    [attacker, 0o777],
+    [victim, 0o777],
+    [attacker, 0o700],
+  ] as const) {
     const runtime = mkdtempSync(join(tmpdir(), 'pb-runtime-'));
     t.after(() => rmSync(runtime, { recursive: true, force: true }));
     chownSync(runtime, owner.uid, owner.gid);
@@ -255,12 +301,19 @@ async function shutdown(serving: Serving): Promise<void> {
   assert.equal(res.status, 202);
 }
 
-function http(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function http(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

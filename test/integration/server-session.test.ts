@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { HostClient as Client, http } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../../core/node/commands/serve.ts';
 
-interface Started { handle: ServeHandle; port: number; token: string; dir: string; cookie: string }
+interface Started {
+  handle: ServeHandle;
+  port: number;
+  token: string;
+  dir: string;
+  cookie: string;
+}
 
 async function serve(t: { after(fn: () => unknown): void }, files: Record<string, string> = {}, extra: string[] = []): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'pb-serve-'));
@@ -31,7 +37,12 @@ async function serve(t: { after(fn: () => unknown): void }, files: Record<string
 }
 
 const notebookText = (cells: { source: string; id: string }[]) =>
-  JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((c) => ({ ...c, cell_type: 'code', metadata: {}, execution_count: null, outputs: [] })) });
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((c) => ({ ...c, cell_type: 'code', metadata: {}, execution_count: null, outputs: [] })),
+  });
 
 test('the token is traded for a cookie; a missing or wrong token is refused', async (t) => {
   const s = await serve(t);
@@ -64,7 +75,10 @@ test('state-changing requests need the XSRF token', async (t) => {
   const s = await serve(t);
   const origin = `http://127.0.0.1:${s.port}`;
   assert.equal((await http(s.port, '/api/shutdown', { method: 'POST', headers: { Cookie: s.cookie, Origin: origin } })).status, 403);
-  const xsrf = s.cookie.split('; ').find((c) => c.startsWith('probebook_xsrf_'))!.split('=')[1]!;
+  const xsrf = s.cookie
+    .split('; ')
+    .find((c) => c.startsWith('probebook_xsrf_'))!
+    .split('=')[1]!;
   const ok = await http(s.port, '/api/shutdown', { method: 'POST', headers: { Cookie: s.cookie, Origin: origin, 'X-XSRF-Token': xsrf } });
   assert.equal(ok.status, 202);
   await s.handle.stopped;
@@ -86,10 +100,22 @@ test("the output frames' own files load without the cookie, as a sandboxed frame
     const res = await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'null' } });
     assert.equal(res.status, 200, file);
     assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD' })).status, 200, `${file} without any Origin`);
-    assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'http://evil.example' } })).status, 403, `${file} for another site`);
-    assert.equal((await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Host: `evil.example:${s.port}`, Origin: 'null' } })).status, 403, `${file} under a foreign Host`);
+    assert.equal(
+      (await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Origin: 'http://evil.example' } })).status,
+      403,
+      `${file} for another site`,
+    );
+    assert.equal(
+      (await http(s.port, `/outputs/${file}`, { method: 'HEAD', headers: { Host: `evil.example:${s.port}`, Origin: 'null' } })).status,
+      403,
+      `${file} under a foreign Host`,
+    );
   }
-  assert.match((await http(s.port, '/outputs/plot-frame.html', { method: 'HEAD' })).headers['content-security-policy'] as string, /'unsafe-eval'/, 'the frame CSP');
+  assert.match(
+    (await http(s.port, '/outputs/plot-frame.html', { method: 'HEAD' })).headers['content-security-policy'] as string,
+    /'unsafe-eval'/,
+    'the frame CSP',
+  );
   // Everything else still needs the cookie.
   for (const path of ['/', '/index.html', '/app.js', '/outputs/output-frame.js.map', '/outputs/', '/outputs/../index.html']) {
     assert.equal((await http(s.port, path, { method: 'HEAD', headers: { Origin: 'null' } })).status, 403, `${path} with Origin: null`);
@@ -106,7 +132,7 @@ test('serve refuses root without --allow-root', async (t) => {
   assert.match(said, /refusing to run as root/);
 });
 
-test('two windows on one notebook see each other\'s edits; a window opened mid-run gets the outputs so far', async (t) => {
+test("two windows on one notebook see each other's edits; a window opened mid-run gets the outputs so far", async (t) => {
   const s = await serve(t, { 'lab.ipynb': notebookText([{ id: 'a', source: 'echo one; sleep 0.8; echo two' }]) });
   const first = await Client.connect(s);
   const second = await Client.connect(s);
@@ -117,10 +143,19 @@ test('two windows on one notebook see each other\'s edits; a window opened mid-r
   second.send({ type: 'open_notebook', requestId: 'o2', path: 'lab.ipynb' });
   assert.equal((await second.next('notebook_opened')).snapshot.notebookId, opened.notebookId);
 
-  first.send({ type: 'edit', requestId: 'e1', notebookId: opened.notebookId, baseVersion: 0, edits: [{ kind: 'insert_cell', index: 1, cell: { id: 'b', cellType: 'code', source: 'echo b', metadata: {} } }] });
+  first.send({
+    type: 'edit',
+    requestId: 'e1',
+    notebookId: opened.notebookId,
+    baseVersion: 0,
+    edits: [{ kind: 'insert_cell', index: 1, cell: { id: 'b', cellType: 'code', source: 'echo b', metadata: {} } }],
+  });
   const change = await second.next('notebook_changed');
   assert.equal(change.origin, 'e1');
-  assert.deepEqual(change.edits.map((e) => e.kind), ['insert_cell']);
+  assert.deepEqual(
+    change.edits.map((e) => e.kind),
+    ['insert_cell'],
+  );
 
   // Opened here, not yet trusted: the first run asks; trusting it lets it run.
   first.send({ type: 'execute_request', requestId: 'x0', notebookId: opened.notebookId, cellIds: ['a'] });

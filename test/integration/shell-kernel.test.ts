@@ -29,13 +29,19 @@ test('shell output streams live: a line arrives long before the cell ends, stdou
 test('a cell runs in the bash started ahead of time', async (t) => {
   const kernel = kernelFor(t);
   const bootstrap = `\0-c\0${BOOTSTRAP}\0`;
-  const warmPids = () => readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(bootstrap) && readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid);
-    } catch {
-      return false;
-    }
-  });
+  const warmPids = () =>
+    readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .filter((pid) => {
+        try {
+          return (
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(bootstrap) &&
+            readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid)
+          );
+        } catch {
+          return false;
+        }
+      });
   await until(() => warmPids().length === 1, 'the warm bash');
   const [warm] = warmPids();
   const cell = request('echo $$');
@@ -72,7 +78,12 @@ test('a cell that fails on a command bash did not find says what installs it', a
   const kernel = kernelFor(t);
   const known = request('echo start\nnc -z 127.0.0.1 9 2>/dev/null || true\nPATH=/nonexistent nc -l 5201');
   await kernel.execute(known.req);
-  assert.deepEqual(known.errors[0], { ename: 'ExitCode', evalue: 'Cell exited with code 127: nc is not installed: sudo apt install netcat-openbsd', traceback: [], location: { line: 3 } });
+  assert.deepEqual(known.errors[0], {
+    ename: 'ExitCode',
+    evalue: 'Cell exited with code 127: nc is not installed: sudo apt install netcat-openbsd',
+    traceback: [],
+    location: { line: 3 },
+  });
   const unknown = request('probebook-no-such-tool --help');
   await kernel.execute(unknown.req);
   assert.equal(unknown.errors[0]!.evalue, 'Cell exited with code 127: probebook-no-such-tool is not installed or not on PATH');
@@ -118,7 +129,9 @@ test('parameters arrive as environment variables, any value intact', async (t) =
 
 test('cells see PROBEBOOK, their cell id, TERM, a PATH with sbin, and /dev/null as stdin', async (t) => {
   const kernel = kernelFor(t);
-  const cell = request('echo "$PROBEBOOK $PROBEBOOK_CELL_ID $TERM"; echo ":$PATH:"; readlink /proc/self/fd/0; cat; read -r x || echo "read got EOF"', { cellId: 'cell-7' });
+  const cell = request('echo "$PROBEBOOK $PROBEBOOK_CELL_ID $TERM"; echo ":$PATH:"; readlink /proc/self/fd/0; cat; read -r x || echo "read got EOF"', {
+    cellId: 'cell-7',
+  });
   await kernel.execute(cell.req);
   const [vars, path, stdin, eof] = cell.text().split('\n');
   assert.equal(vars, '1 cell-7 xterm-256color');
@@ -133,7 +146,9 @@ test('internal helpers stay out of the cell: no __pb variables, functions or xtr
   await kernel.execute(request('export KEEP=1; cd /').req); // so the next cell restores state
   // fd 3 is tested by bash itself: `ls /proc/$$/fd | grep` would see the pipe bash makes for that
   // very pipeline (the lowest free fds, 3 and 4) whenever ls lists before bash closes its copies.
-  const cell = request('set | grep -c "^__pb" ; declare -F | grep -c __pb; env | grep -c __pb; if [ -e /proc/$$/fd/3 ]; then echo 1; else echo 0; fi; set -x; true');
+  const cell = request(
+    'set | grep -c "^__pb" ; declare -F | grep -c __pb; env | grep -c __pb; if [ -e /proc/$$/fd/3 ]; then echo 1; else echo 0; fi; set -x; true',
+  );
   await kernel.execute(cell.req);
   assert.equal(cell.text(), '0\n0\n0\n0\n', 'no variables, functions, environment or control pipe');
   assert.equal(cell.text('stderr'), '+++ true\n', 'the state saved after the cell is not traced');

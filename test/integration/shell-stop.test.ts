@@ -22,7 +22,9 @@ async function startReady(kernel: ShellKernel, code: string, over: Partial<Execu
 
 test('interrupt sends SIGINT to the cell: its trap runs, the cell is interrupted, no error output', async (t) => {
   const kernel = kernelFor(t);
-  const { cell, controller, done } = await startReady(kernel, `trap 'echo caught INT; exit 130' INT; echo ready; while true; do sleep 0.05; done`, { graceMs: 2000 });
+  const { cell, controller, done } = await startReady(kernel, `trap 'echo caught INT; exit 130' INT; echo ready; while true; do sleep 0.05; done`, {
+    graceMs: 2000,
+  });
   controller.abort('interrupt');
   const result = await done;
   assert.equal(result.status, 'interrupted');
@@ -70,10 +72,16 @@ test('nothing of a cell survives its end or its interrupt: background children a
   const kernel = kernelFor(t);
   const marker = uniqueMarker('orphan');
   t.after(() => killMarked(marker));
-  await kernel.execute(request(`(exec -a ${marker}-a sleep 100) & (exec -a ${marker}-b sleep 100) & disown; set -m; (exec -a ${marker}-c sleep 100) & echo started`).req);
+  await kernel.execute(
+    request(`(exec -a ${marker}-a sleep 100) & (exec -a ${marker}-b sleep 100) & disown; set -m; (exec -a ${marker}-c sleep 100) & echo started`).req,
+  );
   assert.deepEqual(pidsWith(marker), []);
 
-  const { controller, done } = await startReady(kernel, `(exec -a ${marker}-d sleep 100) & until pgrep -f ${marker}-d >/dev/null; do sleep 0.01; done; echo ready; sleep 100`, { graceMs: 200 });
+  const { controller, done } = await startReady(
+    kernel,
+    `(exec -a ${marker}-d sleep 100) & until pgrep -f ${marker}-d >/dev/null; do sleep 0.01; done; echo ready; sleep 100`,
+    { graceMs: 200 },
+  );
   assert.equal(pidsWith(marker).length, 1);
   controller.abort('interrupt');
   await done;
@@ -118,7 +126,10 @@ test('dispose stops a running cell and leaves nothing of it', async () => {
   const kernel = new ShellKernel();
   const marker = uniqueMarker('dispose');
   try {
-    const { cell, done } = await startReady(kernel, `(exec -a ${marker} sleep 100) & until pgrep -f ${marker} >/dev/null; do sleep 0.01; done; echo ready; sleep 100`);
+    const { cell, done } = await startReady(
+      kernel,
+      `(exec -a ${marker} sleep 100) & until pgrep -f ${marker} >/dev/null; do sleep 0.01; done; echo ready; sleep 100`,
+    );
     await kernel.dispose();
     const result = await done;
     assert.equal(result.status, 'interrupted');

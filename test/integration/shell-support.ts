@@ -14,7 +14,13 @@ export function shellRequest(code: string, over: Partial<ExecutionRequest> = {})
   const events: SinkEvent[] = [];
   const errors: CellErrorData[] = [];
   const req: ExecutionRequest = {
-    notebookKey: 'nb', cellId: 'c', language: 'shell', code, cwd: tmpdir(), env: {}, args: [],
+    notebookKey: 'nb',
+    cellId: 'c',
+    language: 'shell',
+    code,
+    cwd: tmpdir(),
+    env: {},
+    args: [],
     signal: new AbortController().signal,
     sink: {
       stream: (kind, text) => events.push({ kind, text, at: performance.now() }),
@@ -23,6 +29,10 @@ export function shellRequest(code: string, over: Partial<ExecutionRequest> = {})
     },
     ...over,
   };
-  const text = (kind: SinkEvent['kind'] = 'stdout') => events.filter((e) => e.kind === kind).map((e) => e.text).join('');
+  const text = (kind: SinkEvent['kind'] = 'stdout') =>
+    events
+      .filter((e) => e.kind === kind)
+      .map((e) => e.text)
+      .join('');
   return { req, events, errors, text, arrival: (needle: string) => events.find((e) => e.text.includes(needle))?.at };
 }

@@ -90,9 +90,16 @@ test('electronegativity finds nothing in the Electron layer beyond the justified
     line: r.locations[0]?.physicalLocation.region?.startLine ?? 0,
     text: r.message.text,
   }));
-  assert.ok(located.some((f) => f.file.startsWith('bundle/')), 'the bundles were scanned');
+  assert.ok(
+    located.some((f) => f.file.startsWith('bundle/')),
+    'the bundles were scanned',
+  );
   const unexpected = located.filter((f) => !ACCEPTED.some((a) => a.rule === f.rule && a.file.test(f.file)));
   assert.deepEqual(unexpected, [], 'new Electronegativity findings: fix them, or justify each in ACCEPTED');
   const stale = ACCEPTED.filter((a) => !located.some((f) => a.rule === f.rule && a.file.test(f.file)));
-  assert.deepEqual(stale.map((a) => a.rule), [], 'accepted findings that no longer occur: remove them');
+  assert.deepEqual(
+    stale.map((a) => a.rule),
+    [],
+    'accepted findings that no longer occur: remove them',
+  );
 });

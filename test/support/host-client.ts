@@ -11,13 +11,20 @@ import type { ClientMessage, HostMessage } from '../../core/common/protocol.ts';
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
 /** An HTTP request to the server with a loopback Host header (GET unless told otherwise). */
-export function http(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+export function http(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -26,7 +33,10 @@ export function http(port: number, path: string, options: { method?: string; hea
 /** The session cookie the server sets when the page is opened with its token. */
 export async function signIn(port: number, token: string): Promise<string> {
   const login = await http(port, `/?token=${encodeURIComponent(token)}`);
-  return ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  return ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 export class HostClient {
@@ -98,7 +108,10 @@ export class HostClient {
       return Promise.resolve(seen as Of<T>);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${type} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         match,
         resolve: (m) => {
@@ -125,7 +138,9 @@ export class HostClient {
   text(cellId: string): string {
     return this.log
       .filter((m): m is Of<'output'> => m.type === 'output' && m.cellId === cellId)
-      .map((m) => (m.edit.kind === 'append' ? m.edit.text : m.edit.kind === 'add' && m.edit.output.kind === 'stream' ? String(m.edit.output.items[0]?.data ?? '') : ''))
+      .map((m) =>
+        m.edit.kind === 'append' ? m.edit.text : m.edit.kind === 'add' && m.edit.output.kind === 'stream' ? String(m.edit.output.items[0]?.data ?? '') : '',
+      )
       .join('');
   }
 

@@ -56,7 +56,14 @@ export function createTestUser(t: TestContext, name: string): TestUser {
     uid,
     gid,
     home,
-    env: () => ({ PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, USER: name, LOGNAME: name, XDG_STATE_HOME: join(home, '.local/state'), LANG: 'C.UTF-8' }),
+    env: () => ({
+      PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+      HOME: home,
+      USER: name,
+      LOGNAME: name,
+      XDG_STATE_HOME: join(home, '.local/state'),
+      LANG: 'C.UTF-8',
+    }),
     allowSudo(rule: string) {
       const file = `/etc/sudoers.d/${name.replace(/[^a-z0-9-]/g, '-')}-${sudoers.length}`;
       const temp = join(tmpdir(), `probebook-sudoers-${process.pid}-${sudoers.length}`);

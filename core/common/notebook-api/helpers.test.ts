@@ -12,7 +12,10 @@ test('iperf3 -J (real TCP run with 2 streams) → intervals with Mbit/s and summ
   const { intervals, summary } = iperf3(read('iperf3-J-tcp-P2.json'));
   assert.ok(intervals.length > 0);
   assert.ok(intervals.every((i) => i.mbps > 0 && i.t > 0));
-  assert.ok(intervals.every((i) => i.cwndKB !== undefined && i.cwndKB > 0), 'TCP senders report cwnd');
+  assert.ok(
+    intervals.every((i) => i.cwndKB !== undefined && i.cwndKB > 0),
+    'TCP senders report cwnd',
+  );
   assert.ok(summary && summary.mbps > 0);
 });
 

@@ -15,7 +15,10 @@ function notebook(cells: Partial<Cell>[], metadata: Notebook['metadata'] = {}): 
 
 test('IPython magics mark the language and become an empty first line, so line numbers stay', () => {
   const nb = notebook([{ source: '%%bash\necho hi' }, { source: '%%bpftrace\nBEGIN { exit(); }' }, { source: '%%sh  \nls' }, { source: '%%ts\nconst a = 1;' }]);
-  assert.deepEqual(nb.cells.map((c) => resolveCell(c, nb).language), ['shell', 'bpftrace', 'shell', 'typescript']);
+  assert.deepEqual(
+    nb.cells.map((c) => resolveCell(c, nb).language),
+    ['shell', 'bpftrace', 'shell', 'typescript'],
+  );
   assert.equal(resolveCell(nb.cells[0]!, nb).code, '\necho hi');
   assert.equal(resolveCell(nb.cells[1]!, nb).code.split('\n')[1], 'BEGIN { exit(); }');
 });
@@ -33,7 +36,10 @@ test('language comes from cell metadata, then the magic, then the notebook, then
 
 test('bad options are errors that name the cell and the value', () => {
   const nb = notebook([{}, { metadata: { probebook: { name: 'measure', language: 'python' } } }]);
-  assert.throws(() => resolveCell(nb.cells[1]!, nb), /^CellOptionsError: cell 2 \(measure\): metadata\.probebook\.language must be "shell", "bpftrace" or "typescript" \(got "python"\)\.$/);
+  assert.throws(
+    () => resolveCell(nb.cells[1]!, nb),
+    /^CellOptionsError: cell 2 \(measure\): metadata\.probebook\.language must be "shell", "bpftrace" or "typescript" \(got "python"\)\.$/,
+  );
   const t = notebook([{ metadata: { probebook: { timeout: 'ten' } } }]);
   assert.throws(() => resolveCell(t.cells[0]!, t), /cell 1: metadata\.probebook\.timeout: "ten" is not a duration/);
   const b = notebook([{ metadata: { probebook: { background: 'yes' } } }]);
@@ -65,11 +71,40 @@ test('edits insert, move, change and delete cells, and refuse what does not fit'
   applyEdit(nb, { kind: 'delete_cell', cellId: 'b' });
   assert.equal(nb.cells.length, 1);
   assert.throws(() => applyEdit(nb, { kind: 'delete_cell', cellId: 'nope' }), EditError);
-  assert.throws(() => applyEdit(nb, { kind: 'insert_cell', index: 5, cell: { id: 'z', cellType: 'code', source: '', metadata: {} } }), /cannot insert a cell at 5/);
+  assert.throws(
+    () => applyEdit(nb, { kind: 'insert_cell', index: 5, cell: { id: 'z', cellType: 'code', source: '', metadata: {} } }),
+    /cannot insert a cell at 5/,
+  );
 });
 
 test('parameters that would change what root runs or loads are refused, with the parameter named', () => {
-  for (const name of ['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_ANYTHING', 'BASH_ENV', 'ENV', 'PYTHONPATH', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH', 'PERL5OPT', 'RUBYOPT', 'GCONV_PATH', 'HOSTALIASES', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'PROMPT_COMMAND', 'IFS', 'CDPATH', 'GLOBIGNORE', 'BASH_FUNC_ip', 'PROBEBOOK_CELL_ID', 'HOME', 'GIT_SSH_COMMAND']) {
+  for (const name of [
+    'PATH',
+    'LD_PRELOAD',
+    'LD_LIBRARY_PATH',
+    'LD_ANYTHING',
+    'BASH_ENV',
+    'ENV',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'PERL5OPT',
+    'RUBYOPT',
+    'GCONV_PATH',
+    'HOSTALIASES',
+    'SHELLOPTS',
+    'BASHOPTS',
+    'PS4',
+    'PROMPT_COMMAND',
+    'IFS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'BASH_FUNC_ip',
+    'PROBEBOOK_CELL_ID',
+    'HOME',
+    'GIT_SSH_COMMAND',
+  ]) {
     assert.match(parameterNameProblem(name) ?? '', new RegExp(`^parameter ${name} is refused: `), name);
   }
   assert.equal(parameterNameProblem('PATH'), 'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH)');
@@ -84,12 +119,23 @@ test('parameters that would change what root runs or loads are refused, with the
 });
 
 test('the kernelspec fields that decide a language are the ones resolveCell reads', () => {
-  const nb = notebook([{ source: 'echo hi' }], { kernelspec: { name: 'probebook', display_name: 'Probebook', language: 'shell' }, language_info: { name: 'bash', version: '5' } });
+  const nb = notebook([{ source: 'echo hi' }], {
+    kernelspec: { name: 'probebook', display_name: 'Probebook', language: 'shell' },
+    language_info: { name: 'bash', version: '5' },
+  });
   assert.deepEqual(kernelspecFields(nb.metadata), { kernelspecName: 'probebook', kernelspecLanguage: 'shell', languageInfoName: 'bash' });
   assert.deepEqual(kernelspecFields({ kernelspec: 'x', language_info: [1] }), { kernelspecName: null, kernelspecLanguage: null, languageInfoName: null });
   // Each field on its own decides the language (so each is signed).
-  for (const metadata of [{ kernelspec: { name: 'tslab' } }, { kernelspec: { language: 'typescript' } }, { language_info: { name: 'typescript' } }] as Notebook['metadata'][]) {
+  for (const metadata of [
+    { kernelspec: { name: 'tslab' } },
+    { kernelspec: { language: 'typescript' } },
+    { language_info: { name: 'typescript' } },
+  ] as Notebook['metadata'][]) {
     const one = notebook([{ source: 'console.log(1)' }], metadata);
-    assert.deepEqual([resolveCell(one.cells[0]!, one).language, resolveCell(one.cells[0]!, one).languageSource], ['typescript', 'kernelspec'], JSON.stringify(metadata));
+    assert.deepEqual(
+      [resolveCell(one.cells[0]!, one).language, resolveCell(one.cells[0]!, one).languageSource],
+      ['typescript', 'kernelspec'],
+      JSON.stringify(metadata),
+    );
   }
 });

@@ -68,7 +68,13 @@ function cellOptions(cell: Cell, where: string): CellOptions {
   };
   const options: CellOptions = {};
   if (o.language !== undefined) {
-    if (!isCellLanguage(o.language)) bad('language', CELL_LANGUAGES.map((l) => `"${l}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'));
+    if (!isCellLanguage(o.language))
+      bad(
+        'language',
+        CELL_LANGUAGES.map((l) => `"${l}"`)
+          .join(', ')
+          .replace(/, ([^,]*)$/, ' or $1'),
+      );
     options.language = o.language as CellLanguage;
   }
   if (o.name !== undefined) options.name = typeof o.name === 'string' ? o.name : bad('name', 'a string');
@@ -123,14 +129,18 @@ export function checkNotebookOptions(notebook: Notebook): string[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ['metadata.probebook must be an object.'];
   const o = raw as JsonObject;
   const problems: string[] = [];
-  if (o.language !== undefined && !isCellLanguage(o.language)) problems.push(`metadata.probebook.language must be one of ${CELL_LANGUAGES.join(', ')} (got ${JSON.stringify(o.language)}).`);
+  if (o.language !== undefined && !isCellLanguage(o.language))
+    problems.push(`metadata.probebook.language must be one of ${CELL_LANGUAGES.join(', ')} (got ${JSON.stringify(o.language)}).`);
   if (o.parameters !== undefined) {
-    if (o.parameters === null || typeof o.parameters !== 'object' || Array.isArray(o.parameters)) problems.push('metadata.probebook.parameters must be an object of NAME: default value.');
-    else for (const [name, value] of Object.entries(o.parameters)) {
-      const problem = parameterNameProblem(name);
-      if (problem) problems.push(`${problem}.`);
-      if (value === null || (typeof value === 'object' && !('literal' in value))) problems.push(`parameter ${name} must have a string, number or boolean default.`);
-    }
+    if (o.parameters === null || typeof o.parameters !== 'object' || Array.isArray(o.parameters))
+      problems.push('metadata.probebook.parameters must be an object of NAME: default value.');
+    else
+      for (const [name, value] of Object.entries(o.parameters)) {
+        const problem = parameterNameProblem(name);
+        if (problem) problems.push(`${problem}.`);
+        if (value === null || (typeof value === 'object' && !('literal' in value)))
+          problems.push(`parameter ${name} must have a string, number or boolean default.`);
+      }
   }
   return problems;
 }
@@ -142,7 +152,8 @@ export function checkNotebookOptions(notebook: Notebook): string[] {
  * @example parameterNameProblem('PATH') // 'parameter PATH is refused: it chooses which programs run; rename it (e.g. LAB_PATH)'
  */
 export function parameterNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `parameter name ${JSON.stringify(name)} must be a valid variable name (letters, digits, _; not starting with a digit)`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    return `parameter name ${JSON.stringify(name)} must be a valid variable name (letters, digits, _; not starting with a digit)`;
   const why = refusedEnvName(name);
   if (why) return `parameter ${name} is refused: ${why}; rename it (e.g. LAB_${name.replace(/^_+/, '')})`;
   return undefined;
@@ -165,7 +176,9 @@ export function kernelspecFields(metadata: JsonObject): { kernelspecName: Json; 
 /** The language a notebook's kernelspec implies (bash_kernel notebooks are shell notebooks). */
 function kernelspecLanguage(metadata: JsonObject): CellLanguage | undefined {
   const fields = kernelspecFields(metadata);
-  const names = [fields.kernelspecName, fields.kernelspecLanguage, fields.languageInfoName].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
+  const names = [fields.kernelspecName, fields.kernelspecLanguage, fields.languageInfoName]
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.toLowerCase());
   if (names.some((n) => n === 'bash' || n === 'sh' || n === 'shell')) return 'shell';
   if (names.some((n) => n === 'typescript' || n === 'tslab' || n === 'deno')) return 'typescript';
   if (names.some((n) => n === 'bpftrace')) return 'bpftrace';

@@ -20,7 +20,10 @@ test('older minor versions are read and written as 4.5 with cell ids, everything
   for (const name of ['jupyter-4.0.ipynb', 'jupyter-4.4.ipynb']) {
     const original = JSON.parse(read(name));
     const nb = parseNotebook(read(name), name);
-    assert.ok(nb.cells.every((c) => /^[0-9a-f]{8}$/.test(c.id)), 'every cell got an id when read');
+    assert.ok(
+      nb.cells.every((c) => /^[0-9a-f]{8}$/.test(c.id)),
+      'every cell got an id when read',
+    );
     const written = JSON.parse(serializeNotebook(nb));
     assert.equal(written.nbformat_minor, 5);
     written.cells.forEach((cell: Record<string, unknown>, i: number) => {
@@ -50,9 +53,9 @@ test('1e999 and integers beyond 2^53 are written back as read wherever they stan
   const out = serializeNotebook(parseNotebook(text, 'numbers.ipynb'));
   assert.doesNotThrow(() => JSON.parse(out), 'what is written is JSON');
   assert.doesNotMatch(out, /Infinity|NaN/);
-  assert.match(out, /"execution_count": 9007199254740993,\n {3}"id"/, 'the cell\'s count');
+  assert.match(out, /"execution_count": 9007199254740993,\n {3}"id"/, "the cell's count");
   assert.match(out, /"outputTimes": \[\n {6}1e999\n {5}\]/, 'the output time');
-  assert.match(out, /"execution_count": 1e999,\n {5}"metadata"/, 'the result\'s count');
+  assert.match(out, /"execution_count": 1e999,\n {5}"metadata"/, "the result's count");
   assert.match(out, /"v": 1e999/);
   assert.match(out, /"x": 1e999/);
   assert.match(out, /"big": 9007199254740993/);
@@ -60,10 +63,18 @@ test('1e999 and integers beyond 2^53 are written back as read wherever they stan
 });
 
 test('a number changed after reading is written as the new number, not the old literal', () => {
-  const nb = parseNotebook('{"cells": [{"cell_type": "code", "execution_count": 1e999, "id": "a", "metadata": {}, "outputs": [], "source": ""}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', 'n.ipynb');
+  const nb = parseNotebook(
+    '{"cells": [{"cell_type": "code", "execution_count": 1e999, "id": "a", "metadata": {}, "outputs": [], "source": ""}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    'n.ipynb',
+  );
   nb.cells[0]!.executionCount = 3;
   assert.match(serializeNotebook(nb), /"execution_count": 3,/);
-  const computed: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: {}, cells: [{ id: 'c', cellType: 'code', source: '', metadata: {}, outputs: [], executionCount: Infinity }] };
+  const computed: Notebook = {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: {},
+    cells: [{ id: 'c', cellType: 'code', source: '', metadata: {}, outputs: [], executionCount: Infinity }],
+  };
   assert.match(serializeNotebook(computed), /"execution_count": null,/, 'a computed Infinity is never written as Infinity');
 });
 
@@ -78,7 +89,11 @@ test('metadata nested deeper than the reader accepts is refused by the writer wi
   for (const kind of ['object', 'list', 'strings'] as const) {
     for (const levels of [1_500, 100_000]) {
       const nb: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: { deep: nested(levels, kind) }, cells: [] };
-      assert.throws(() => serializeNotebook(nb), (e: unknown) => e instanceof JsonDepthError && new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`).test((e as Error).message), `${kind} ${levels}`);
+      assert.throws(
+        () => serializeNotebook(nb),
+        (e: unknown) => e instanceof JsonDepthError && new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`).test((e as Error).message),
+        `${kind} ${levels}`,
+      );
     }
   }
 });
@@ -91,7 +106,12 @@ test('metadata exactly as deep as the reader accepts is written and read back', 
   assert.deepEqual(back.metadata, nb.metadata);
   // A cell's metadata object is three levels below the top; `d` is one more.
   const cellDeep = nested(MAX_JSON_DEPTH - METADATA_NESTING.cell - 1, 'list');
-  const withCell: Notebook = { nbformat: 4, nbformatMinor: 5, metadata: {}, cells: [{ id: 'c', cellType: 'code', source: '', metadata: { d: cellDeep }, outputs: [], executionCount: null }] };
+  const withCell: Notebook = {
+    nbformat: 4,
+    nbformatMinor: 5,
+    metadata: {},
+    cells: [{ id: 'c', cellType: 'code', source: '', metadata: { d: cellDeep }, outputs: [], executionCount: null }],
+  };
   assert.deepEqual(parseNotebook(serializeNotebook(withCell), 'deep.ipynb').cells[0]!.metadata, { d: cellDeep });
   withCell.cells[0]!.metadata = { d: [cellDeep] };
   assert.throws(() => serializeNotebook(withCell), JsonDepthError, 'one level more is refused');
@@ -103,7 +123,10 @@ test('a VS Code notebook keeps its vscode metadata and gains only ids and the 4.
   assert.equal(nb.cells[1]!.outputs[0]!.items[0]!.data, 'hello\n');
   const written = JSON.parse(serializeNotebook(nb));
   const original = JSON.parse(text);
-  assert.deepEqual(written.cells.map((c: { metadata: unknown }) => c.metadata), original.cells.map((c: { metadata: unknown }) => c.metadata));
+  assert.deepEqual(
+    written.cells.map((c: { metadata: unknown }) => c.metadata),
+    original.cells.map((c: { metadata: unknown }) => c.metadata),
+  );
   assert.deepEqual(written.metadata.vscode, original.metadata.vscode);
   assert.equal(written.metadata.orig_nbformat, undefined, 'dropped, as nbformat does');
 });
@@ -126,7 +149,10 @@ test('output arrival times are saved in the cell metadata and read back', () => 
   cell.outputs = [streamOutput('stdout', 'a\n', 1700000000000), streamOutput('stderr', 'b\n', 1700000000500)];
   const text = serializeNotebook(nb);
   const again = parseNotebook(text, 'x.ipynb');
-  assert.deepEqual(again.cells[4]!.outputs.map((o) => o.time), [1700000000000, 1700000000500]);
+  assert.deepEqual(
+    again.cells[4]!.outputs.map((o) => o.time),
+    [1700000000000, 1700000000500],
+  );
   assert.deepEqual((again.cells[4]!.metadata.probebook as { outputTimes: number[] }).outputTimes, [1700000000000, 1700000000500]);
   again.cells[4]!.outputs = [];
   assert.equal(JSON.parse(serializeNotebook(again)).cells[4].metadata.probebook, undefined, 'no stale times once outputs are gone');
@@ -148,11 +174,19 @@ test('a file that is not JSON gets an error naming the file, line and column', (
 test('JSON that is not a notebook gets an error naming the schema path', () => {
   assert.throws(
     () => parseNotebook(read('not-a-notebook.ipynb'), 'n.ipynb'),
-    (e: unknown) => e instanceof NotebookParseError && e.schemaPath === 'cells[0].cell_type' && /must be "code", "markdown" or "raw" \(got "python"\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof NotebookParseError && e.schemaPath === 'cells[0].cell_type' && /must be "code", "markdown" or "raw" \(got "python"\)/.test(e.message),
   );
   assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}', 'old.ipynb'), /nbformat 3 is not supported/);
   assert.throws(() => parseNotebook('[1, 2]', 'list.ipynb'), /the top level: must be an object/);
-  assert.throws(() => parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdin", "text": ""}]}]}', 's.ipynb'), /cells\[0\]\.outputs\[0\]\.name/);
+  assert.throws(
+    () =>
+      parseNotebook(
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [{"output_type": "stream", "name": "stdin", "text": ""}]}]}',
+        's.ipynb',
+      ),
+    /cells\[0\]\.outputs\[0\]\.name/,
+  );
 });
 
 test('nesting deeper than the limit is refused before parsing', () => {
@@ -163,7 +197,7 @@ test('nesting deeper than the limit is refused before parsing', () => {
 test('random damage to a notebook gives a NotebookParseError or a notebook, never another exception', () => {
   const text = read('jupyter-4.5.ipynb');
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 2000; i++) {
     const chars = [...text];
     const edits = 1 + Math.floor(random() * 4);

@@ -20,9 +20,15 @@ export class NotebookParseError extends Error {
     super(`${file}${at}: ${kind}${path}: ${detail}`);
     this.name = 'NotebookParseError';
   }
-  get line() { return this.where.line; }
-  get column() { return this.where.column; }
-  get schemaPath() { return this.where.schemaPath; }
+  get line() {
+    return this.where.line;
+  }
+  get column() {
+    return this.where.column;
+  }
+  get schemaPath() {
+    return this.where.schemaPath;
+  }
 }
 
 /** Default bytes of each stream kept in a saved file. */
@@ -159,7 +165,7 @@ function readOutput(raw: unknown, path: string, fail: Fail): Output {
       }));
       const output: Output = { outputId, kind, items, metadata: object(metadata ?? {}, `${path}.metadata`, fail), extra: nonEmpty(extra) };
       if (kind === 'execute_result') {
-        output.executionCount = execution_count === null || execution_count === undefined ? null : num(execution_count) ?? null;
+        output.executionCount = execution_count === null || execution_count === undefined ? null : (num(execution_count) ?? null);
         keepLiteral(output, 'execution_count', execution_count);
       }
       return output;
@@ -323,8 +329,10 @@ function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; i++; }
-    else bytes += 3;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
   return bytes;
 }

@@ -48,14 +48,17 @@ test('number literals a JS number would change are kept, in any position', () =>
 });
 
 test('a key written twice in one object is refused as before; the same key in sibling objects is fine', () => {
-  assert.throws(() => parseJsonText('{"a": 1, "b": 2, "a": 3}'), (e: unknown) => e instanceof JsonSyntaxError && /Duplicate key 'a'/.test(e.message) && e.line === 1);
+  assert.throws(
+    () => parseJsonText('{"a": 1, "b": 2, "a": 3}'),
+    (e: unknown) => e instanceof JsonSyntaxError && /Duplicate key 'a'/.test(e.message) && e.line === 1,
+  );
   assert.throws(() => parseJsonText('{"x": [{"k": "v", "k": "w"}]}'), /Duplicate key 'k'/);
   assert.deepEqual(parseJsonText('{"a": {"k": 1}, "b": {"k": 2}, "k": [{"k": 3}, {"k": 4}]}'), { a: { k: 1 }, b: { k: 2 }, k: [{ k: 3 }, { k: 4 }] });
   // Strings in arrays and values that look like keys are not keys.
   assert.deepEqual(parseJsonText('{"a": ["a", "a"], "b": "a", "c": "b"}'), { a: ['a', 'a'], b: 'a', c: 'b' });
 });
 
-test('text that is not JSON keeps the lossless parser\'s message and position', () => {
+test("text that is not JSON keeps the lossless parser's message and position", () => {
   for (const text of ['{"a": 1', '{"a": 1,}', '[1, 2', '{"a": tru}', '{"a": "\\x"}', '']) {
     let expected: Error | undefined;
     try {
@@ -74,7 +77,7 @@ test('text that is not JSON keeps the lossless parser\'s message and position', 
 
 test('random JSON reads the same as with the lossless parser alone', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
   const numbers = ['0', '-0', '1', '-17', '1.0', '2.5', '1e-05', '1E3', '-3.25e+2', '9007199254740993', '123456789012345', '0.1', '100'];
   const keys = ['a', 'b', 'c', 'id', 'source', 'é', 'a\\"b', '\\u0061'];

@@ -15,7 +15,9 @@ export function newOutputId(): string {
 
 /** A valid nbformat 4.5 cell id (8 hex digits, like Jupyter's; unique, not secret). */
 export function newCellId(): string {
-  return Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return Math.floor(Math.random() * 0x100000000)
+    .toString(16)
+    .padStart(8, '0');
 }
 
 export function streamOutput(name: 'stdout' | 'stderr', text: string, time?: number): Output {

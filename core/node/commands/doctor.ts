@@ -29,7 +29,12 @@ export async function doctorCommand(argv: string[], deps: DoctorCommandDeps = {}
   const stderr = deps.stderr ?? process.stderr;
   let values: { json?: boolean; fix?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, fix: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, fix: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     stderr.write(`probebook doctor: ${(error as Error).message}\n\n${DOCTOR_USAGE}\n`);
     return 2;

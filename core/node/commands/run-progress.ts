@@ -95,7 +95,11 @@ export class ProgressReporter {
 export function describeCell(cell: Cell): string {
   const probebook = cell.metadata.probebook as { name?: unknown } | undefined;
   if (probebook && typeof probebook.name === 'string' && probebook.name) return probebook.name;
-  const first = cell.source.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('%%')) ?? '(empty cell)';
+  const first =
+    cell.source
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith('%%')) ?? '(empty cell)';
   return first.length > 48 ? `${first.slice(0, 47)}…` : first;
 }
 

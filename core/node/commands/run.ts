@@ -129,7 +129,9 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     // undo it before setting up again.
     for (const run of pending) {
       const ids = run.cleanupCellIds.filter((id) => notebook.cells.some((c) => c.id === id));
-      stderr.write(`probebook run: a run of this notebook started ${new Date(run.startedAt).toLocaleString()} did not finish; running its cleanup cells first.\n`);
+      stderr.write(
+        `probebook run: a run of this notebook started ${new Date(run.startedAt).toLocaleString()} did not finish; running its cleanup cells first.\n`,
+      );
       const replay = ids.length ? await runner.run({ cellIds: ids, allowErrors: true }) : undefined;
       if (replay && !allRan(replay, ids)) {
         // Stopped or cut off again: the entry stays for the next run, and this one does not set up anew.
@@ -288,4 +290,3 @@ class OutputEcho {
     (name === 'stdout' ? this.stdout : this.stderr).write(text);
   }
 }
-

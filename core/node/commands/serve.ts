@@ -49,7 +49,11 @@ function pageDir(): string {
   return join(here, '../renderer');
 }
 
-export async function startServe(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<ServeHandle | number> {
+export async function startServe(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<ServeHandle | number> {
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
@@ -84,7 +88,9 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
   }
   const isRoot = process.geteuid?.() === 0;
   if (isRoot && !values['allow-root']) {
-    err.write('probebook serve: refusing to run as root: the page and its server need no privileges (cells get root through the kernel host). Run it as your user, or pass --allow-root if you really mean it.\n');
+    err.write(
+      'probebook serve: refusing to run as root: the page and its server need no privileges (cells get root through the kernel host). Run it as your user, or pass --allow-root if you really mean it.\n',
+    );
     return 2;
   }
   if (isRoot) err.write('probebook serve: warning: running as root (--allow-root): everything the page does runs as root.\n');
@@ -104,7 +110,9 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
 
   const listenHost = (values.host as string | undefined) ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) {
-    err.write(`probebook serve: warning: listening on ${listenHost}: other machines can reach this server. The token still guards it; prefer an SSH tunnel to 127.0.0.1.\n`);
+    err.write(
+      `probebook serve: warning: listening on ${listenHost}: other machines can reach this server. The token still guards it; prefer an SSH tunnel to 127.0.0.1.\n`,
+    );
   }
   const info = openServerInfo(err);
   if (!info) return 2;
@@ -114,7 +122,13 @@ export async function startServe(argv: string[], out: NodeJS.WritableStream = pr
   // containment (cgroups, reaper, marker sweep), one audit log and `user: true` cells as the
   // invoking user (SUDO_UID under sudo) for every way Probebook runs.
   const executor = (): Promise<CellExecutor> => KernelHostClient.start();
-  const host = new SessionHost({ root: await ServedRoot.open(folder), executor, runAs: isRoot ? 'root' : 'unknown', trust: new TrustStore(stateDir), stateDir });
+  const host = new SessionHost({
+    root: await ServedRoot.open(folder),
+    executor,
+    runAs: isRoot ? 'root' : 'unknown',
+    trust: new TrustStore(stateDir),
+    stateDir,
+  });
   let stopping: Promise<void> | undefined;
   let markStopped!: () => void;
   const stopped = new Promise<void>((r) => (markStopped = r));
@@ -166,7 +180,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     let signals = 0;
     const onSignal = () => {
       if (++signals > 1) process.exit(130);
-      process.stderr.write('\nprobebook serve: stopping: running cells are interrupted, then cleanup cells run (press Ctrl-C again to quit at once; undone cleanup is offered on the next start)\n');
+      process.stderr.write(
+        '\nprobebook serve: stopping: running cells are interrupted, then cleanup cells run (press Ctrl-C again to quit at once; undone cleanup is offered on the next start)\n',
+      );
       void started.stop().then(resolveStop);
     };
     process.on('SIGINT', onSignal);

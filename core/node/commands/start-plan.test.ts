@@ -32,9 +32,15 @@ test('falls back to browser mode saying Electron is not installed, and why', () 
     browserMessage({ ...missing, downloadBlocked: 'ELECTRON_SKIP_BINARY_DOWNLOAD is set' }),
     'Electron is not installed (its binary is not downloaded, and ELECTRON_SKIP_BINARY_DOWNLOAD is set); starting browser mode instead (probebook serve).',
   );
-  assert.match(browserMessage({ ...missing, installFailure: 'getaddrinfo ENOTFOUND github.com' }), /^Electron is not installed \(downloading its binary failed: getaddrinfo ENOTFOUND github\.com; retry with: node node_modules\/electron\/install\.js\); starting browser mode instead/);
+  assert.match(
+    browserMessage({ ...missing, installFailure: 'getaddrinfo ENOTFOUND github.com' }),
+    /^Electron is not installed \(downloading its binary failed: getaddrinfo ENOTFOUND github\.com; retry with: node node_modules\/electron\/install\.js\); starting browser mode instead/,
+  );
   assert.match(browserMessage({ ...missing, installFailure: null }), /^Electron is not installed \(its installer finished but no binary is there/);
-  assert.match(browserMessage({ ...missing, hasElectronPackage: false }), /^Electron is not installed \(the electron package is missing.*npm install electron\)/);
+  assert.match(
+    browserMessage({ ...missing, hasElectronPackage: false }),
+    /^Electron is not installed \(the electron package is missing.*npm install electron\)/,
+  );
 });
 
 test('never tries to download twice in one start', () => {

@@ -75,7 +75,10 @@ test('offline, probes the download host, skips the installer and falls back', as
   assert.equal(await startCommand(['a.ipynb'], deps), 0);
   assert.deepEqual(calls.probes, ['github.com']);
   assert.equal(calls.installs, 0);
-  assert.match(stderr(), /^Electron is not installed \(its binary is not downloaded, and its download server is unreachable from here\); starting browser mode instead/);
+  assert.match(
+    stderr(),
+    /^Electron is not installed \(its binary is not downloaded, and its download server is unreachable from here\); starting browser mode instead/,
+  );
   assert.deepEqual(calls.serve, [['a.ipynb']]);
 });
 

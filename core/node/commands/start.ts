@@ -9,13 +9,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import {
-  downloadBlockedReason,
-  electronDownloadHost,
-  planStart,
-  usesProxy,
-  type StartFacts,
-} from './start-plan.ts';
+import { downloadBlockedReason, electronDownloadHost, planStart, usesProxy, type StartFacts } from './start-plan.ts';
 
 export const START_USAGE = `Usage: probebook start [FILE.ipynb ...] [--browser] [serve options]
 
@@ -113,7 +107,10 @@ function defaultDeps(): StartDeps {
       });
       if (result.timedOut) return `it took longer than ${INSTALL_TIMEOUT_MS / 1000} s`;
       // install.js prints the error's stack; its first line says what went wrong.
-      if (result.exitCode !== 0) return String(result.stderr || result.stdout || result.shortMessage || 'unknown error').trim().split('\n')[0]!;
+      if (result.exitCode !== 0)
+        return String(result.stderr || result.stdout || result.shortMessage || 'unknown error')
+          .trim()
+          .split('\n')[0]!;
       return null;
     },
     reachable: (host) =>

@@ -41,13 +41,23 @@ async function versionLine(tool: string, args: string[], timeoutMs = VERSION_TIM
   if ((result as { code?: string }).code === 'ENOENT') return null;
   if (result.timedOut) return NO_ANSWER;
   // stdout first: tshark warns on stderr before its version.
-  const first = (text: unknown) => String(text ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+  const first = (text: unknown) =>
+    String(text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean);
   return first(result.stdout) ?? first(result.stderr) ?? '';
 }
 
 /** The check of a tool whose version probe did not answer: a warning, not a made-up version. */
 function noAnswer(id: string, title: string, args: string[], blocks: string, timeoutMs = VERSION_TIMEOUT_MS): DoctorCheck {
-  return { id, title, status: 'warn', summary: `\`${id} ${args.join(' ')}\` did not answer within ${+(timeoutMs / 1000).toFixed(1)} s (a very busy machine?): run the doctor again`, blocks };
+  return {
+    id,
+    title,
+    status: 'warn',
+    summary: `\`${id} ${args.join(' ')}\` did not answer within ${+(timeoutMs / 1000).toFixed(1)} s (a very busy machine?): run the doctor again`,
+    blocks,
+  };
 }
 
 /** The check of a tool by its version line: ok with the version, fail with the install command. */
@@ -71,7 +81,10 @@ const bpftrace: Check = async (ctx) => {
   }
   if (line === null) {
     ctx.bpftraceVersion = null;
-    return withFix({ id: 'bpftrace', title: 'bpftrace', status: 'fail', summary: 'bpftrace is not installed', blocks: 'bpftrace cells', hint: installCommand('bpftrace') }, 'install-bpftrace');
+    return withFix(
+      { id: 'bpftrace', title: 'bpftrace', status: 'fail', summary: 'bpftrace is not installed', blocks: 'bpftrace cells', hint: installCommand('bpftrace') },
+      'install-bpftrace',
+    );
   }
   const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(line);
   ctx.bpftraceVersion = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
@@ -82,29 +95,66 @@ const iptables: Check = async () => {
   const line = await versionLine('iptables', ['--version']);
   if (line === NO_ANSWER) return noAnswer('iptables', 'iptables', ['--version'], 'firewall/NAT labs');
   if (line === null) {
-    return withFix({ id: 'iptables', title: 'iptables', status: 'fail', summary: 'iptables is not installed', blocks: 'firewall/NAT labs', hint: installCommand('iptables') }, 'install-iptables');
+    return withFix(
+      {
+        id: 'iptables',
+        title: 'iptables',
+        status: 'fail',
+        summary: 'iptables is not installed',
+        blocks: 'firewall/NAT labs',
+        hint: installCommand('iptables'),
+      },
+      'install-iptables',
+    );
   }
   const variant = /\((nf_tables|legacy)\)/.exec(line)?.[1];
-  return { id: 'iptables', title: 'iptables', status: 'ok', summary: `${line}${variant ? ` — ${variant === 'nf_tables' ? 'nft backend' : 'legacy backend'}` : ''}` };
+  return {
+    id: 'iptables',
+    title: 'iptables',
+    status: 'ok',
+    summary: `${line}${variant ? ` — ${variant === 'nf_tables' ? 'nft backend' : 'legacy backend'}` : ''}`,
+  };
 };
 
 const pwru: Check = async () => {
   const line = await versionLine('pwru', ['--version']);
   if (line === NO_ANSWER) return noAnswer('pwru', 'pwru', ['--version'], 'packet journeys (pwru) in shell cells');
-  if (line === null) return { id: 'pwru', title: 'pwru', status: 'warn', summary: 'pwru is not installed (optional)', blocks: 'packet journeys (pwru) in shell cells', hint: installCommand('pwru') };
+  if (line === null)
+    return {
+      id: 'pwru',
+      title: 'pwru',
+      status: 'warn',
+      summary: 'pwru is not installed (optional)',
+      blocks: 'packet journeys (pwru) in shell cells',
+      hint: installCommand('pwru'),
+    };
   return { id: 'pwru', title: 'pwru', status: 'ok', summary: line };
 };
 
 const kernel: Check = async () => {
-  const [major = 0, minor = 0] = release().split('.').map((n) => parseInt(n, 10));
+  const [major = 0, minor = 0] = release()
+    .split('.')
+    .map((n) => parseInt(n, 10));
   const old = major < 5 || (major === 5 && minor < 8);
-  return { id: 'kernel', title: 'Linux kernel', status: old ? 'warn' : 'ok', summary: release() + (old ? ' (older than 5.8: ring buffers and some helpers are missing)' : '') };
+  return {
+    id: 'kernel',
+    title: 'Linux kernel',
+    status: old ? 'warn' : 'ok',
+    summary: release() + (old ? ' (older than 5.8: ring buffers and some helpers are missing)' : ''),
+  };
 };
 
 const btf: Check = async () =>
   existsSync('/sys/kernel/btf/vmlinux')
     ? { id: 'btf', title: 'BTF (kernel type info)', status: 'ok', summary: '/sys/kernel/btf/vmlinux is present' }
-    : { id: 'btf', title: 'BTF (kernel type info)', status: 'fail', summary: '/sys/kernel/btf/vmlinux is missing', blocks: 'fentry/kfunc probes and kernel struct types in bpftrace', hint: 'use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian and Ubuntu kernels are)' };
+    : {
+        id: 'btf',
+        title: 'BTF (kernel type info)',
+        status: 'fail',
+        summary: '/sys/kernel/btf/vmlinux is missing',
+        blocks: 'fentry/kfunc probes and kernel struct types in bpftrace',
+        hint: 'use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian and Ubuntu kernels are)',
+      };
 
 /** Where tracefs is mounted, from /proc/self/mounts. */
 export function tracefsMount(mounts = readFileSync('/proc/self/mounts', 'utf8')): string | null {
@@ -118,7 +168,10 @@ export function tracefsMount(mounts = readFileSync('/proc/self/mounts', 'utf8'))
 const tracefs: Check = async () => {
   const point = tracefsMount();
   if (point) return { id: 'tracefs', title: 'tracefs', status: 'ok', summary: `mounted at ${point}` };
-  return withFix({ id: 'tracefs', title: 'tracefs', status: 'fail', summary: 'tracefs is not mounted', blocks: 'bpftrace tracepoints and kprobes' }, 'mount-tracefs');
+  return withFix(
+    { id: 'tracefs', title: 'tracefs', status: 'fail', summary: 'tracefs is not mounted', blocks: 'bpftrace tracepoints and kprobes' },
+    'mount-tracefs',
+  );
 };
 
 function attach(id: string, title: string, probe: (ctx: CheckContext) => string, blocks: string, hint: string): Check {
@@ -132,18 +185,49 @@ function attach(id: string, title: string, probe: (ctx: CheckContext) => string,
   };
 }
 
-const kprobes = attach('kprobes', 'kprobes (attach test)', () => 'kprobe:vfs_read', 'kprobe:/kretprobe: probes in bpftrace cells (tracepoints still work)', 'use a kernel with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y, with tracefs mounted');
+const kprobes = attach(
+  'kprobes',
+  'kprobes (attach test)',
+  () => 'kprobe:vfs_read',
+  'kprobe:/kretprobe: probes in bpftrace cells (tracepoints still work)',
+  'use a kernel with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y, with tracefs mounted',
+);
 // bpftrace calls fentry "kfunc" before 0.18.
-const fentry = attach('fentry', 'fentry (attach test)', (ctx) => (ctx.bpftraceVersion && (ctx.bpftraceVersion[0] > 0 || ctx.bpftraceVersion[1] >= 18) ? 'fentry:vfs_read' : 'kfunc:vfs_read'), 'fentry:/kfunc: probes in bpftrace cells', 'needs BTF and a kernel with BPF trampolines (x86-64/arm64, 5.5+)');
-const tracepoints = attach('tracepoints', 'tracepoints (attach test)', () => 'tracepoint:syscalls:sys_enter_openat', 'tracepoint: probes in bpftrace cells (most lab scripts)', 'mount tracefs and use a kernel with CONFIG_FTRACE_SYSCALLS=y');
+const fentry = attach(
+  'fentry',
+  'fentry (attach test)',
+  (ctx) => (ctx.bpftraceVersion && (ctx.bpftraceVersion[0] > 0 || ctx.bpftraceVersion[1] >= 18) ? 'fentry:vfs_read' : 'kfunc:vfs_read'),
+  'fentry:/kfunc: probes in bpftrace cells',
+  'needs BTF and a kernel with BPF trampolines (x86-64/arm64, 5.5+)',
+);
+const tracepoints = attach(
+  'tracepoints',
+  'tracepoints (attach test)',
+  () => 'tracepoint:syscalls:sys_enter_openat',
+  'tracepoint: probes in bpftrace cells (most lab scripts)',
+  'mount tracefs and use a kernel with CONFIG_FTRACE_SYSCALLS=y',
+);
 
 const cgroups: Check = async () => {
   const info = detectContainment();
   const title = 'cell containment';
-  if (info.mode === 'cgroup2') return { id: 'cgroups', title, status: 'ok', summary: `cgroup v2 per cell: ${info.reason}${info.killFile ? '' : ' (no cgroup.kill: killed pid by pid while frozen)'}` };
+  if (info.mode === 'cgroup2')
+    return {
+      id: 'cgroups',
+      title,
+      status: 'ok',
+      summary: `cgroup v2 per cell: ${info.reason}${info.killFile ? '' : ' (no cgroup.kill: killed pid by pid while frozen)'}`,
+    };
   // Not root: the kernel host (root) decides; report what it will find.
-  if (info.v2Mount && process.geteuid?.() !== 0) return { id: 'cgroups', title, status: 'ok', summary: `cgroup v2 at ${info.v2Mount}: the kernel host (root) gives each cell its own cgroup` };
-  return { id: 'cgroups', title, status: 'warn', summary: `process group only: ${info.reason}`, blocks: 'stopping cell children that call setsid and drop the Probebook environment marker' };
+  if (info.v2Mount && process.geteuid?.() !== 0)
+    return { id: 'cgroups', title, status: 'ok', summary: `cgroup v2 at ${info.v2Mount}: the kernel host (root) gives each cell its own cgroup` };
+  return {
+    id: 'cgroups',
+    title,
+    status: 'warn',
+    summary: `process group only: ${info.reason}`,
+    blocks: 'stopping cell children that call setsid and drop the Probebook environment marker',
+  };
 };
 
 const elevation: Check = async (ctx) => {

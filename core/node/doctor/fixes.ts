@@ -29,8 +29,16 @@ export const FIXES: Readonly<Record<string, Fix>> = Object.freeze(
       apt('iperf3'),
       apt('iptables'),
       apt('sudo'),
-      { id: 'install-pkexec', description: 'install polkit (pkexec and polkitd) for the elevation dialog', argv: ['apt-get', 'install', '-y', 'pkexec', 'polkitd'] },
-      { id: 'mount-tracefs', description: 'mount tracefs at /sys/kernel/tracing (bpftrace tracepoints need it)', argv: ['mount', '-t', 'tracefs', 'nodev', '/sys/kernel/tracing'] },
+      {
+        id: 'install-pkexec',
+        description: 'install polkit (pkexec and polkitd) for the elevation dialog',
+        argv: ['apt-get', 'install', '-y', 'pkexec', 'polkitd'],
+      },
+      {
+        id: 'mount-tracefs',
+        description: 'mount tracefs at /sys/kernel/tracing (bpftrace tracepoints need it)',
+        argv: ['mount', '-t', 'tracefs', 'nodev', '/sys/kernel/tracing'],
+      },
     ].map((f) => [f.id, Object.freeze(f)]),
   ),
 );

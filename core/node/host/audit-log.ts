@@ -37,6 +37,9 @@ export class AuditLog {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditRecord);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
   }
 }

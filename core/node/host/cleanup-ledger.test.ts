@@ -26,7 +26,10 @@ test('a run of a live process is not pending; one of a dead process is', (t) => 
   const id = ledger.beginRun('/labs/b.ipynb', ['c1', 'c2']);
   // Pretend the run belonged to a process that started at another time (a reused pid).
   const file = join(ledger.dir, `${id}.json`);
-  writeFileSync(file, JSON.stringify({ runId: id, notebookPath: '/labs/b.ipynb', cleanupCellIds: ['c1', 'c2'], startedAt: 1, pid: process.pid, pidStartTime: '1' }));
+  writeFileSync(
+    file,
+    JSON.stringify({ runId: id, notebookPath: '/labs/b.ipynb', cleanupCellIds: ['c1', 'c2'], startedAt: 1, pid: process.pid, pidStartTime: '1' }),
+  );
   const pending = ledger.pendingCleanups();
   assert.equal(pending.length, 1);
   assert.deepEqual(pending[0]!.cleanupCellIds, ['c1', 'c2']);

@@ -157,7 +157,10 @@ export async function startKernelHost(options: StartKernelHostOptions = {}): Pro
       if (!(error instanceof HelloError)) throw error;
       if (!error.exit) {
         subprocess.kill('SIGKILL');
-        throw new ElevationError(`The kernel host started with ${method} but did not answer: ${error.message}.`, [...attempts, { method, reason: error.message }]);
+        throw new ElevationError(`The kernel host started with ${method} but did not answer: ${error.message}.`, [
+          ...attempts,
+          { method, reason: error.message },
+        ]);
       }
       const reason = failureReason(method, error.exit);
       attempts.push({ method, reason: reason.text });

@@ -67,7 +67,9 @@ export class KernelHostClient implements CellExecutor {
         try {
           (log ??= new AuditLog()).append(record);
         } catch (error) {
-          process.stderr.write(`probebook: could not write the audit log (${(error as Error).message}); cell ${record.cellId} ran as ${record.runAs} unrecorded.\n`);
+          process.stderr.write(
+            `probebook: could not write the audit log (${(error as Error).message}); cell ${record.cellId} ran as ${record.runAs} unrecorded.\n`,
+          );
         }
       });
     connection.onMessage((message) => this.#onMessage(message));
@@ -94,7 +96,8 @@ export class KernelHostClient implements CellExecutor {
         this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason });
       };
       // A second stop while it stops: the host's ladder goes on at once.
-      const onHurry = () => this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason: 'interrupt', force: true });
+      const onHurry = () =>
+        this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason: 'interrupt', force: true });
       const cleanup = () => {
         request.signal.removeEventListener('abort', onAbort);
         request.hurry?.removeEventListener('abort', onHurry);
@@ -159,7 +162,13 @@ export class KernelHostClient implements CellExecutor {
         const pending = this.#executions.get(message.requestId);
         if (!pending) return;
         this.#executions.delete(message.requestId);
-        const result: ExecutionResult = { status: message.status, stopped: message.stopped, durationMs: message.durationMs, exitCode: message.exitCode ?? null, exitSignal: message.exitSignal ?? null };
+        const result: ExecutionResult = {
+          status: message.status,
+          stopped: message.stopped,
+          durationMs: message.durationMs,
+          exitCode: message.exitCode ?? null,
+          exitSignal: message.exitSignal ?? null,
+        };
         if (message.error) result.error = message.error;
         pending.resolve(result);
         return;
@@ -214,7 +223,9 @@ export class KernelHostClient implements CellExecutor {
       const bytes = Buffer.byteLength(JSON.stringify(reply));
       if (bytes > MAX_MESSAGE_BYTES - 1024) {
         const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-        throw new Error(`the outputs of cell "${call.name}" are ${mib(bytes)}, more than the ${mib(MAX_MESSAGE_BYTES)} a cell can pass to another; have it write a file and read that instead`);
+        throw new Error(
+          `the outputs of cell "${call.name}" are ${mib(bytes)}, more than the ${mib(MAX_MESSAGE_BYTES)} a cell can pass to another; have it write a file and read that instead`,
+        );
       }
     } catch (error) {
       reply = { type: 'kernel_notebook_result', callId: call.callId, error: (error as Error).message.slice(0, 4000) };

@@ -53,15 +53,17 @@ export class KernelHostConnection {
       oversize: (bytes) => process.stderr.write(`probebook: dropped a ${bytes}-byte message from the kernel host (limit ${MAX_MESSAGE_BYTES})\n`),
       end: () => undefined,
     });
-    this.exited = subprocess.then(
-      (r) => r,
-      (r) => r,
-    ).then((r: { exitCode?: number; signal?: string; code?: string; failed?: boolean }) => {
-      clearInterval(this.#heartbeat);
-      const exit: KernelHostExit = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, stderr: this.#stderr };
-      if (r.exitCode === undefined && r.signal === undefined && r.code) exit.spawnError = r.code;
-      return exit;
-    });
+    this.exited = subprocess
+      .then(
+        (r) => r,
+        (r) => r,
+      )
+      .then((r: { exitCode?: number; signal?: string; code?: string; failed?: boolean }) => {
+        clearInterval(this.#heartbeat);
+        const exit: KernelHostExit = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, stderr: this.#stderr };
+        if (r.exitCode === undefined && r.signal === undefined && r.code) exit.spawnError = r.code;
+        return exit;
+      });
   }
 
   get pid(): number | undefined {
@@ -158,7 +160,8 @@ export class HelloError extends Error {
 export function parseHostMessage(line: string): HostMessage | null {
   try {
     const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value as HostMessage;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string')
+      return value as HostMessage;
   } catch {
     // reported by the caller
   }

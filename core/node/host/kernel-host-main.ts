@@ -59,7 +59,10 @@ const host = new KernelHost({
   output: process.stdout,
   sessionId,
   // Root TypeScript cells may load modules of root and of this user only (module-trust.ts).
-  executor: createLocalExecutor({ ...DEFAULT_KERNELS, typescript: async () => new (await import('../kernels/typescript-kernel.ts')).TypeScriptKernel({ invokingUid: uid }) }),
+  executor: createLocalExecutor({
+    ...DEFAULT_KERNELS,
+    typescript: async () => new (await import('../kernels/typescript-kernel.ts')).TypeScriptKernel({ invokingUid: uid }),
+  }),
   userExecutor: isRoot && uid !== 0 ? userExecutor : undefined,
   user: { uid, gid },
   containment,

@@ -16,7 +16,10 @@ const execute = {
 };
 
 const rejects = (value: unknown, pattern: RegExp) =>
-  assert.throws(() => parseKernelRequestLine(typeof value === 'string' ? value : JSON.stringify(value)), (e: unknown) => e instanceof BadRequest && pattern.test(e.message));
+  assert.throws(
+    () => parseKernelRequestLine(typeof value === 'string' ? value : JSON.stringify(value)),
+    (e: unknown) => e instanceof BadRequest && pattern.test(e.message),
+  );
 
 test('accepts a well-formed execute request and keeps its fields', () => {
   const request = parseKernelRequestLine(JSON.stringify({ ...execute, timeoutMs: 5000, asUser: true, graceMs: 100 }));
@@ -43,7 +46,10 @@ test('rejects bad fields with the field named', () => {
   rejects({ ...execute, code: 'a\0b' }, /code must be a string without NUL/);
   rejects({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'kill-everything' }, /reason must be/);
   rejects({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', force: 'yes' }, /force must be true/);
-  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true })), { type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true });
+  assert.deepEqual(
+    parseKernelRequestLine(JSON.stringify({ type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true })),
+    { type: 'kernel_interrupt_request', requestId: 'i', targetRequestId: 'r1', reason: 'interrupt', force: true },
+  );
   rejects({ type: 'kernel_hello', protocolVersion: 1, heartbeatMs: 1 }, /heartbeatMs must be an integer from 50/);
 });
 
@@ -79,8 +85,16 @@ test('a rejected request still names its requestId so the error can answer it', 
 
 test("a notebook call's result is a snapshot object or an error text, nothing else", () => {
   const value = { name: 'measure', status: 'ok', stdout: '{"n":1}\n', stderr: '', maps: {}, outputs: [] };
-  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', value })), { type: 'kernel_notebook_result', callId: 'k1', value });
-  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', error: 'no cell is named "x"' })), { type: 'kernel_notebook_result', callId: 'k1', error: 'no cell is named "x"' });
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', value })), {
+    type: 'kernel_notebook_result',
+    callId: 'k1',
+    value,
+  });
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ type: 'kernel_notebook_result', callId: 'k1', error: 'no cell is named "x"' })), {
+    type: 'kernel_notebook_result',
+    callId: 'k1',
+    error: 'no cell is named "x"',
+  });
   rejects({ type: 'kernel_notebook_result', callId: 'k1' }, /value must be an object/);
   rejects({ type: 'kernel_notebook_result', callId: 'k1', value: [1] }, /value must be an object/);
   rejects({ type: 'kernel_notebook_result', callId: 'k1', error: 42 }, /error must be a string/);

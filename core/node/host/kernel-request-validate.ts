@@ -36,7 +36,21 @@ type Obj = Record<string, unknown>;
 
 const FIELDS: Record<KernelRequest['type'], string[]> = {
   kernel_hello: ['protocolVersion', 'heartbeatMs'],
-  kernel_execute_request: ['requestId', 'notebookKey', 'notebookPath', 'cellId', 'language', 'code', 'cwd', 'env', 'args', 'timeoutMs', 'unsafe', 'asUser', 'graceMs'],
+  kernel_execute_request: [
+    'requestId',
+    'notebookKey',
+    'notebookPath',
+    'cellId',
+    'language',
+    'code',
+    'cwd',
+    'env',
+    'args',
+    'timeoutMs',
+    'unsafe',
+    'asUser',
+    'graceMs',
+  ],
   kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason', 'force'],
   kernel_reset_request: ['requestId', 'notebookKey'],
   kernel_notebook_result: ['callId', 'value', 'error'],
@@ -46,7 +60,8 @@ const FIELDS: Record<KernelRequest['type'], string[]> = {
 
 /** Parses and validates one NDJSON line; throws {@link BadRequest} saying what is wrong. */
 export function parseKernelRequestLine(line: string): KernelRequest {
-  if (Buffer.byteLength(line) > MAX_REQUEST_LINE_BYTES) throw new BadRequest(`request of ${Buffer.byteLength(line)} bytes exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit`);
+  if (Buffer.byteLength(line) > MAX_REQUEST_LINE_BYTES)
+    throw new BadRequest(`request of ${Buffer.byteLength(line)} bytes exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit`);
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -69,7 +84,8 @@ export function validateKernelRequest(value: unknown): KernelRequest {
 
   const id = (key: string) => {
     const v = value[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID || /[\0-\x1f]/.test(v)) fail(`${type}: ${key} must be a non-empty string of at most ${MAX_ID} printable characters`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID || /[\0-\x1f]/.test(v))
+      fail(`${type}: ${key} must be a non-empty string of at most ${MAX_ID} printable characters`);
     return v as string;
   };
   const int = (key: string, min: number, max: number, optional = false) => {
@@ -84,7 +100,8 @@ export function validateKernelRequest(value: unknown): KernelRequest {
     return v as boolean | undefined;
   };
   const text = (v: unknown, what: string, maxBytes: number) => {
-    if (typeof v !== 'string' || v.includes('\0') || Buffer.byteLength(v) > maxBytes) fail(`${type}: ${what} must be a string without NUL of at most ${maxBytes} bytes`);
+    if (typeof v !== 'string' || v.includes('\0') || Buffer.byteLength(v) > maxBytes)
+      fail(`${type}: ${what} must be a string without NUL of at most ${maxBytes} bytes`);
     return v as string;
   };
 
@@ -105,9 +122,16 @@ export function validateKernelRequest(value: unknown): KernelRequest {
     }
     case 'kernel_interrupt_request': {
       const reason = value.reason;
-      if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended') fail(`${type}: reason must be interrupt, timeout or run-ended`);
+      if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended')
+        fail(`${type}: reason must be interrupt, timeout or run-ended`);
       if (value.force !== undefined && value.force !== true) fail(`${type}: force must be true when given`);
-      return { type: 'kernel_interrupt_request', requestId: id('requestId'), targetRequestId: id('targetRequestId'), ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}), ...(value.force === true ? { force: true } : {}) };
+      return {
+        type: 'kernel_interrupt_request',
+        requestId: id('requestId'),
+        targetRequestId: id('targetRequestId'),
+        ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}),
+        ...(value.force === true ? { force: true } : {}),
+      };
     }
     case 'kernel_execute_request': {
       const language = value.language;

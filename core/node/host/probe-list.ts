@@ -25,8 +25,22 @@ async function allProbes(): Promise<string[]> {
   }
   const result = await execa('bpftrace', ['-l'], { reject: false, timeout: 60_000, stdin: 'ignore', maxBuffer: 64 * 1024 * 1024 });
   if ((result as { code?: string }).code === 'ENOENT') throw new Error(missingToolMessage('bpftrace'));
-  const probes = String(result.stdout).split('\n').filter((l) => /^[a-z_]+:/.test(l)).slice(0, MAX_PROBES);
-  if (probes.length === 0) throw new Error(`bpftrace -l listed no probes${result.stderr ? `: ${String(result.stderr).split('\n').find((l) => l && !/RLIMIT_MEMLOCK/.test(l)) ?? ''}` : ''} (listing tracepoints usually needs root and a mounted tracefs).`);
+  const probes = String(result.stdout)
+    .split('\n')
+    .filter((l) => /^[a-z_]+:/.test(l))
+    .slice(0, MAX_PROBES);
+  if (probes.length === 0)
+    throw new Error(
+      `bpftrace -l listed no probes${
+        result.stderr
+          ? `: ${
+              String(result.stderr)
+                .split('\n')
+                .find((l) => l && !/RLIMIT_MEMLOCK/.test(l)) ?? ''
+            }`
+          : ''
+      } (listing tracepoints usually needs root and a mounted tracefs).`,
+    );
   await mkdir(join(cacheFile(), '..'), { recursive: true });
   await writeFile(cacheFile(), `${probes.join('\n')}\n`);
   return probes;

@@ -34,7 +34,11 @@ class Window implements Connection {
   say(message: object): void {
     this.#listener(message);
   }
-  next<T extends HostMessage['type']>(type: T, where: (m: Extract<HostMessage, { type: T }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<HostMessage, { type: T }>> {
+  next<T extends HostMessage['type']>(
+    type: T,
+    where: (m: Extract<HostMessage, { type: T }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<HostMessage, { type: T }>> {
     const match = (m: HostMessage) => m.type === type && where(m as Extract<HostMessage, { type: T }>);
     const seen = this.messages.find(match);
     if (seen) return Promise.resolve(seen as Extract<HostMessage, { type: T }>);
@@ -75,7 +79,13 @@ async function lab(t: { after(fn: () => unknown): void }, cells: TestCell[]): Pr
     }),
   );
   const executor = createLocalExecutor();
-  const host = new SessionHost({ root: await ServedRoot.open(dir), executor: async () => executor, runAs: 'root', trust: new TrustStore(state), stateDir: state });
+  const host = new SessionHost({
+    root: await ServedRoot.open(dir),
+    executor: async () => executor,
+    runAs: 'root',
+    trust: new TrustStore(state),
+    stateDir: state,
+  });
   t.after(async () => {
     await host.dispose();
     rmSync(dir, { recursive: true, force: true });
@@ -148,7 +158,11 @@ test('a crashed run is offered on open; running it asks for trust first, runs th
     assert.equal(text, 'undoing\nundone\n');
     assert.equal((await w.next('execution_ended', (m) => m.cellId === 'undo')).success, true);
     assert.deepEqual((await w.next('pending_cleanup')).pendingCleanup, []);
-    assert.equal(w.messages.some((m) => m.type === 'execution_state' && m.cellId === 'setup'), false, 'only cleanup cells ran');
+    assert.equal(
+      w.messages.some((m) => m.type === 'execution_state' && m.cellId === 'setup'),
+      false,
+      'only cleanup cells ran',
+    );
   }
 
   // Done: a second ask names it as gone, and a reopened window is not offered it.
@@ -175,10 +189,20 @@ test('dismissing forgets the run without running anything; unknown and malformed
   first.say({ type: 'dismiss_pending_cleanup', requestId: 'd1', notebookId, runId: older });
   const dismissed = await first.next('pending_cleanup', (m) => m.requestId === 'd1');
   assert.deepEqual(dismissed.resolved, { runId: older, outcome: 'dismissed', ranCellIds: [], ok: true, skippedCells: [] });
-  assert.deepEqual(dismissed.pendingCleanup.map((p) => p.runId), [newer], 'the other run is still offered');
-  assert.deepEqual((await second.next('pending_cleanup')).pendingCleanup.map((p) => p.runId), [newer]);
+  assert.deepEqual(
+    dismissed.pendingCleanup.map((p) => p.runId),
+    [newer],
+    'the other run is still offered',
+  );
+  assert.deepEqual(
+    (await second.next('pending_cleanup')).pendingCleanup.map((p) => p.runId),
+    [newer],
+  );
   assert.ok(existsSync(join(l.dir, 'marker')), 'dismissing ran nothing');
-  assert.equal(first.messages.some((m) => m.type === 'execution_state'), false);
+  assert.equal(
+    first.messages.some((m) => m.type === 'execution_state'),
+    false,
+  );
 
   first.say({ type: 'dismiss_pending_cleanup', requestId: 'd2', notebookId, runId: older });
   assert.equal((await first.next('error', (m) => m.requestId === 'd2')).code, 'not_found');
@@ -190,7 +214,10 @@ test('dismissing forgets the run without running anything; unknown and malformed
   assert.match(bad.message, /runId must be a run id/);
   first.say({ type: 'dismiss_pending_cleanup', requestId: 'd5', notebookId: 'no-such-notebook', runId: newer });
   assert.equal((await first.next('error', (m) => m.requestId === 'd5')).code, 'not_found');
-  assert.deepEqual(l.ledger.pendingCleanups(l.notebookPath).map((p) => p.runId), [newer]);
+  assert.deepEqual(
+    l.ledger.pendingCleanups(l.notebookPath).map((p) => p.runId),
+    [newer],
+  );
 });
 
 test('a cleanup the user stops stays pending, and one already running is not started twice', async (t) => {
@@ -214,8 +241,15 @@ test('a cleanup the user stops stays pending, and one already running is not sta
   const stopped = await w.next('pending_cleanup', (m) => m.requestId === 'c1');
   assert.equal(stopped.resolved?.outcome, 'stopped');
   assert.equal(stopped.resolved?.ok, false);
-  assert.deepEqual(stopped.pendingCleanup.map((p) => p.runId), [runId], 'offered again');
-  assert.deepEqual((await other.next('pending_cleanup')).pendingCleanup.map((p) => p.runId), [runId]);
+  assert.deepEqual(
+    stopped.pendingCleanup.map((p) => p.runId),
+    [runId],
+    'offered again',
+  );
+  assert.deepEqual(
+    (await other.next('pending_cleanup')).pendingCleanup.map((p) => p.runId),
+    [runId],
+  );
   assert.equal(l.ledger.pendingCleanups(l.notebookPath).length, 1);
 });
 
@@ -239,7 +273,13 @@ test('a trusted notebook stays trusted through its own edits; their signature is
   w.say({ type: 'save_request', requestId: 's', notebookId });
   await w.next('saved');
   assert.equal(signatures().length, 2);
-  const other = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs: 'root', trust: new TrustStore(join(l.dir, '.state')), stateDir: join(l.dir, '.state') });
+  const other = new SessionHost({
+    root: await ServedRoot.open(l.dir),
+    executor: async () => createLocalExecutor(),
+    runAs: 'root',
+    trust: new TrustStore(join(l.dir, '.state')),
+    stateDir: join(l.dir, '.state'),
+  });
   t.after(() => other.dispose());
   const w2 = new Window();
   other.attach(w2);
@@ -249,7 +289,13 @@ test('a trusted notebook stays trusted through its own edits; their signature is
   // Edited again and never saved: the backup written when the host ends restores trusted.
   await edit(3);
   await l.host.dispose();
-  const third = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs: 'root', trust: new TrustStore(join(l.dir, '.state')), stateDir: join(l.dir, '.state') });
+  const third = new SessionHost({
+    root: await ServedRoot.open(l.dir),
+    executor: async () => createLocalExecutor(),
+    runAs: 'root',
+    trust: new TrustStore(join(l.dir, '.state')),
+    stateDir: join(l.dir, '.state'),
+  });
   t.after(() => third.dispose());
   const w3 = new Window();
   third.attach(w3);
@@ -265,18 +311,34 @@ test('a trusted notebook stays trusted through its own edits; their signature is
 
 /** Rewrites the lab's notebook with notebook metadata and cells of our own (probebook options per cell). */
 function writeLabNotebook(path: string, metadata: Record<string, unknown>, cells: { id: string; source: string; probebook?: Record<string, unknown> }[]): void {
-  writeFileSync(path, JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata,
-    cells: cells.map((c) => ({ id: c.id, cell_type: 'code', metadata: c.probebook ? { probebook: c.probebook } : {}, source: c.source, outputs: [], execution_count: null })),
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata,
+      cells: cells.map((c) => ({
+        id: c.id,
+        cell_type: 'code',
+        metadata: c.probebook ? { probebook: c.probebook } : {},
+        source: c.source,
+        outputs: [],
+        execution_count: null,
+      })),
+    }),
+  );
 }
 
 /** A host on the lab's folder and state, as another start of Probebook would be. */
 async function anotherHost(t: { after(fn: () => unknown): void }, l: Lab, runAs: 'root' | 'user' = 'root'): Promise<SessionHost> {
   const state = join(l.dir, '.state');
-  const host = new SessionHost({ root: await ServedRoot.open(l.dir), executor: async () => createLocalExecutor(), runAs, trust: new TrustStore(state), stateDir: state });
+  const host = new SessionHost({
+    root: await ServedRoot.open(l.dir),
+    executor: async () => createLocalExecutor(),
+    runAs,
+    trust: new TrustStore(state),
+    stateDir: state,
+  });
   t.after(() => host.dispose());
   return host;
 }
@@ -300,7 +362,10 @@ test('saving never trusts: Save, Save As and a forced save leave an untrusted no
   await w.next('saved', (m) => m.requestId === 's2');
   w.say({ type: 'save_request', requestId: 's3', notebookId, force: true });
   await w.next('saved', (m) => m.requestId === 's3');
-  assert.deepEqual(w.messages.filter((m) => m.type === 'notebook_state').map((m) => m.type === 'notebook_state' && m.trusted), [false, false, false]);
+  assert.deepEqual(
+    w.messages.filter((m) => m.type === 'notebook_state').map((m) => m.type === 'notebook_state' && m.trusted),
+    [false, false, false],
+  );
 
   // Run All after the saves still meets the question, and nothing ran.
   w.say({ type: 'execute_request', requestId: 'x', notebookId, cellIds: ['a'], runAll: true });
@@ -329,22 +394,29 @@ test('a run without the question (cells run as the user) does not make the noteb
 
 test("an untrusted notebook's snapshot shows every code cell with its language as it will run, and the parameters with their values", async (t) => {
   const l = await lab(t, []);
-  writeLabNotebook(l.notebookPath, { kernelspec: { name: 'tslab', display_name: 'TypeScript' }, probebook: { parameters: { IFACE: 'veth0', N: 3, PATH: '.' } } }, [
-    { id: 'k', source: 'console.log(process.env.IFACE)' },
-    { id: 'm', source: '%%bash\nip -br link' },
-    { id: 'b', source: 'BEGIN { exit(); }', probebook: { language: 'bpftrace' } },
-    { id: 'u', source: 'touch prepared', probebook: { user: true, language: 'shell' } },
-    { id: 'x', source: 'ls', probebook: { timeout: 'soon' } },
-  ]);
+  writeLabNotebook(
+    l.notebookPath,
+    { kernelspec: { name: 'tslab', display_name: 'TypeScript' }, probebook: { parameters: { IFACE: 'veth0', N: 3, PATH: '.' } } },
+    [
+      { id: 'k', source: 'console.log(process.env.IFACE)' },
+      { id: 'm', source: '%%bash\nip -br link' },
+      { id: 'b', source: 'BEGIN { exit(); }', probebook: { language: 'bpftrace' } },
+      { id: 'u', source: 'touch prepared', probebook: { user: true, language: 'shell' } },
+      { id: 'x', source: 'ls', probebook: { timeout: 'soon' } },
+    ],
+  );
   const { review, trusted } = await l.open(new Window());
   assert.equal(trusted, false);
-  assert.deepEqual(review?.cells.map((c) => [c.cellId, c.index, c.runAs, c.language, c.languageSource, c.source]), [
-    ['k', 0, 'root', 'typescript', 'kernelspec', 'console.log(process.env.IFACE)'],
-    ['m', 1, 'root', 'shell', 'magic', '%%bash\nip -br link'],
-    ['b', 2, 'root', 'bpftrace', 'metadata', 'BEGIN { exit(); }'],
-    ['u', 3, 'user', 'shell', 'metadata', 'touch prepared'],
-    ['x', 4, 'root', null, null, 'ls'],
-  ]);
+  assert.deepEqual(
+    review?.cells.map((c) => [c.cellId, c.index, c.runAs, c.language, c.languageSource, c.source]),
+    [
+      ['k', 0, 'root', 'typescript', 'kernelspec', 'console.log(process.env.IFACE)'],
+      ['m', 1, 'root', 'shell', 'magic', '%%bash\nip -br link'],
+      ['b', 2, 'root', 'bpftrace', 'metadata', 'BEGIN { exit(); }'],
+      ['u', 3, 'user', 'shell', 'metadata', 'touch prepared'],
+      ['x', 4, 'root', null, null, 'ls'],
+    ],
+  );
   assert.match(review!.cells[4]!.problem ?? '', /cell 5: metadata\.probebook\.timeout: "soon" is not a duration/);
   assert.deepEqual(review?.parameters, [
     { name: 'IFACE', value: 'veth0' },

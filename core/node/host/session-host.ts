@@ -102,7 +102,7 @@ export class SessionHost {
       try {
         message = parseClientMessage(raw);
       } catch (error) {
-        const requestId = typeof (raw as { requestId?: unknown })?.requestId === 'string' ? ((raw as { requestId: string }).requestId.slice(0, 200)) : undefined;
+        const requestId = typeof (raw as { requestId?: unknown })?.requestId === 'string' ? (raw as { requestId: string }).requestId.slice(0, 200) : undefined;
         connection.send({ type: 'error', requestId, code: 'bad_message', message: error instanceof ProtocolError ? error.message : 'bad message' });
         return;
       }
@@ -121,7 +121,11 @@ export class SessionHost {
     switch (m.type) {
       case 'hello':
         if (m.protocolVersion !== PROTOCOL_VERSION) {
-          conn.send({ type: 'error', code: 'version_mismatch', message: `This page speaks protocol ${m.protocolVersion}, the host ${PROTOCOL_VERSION}: reload the page.` });
+          conn.send({
+            type: 'error',
+            code: 'version_mismatch',
+            message: `This page speaks protocol ${m.protocolVersion}, the host ${PROTOCOL_VERSION}: reload the page.`,
+          });
           return;
         }
         conn.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, sessionId: this.sessionId, runAs: this.#options.runAs, root: this.root.path });
@@ -220,7 +224,8 @@ export class SessionHost {
         nb.dirty = true;
         nb.version++;
         nb.trusted = this.#options.trust.isTrusted(nb.notebook);
-        for (const viewer of nb.viewers) viewer.send({ type: 'notebook_opened', requestId: viewer === conn ? m.requestId : undefined, snapshot: this.#snapshot(nb) });
+        for (const viewer of nb.viewers)
+          viewer.send({ type: 'notebook_opened', requestId: viewer === conn ? m.requestId : undefined, snapshot: this.#snapshot(nb) });
         return;
       }
       case 'run_pending_cleanup':
@@ -355,7 +360,8 @@ export class SessionHost {
   #pendingCleanup(nb: OpenNotebook, runId: string): PendingCleanupRun {
     if (this.#cleanupsRunning.has(runId)) throw new HostError('conflict', 'The cleanup cells of that run are running already.');
     const entry = this.#pendingCleanups(nb).find((p) => p.runId === runId);
-    if (!entry) throw new HostError('not_found', `${this.#title(nb)} has no pending cleanup of a run ${runId}: it was run or dismissed already (in another window?).`);
+    if (!entry)
+      throw new HostError('not_found', `${this.#title(nb)} has no pending cleanup of a run ${runId}: it was run or dismissed already (in another window?).`);
     return entry;
   }
 
@@ -398,7 +404,13 @@ export class SessionHost {
   #broadcastPendingCleanup(nb: OpenNotebook, conn?: Connection, requestId?: string, resolved?: PendingCleanupResolution): void {
     const pendingCleanup = this.#pendingCleanups(nb);
     for (const viewer of new Set([...nb.viewers, ...(conn ? [conn] : [])])) {
-      viewer.send({ type: 'pending_cleanup', notebookId: nb.id, ...(viewer === conn && requestId ? { requestId } : {}), pendingCleanup, ...(resolved ? { resolved } : {}) });
+      viewer.send({
+        type: 'pending_cleanup',
+        notebookId: nb.id,
+        ...(viewer === conn && requestId ? { requestId } : {}),
+        pendingCleanup,
+        ...(resolved ? { resolved } : {}),
+      });
     }
   }
 
@@ -426,7 +438,16 @@ export class SessionHost {
         this.#beforeQueue.delete(`${nb.id}/${cellId}`);
         nb.cellStates[cellId] = { status: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs };
         this.#touch(nb);
-        send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs });
+        send({
+          type: 'execution_state',
+          requestId: this.#requestOf(nb, cellId),
+          notebookId: nb.id,
+          cellId,
+          state: 'running',
+          executionCount: info.executionCount,
+          startedAt: info.startedAt,
+          runAs: info.runAs,
+        });
       },
       output: (cellId: string, edit: import('../../common/protocol.ts').OutputEdit) => {
         send({ type: 'output', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, edit });
@@ -469,7 +490,16 @@ export class SessionHost {
         const key = `${nb.id}/${cellId}`;
         nb.cellStates[cellId] = this.#beforeQueue.get(key) ?? { ...(nb.cellStates[cellId] ?? { executionCount: null }), status: 'idle' };
         this.#beforeQueue.delete(key);
-        send({ type: 'execution_ended', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, status: 'interrupted', success: false, durationMs: 0, stopped: false });
+        send({
+          type: 'execution_ended',
+          requestId: this.#requestOf(nb, cellId),
+          notebookId: nb.id,
+          cellId,
+          status: 'interrupted',
+          success: false,
+          durationMs: 0,
+          stopped: false,
+        });
         this.#cellRequests.delete(`${nb.id}/${cellId}`);
       },
     };
@@ -489,7 +519,11 @@ export class SessionHost {
         force: m.force,
       });
     } catch (error) {
-      if (error instanceof ChangedOnDiskError) throw new HostError('changed_on_disk', `${this.root.display(target)} changed on disk since it was opened. Save anyway to overwrite those changes, or Save As another file.`);
+      if (error instanceof ChangedOnDiskError)
+        throw new HostError(
+          'changed_on_disk',
+          `${this.root.display(target)} changed on disk since it was opened. Save anyway to overwrite those changes, or Save As another file.`,
+        );
       if (error instanceof MalformedTargetError) throw new HostError('read_only', error.message);
       throw error;
     }
@@ -538,7 +572,15 @@ export class SessionHost {
 
   #broadcastState(nb: OpenNotebook): void {
     for (const viewer of nb.viewers) {
-      viewer.send({ type: 'notebook_state', notebookId: nb.id, dirty: nb.dirty, path: nb.path && this.root.display(nb.path), title: this.#title(nb), readOnly: nb.readOnly, trusted: nb.trusted });
+      viewer.send({
+        type: 'notebook_state',
+        notebookId: nb.id,
+        dirty: nb.dirty,
+        path: nb.path && this.root.display(nb.path),
+        title: this.#title(nb),
+        readOnly: nb.readOnly,
+        trusted: nb.trusted,
+      });
     }
   }
 
@@ -602,7 +644,10 @@ export class SessionHost {
 
 /** A request that failed for a reason the UI shows as it is. */
 export class HostError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -47,7 +47,10 @@ test('a one-byte change to a root cell makes the notebook untrusted again', (t) 
   store.trust(nb);
   nb.cells[1]!.source = 'ip netns add lap';
   assert.equal(store.isTrusted(nb), false);
-  assert.deepEqual(store.rootCellsNeedingApproval(nb).map((c) => c.cellId), ['setup', 'trace', 'undo']);
+  assert.deepEqual(
+    store.rootCellsNeedingApproval(nb).map((c) => c.cellId),
+    ['setup', 'trace', 'undo'],
+  );
 });
 
 test('changing how a cell runs (user → root, a parameter) breaks trust', (t) => {
@@ -170,10 +173,21 @@ test('a kernelspec or language_info change breaks the signature: it decides what
 });
 
 test('root cells for approval carry the language each runs as, from the same resolveCell as the runner', () => {
-  for (const nb of [polyglot(), { ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } }, { ...polyglot(), metadata: { probebook: { language: 'bpftrace' } } }] as Notebook[]) {
+  for (const nb of [
+    polyglot(),
+    { ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } },
+    { ...polyglot(), metadata: { probebook: { language: 'bpftrace' } } },
+  ] as Notebook[]) {
     const cells = rootCells(nb);
-    assert.deepEqual(cells.map((c) => c.cellId), ['p', 'm', 'b'], 'the user cell is not a root cell');
+    assert.deepEqual(
+      cells.map((c) => c.cellId),
+      ['p', 'm', 'b'],
+      'the user cell is not a root cell',
+    );
     for (const c of cells) assert.equal(c.language, resolveCell(nb.cells[c.index]!, nb).language, `${c.cellId} in ${JSON.stringify(nb.metadata)}`);
   }
-  assert.deepEqual(rootCells({ ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } }).map((c) => c.language), ['typescript', 'typescript', 'bpftrace']);
+  assert.deepEqual(
+    rootCells({ ...polyglot(), metadata: { kernelspec: { name: 'tslab' } } }).map((c) => c.language),
+    ['typescript', 'typescript', 'bpftrace'],
+  );
 });

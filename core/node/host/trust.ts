@@ -66,7 +66,9 @@ export class TrustStore {
 
   /** Hex HMAC-SHA256 of what the notebook runs and renders. */
   signature(notebook: Notebook): string {
-    return createHmac('sha256', this.#key()).update(canonicalJson(signedContent(notebook))).digest('hex');
+    return createHmac('sha256', this.#key())
+      .update(canonicalJson(signedContent(notebook)))
+      .digest('hex');
   }
 
   /** Whether this exact notebook was trusted here (by the user, or by running it here). */

@@ -72,7 +72,10 @@ export class BpftraceKernel implements Kernel {
         const grace = bpftraceStopGrace(probes, request.graceMs ?? 3000);
         if (grace !== (request.graceMs ?? 3000)) request.onStopGrace?.(grace);
         if (probes >= SLOW_STOP_PROBES) {
-          request.sink.stream('stderr', `[probebook: stopping bpftrace: it prints its maps once it has detached its ${probes.toLocaleString('en-US')} probes, which can take a while; stop it again to kill it without them]\n`);
+          request.sink.stream(
+            'stderr',
+            `[probebook: stopping bpftrace: it prints its maps once it has detached its ${probes.toLocaleString('en-US')} probes, which can take a while; stop it again to kill it without them]\n`,
+          );
         }
         return grace;
       };
@@ -102,7 +105,10 @@ export class BpftraceKernel implements Kernel {
           stderrLine = lines.pop()!;
           const passed: string[] = [];
           for (const line of lines) {
-            if (echoLines > 0) { echoLines--; continue; } // the source line and ~~~ marker under a location
+            if (echoLines > 0) {
+              echoLines--;
+              continue;
+            } // the source line and ~~~ marker under a location
             if (RLIMIT_NOISE.test(line)) continue;
             if (isDiagnosticLine(line, script)) {
               if (/^\S+:\d+:\d+-\d+: /.test(line)) echoLines = 2;
@@ -115,7 +121,10 @@ export class BpftraceKernel implements Kernel {
       });
       handle(parser.end());
       if (parser.lostEvents > 0) {
-        request.sink.stream('stderr', `[probebook: bpftrace lost ${parser.lostEvents.toLocaleString('en-US')} events: the trace is incomplete. Print less per event, or raise BPFTRACE_PERF_RB_PAGES.]\n`);
+        request.sink.stream(
+          'stderr',
+          `[probebook: bpftrace lost ${parser.lostEvents.toLocaleString('en-US')} events: the trace is incomplete. Print less per event, or raise BPFTRACE_PERF_RB_PAGES.]\n`,
+        );
       }
       const durationMs = Date.now() - started;
       if (result.spawnError) {
@@ -129,7 +138,10 @@ export class BpftraceKernel implements Kernel {
       // Interrupted and exited cleanly: the maps were printed, which is what stopping bpftrace is for.
       if (result.exitCode === 0) return { ...base, status: 'ok' };
       if (result.stopped && result.exitCode === null) {
-        request.sink.stream('stderr', `[probebook: bpftrace did not stop on ${result.stoppedWith === 'SIGKILL' ? 'SIGINT or SIGTERM' : 'SIGINT'} and was killed; its maps were not printed]\n`);
+        request.sink.stream(
+          'stderr',
+          `[probebook: bpftrace did not stop on ${result.stoppedWith === 'SIGKILL' ? 'SIGINT or SIGTERM' : 'SIGINT'} and was killed; its maps were not printed]\n`,
+        );
         return { ...base, status: 'interrupted' };
       }
       const error = await this.#explainFailure(request, parseBpftraceStderr(stderr, script).diagnostics, result.exitCode);
@@ -181,7 +193,10 @@ export class BpftraceKernel implements Kernel {
         ]);
         return;
       case 'diagnostic':
-        request.sink.stream('stderr', `${event.level === 'error' ? 'ERROR' : 'WARNING'}${event.line !== undefined ? ` (line ${event.line}${event.column !== undefined ? `, column ${event.column}` : ''})` : ''}: ${event.message}\n`);
+        request.sink.stream(
+          'stderr',
+          `${event.level === 'error' ? 'ERROR' : 'WARNING'}${event.line !== undefined ? ` (line ${event.line}${event.column !== undefined ? `, column ${event.column}` : ''})` : ''}: ${event.message}\n`,
+        );
         return;
       case 'invalid':
         request.sink.stream('stderr', `[probebook: could not read a line of bpftrace's output (${event.reason}): ${event.line}]\n`);
@@ -208,7 +223,11 @@ export class BpftraceKernel implements Kernel {
           return unavailable(family, probe, line || 1, reason);
         }
       }
-      return { ename: 'BpftraceAttachError', evalue: `bpftrace could not attach ${probe}: the function or tracepoint may not exist on this kernel, or may not be traceable. Check it with: bpftrace -l '${probe}'`, traceback: errors.map((d) => d.message) };
+      return {
+        ename: 'BpftraceAttachError',
+        evalue: `bpftrace could not attach ${probe}: the function or tracepoint may not exist on this kernel, or may not be traceable. Check it with: bpftrace -l '${probe}'`,
+        traceback: errors.map((d) => d.message),
+      };
     }
     if (first) {
       const { summary, context } = describeDiagnostic(first, request.code);

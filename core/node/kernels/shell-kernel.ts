@@ -113,7 +113,10 @@ export class ShellKernel implements Kernel {
         },
         () => shell.control?.end(buildPrelude({ code: request.code, cwd: request.cwd, state, env, stateFile })),
       );
-      this.#running.set(shell, running.catch(() => undefined));
+      this.#running.set(
+        shell,
+        running.catch(() => undefined),
+      );
       result = await running;
     } finally {
       this.#running.delete(shell);
@@ -144,7 +147,12 @@ export class ShellKernel implements Kernel {
     const error: CellErrorData =
       result.exitSignal !== null
         ? { ename: 'Signal', evalue: `Cell was killed by ${result.exitSignal}`, traceback: [] }
-        : { ename: 'ExitCode', evalue: exitMessage(result.exitCode, result.exitCode === 127 ? commandNotFoundHint(stderrHead) : null), traceback: [], location: errorLocation(stderrHead) };
+        : {
+            ename: 'ExitCode',
+            evalue: exitMessage(result.exitCode, result.exitCode === 127 ? commandNotFoundHint(stderrHead) : null),
+            traceback: [],
+            location: errorLocation(stderrHead),
+          };
     if (error.location === undefined) delete error.location;
     return this.#fail(request, error, elapsed(), base);
   }

@@ -21,6 +21,12 @@ test('NUL cannot be in a bash string and is dropped', () => {
 });
 
 test('the prelude is a single line whatever the code, state and variables hold', () => {
-  const prelude = buildPrelude({ code: 'echo 1\necho 2\n', cwd: '/tmp/with\nnewline', state: 'declare -x A="1\n2"\n__pb_dir=/tmp\n', env: { X: 'a\nb' }, stateFile: '/run/x/1.state' });
+  const prelude = buildPrelude({
+    code: 'echo 1\necho 2\n',
+    cwd: '/tmp/with\nnewline',
+    state: 'declare -x A="1\n2"\n__pb_dir=/tmp\n',
+    env: { X: 'a\nb' },
+    stateFile: '/run/x/1.state',
+  });
   assert.equal(prelude.split('\n').length, 1);
 });

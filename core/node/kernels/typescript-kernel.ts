@@ -82,7 +82,13 @@ export class TypeScriptKernel implements Kernel {
     return run;
   }
 
-  async #run(ctx: Context, request: ExecutionRequest, transformed: Awaited<ReturnType<typeof transformCell>>, sourceName: string, started: number): Promise<ExecutionResult> {
+  async #run(
+    ctx: Context,
+    request: ExecutionRequest,
+    transformed: Awaited<ReturnType<typeof transformCell>>,
+    sourceName: string,
+    started: number,
+  ): Promise<ExecutionResult> {
     await ctx.ready;
     if (ctx.dead) {
       const error = { ename: 'ContextError', evalue: 'The TypeScript context stopped before the cell could run; run it again.', traceback: [] };
@@ -124,14 +130,27 @@ export class TypeScriptKernel implements Kernel {
       ctx.listeners.add(listener);
       void ctx.exited.then(() => {
         if (!ctx.listeners.has(listener)) return;
-        const error = { ename: 'ContextError', evalue: 'The TypeScript context process ended during the cell (out of memory, or process.exit in the cell); its variables are gone.', traceback: [] };
+        const error = {
+          ename: 'ContextError',
+          evalue: 'The TypeScript context process ended during the cell (out of memory, or process.exit in the cell); its variables are gone.',
+          traceback: [],
+        };
         if (stopped) return finish({ status: 'interrupted', stopped: true, durationMs: Date.now() - started });
         request.sink.error(error);
         finish({ status: 'failed', stopped: false, error, durationMs: Date.now() - started });
       });
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort, { once: true });
-      const message: ContextRequest = { type: 'run', id, script: transformed.script, sourceName: sourceName.replace(/\.ts$/, '.js'), spans: transformed.spans, map: transformed.map, cwd: request.cwd, params: request.env };
+      const message: ContextRequest = {
+        type: 'run',
+        id,
+        script: transformed.script,
+        sourceName: sourceName.replace(/\.ts$/, '.js'),
+        spans: transformed.spans,
+        map: transformed.map,
+        cwd: request.cwd,
+        params: request.env,
+      };
       ctx.process.send(message);
     });
   }

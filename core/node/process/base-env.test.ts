@@ -4,8 +4,17 @@ import { baseEnvironment, cellEnvironment, sanePath } from './base-env.ts';
 
 test('the base environment keeps identity, locale and proxies and drops the rest', () => {
   const env = baseEnvironment({
-    HOME: '/root', USER: 'root', LANG: 'de_DE.UTF-8', LC_TIME: 'C', https_proxy: 'http://p:3128', SUDO_USER: 'ana',
-    NODE_OPTIONS: '--inspect', ELECTRON_RUN_AS_NODE: '1', npm_config_prefix: '/x', SECRET_TOKEN: 's', PATH: '/usr/bin',
+    HOME: '/root',
+    USER: 'root',
+    LANG: 'de_DE.UTF-8',
+    LC_TIME: 'C',
+    https_proxy: 'http://p:3128',
+    SUDO_USER: 'ana',
+    NODE_OPTIONS: '--inspect',
+    ELECTRON_RUN_AS_NODE: '1',
+    npm_config_prefix: '/x',
+    SECRET_TOKEN: 's',
+    PATH: '/usr/bin',
   });
   assert.deepEqual(Object.keys(env).sort(), ['HOME', 'LANG', 'LC_TIME', 'LOGNAME', 'PATH', 'PROBEBOOK', 'SHELL', 'SUDO_USER', 'TERM', 'USER', 'https_proxy']);
   assert.equal(env.LANG, 'de_DE.UTF-8');
@@ -21,8 +30,10 @@ test('a missing locale becomes C.UTF-8, and a missing HOME or USER is filled in'
 });
 
 test('PATH finds root tools and never runs relative or node_modules binaries', () => {
-  assert.equal(sanePath('/usr/bin:.:bin::/work/node_modules/.bin:/opt/x/bin:/usr/bin'),
-    '/usr/bin:/opt/x/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/bin');
+  assert.equal(
+    sanePath('/usr/bin:.:bin::/work/node_modules/.bin:/opt/x/bin:/usr/bin'),
+    '/usr/bin:/opt/x/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin:/bin',
+  );
   assert.equal(sanePath(undefined), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
 });
 

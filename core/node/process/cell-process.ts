@@ -135,7 +135,8 @@ export class CellProcess {
     // The child has its ends now; ours stay open only on this side.
     closeFds(out?.write, err?.write, input);
 
-    const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) => (pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback);
+    const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) =>
+      pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback;
     const stdout = reader(out, this.#child.stdout);
     const stderr = reader(err, this.#child.stderr);
     this.#stdin = this.#child.stdin ?? undefined;
@@ -174,7 +175,13 @@ export class CellProcess {
 
   /** Whether the process is still running (not exited, not failed to start). */
   get alive(): boolean {
-    return this.pid !== undefined && this.#exitCode === undefined && this.#spawnError === undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+    return (
+      this.pid !== undefined &&
+      this.#exitCode === undefined &&
+      this.#spawnError === undefined &&
+      this.#child.exitCode === null &&
+      this.#child.signalCode === null
+    );
   }
 
   #emit(name: Stream, text: string): void {

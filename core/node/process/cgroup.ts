@@ -178,7 +178,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 function removeStaleSessions(base: string): void {
   let entries: string[];
   try {
-    entries = readdirSync(base, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    entries = readdirSync(base, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return;
   }
@@ -209,7 +211,11 @@ function groupAlive(pgid: number): boolean {
  */
 export function pidsWithMarker(token: string, candidates?: number[], prefix = false): number[] {
   const needle = Buffer.from(`\0${CELL_MARKER_ENV}=${token}${prefix ? '' : '\0'}`);
-  const pids = candidates ?? readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  const pids =
+    candidates ??
+    readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   const found: number[] = [];
   for (const pid of pids) {
     if (pid === process.pid) continue;
@@ -266,7 +272,10 @@ export class SessionContainment {
   #groups = new Map<string, number[]>();
   #next = 0;
 
-  constructor(readonly sessionId: string, info: ContainmentInfo = detectContainment()) {
+  constructor(
+    readonly sessionId: string,
+    info: ContainmentInfo = detectContainment(),
+  ) {
     this.info = info;
     this.session = info.mode === 'cgroup2' && info.v2Mount ? new Cgroup(join(info.v2Mount, 'probebook', sessionId)) : null;
   }
@@ -285,7 +294,9 @@ export class SessionContainment {
       try {
         mkdirSync(join(this.session.path, 'host'), { recursive: true });
       } catch (error) {
-        process.stderr.write(`probebook kernel host: cannot create ${this.session.path} (${(error as Error).message}); cells are contained by process group only.\n`);
+        process.stderr.write(
+          `probebook kernel host: cannot create ${this.session.path} (${(error as Error).message}); cells are contained by process group only.\n`,
+        );
         (this as { session: Cgroup | null }).session = null;
       }
     }

@@ -63,7 +63,10 @@ test('ensurePrivateDir makes a 0700 folder, and refuses an existing one that is 
   assert.equal(statSync(made).mode & 0o777, 0o700);
   assert.equal(ensurePrivateDir(made, 'the token'), made, 'an existing good one is used');
   chmodSync(made, 0o777);
-  assert.throws(() => ensurePrivateDir(made, 'the token'), (error: Error) => error.message.startsWith(`${made} is not safe for the token: other users can use it (mode 0777`));
+  assert.throws(
+    () => ensurePrivateDir(made, 'the token'),
+    (error: Error) => error.message.startsWith(`${made} is not safe for the token: other users can use it (mode 0777`),
+  );
   symlinkSync(dir, join(dir, 'link'));
   assert.throws(() => ensurePrivateDir(join(dir, 'link'), 'the token'), /link is not safe for the token: it is a symbolic link/);
 });

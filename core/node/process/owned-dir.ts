@@ -18,7 +18,8 @@ export function ownUids(env: NodeJS.ProcessEnv = process.env): number[] {
 
 const mode = (stats: Stats) => (stats.mode & 0o7777).toString(8).padStart(4, '0');
 const owner = (uid: number) => (uid === process.geteuid?.() ? 'you' : `uid ${uid}`);
-const cannotExamine = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `it cannot be examined (${(error as Error).message})`);
+const cannotExamine = (error: unknown) =>
+  (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `it cannot be examined (${(error as Error).message})`;
 
 /**
  * Why `path` is not a folder only we can use — owned by one of `uids`, no access for group or
@@ -89,6 +90,7 @@ export function ensurePrivateDir(path: string, purpose: string): string {
   }
   // Checked after mkdir, whoever made it: an existing folder is used only if it is ours alone.
   const problem = privateDirProblem(path);
-  if (problem) throw new Error(`${path} is not safe for ${purpose}: ${problem}. It must be a folder of your own with mode 0700; remove it (or fix it) and start again.`);
+  if (problem)
+    throw new Error(`${path} is not safe for ${purpose}: ${problem}. It must be a folder of your own with mode 0700; remove it (or fix it) and start again.`);
   return path;
 }

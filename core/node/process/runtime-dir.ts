@@ -26,7 +26,9 @@ function runtimeBase(): string {
   for (const candidate of ['/dev/shm', tmpdir()]) {
     if (!sharedDirProblem(candidate)) return candidate;
   }
-  throw new Error(`no safe folder for private files: XDG_RUNTIME_DIR is unset or not yours alone, and /dev/shm and ${tmpdir()} are ${sharedDirProblem(tmpdir())}. Set TMPDIR to a folder of your own.`);
+  throw new Error(
+    `no safe folder for private files: XDG_RUNTIME_DIR is unset or not yours alone, and /dev/shm and ${tmpdir()} are ${sharedDirProblem(tmpdir())}. Set TMPDIR to a folder of your own.`,
+  );
 }
 
 /**

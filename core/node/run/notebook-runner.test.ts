@@ -15,7 +15,16 @@ function notebook(cells: { id: string; source: string; probebook?: JsonObject }[
     nbformat: 4,
     nbformatMinor: 5,
     metadata: { probebook: { language: 'shell' } },
-    cells: cells.map((c): Cell => ({ id: c.id, cellType: 'code', source: c.source, metadata: c.probebook ? { probebook: c.probebook } : {}, outputs: [], executionCount: null })),
+    cells: cells.map(
+      (c): Cell => ({
+        id: c.id,
+        cellType: 'code',
+        source: c.source,
+        metadata: c.probebook ? { probebook: c.probebook } : {},
+        outputs: [],
+        executionCount: null,
+      }),
+    ),
   };
 }
 
@@ -77,7 +86,10 @@ test('each cell keeps its timing in metadata.execution: one run id, background o
 
   // Reported live: "running" at the start, the final status at the end, for every cell.
   for (const id of ['bg', 'a', 'b', 'slow', 'undo']) {
-    assert.deepEqual(metadata.filter((m) => m.cellId === id).map((m) => m.status), ['running', 'ok']);
+    assert.deepEqual(
+      metadata.filter((m) => m.cellId === id).map((m) => m.status),
+      ['running', 'ok'],
+    );
   }
 
   // A second run gets a new id; cells not in it keep the old one.
@@ -148,7 +160,10 @@ test('stopping a queued cell takes it off the queue: reported at once, never run
   assert.ok(!log.includes('started second'), `the stopped cell never ran: ${log.join(', ')}`);
   assert.deepEqual(nb.cells[1]!.outputs, []);
   assert.ok(log.includes('ended first ok') && log.includes('ended third ok'), 'the cells around it ran');
-  assert.deepEqual(summary.cells.map((c) => c.cellId), ['first', 'third']);
+  assert.deepEqual(
+    summary.cells.map((c) => c.cellId),
+    ['first', 'third'],
+  );
   assert.equal(log.filter((l) => l === 'skipped second').length, 1, 'reported once');
 
   // Queued by a second run behind a running one: stopping it there works the same.
@@ -167,7 +182,11 @@ test('stopping a queued cell takes it off the queue: reported at once, never run
 test('run() of a TypeScript cell from a TypeScript cell fails at once with the reason, instead of waiting forever', async (t) => {
   const nb = notebook([
     { id: 'helper', source: 'console.log("helper ran")', probebook: { language: 'typescript', name: 'helper' } },
-    { id: 'caller', source: "try { await run('helper'); } catch (e) { console.log('refused: ' + (e as Error).message); }", probebook: { language: 'typescript' } },
+    {
+      id: 'caller',
+      source: "try { await run('helper'); } catch (e) { console.log('refused: ' + (e as Error).message); }",
+      probebook: { language: 'typescript' },
+    },
   ]);
   const { runner } = harness(t, nb);
   const summary = await runner.run({ cellIds: ['caller'] });
@@ -215,12 +234,24 @@ test('the ledger entry goes only when every cleanup cell ran to its end; a broke
   const clean = await runner.run({ runAll: true });
   assert.equal(clean.ok, true);
   assert.deepEqual([...ledger.runs.values()], ['ended']);
-  assert.deepEqual(clean.cells.map((c) => [c.cellId, c.ran]), [['setup', true], ['undo', true]]);
+  assert.deepEqual(
+    clean.cells.map((c) => [c.cellId, c.ran]),
+    [
+      ['setup', true],
+      ['undo', true],
+    ],
+  );
 
   broken = true;
   const cut = await runner.run({ runAll: true });
   assert.equal(cut.ok, false);
-  assert.deepEqual(cut.cells.map((c) => [c.cellId, c.ran]), [['setup', false], ['undo', false]]);
+  assert.deepEqual(
+    cut.cells.map((c) => [c.cellId, c.ran]),
+    [
+      ['setup', false],
+      ['undo', false],
+    ],
+  );
   assert.deepEqual([...ledger.runs.values()], ['ended', 'abandoned'], 'the cleanup never ran: the entry stays, offered now');
 });
 

@@ -248,7 +248,8 @@ export class NotebookRunner {
     let stop = false;
     const runId = randomUUID();
     const cleanupIds = options.runAll ? cells.filter((c) => this.#isCleanup(c)).map((c) => c.id) : [];
-    const ledgerRun = cleanupIds.length && this.#opts.notebookPath && this.#opts.ledger ? this.#opts.ledger.beginRun(this.#opts.notebookPath, cleanupIds) : undefined;
+    const ledgerRun =
+      cleanupIds.length && this.#opts.notebookPath && this.#opts.ledger ? this.#opts.ledger.beginRun(this.#opts.notebookPath, cleanupIds) : undefined;
 
     const record = (cell: Cell, outcome: CellOutcome) => {
       summary.cells.push({ cellId: cell.id, status: outcome.status, success: outcome.success, durationMs: outcome.durationMs, ran: ranToEnd(outcome) });
@@ -376,7 +377,13 @@ export class NotebookRunner {
       startTimeout();
       if (controller.signal.aborted) {
         // Interrupted before it began: it never runs.
-        const outcome: CellOutcome = { status: 'interrupted', stopped: true, durationMs: 0, success: false, stopReason: controller.signal.reason as StopReason };
+        const outcome: CellOutcome = {
+          status: 'interrupted',
+          stopped: true,
+          durationMs: 0,
+          success: false,
+          stopReason: controller.signal.reason as StopReason,
+        };
         return this.#finish(cell, outcome, startedAt);
       }
       const result = await this.#opts.executor.execute({
@@ -401,9 +408,7 @@ export class NotebookRunner {
       });
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
-      const success =
-        result.status === 'ok' ||
-        (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
+      const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
       if (resolved.language === 'shell' && result.status === 'ok') this.#autoChart(cell, sink);
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
@@ -417,7 +422,11 @@ export class NotebookRunner {
 
   #fail(cell: Cell, sink: OutputSink, startedAt: number, error: CellErrorData, executorFailed = false): CellOutcome {
     sink.error(error);
-    return this.#finish(cell, { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false, ...(executorFailed ? { executorFailed } : {}) }, startedAt);
+    return this.#finish(
+      cell,
+      { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, success: false, ...(executorFailed ? { executorFailed } : {}) },
+      startedAt,
+    );
   }
 
   /** Every execution ends here: its outcome kept for cell(), its timing written, `ended` reported. */
@@ -445,7 +454,11 @@ export class NotebookRunner {
     const text = stdout.map((o) => String(o.items[0]!.data)).join('');
     if (text.length > 16 * 1024 * 1024) return;
     const figure = iperf3Figure(text);
-    if (figure) sink.display([{ mime: MIME.plotly, data: { data: figure.data, layout: figure.layout } as never }, { mime: MIME.plain, data: figure.summary }]);
+    if (figure)
+      sink.display([
+        { mime: MIME.plotly, data: { data: figure.data, layout: figure.layout } as never },
+        { mime: MIME.plain, data: figure.summary },
+      ]);
   }
 
   readonly #finished = new Map<string, { outcome: CellOutcome; startedAt: number; endedAt: number }>();
@@ -468,7 +481,9 @@ export class NotebookRunner {
         // Only TypeScript cells call run(), and a notebook's TypeScript cells share one context
         // that runs one cell at a time: waiting for another TypeScript cell would wait forever.
         if (this.#languageOf(cell) === 'typescript') {
-          throw new Error(`cell "${name}" is a TypeScript cell: run() cannot wait for it from a TypeScript cell (they share one context, one cell at a time). Put its code in a function in an earlier cell and call that.`);
+          throw new Error(
+            `cell "${name}" is a TypeScript cell: run() cannot wait for it from a TypeScript cell (they share one context, one cell at a time). Put its code in a function in an earlier cell and call that.`,
+          );
         }
         const controller = new AbortController();
         const stop = () => controller.abort(signal.reason);
@@ -488,7 +503,11 @@ export class NotebookRunner {
 
   #snapshot(cell: Cell, name: string): CellSnapshot {
     const finished = this.#finished.get(cell.id);
-    const text = (mime: string) => cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === mime).map((o) => String(o.items[0]!.data)).join('');
+    const text = (mime: string) =>
+      cell.outputs
+        .filter((o) => o.kind === 'stream' && o.items[0]?.mime === mime)
+        .map((o) => String(o.items[0]!.data))
+        .join('');
     const stdout = text(MIME.stdout);
     let json: unknown;
     const trimmed = stdout.trim();
@@ -504,7 +523,15 @@ export class NotebookRunner {
       const item = o.items.find((i) => i.mime === MIME.bpftrace);
       if (item) (maps[(item.data as { name: string }).name] ??= []).push(item.data);
     }
-    const status = this.#running.has(cell.id) ? 'idle' : finished ? (finished.outcome.success ? 'ok' : finished.outcome.status === 'interrupted' ? 'interrupted' : 'failed') : 'idle';
+    const status = this.#running.has(cell.id)
+      ? 'idle'
+      : finished
+        ? finished.outcome.success
+          ? 'ok'
+          : finished.outcome.status === 'interrupted'
+            ? 'interrupted'
+            : 'failed'
+        : 'idle';
     return {
       name,
       status,
@@ -533,7 +560,9 @@ export class NotebookRunner {
     const names = argNames ?? Object.keys(values);
     const args = names.map((name) => {
       if (!(name in values)) {
-        throw new Error(`metadata.probebook.args names the parameter "${name}", which the notebook does not declare (known: ${Object.keys(values).join(', ') || 'none'}).`);
+        throw new Error(
+          `metadata.probebook.args names the parameter "${name}", which the notebook does not declare (known: ${Object.keys(values).join(', ') || 'none'}).`,
+        );
       }
       return values[name]!;
     });

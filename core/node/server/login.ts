@@ -52,20 +52,34 @@ export async function answerLogin(req: IncomingMessage, res: ServerResponse, url
     // Redirected here from the POST, the request counts as cross-site and a SameSite=Strict cookie
     // is not sent; a navigation this page starts is same-site, so the page loads signed in.
     const target = escapeHtml(withOpen('/', url));
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'", 'Referrer-Policy': 'no-referrer' });
-    res.end(`<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><title>Probebook</title><a href="${target}">Open Probebook</a>\n`);
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'",
+      'Referrer-Policy': 'no-referrer',
+    });
+    res.end(
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><title>Probebook</title><a href="${target}">Open Probebook</a>\n`,
+    );
     return;
   }
   if (req.method !== 'POST') return plain(405, 'Method not allowed.');
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== 'null' && !guard.originAllowed(req, true)) return plain(403, 'Forbidden: requests from other sites are refused (Origin).');
-  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) return plain(415, 'Sign in with the form probebook serve opens, or with the URL it printed.');
+  if (origin !== undefined && origin !== 'null' && !guard.originAllowed(req, true))
+    return plain(403, 'Forbidden: requests from other sites are refused (Origin).');
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
+    return plain(415, 'Sign in with the form probebook serve opens, or with the URL it printed.');
   const body = await readBody(req, MAX_LOGIN_BODY);
   if (body === null) return plain(413, 'Forbidden: that sign-in form is too large.');
   if (!guard.tokenMatches(new URLSearchParams(body).get('token'))) return plain(403, 'Forbidden: that token is wrong. Use the URL probebook serve printed.');
   onLogin();
   // 303: the browser follows with a GET, so the form (and its token) is not resent on reload.
-  res.writeHead(303, { Location: withOpen(LOGIN_PATH, url), 'Set-Cookie': guard.loginCookies(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+  res.writeHead(303, {
+    Location: withOpen(LOGIN_PATH, url),
+    'Set-Cookie': guard.loginCookies(),
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+  });
   res.end();
 }
 

@@ -185,7 +185,12 @@ export class NotebookServer {
         // Trade the token for a cookie and drop it from the address bar; the URL as typed stays in
         // the browser's history (the redirect file signs in by a POST instead: login.ts).
         url.searchParams.delete('token');
-        res.writeHead(302, { Location: url.pathname + url.search, 'Set-Cookie': guard.loginCookies(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+        res.writeHead(302, {
+          Location: url.pathname + url.search,
+          'Set-Cookie': guard.loginCookies(),
+          'Cache-Control': 'no-store',
+          'Referrer-Policy': 'no-referrer',
+        });
         res.end();
         return;
       }

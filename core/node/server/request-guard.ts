@@ -92,7 +92,11 @@ export class RequestGuard {
   /** Double-submit XSRF check: the header must carry the cookie's value. */
   xsrfValid(req: IncomingMessage): boolean {
     const header = req.headers[XSRF_HEADER];
-    return typeof header === 'string' && secretsEqual(header, this.options.xsrfSecret) && secretsEqual(parseCookies(req.headers.cookie)[xsrfCookie(this.options.port)], this.options.xsrfSecret);
+    return (
+      typeof header === 'string' &&
+      secretsEqual(header, this.options.xsrfSecret) &&
+      secretsEqual(parseCookies(req.headers.cookie)[xsrfCookie(this.options.port)], this.options.xsrfSecret)
+    );
   }
 
   /** Cookies set when the token is presented. */

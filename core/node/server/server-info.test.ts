@@ -32,7 +32,7 @@ test('without XDG_RUNTIME_DIR the files go to run/ in the state directory, 0600 
   assert.deepEqual(readdirSync(files.dir), []);
 });
 
-test("an XDG_RUNTIME_DIR of ours is used; one that others can use or that is a link is passed over, saying why", (t) => {
+test('an XDG_RUNTIME_DIR of ours is used; one that others can use or that is a link is passed over, saying why', (t) => {
   const home = scratch(t);
   const runtime = join(home, 'runtime');
   mkdirSync(runtime, { mode: 0o700 });
@@ -40,7 +40,12 @@ test("an XDG_RUNTIME_DIR of ours is used; one that others can use or that is a l
   chmodSync(runtime, 0o777);
   const open = serverInfoDir({ XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: join(home, 'state') });
   assert.equal(open.dir, join(home, 'state/probebook/run'));
-  assert.match(open.warning!, new RegExp(`^XDG_RUNTIME_DIR \\(${runtime}\\) is not used: other users can use it \\(mode 0777; it must be 0700\\); the server-info file goes to ${open.dir} instead\\.$`));
+  assert.match(
+    open.warning!,
+    new RegExp(
+      `^XDG_RUNTIME_DIR \\(${runtime}\\) is not used: other users can use it \\(mode 0777; it must be 0700\\); the server-info file goes to ${open.dir} instead\\.$`,
+    ),
+  );
   chmodSync(runtime, 0o700);
   symlinkSync(runtime, join(home, 'link'));
   assert.match(serverInfoDir({ XDG_RUNTIME_DIR: join(home, 'link'), XDG_STATE_HOME: join(home, 'state') }).warning!, /is not used: it is a symbolic link/);
@@ -50,7 +55,11 @@ test('a run/ folder that is not ours alone is refused with its path and the faul
   const home = scratch(t);
   mkdirSync(join(home, 'state/probebook/run'), { recursive: true, mode: 0o700 });
   chmodSync(join(home, 'state/probebook/run'), 0o777);
-  assert.throws(() => new ServerInfoFiles({ XDG_STATE_HOME: join(home, 'state') }), (error: Error) => error.message.startsWith(`${join(home, 'state/probebook/run')} is not safe for the server's access token: other users can use it (mode 0777`));
+  assert.throws(
+    () => new ServerInfoFiles({ XDG_STATE_HOME: join(home, 'state') }),
+    (error: Error) =>
+      error.message.startsWith(`${join(home, 'state/probebook/run')} is not safe for the server's access token: other users can use it (mode 0777`),
+  );
 });
 
 test('a file or link already at the name is never written into or followed', (t) => {
@@ -59,7 +68,10 @@ test('a file or link already at the name is never written into or followed', (t)
   t.after(() => files.removeAll());
   // A live pid's file that is not JSON looks half-written, so the sweep leaves it: the write must refuse it.
   writeFileSync(files.infoFile, 'planted');
-  assert.throws(() => files.writeInfo(URL_, '/labs'), (error: Error) => error.message.startsWith(`cannot create ${files.infoFile} for the server's access token: EEXIST`));
+  assert.throws(
+    () => files.writeInfo(URL_, '/labs'),
+    (error: Error) => error.message.startsWith(`cannot create ${files.infoFile} for the server's access token: EEXIST`),
+  );
   assert.equal(readFileSync(files.infoFile, 'utf8'), 'planted');
   const target = join(home, 'target');
   writeFileSync(target, 'mine');

@@ -126,7 +126,8 @@ export class ServerInfoFiles {
     try {
       unlinkSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot remove ${path} (it holds ${PURPOSE}): ${(error as Error).message}; remove it yourself.`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`cannot remove ${path} (it holds ${PURPOSE}): ${(error as Error).message}; remove it yourself.`);
     }
   }
 }
@@ -150,7 +151,8 @@ export function sweepStaleServerFiles(dir: string): string[] {
       unlinkSync(join(dir, name));
       removed.push(name);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot remove the stale ${join(dir, name)}: ${(error as Error).message}; remove it yourself.`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`cannot remove the stale ${join(dir, name)}: ${(error as Error).message}; remove it yourself.`);
     }
   }
   return removed;

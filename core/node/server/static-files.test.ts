@@ -11,7 +11,17 @@ test('hashed build files are cached for good; everything else is revalidated', (
   assert.equal(cacheControl('/chunks/chunk-QW4NMQL3.js'), 'max-age=31536000, immutable');
   assert.equal(cacheControl('/chunks/markdown-cell-URMUT3UC.js.map'), 'max-age=31536000, immutable');
   assert.equal(cacheControl('/assets/codicon-LTRFOK3N.ttf'), 'max-age=31536000, immutable');
-  for (const path of ['/', '/index.html', '/app.js', '/editor.js', '/editor.css', '/outputs/plotly.min.js', '/workers/ts.worker.js', '/chunks/unhashed.js', '/chunks/x-QW4NMQL3.js/../../index.html']) {
+  for (const path of [
+    '/',
+    '/index.html',
+    '/app.js',
+    '/editor.js',
+    '/editor.css',
+    '/outputs/plotly.min.js',
+    '/workers/ts.worker.js',
+    '/chunks/unhashed.js',
+    '/chunks/x-QW4NMQL3.js/../../index.html',
+  ]) {
     assert.equal(cacheControl(path), 'no-cache', path);
   }
 });

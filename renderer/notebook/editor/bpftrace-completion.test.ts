@@ -30,10 +30,19 @@ test('nothing is completed in comments and strings; braces in them do not count'
 
 test('probe names are filtered by the typed spec; aliases are expanded and kept', () => {
   const probes = ['tracepoint:net:net_dev_queue', 'tracepoint:net:netif_rx', 'tracepoint:sched:sched_switch', 'kprobe:tcp_sendmsg'];
-  assert.deepEqual(probeSuggestions('tracepoint:net:', probes).items.map((s) => s.label), ['tracepoint:net:net_dev_queue', 'tracepoint:net:netif_rx']);
-  assert.deepEqual(probeSuggestions('t:sched:', probes).items.map((s) => s.insert), ['t:sched:sched_switch']);
+  assert.deepEqual(
+    probeSuggestions('tracepoint:net:', probes).items.map((s) => s.label),
+    ['tracepoint:net:net_dev_queue', 'tracepoint:net:netif_rx'],
+  );
+  assert.deepEqual(
+    probeSuggestions('t:sched:', probes).items.map((s) => s.insert),
+    ['t:sched:sched_switch'],
+  );
   const types = probeSuggestions('tra', probes).items;
-  assert.ok(types.some((s) => s.label === 'tracepoint:' && s.retrigger), 'probe types first, completing again after the colon');
+  assert.ok(
+    types.some((s) => s.label === 'tracepoint:' && s.retrigger),
+    'probe types first, completing again after the colon',
+  );
   assert.ok(types.some((s) => s.label === 'BEGIN'));
 });
 
@@ -46,8 +55,14 @@ test('a huge probe list is cut and marked incomplete', () => {
 
 test('maps and scratch variables are offered from the script itself', () => {
   const script = 'BEGIN { @bytes[comm] = sum(1); $start = nsecs; }';
-  assert.deepEqual(expressionSuggestions('@', script).map((s) => s.label), ['@', '@bytes']);
-  assert.deepEqual(expressionSuggestions('$', script).map((s) => s.label), ['$start']);
+  assert.deepEqual(
+    expressionSuggestions('@', script).map((s) => s.label),
+    ['@', '@bytes'],
+  );
+  assert.deepEqual(
+    expressionSuggestions('$', script).map((s) => s.label),
+    ['$start'],
+  );
   const words = expressionSuggestions('h', script);
   assert.ok(words.some((s) => s.label === 'hist' && s.kind === 'function' && s.snippet));
   assert.ok(words.some((s) => s.label === 'comm' && s.kind === 'builtin'));

@@ -75,7 +75,13 @@ export function probeSuggestions(prefix: string, probes: readonly string[]): { i
     const items: Suggestion[] = [
       ...Object.entries(PROBE_TYPES).map(([type, doc]) => ({ label: `${type}:`, kind: 'probe-type' as const, insert: `${type}:`, doc, retrigger: true })),
       ...Object.entries(SPECIAL_PROBES).map(([name, doc]) => ({ label: name, kind: 'probe-type' as const, insert: name, doc })),
-      ...Object.entries(PROBE_ALIASES).map(([alias, type]) => ({ label: `${alias}:`, kind: 'probe-type' as const, insert: `${alias}:`, detail: `short for ${type}:`, retrigger: true })),
+      ...Object.entries(PROBE_ALIASES).map(([alias, type]) => ({
+        label: `${alias}:`,
+        kind: 'probe-type' as const,
+        insert: `${alias}:`,
+        detail: `short for ${type}:`,
+        retrigger: true,
+      })),
     ];
     return { items, incomplete: false };
   }
@@ -113,7 +119,9 @@ export function expressionSuggestions(prefix: string, text: string): Suggestion[
   }
   return [
     ...Object.entries(BUILTINS).map(([name, doc]): Suggestion => ({ label: name, kind: 'builtin', insert: name, doc })),
-    ...Object.entries(FUNCTIONS).map(([name, f]): Suggestion => ({ label: name, kind: 'function', insert: f.snippet ?? `${name}($1)`, snippet: true, detail: f.signature, doc: f.doc })),
+    ...Object.entries(FUNCTIONS).map(
+      ([name, f]): Suggestion => ({ label: name, kind: 'function', insert: f.snippet ?? `${name}($1)`, snippet: true, detail: f.signature, doc: f.doc }),
+    ),
     ...KEYWORDS.map((k): Suggestion => ({ label: k, kind: 'keyword', insert: k })),
   ];
 }

@@ -32,11 +32,7 @@ export const bpftraceMonarch: languages.IMonarchLanguage = {
       [/[},]/, 'delimiter'],
       { include: '@expression' },
     ],
-    predicate: [
-      { include: '@whitespace' },
-      [/\//, { token: 'delimiter.predicate', next: '@pop' }],
-      { include: '@expression' },
-    ],
+    predicate: [{ include: '@whitespace' }, [/\//, { token: 'delimiter.predicate', next: '@pop' }], { include: '@expression' }],
     action: [
       { include: '@whitespace' },
       [/\{/, { token: 'delimiter.curly', next: '@push' }],

@@ -50,7 +50,25 @@ export const SPECIAL_PROBES: Record<string, string> = {
   END: 'Runs once when the program ends (Ctrl-C, exit(), a timeout); maps print after it.',
 };
 
-export const KEYWORDS = ['if', 'else', 'unroll', 'while', 'for', 'return', 'break', 'continue', 'let', 'config', 'struct', 'union', 'enum', 'sizeof', 'offsetof', 'import', 'macro'];
+export const KEYWORDS = [
+  'if',
+  'else',
+  'unroll',
+  'while',
+  'for',
+  'return',
+  'break',
+  'continue',
+  'let',
+  'config',
+  'struct',
+  'union',
+  'enum',
+  'sizeof',
+  'offsetof',
+  'import',
+  'macro',
+];
 
 /** Built-in variables. `arg0`…, `sarg0`… are matched by pattern. */
 export const BUILTINS: Record<string, string> = {
@@ -81,7 +99,11 @@ export const BUILTINS: Record<string, string> = {
 /** Built-in functions: signature and what they do. */
 export const FUNCTIONS: Record<string, { signature: string; doc: string; snippet?: string }> = {
   printf: { signature: 'printf(fmt, ...args)', doc: 'Prints formatted text.', snippet: 'printf("${1:%d}\\n", ${2:pid})' },
-  print: { signature: 'print(@map [, top [, div]]) / print(value)', doc: 'Prints a map now (top N entries, values divided by div) or a value.', snippet: 'print(${1:@})' },
+  print: {
+    signature: 'print(@map [, top [, div]]) / print(value)',
+    doc: 'Prints a map now (top N entries, values divided by div) or a value.',
+    snippet: 'print(${1:@})',
+  },
   clear: { signature: 'clear(@map)', doc: 'Deletes every element of a map (counts start again).', snippet: 'clear(${1:@})' },
   zero: { signature: 'zero(@map)', doc: 'Sets every value of a map to zero.', snippet: 'zero(${1:@})' },
   delete: { signature: 'delete(@map[key])', doc: 'Deletes one element of a map.', snippet: 'delete(${1:@}[${2:key}])' },

@@ -99,7 +99,16 @@ export class CellEditor {
     const to = model.getPositionAt(endOld);
     this.applyingRemote = true;
     try {
-      model.pushEditOperations([], [{ range: { startLineNumber: from.lineNumber, startColumn: from.column, endLineNumber: to.lineNumber, endColumn: to.column }, text: source.slice(start, endNew) }], () => null);
+      model.pushEditOperations(
+        [],
+        [
+          {
+            range: { startLineNumber: from.lineNumber, startColumn: from.column, endLineNumber: to.lineNumber, endColumn: to.column },
+            text: source.slice(start, endNew),
+          },
+        ],
+        () => null,
+      );
     } finally {
       this.applyingRemote = false;
     }
@@ -186,7 +195,10 @@ export class CellEditor {
     const m = highlighterIfReady();
     if (m && this.highlighted) showHighlighted(this.staticView, this.source, this.languageId, m);
     else showPlain(this.staticView, this.source);
-    markStaticLines(this.staticView, this.markers.map((mk) => mk.line));
+    markStaticLines(
+      this.staticView,
+      this.markers.map((mk) => mk.line),
+    );
   }
 
   private applyMarkers(): void {
@@ -225,7 +237,14 @@ export class CellEditor {
       automaticLayout: false,
       minimap: { enabled: false },
       scrollBeyondLastLine: false,
-      scrollbar: { vertical: 'hidden', horizontal: 'auto', alwaysConsumeMouseWheel: false, verticalScrollbarSize: 0, horizontalScrollbarSize: 8, useShadows: false },
+      scrollbar: {
+        vertical: 'hidden',
+        horizontal: 'auto',
+        alwaysConsumeMouseWheel: false,
+        verticalScrollbarSize: 0,
+        horizontalScrollbarSize: 8,
+        useShadows: false,
+      },
       overviewRulerLanes: 0,
       overviewRulerBorder: false,
       hideCursorInOverviewRuler: true,

@@ -179,7 +179,7 @@ function defineThemes(): void {
       'editorGutter.background': '#f6f8fa',
       'editor.selectionBackground': '#b6d6fd',
       'editorCursor.foreground': '#0969da',
-      'focusBorder': '#0969da00',
+      focusBorder: '#0969da00',
     },
   });
   monaco.editor.defineTheme('probebook-dark', {
@@ -193,7 +193,7 @@ function defineThemes(): void {
       'editorLineNumber.activeForeground': '#c6c6c6',
       'editorGutter.background': '#252526',
       'editorCursor.foreground': '#aeafad',
-      'focusBorder': '#00000000',
+      focusBorder: '#00000000',
     },
   });
 }

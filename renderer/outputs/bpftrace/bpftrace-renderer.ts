@@ -58,7 +58,11 @@ export class PayloadView {
   private shape = '';
   private showAllKeys = false;
 
-  constructor(parent: HTMLElement, payload: BpftraceMapPayload, private readonly withHeader = true) {
+  constructor(
+    parent: HTMLElement,
+    payload: BpftraceMapPayload,
+    private readonly withHeader = true,
+  ) {
     this.head = h('div', 'pb-bt-head');
     this.body = h('div', 'pb-bt-body');
     this.element = h('div', 'pb-bt', this.withHeader ? this.head : null, this.body);
@@ -97,7 +101,14 @@ export class PayloadView {
   private drawScalar(p: BpftraceMapPayload): void {
     const e = p.entries[0];
     const text = e && e.value.type === 'scalar' ? valueText(e.value.value) : '';
-    this.body.append(h('div', 'pb-bt-scalar', h('span', 'pb-bt-scalar-value', text || '(empty)'), copyButton('Copy', 'Copy the value', () => text)));
+    this.body.append(
+      h(
+        'div',
+        'pb-bt-scalar',
+        h('span', 'pb-bt-scalar-value', text || '(empty)'),
+        copyButton('Copy', 'Copy the value', () => text),
+      ),
+    );
   }
 
   private drawHists(p: BpftraceMapPayload): void {
@@ -128,7 +139,15 @@ export class PayloadView {
         chart.element.hidden = !tableBox.hidden;
         toggle.textContent = tableBox.hidden ? 'Table' : 'Chart';
       });
-      box.prepend(h('div', 'pb-tools pb-tools-inline', toggle, copyButton('Text', 'Copy as bpftrace prints it', () => `${title}:\n${histText(buckets)}\n`), pngButton(chart, title)));
+      box.prepend(
+        h(
+          'div',
+          'pb-tools pb-tools-inline',
+          toggle,
+          copyButton('Text', 'Copy as bpftrace prints it', () => `${title}:\n${histText(buckets)}\n`),
+          pngButton(chart, title),
+        ),
+      );
       box.append(tableBox);
     }
     if (hists.length > shown.length) {

@@ -27,7 +27,13 @@ test('log2 histogram labels match bpftrace text output', () => {
 
 test('lhist labels are linear without suffixes and show the open upper end', () => {
   assert.deepEqual(bucketLabels(l), ['[0, 100)', '[100, 200)', '[1400, 1500)', '[1500, ...)']);
-  assert.deepEqual(bucketLabels([{ min: null, max: -1, count: 3 }, { min: 0, max: 9, count: 1 }]), ['(..., 0)', '[0, 10)']);
+  assert.deepEqual(
+    bucketLabels([
+      { min: null, max: -1, count: 3 },
+      { min: 0, max: 9, count: 1 },
+    ]),
+    ['(..., 0)', '[0, 10)'],
+  );
 });
 
 test('log2 zero, one and negative buckets, and large sizes', () => {

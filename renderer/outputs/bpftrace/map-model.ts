@@ -10,7 +10,10 @@ import { bucketLabels } from './hist-labels.ts';
 export function valueText(v: BpftraceValue): string {
   if (v === null) return '';
   if (Array.isArray(v)) return `(${v.map(valueText).join(', ')})`;
-  if (typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${valueText(x)}`).join(', ')} }`;
+  if (typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${valueText(x)}`)
+      .join(', ')} }`;
   return String(v);
 }
 

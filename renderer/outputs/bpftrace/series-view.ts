@@ -62,10 +62,11 @@ export class MapSeriesView {
   /** Adds the next print (drawn on the next animation frame, so a burst draws once). */
   add(output: Output): void {
     this.push(output);
-    if (!this.frame) this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    if (!this.frame)
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.draw();
+      });
   }
 
   /** A print changed: rebuild the series from all prints. */
@@ -107,16 +108,11 @@ export class MapSeriesView {
     if (!latest) return;
     const span = s.times.length ? s.times[s.times.length - 1]! : 0;
     const partial = s.partialLast();
-    const partialNote = partial && `the last print covers ${secondsLabel(partial.covered)} of a ${secondsLabel(partial.interval)} interval (bpftrace's print at exit)`;
+    const partialNote =
+      partial && `the last print covers ${secondsLabel(partial.covered)} of a ${secondsLabel(partial.interval)} interval (bpftrace's print at exit)`;
     const when = h('span', 'pb-bt-when', `${s.prints} prints · ${secondsLabel(span)}${partial ? ' · last one partial (dashed)' : ''}`);
     if (partialNote) when.title = partialNote;
-    this.head.replaceChildren(
-      h('span', 'pb-bt-name', this.name),
-      h('span', 'pb-bt-kind', payloadSummary(latest)),
-      when,
-      h('span', 'pb-spacer'),
-      this.tools,
-    );
+    this.head.replaceChildren(h('span', 'pb-bt-name', this.name), h('span', 'pb-bt-kind', payloadSummary(latest)), when, h('span', 'pb-spacer'), this.tools);
     const keys = s.topKeys(this.top, partial?.index ?? s.times.length);
     this.chart.setData(
       {

@@ -109,7 +109,13 @@ export class LineChart {
       parts.push(svg('text', { class: 'pb-chart-tick', x: x(t), y: HEIGHT - 8, 'text-anchor': 'middle' }, secondsLabel(t)));
     }
     parts.push(svg('line', { class: 'pb-axis', x1: M.left, x2: M.left + plotW, y1: M.top + plotH, y2: M.top + plotH }));
-    parts.push(svg('text', { class: 'pb-chart-axis-title', x: 12, y: M.top + plotH / 2, transform: `rotate(-90 12 ${M.top + plotH / 2})`, 'text-anchor': 'middle' }, this.yLabel));
+    parts.push(
+      svg(
+        'text',
+        { class: 'pb-chart-axis-title', x: 12, y: M.top + plotH / 2, transform: `rotate(-90 12 ${M.top + plotH / 2})`, 'text-anchor': 'middle' },
+        this.yLabel,
+      ),
+    );
     const dots = times.length <= 60;
     const cut = this.partialFrom();
     for (const { s, color } of shown) {
@@ -121,7 +127,8 @@ export class LineChart {
       }
       if (dots) {
         s.values.forEach((v, i) => {
-          if (v !== null) parts.push(svg('circle', { class: `pb-dot pb-series-${color}${i >= cut ? ' pb-dot-partial' : ''}`, cx: x(times[i]!), cy: y(v), r: 2.5 }));
+          if (v !== null)
+            parts.push(svg('circle', { class: `pb-dot pb-series-${color}${i >= cut ? ' pb-dot-partial' : ''}`, cx: x(times[i]!), cy: y(v), r: 2.5 }));
         });
       }
     }
@@ -161,7 +168,15 @@ export class LineChart {
     const rows = this.visible()
       .map(({ s, color }) => ({ name: s.name, v: s.values[best] ?? null, color }))
       .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity))
-      .map((r) => h('div', 'pb-tip-row', h('span', `pb-swatch pb-series-${r.color}`), h('span', 'pb-tip-name', r.name || '(no key)'), h('span', 'pb-tip-value', r.v === null ? '—' : r.v.toLocaleString('en-US', { maximumFractionDigits: 3 }))));
+      .map((r) =>
+        h(
+          'div',
+          'pb-tip-row',
+          h('span', `pb-swatch pb-series-${r.color}`),
+          h('span', 'pb-tip-name', r.name || '(no key)'),
+          h('span', 'pb-tip-value', r.v === null ? '—' : r.v.toLocaleString('en-US', { maximumFractionDigits: 3 })),
+        ),
+      );
     const head = h('div', 'pb-tip-head', `+${secondsLabel(times[best]!)}`);
     const partial = best >= this.partialFrom() ? [h('div', 'pb-tip-note', this.data.partialNote ?? 'part of an interval')] : [];
     this.tip.replaceChildren(head, ...partial, ...rows);

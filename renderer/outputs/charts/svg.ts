@@ -7,14 +7,30 @@
 export const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** `svg('rect', { x: 1 }, child…)`: an SVG element with attributes and children. */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   for (const c of children) el.append(c);
   return el;
 }
 
-const INLINED = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity', 'font-family', 'font-size', 'font-weight', 'visibility'] as const;
+const INLINED = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'visibility',
+] as const;
 
 /** A standalone copy of a chart: computed styles written as attributes, a background rect first. */
 export function standaloneSvg(chart: SVGSVGElement, background: string): string {
@@ -60,7 +76,9 @@ export async function chartToPng(chart: SVGSVGElement, scale = 2): Promise<Blob>
     if (!g) throw new Error('This browser cannot draw on a canvas, so the chart cannot be saved as PNG.');
     g.scale(scale, scale);
     g.drawImage(img, 0, 0, width, height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The chart could not be encoded as PNG.'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The chart could not be encoded as PNG.'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -21,7 +21,12 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
 /** `1234` → `1.23k`, `2500000` → `2.5M`, `0.004` → `0.004`. */
 export function compactNumber(v: number): string {
   const a = Math.abs(v);
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [size, suffix] of units) if (a >= size) return `${Number((v / size).toPrecision(3))}${suffix}`;
   if (a === 0) return '0';
   return String(Number(v.toPrecision(3)));

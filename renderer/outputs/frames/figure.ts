@@ -15,8 +15,20 @@ export interface Figure {
 export const WEBGL_POINTS = 10_000;
 
 const THEMES = {
-  light: { bg: '#ffffff', fg: '#1f2328', grid: '#e6e8eb', line: '#8c959f', colorway: ['#2f6fdd', '#e3692b', '#2b9a66', '#c9405a', '#8a5cd1', '#b08a1e', '#2e9bb8', '#d45fb0', '#6b7785', '#5aa02c'] },
-  dark: { bg: '#1e1e1e', fg: '#d4d4d4', grid: '#333a42', line: '#6e7681', colorway: ['#5b9cff', '#ff9a5c', '#4cc38a', '#ff6b81', '#b392f0', '#e3c15a', '#56c2e0', '#f08bd0', '#9aa5b1', '#8bd35a'] },
+  light: {
+    bg: '#ffffff',
+    fg: '#1f2328',
+    grid: '#e6e8eb',
+    line: '#8c959f',
+    colorway: ['#2f6fdd', '#e3692b', '#2b9a66', '#c9405a', '#8a5cd1', '#b08a1e', '#2e9bb8', '#d45fb0', '#6b7785', '#5aa02c'],
+  },
+  dark: {
+    bg: '#1e1e1e',
+    fg: '#d4d4d4',
+    grid: '#333a42',
+    line: '#6e7681',
+    colorway: ['#5b9cff', '#ff9a5c', '#4cc38a', '#ff6b81', '#b392f0', '#e3c15a', '#56c2e0', '#f08bd0', '#9aa5b1', '#8bd35a'],
+  },
 } as const;
 
 export type FigureTheme = keyof typeof THEMES;
@@ -59,7 +71,20 @@ export function objectTitles<T>(value: T, depth = 0): T {
 }
 
 /** Trace types of plotly's cartesian bundle (plotly.js-cartesian-dist-min: a third of the full one to load). */
-const CARTESIAN_TRACES = new Set(['bar', 'box', 'contour', 'heatmap', 'histogram', 'histogram2d', 'histogram2dcontour', 'image', 'pie', 'scatter', 'scatterternary', 'violin']);
+const CARTESIAN_TRACES = new Set([
+  'bar',
+  'box',
+  'contour',
+  'heatmap',
+  'histogram',
+  'histogram2d',
+  'histogram2dcontour',
+  'image',
+  'pie',
+  'scatter',
+  'scatterternary',
+  'violin',
+]);
 
 /**
  * The plotly bundle a prepared figure needs: `cartesian` when every trace is one of its types

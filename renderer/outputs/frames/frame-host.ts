@@ -40,7 +40,11 @@ export class SandboxedFrame {
     window.addEventListener('message', this.listener, { signal: options.signal });
     options.signal.addEventListener('abort', () => this.dispose(), { once: true });
     this.timer = window.setTimeout(() => {
-      if (!this.ready) this.onMessage?.({ type: 'pb-error', message: `The output frame (${options.src}) did not start. Is it served with the app, and does the Content-Security-Policy allow it? See docs/readme/outputs.md.` });
+      if (!this.ready)
+        this.onMessage?.({
+          type: 'pb-error',
+          message: `The output frame (${options.src}) did not start. Is it served with the app, and does the Content-Security-Policy allow it? See docs/readme/outputs.md.`,
+        });
     }, READY_TIMEOUT_MS);
     parent.append(iframe);
   }

@@ -63,8 +63,10 @@ export function parseFromFrame(data: unknown): FromFrame | null {
 export function parseToFrame(data: unknown): ToFrame | null {
   if (!isObject(data)) return null;
   const theme = data['theme'] === 'dark' ? 'dark' : 'light';
-  if (data['type'] === 'pb-render' && data['kind'] === 'plotly' && isObject(data['figure'])) return { type: 'pb-render', kind: 'plotly', figure: data['figure'] as Json, theme };
-  if (data['type'] === 'pb-render' && data['kind'] === 'html' && typeof data['html'] === 'string') return { type: 'pb-render', kind: 'html', html: data['html'], theme };
+  if (data['type'] === 'pb-render' && data['kind'] === 'plotly' && isObject(data['figure']))
+    return { type: 'pb-render', kind: 'plotly', figure: data['figure'] as Json, theme };
+  if (data['type'] === 'pb-render' && data['kind'] === 'html' && typeof data['html'] === 'string')
+    return { type: 'pb-render', kind: 'html', html: data['html'], theme };
   if (data['type'] === 'pb-theme') return { type: 'pb-theme', theme };
   if (data['type'] === 'pb-export' && typeof data['requestId'] === 'number' && (data['format'] === 'png' || data['format'] === 'svg')) {
     return { type: 'pb-export', requestId: data['requestId'], format: data['format'] };

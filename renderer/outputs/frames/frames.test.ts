@@ -10,7 +10,11 @@ test('frame messages are accepted only in their exact shapes', () => {
   assert.equal(parseFromFrame({ type: 'pb-size', height: -1 }), null);
   assert.equal(parseFromFrame({ type: 'navigate', url: 'https://x' }), null);
   assert.equal(parseFromFrame('pb-ready'), null);
-  assert.deepEqual(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'data:image/png;base64,AAAA' }), { type: 'pb-image', requestId: 3, dataUrl: 'data:image/png;base64,AAAA' });
+  assert.deepEqual(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'data:image/png;base64,AAAA' }), {
+    type: 'pb-image',
+    requestId: 3,
+    dataUrl: 'data:image/png;base64,AAAA',
+  });
   assert.equal(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'javascript:alert(1)' }), null);
   assert.equal(parseFromFrame({ type: 'pb-image', requestId: 3, dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }), null);
   assert.equal(parseFromFrame({ type: 'pb-error', message: 'x'.repeat(5000) })!.type, 'pb-error');
@@ -18,14 +22,23 @@ test('frame messages are accepted only in their exact shapes', () => {
 });
 
 test('the frame accepts only render, theme and export requests', () => {
-  assert.deepEqual(parseToFrame({ type: 'pb-render', kind: 'html', html: '<b>x</b>', theme: 'dark' }), { type: 'pb-render', kind: 'html', html: '<b>x</b>', theme: 'dark' });
+  assert.deepEqual(parseToFrame({ type: 'pb-render', kind: 'html', html: '<b>x</b>', theme: 'dark' }), {
+    type: 'pb-render',
+    kind: 'html',
+    html: '<b>x</b>',
+    theme: 'dark',
+  });
   assert.equal(parseToFrame({ type: 'pb-render', kind: 'plotly', figure: [] }), null);
   assert.equal(parseToFrame({ type: 'pb-export', requestId: 1, format: 'pdf' }), null);
   assert.deepEqual(parseToFrame({ type: 'pb-theme', theme: 'weird' }), { type: 'pb-theme', theme: 'light' });
 });
 
 test('figure layout keeps its own values over the theme and themes every named axis', () => {
-  const { figure } = prepareFigure({ data: [{ y: [1, 2] }], layout: { paper_bgcolor: 'pink', xaxis2: { title: 'b' }, yaxis: { gridcolor: 'red' } } }, 'dark', true);
+  const { figure } = prepareFigure(
+    { data: [{ y: [1, 2] }], layout: { paper_bgcolor: 'pink', xaxis2: { title: 'b' }, yaxis: { gridcolor: 'red' } } },
+    'dark',
+    true,
+  );
   assert.equal(figure.layout['paper_bgcolor'], 'pink');
   assert.equal(figure.layout['plot_bgcolor'], '#1e1e1e');
   assert.deepEqual((figure.layout['yaxis'] as Record<string, unknown>)['gridcolor'], 'red');
@@ -51,8 +64,17 @@ test('string titles (dropped by plotly.js 3) become { text } in the layout, its 
   const x = [1, 2, 3];
   const { figure } = prepareFigure(
     {
-      data: [{ x, y: [4, 5, 6], marker: { colorbar: { title: 'ms' } } }, { type: 'pie', values: [1, 2], title: 'share' }],
-      layout: { title: 'Throughput', xaxis: { title: 'time (s)' }, yaxis3: { title: { text: 'kept', font: { size: 9 } } }, legend: { title: 'runs' }, scene: { zaxis: { title: 'depth' } } },
+      data: [
+        { x, y: [4, 5, 6], marker: { colorbar: { title: 'ms' } } },
+        { type: 'pie', values: [1, 2], title: 'share' },
+      ],
+      layout: {
+        title: 'Throughput',
+        xaxis: { title: 'time (s)' },
+        yaxis3: { title: { text: 'kept', font: { size: 9 } } },
+        legend: { title: 'runs' },
+        scene: { zaxis: { title: 'depth' } },
+      },
     },
     'light',
     true,
@@ -72,22 +94,37 @@ test('string titles (dropped by plotly.js 3) become { text } in the layout, its 
 test('big scatter traces switch to WebGL, or stay SVG with a note when WebGL is missing', () => {
   const big = { x: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i), y: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i) };
   const withGl = prepareFigure({ data: [big, { type: 'bar', y: [1] }] }, 'light', true);
-  assert.deepEqual(withGl.figure.data.map((t) => t['type']), ['scattergl', 'bar']);
+  assert.deepEqual(
+    withGl.figure.data.map((t) => t['type']),
+    ['scattergl', 'bar'],
+  );
   assert.deepEqual(withGl.notes, []);
   const noGl = prepareFigure({ data: [big, { type: 'scattergl', y: [1] }] }, 'light', false);
-  assert.deepEqual(noGl.figure.data.map((t) => t['type']), [undefined, 'scatter']);
+  assert.deepEqual(
+    noGl.figure.data.map((t) => t['type']),
+    [undefined, 'scatter'],
+  );
   assert.match(noGl.notes[0]!, /2 large traces are drawn as SVG/);
   assert.throws(() => prepareFigure({ layout: {} }, 'light', true), /not a plotly figure/);
 });
 
 test('a figure of cartesian traces loads the small plotly bundle; WebGL, 3D or unknown traces load the full one', () => {
-  const fig = (...types: (string | undefined)[]) => prepareFigure({ data: types.map((type) => (type ? { type, x: [1], y: [1] } : { x: [1], y: [1] })) }, 'light', true).figure;
+  const fig = (...types: (string | undefined)[]) =>
+    prepareFigure({ data: types.map((type) => (type ? { type, x: [1], y: [1] } : { x: [1], y: [1] })) }, 'light', true).figure;
   assert.equal(bundleFor(fig(undefined, 'bar', 'histogram', 'heatmap')), 'cartesian');
   assert.equal(bundleFor(fig('scatter', 'scatter3d')), 'full');
   assert.equal(bundleFor(fig('scattergl')), 'full');
   assert.equal(bundleFor(fig('sankey')), 'full');
-  const big = prepareFigure({ data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] }, 'light', true).figure;
+  const big = prepareFigure(
+    { data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] },
+    'light',
+    true,
+  ).figure;
   assert.equal(bundleFor(big), 'full', 'a big scatter becomes scattergl, which only the full bundle draws');
-  const bigNoGl = prepareFigure({ data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] }, 'light', false).figure;
+  const bigNoGl = prepareFigure(
+    { data: [{ x: Array.from({ length: 20_000 }, (_, i) => i), y: Array.from({ length: 20_000 }, (_, i) => i) }] },
+    'light',
+    false,
+  ).figure;
   assert.equal(bundleFor(bigNoGl), 'cartesian');
 });

@@ -76,9 +76,19 @@ darkBox.addEventListener('change', () => area && harness.setTheme(theme()));
 trustBox.addEventListener('change', () => area && harness.setTrusted(trustBox.checked));
 document.getElementById('demo')!.addEventListener('click', () => {
   mount([
-    { outputId: 'd1', kind: 'stream', items: [{ mime: MIME.stdout, data: 'Building \x1b[1;32mprobebook\x1b[0m…\n  10%\r  55%\r 100%\n\x1b[33mwarning:\x1b[0m 3 things\n' }] },
-    { outputId: 'd2', kind: 'stream', items: [{ mime: MIME.stderr, data: 'ERROR: couldn\'t set RLIMIT_MEMLOCK\n' }] },
-    { outputId: 'd3', kind: 'display_data', items: [{ mime: MIME.plotly, data: { data: [{ y: [3, 1, 4, 1, 5, 9, 2, 6], type: 'scatter', name: 'pi' }], layout: { title: { text: 'demo' }, height: 300 } } }] },
+    {
+      outputId: 'd1',
+      kind: 'stream',
+      items: [{ mime: MIME.stdout, data: 'Building \x1b[1;32mprobebook\x1b[0m…\n  10%\r  55%\r 100%\n\x1b[33mwarning:\x1b[0m 3 things\n' }],
+    },
+    { outputId: 'd2', kind: 'stream', items: [{ mime: MIME.stderr, data: "ERROR: couldn't set RLIMIT_MEMLOCK\n" }] },
+    {
+      outputId: 'd3',
+      kind: 'display_data',
+      items: [
+        { mime: MIME.plotly, data: { data: [{ y: [3, 1, 4, 1, 5, 9, 2, 6], type: 'scatter', name: 'pi' }], layout: { title: { text: 'demo' }, height: 300 } } },
+      ],
+    },
     { outputId: 'd4', kind: 'display_data', items: [{ mime: MIME.markdown, data: '**Markdown** with `code` and a [link](https://example.org).' }] },
     { outputId: 'd5', kind: 'display_data', items: [{ mime: MIME.json, data: { a: [1, 2, 3], b: { c: 'text', d: null } } }] },
   ]);

@@ -32,8 +32,16 @@ test('filters rows on any column, case-insensitively', () => {
 
 test('CSV quotes what needs quoting and defuses formulas in text cells', () => {
   const m: TableModel = {
-    columns: [{ label: 'key', type: 'string' }, { label: 'value', type: 'number' }],
-    rows: [['a,b', -5], ['say "hi"', 1], ['=cmd()', null], ['\n    __dev_queue_xmit+1158\n', 2]],
+    columns: [
+      { label: 'key', type: 'string' },
+      { label: 'value', type: 'number' },
+    ],
+    rows: [
+      ['a,b', -5],
+      ['say "hi"', 1],
+      ['=cmd()', null],
+      ['\n    __dev_queue_xmit+1158\n', 2],
+    ],
   };
   assert.equal(toCsv(m), 'key,value\r\n"a,b",-5\r\n"say ""hi""",1\r\n\'=cmd(),\r\n"\n    __dev_queue_xmit+1158\n",2\r\n');
   assert.equal(toCsv(model, [1]), 'comm,pid,count\r\npython3,15035,10\r\n');

@@ -27,8 +27,12 @@ export function tableModelOf(data: Json): TableModel {
   let names: string[];
   let types: (ColumnType | undefined)[] = [];
   if (declared) {
-    names = declared.map((c, i) => (typeof c === 'string' ? c : c && typeof c === 'object' && !Array.isArray(c) ? String(c['name'] ?? c['label'] ?? `column ${i + 1}`) : `column ${i + 1}`));
-    types = declared.map((c) => (c && typeof c === 'object' && !Array.isArray(c) && (c['type'] === 'number' || c['type'] === 'string') ? c['type'] : undefined));
+    names = declared.map((c, i) =>
+      typeof c === 'string' ? c : c && typeof c === 'object' && !Array.isArray(c) ? String(c['name'] ?? c['label'] ?? `column ${i + 1}`) : `column ${i + 1}`,
+    );
+    types = declared.map((c) =>
+      c && typeof c === 'object' && !Array.isArray(c) && (c['type'] === 'number' || c['type'] === 'string') ? c['type'] : undefined,
+    );
   } else {
     const seen = new Set<string>();
     let width = 0;
@@ -42,7 +46,8 @@ export function tableModelOf(data: Json): TableModel {
     names.map((name, i) => cell(Array.isArray(r) ? r[i] : r && typeof r === 'object' ? (r as Record<string, Json>)[name] : i === 0 ? r : undefined)),
   );
   const columns = names.map((label, i) => {
-    const type: ColumnType = types[i] ?? (cells.some((r) => r[i] !== null) && cells.every((r) => r[i] === null || typeof r[i] === 'number') ? 'number' : 'string');
+    const type: ColumnType =
+      types[i] ?? (cells.some((r) => r[i] !== null) && cells.every((r) => r[i] === null || typeof r[i] === 'number') ? 'number' : 'string');
     return { label, type, bar: false };
   });
   // One bar column, the last numeric one (usually the measurement), keeps the table calm.

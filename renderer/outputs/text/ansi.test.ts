@@ -22,12 +22,15 @@ test('bright, 256-colour and truecolor foreground and background', () => {
 
 test('attribute resets clear only their attribute', () => {
   const s = parseAnsi('\x1b[1;3;4;7;9;32mA\x1b[22;23mB\x1b[39mC\x1b[24;27;29mD').spans;
-  assert.deepEqual(s.map((x) => x.style), [
-    { bold: true, italic: true, underline: true, inverse: true, strike: true, fg: 2 },
-    { underline: true, inverse: true, strike: true, fg: 2 },
-    { underline: true, inverse: true, strike: true },
-    DEFAULT_STYLE,
-  ]);
+  assert.deepEqual(
+    s.map((x) => x.style),
+    [
+      { bold: true, italic: true, underline: true, inverse: true, strike: true, fg: 2 },
+      { underline: true, inverse: true, strike: true, fg: 2 },
+      { underline: true, inverse: true, strike: true },
+      DEFAULT_STYLE,
+    ],
+  );
 });
 
 test('style carries from a start state and across calls', () => {
@@ -40,7 +43,12 @@ test('style carries from a start state and across calls', () => {
 test('non-SGR escapes, OSC hyperlinks and stray controls are dropped', () => {
   const text = '\x1b[2K\x1b[1Gdone \x1b]8;;http://x\x07link\x1b]8;;\x07 \x07ok\x1b[?25l';
   assert.equal(stripAnsi(text), 'done link ok');
-  assert.equal(parseAnsi(text).spans.map((s) => s.text).join(''), 'done link ok');
+  assert.equal(
+    parseAnsi(text)
+      .spans.map((s) => s.text)
+      .join(''),
+    'done link ok',
+  );
 });
 
 test('a style round-trips through its SGR sequence', () => {

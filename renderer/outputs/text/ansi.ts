@@ -40,7 +40,14 @@ export function isDefaultStyle(s: AnsiStyle): boolean {
 /** Applies one SGR parameter list (`"1;38;5;208"`) to a style. */
 export function applySgr(style: AnsiStyle, params: string): AnsiStyle {
   // ':' separates sub-parameters (ITU T.416 form `38:2::r:g:b`); treat it like ';' after dropping a colour-space id.
-  const codes = params === '' ? [0] : params.replace(/38:2::/g, '38;2;').replace(/48:2::/g, '48;2;').split(/[;:]/).map((p) => (p === '' ? 0 : Number(p)));
+  const codes =
+    params === ''
+      ? [0]
+      : params
+          .replace(/38:2::/g, '38;2;')
+          .replace(/48:2::/g, '48;2;')
+          .split(/[;:]/)
+          .map((p) => (p === '' ? 0 : Number(p)));
   const next: { -readonly [K in keyof AnsiStyle]: AnsiStyle[K] } = { ...style };
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;
@@ -53,8 +60,10 @@ export function applySgr(style: AnsiStyle, params: string): AnsiStyle {
     else if (c === 7) next.inverse = true;
     else if (c === 8) next.hidden = true;
     else if (c === 9) next.strike = true;
-    else if (c === 21 || c === 22) { delete next.bold; delete next.dim; }
-    else if (c === 23) delete next.italic;
+    else if (c === 21 || c === 22) {
+      delete next.bold;
+      delete next.dim;
+    } else if (c === 23) delete next.italic;
     else if (c === 24) delete next.underline;
     else if (c === 27) delete next.inverse;
     else if (c === 28) delete next.hidden;

@@ -90,7 +90,8 @@ export class TextBuffer {
       last = SPECIAL_RE.lastIndex;
       if (m[0] === '\n' || m[0] === '\r\n') this.commit();
       else if (m[0] === '\b') this.backspace();
-      else if (last === text.length) this.pendingCR = true; // may be the first half of "\r\n"
+      else if (last === text.length)
+        this.pendingCR = true; // may be the first half of "\r\n"
       else this.rewind();
     }
     this.tail += text.slice(last);
@@ -179,4 +180,3 @@ export class TextBuffer {
     this.tail = this.tail.slice(0, end - cut) + trailing.join('');
   }
 }
-

@@ -341,14 +341,18 @@ export class TextView {
       else hi = mid;
     }
     let out = '';
-    for (let i = lo; i < this.matches.length && this.matches[i]!.line === line; i++) out += `${this.matches[i]!.column}:${this.query.length}:${i === this.current ? 1 : 0};`;
+    for (let i = lo; i < this.matches.length && this.matches[i]!.line === line; i++)
+      out += `${this.matches[i]!.column}:${this.query.length}:${i === this.current ? 1 : 0};`;
     return out;
   }
 
   private fillRow(row: HTMLElement, raw: string, marks: string): void {
     const { spans } = parseAnsi(raw);
     const ranges = marks
-      ? marks.split(';').filter(Boolean).map((m) => m.split(':').map(Number) as [number, number, number])
+      ? marks
+          .split(';')
+          .filter(Boolean)
+          .map((m) => m.split(':').map(Number) as [number, number, number])
       : [];
     const frag = document.createDocumentFragment();
     let col = 0;
@@ -431,7 +435,11 @@ export class TextView {
       const i = matches.findIndex((m) => m.line >= top);
       this.current = i === -1 ? 0 : i;
       this.revealLine(matches[this.current]!.line, matches[this.current]!.column);
-    } else this.current = Math.max(0, matches.findIndex((m) => m.line === prev.line && m.column === prev.column));
+    } else
+      this.current = Math.max(
+        0,
+        matches.findIndex((m) => m.line === prev.line && m.column === prev.column),
+      );
     this.updateCount();
     this.rowStates.length = 0;
     this.drawRows();

@@ -35,7 +35,14 @@ export function writeNotebook(dir: string, name: string, cells: TestCell[], lang
 }
 
 /** The notebook as saved on disk (parsed JSON). */
-export function readNotebookJson(path: string): { cells: { cell_type: string; source: string | string[]; outputs?: { output_type: string; text?: string | string[]; name?: string }[]; metadata: Record<string, unknown> }[] } {
+export function readNotebookJson(path: string): {
+  cells: {
+    cell_type: string;
+    source: string | string[];
+    outputs?: { output_type: string; text?: string | string[]; name?: string }[];
+    metadata: Record<string, unknown>;
+  }[];
+} {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 

@@ -16,14 +16,23 @@ const SCREENSHOTS = join(repoRoot, 'test-artifacts/screenshots');
 
 // The last flag: Chromium 156 starts two renderers of its own for the address bar's pop-up with every
 // new window (each browser context), ~1.2 s of CPU that the tests have no use for.
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
+];
 
 /** Whether the page tests can run here (Chromium and a built page); skips visibly otherwise. */
 export function canRunPageTests(t: TestContext): boolean {
   return needs(t, {
     check: () => {
       if (!existsSync(CHROMIUM)) return `Chromium at ${CHROMIUM} (apt install chromium)`;
-      if (!existsSync(join(repoRoot, 'dist/renderer/index.html')) || !existsSync(join(repoRoot, 'dist/renderer/editor.js'))) return 'the built page (npm run build)';
+      if (!existsSync(join(repoRoot, 'dist/renderer/index.html')) || !existsSync(join(repoRoot, 'dist/renderer/editor.js')))
+        return 'the built page (npm run build)';
       return null;
     },
   });
@@ -43,10 +52,17 @@ export interface PageHandle {
 }
 
 /** A new page (its own cookies unless `context` is given) that records its errors. */
-export async function newPage(browser: Browser, options: { context?: BrowserContext; dark?: boolean; width?: number; height?: number } = {}): Promise<PageHandle> {
+export async function newPage(
+  browser: Browser,
+  options: { context?: BrowserContext; dark?: boolean; width?: number; height?: number } = {},
+): Promise<PageHandle> {
   const context =
     options.context ??
-    (await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 860 }, colorScheme: options.dark ? 'dark' : 'light', acceptDownloads: true }));
+    (await browser.newContext({
+      viewport: { width: options.width ?? 1200, height: options.height ?? 860 },
+      colorScheme: options.dark ? 'dark' : 'light',
+      acceptDownloads: true,
+    }));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {

@@ -27,7 +27,9 @@ export function childrenOf(pid: number): number[] {
 /** The cgroup v2 folder a process is in (`/sys/fs/cgroup/…`), or null without cgroup v2. */
 export function cgroupOf(pid: number): string | null {
   try {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('0::'));
     if (!line) return null;
     const dir = join('/sys/fs/cgroup', line.slice(3));
     return existsSync(dir) ? dir : null;

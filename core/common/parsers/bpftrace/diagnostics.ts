@@ -98,7 +98,12 @@ export function narrowSpan(d: BpftraceDiagnostic, source: string): BpftraceDiagn
  * source line and a `^~~` marker under the span.
  */
 export function describeDiagnostic(d: BpftraceDiagnostic, source: string): { summary: string; context: string[] } {
-  const where = d.line === undefined ? '' : d.endLine !== undefined ? `lines ${d.line}-${d.endLine}: ` : `line ${d.line}${d.column !== undefined ? `, column ${d.column}` : ''}: `;
+  const where =
+    d.line === undefined
+      ? ''
+      : d.endLine !== undefined
+        ? `lines ${d.line}-${d.endLine}: `
+        : `line ${d.line}${d.column !== undefined ? `, column ${d.column}` : ''}: `;
   const summary = `${where}${d.message}`;
   if (d.line === undefined) return { summary, context: [] };
   const text = source.split('\n')[d.line - 1];

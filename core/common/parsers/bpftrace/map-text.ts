@@ -17,7 +17,9 @@ export function renderMapText(payload: BpftraceMapPayload): string {
       lines.push('');
     } else if (v.type === 'stats') {
       const s = v.stats;
-      lines.push(s.count === undefined ? `${label(entry.key)}: ${s.average}` : `${label(entry.key)}: count ${s.count}, average ${s.average}, total ${s.total ?? 0}`);
+      lines.push(
+        s.count === undefined ? `${label(entry.key)}: ${s.average}` : `${label(entry.key)}: count ${s.count}, average ${s.average}, total ${s.total ?? 0}`,
+      );
     } else {
       lines.push(`${label(entry.key)}: ${formatValue(v.value)}`);
     }
@@ -79,6 +81,9 @@ function suffixed(n: bigint): string {
 function formatValue(value: BpftraceValue): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return `(${value.map(formatValue).join(', ')})`;
-  if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `.${k} = ${formatValue(v)}`).join(', ')} }`;
+  if (value !== null && typeof value === 'object')
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `.${k} = ${formatValue(v)}`)
+      .join(', ')} }`;
   return String(value);
 }

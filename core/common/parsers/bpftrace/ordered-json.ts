@@ -16,7 +16,10 @@ export class OrderedObject {
 export type OrderedJson = null | boolean | number | string | OrderedJson[] | OrderedObject;
 
 export class OrderedJsonError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message} at column ${position + 1}`);
   }
 }
@@ -56,8 +59,14 @@ export function parseOrderedJson(text: string): OrderedJson {
         i++;
         entries.push([key, value(depth + 1)]);
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return new OrderedObject(entries); }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return new OrderedObject(entries);
+        }
         fail('expected "," or "}"');
       }
     }
@@ -72,15 +81,30 @@ export function parseOrderedJson(text: string): OrderedJson {
       for (;;) {
         items.push(value(depth + 1));
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return items; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return items;
+        }
         fail('expected "," or "]"');
       }
     }
     if (c === '"') return string();
-    if (text.startsWith('true', i)) { i += 4; return true; }
-    if (text.startsWith('false', i)) { i += 5; return false; }
-    if (text.startsWith('null', i)) { i += 4; return null; }
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
     return number();
   };
   const string = (): string => {
@@ -98,14 +122,30 @@ export function parseOrderedJson(text: string): OrderedJson {
         out += text.slice(chunkStart, i);
         const e = text[i + 1];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const hex = text.slice(i + 2, i + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape');
@@ -113,7 +153,8 @@ export function parseOrderedJson(text: string): OrderedJson {
             i += 4;
             break;
           }
-          default: fail('bad escape');
+          default:
+            fail('bad escape');
         }
         i += 2;
         chunkStart = i;

@@ -21,11 +21,29 @@ const maps = (events: BpftraceEvent[]) => events.filter((e): e is Extract<Bpftra
 
 test('every map kind of bpftrace 0.17 becomes a payload (real sample)', () => {
   const payloads = maps(parseAll(sample('bt017-json-maps.ndjson')));
-  assert.deepEqual(payloads.map((p) => [p.name, p.kind, p.keyless]), [
-    ['@', 'map', false], ['@a', 'stats', true], ['@h', 'hist', true], ['@l', 'hist', true], ['@s', 'stats', true], ['@x', 'map', false],
-  ]);
+  assert.deepEqual(
+    payloads.map((p) => [p.name, p.kind, p.keyless]),
+    [
+      ['@', 'map', false],
+      ['@a', 'stats', true],
+      ['@h', 'hist', true],
+      ['@l', 'hist', true],
+      ['@s', 'stats', true],
+      ['@x', 'map', false],
+    ],
+  );
   const x = payloads.find((p) => p.name === '@x')!;
-  assert.deepEqual(x.entries.map((e) => e.key), [['curl', '15030'], ['curl', '15032'], ['curl', '15033'], ['curl', '15034'], ['curl', '15031'], ['python3', '15035']]);
+  assert.deepEqual(
+    x.entries.map((e) => e.key),
+    [
+      ['curl', '15030'],
+      ['curl', '15032'],
+      ['curl', '15033'],
+      ['curl', '15034'],
+      ['curl', '15031'],
+      ['python3', '15035'],
+    ],
+  );
   const s = payloads.find((p) => p.name === '@s')!;
   assert.deepEqual(s.entries[0]!.value, { type: 'stats', stats: { count: 20, average: 393, total: 7860 } });
   const a = payloads.find((p) => p.name === '@a')!;
@@ -35,7 +53,7 @@ test('every map kind of bpftrace 0.17 becomes a payload (real sample)', () => {
   assert.deepEqual(buckets.at(-1), { min: 1500, max: null, count: 1 });
 });
 
-test('the text rendering reads like bpftrace\'s own', () => {
+test("the text rendering reads like bpftrace's own", () => {
   const payloads = maps(parseAll(sample('bt017-json-maps.ndjson')));
   const text = payloads.map(renderMapText).join('');
   const ownText = sample('bt017-text-maps.txt');
@@ -62,7 +80,10 @@ test('printf, time, cat, join, value and keyless/stack/tuple maps (real sample)'
   const texts = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
   assert.deepEqual(texts.slice(0, 4), ['start tab\there\n', '00:21:24\n', 'Linux\n', 'hello from system\n']);
   assert.ok(texts.includes('curl -s -m 1 http://127.0.0.1:1/\n'), 'join gets its newline');
-  assert.deepEqual(events.filter((e) => e.type === 'value').map((e) => (e as { value: unknown }).value), [[1, 'two', 3], 'bpftrace']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'value').map((e) => (e as { value: unknown }).value),
+    [[1, 'two', 3], 'bpftrace'],
+  );
   const payloads = maps(events);
   const k = payloads.find((p) => p.name === '@k')!;
   assert.deepEqual(k.entries[0]!.key, ['\n    __dev_queue_xmit+1158\n    ip_finish_output2+705\n    ip_output+95\n'], 'stack keys are not split');
@@ -80,7 +101,7 @@ test('chunks split anywhere give the same events', () => {
   const text = sample('bt017-json-maps.ndjson') + sample('bt017-json-events-sigint.ndjson') + sample('bt017-json-tcp-tracepoints.ndjson');
   const whole = parseAll(text);
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let round = 0; round < 50; round++) {
     const chunked = parseAll(text, (t) => {
       const out: string[] = [];
@@ -98,23 +119,42 @@ test('chunks split anywhere give the same events', () => {
 test('printIndex counts the prints of each map, for interval charts', () => {
   const line = (n: number) => `{"type": "map", "data": {"@pkts": {"lo": ${n}}}}\n`;
   const payloads = maps(parseAll(`${line(1) + line(2)}{"type": "map", "data": {"@other": 5}}\n${line(3)}`));
-  assert.deepEqual(payloads.map((p) => [p.name, p.printIndex]), [['@pkts', 0], ['@pkts', 1], ['@other', 0], ['@pkts', 2]]);
+  assert.deepEqual(
+    payloads.map((p) => [p.name, p.printIndex]),
+    [
+      ['@pkts', 0],
+      ['@pkts', 1],
+      ['@other', 0],
+      ['@pkts', 2],
+    ],
+  );
 });
 
-test('integers beyond 2^53 stay exact, key order is bpftrace\'s, 0x pointers and newer envelopes are read', () => {
+test("integers beyond 2^53 stay exact, key order is bpftrace's, 0x pointers and newer envelopes are read", () => {
   const payload = maps(parseAll('{"type": "map", "data": {"@": {"3": 18446744073709551615, "1": 5, "2": 7}}}\n'))[0] as BpftraceMapPayload;
-  assert.deepEqual(payload.entries.map((e) => e.rawKey), ['3', '1', '2']);
+  assert.deepEqual(
+    payload.entries.map((e) => e.rawKey),
+    ['3', '1', '2'],
+  );
   assert.deepEqual(payload.entries[0]!.value, { type: 'scalar', value: '18446744073709551615' });
   assert.deepEqual(maps(parseAll('{"type": "map", "data": {"@ptr": 0x10}}\n'))[0]!.entries[0]!.value, { type: 'scalar', value: 16 });
-  const events = parseAll('{"type": "attached_probes", "count": 1, "data": {"probes": 1}}\n{"type": "lost_events", "count": 3, "data": {"events": 3}}\n{"type": "tseries", "data": {}}\n');
-  assert.deepEqual(events.map((e) => e.type), ['attached_probes', 'unknown']);
+  const events = parseAll(
+    '{"type": "attached_probes", "count": 1, "data": {"probes": 1}}\n{"type": "lost_events", "count": 3, "data": {"events": 3}}\n{"type": "tseries", "data": {}}\n',
+  );
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['attached_probes', 'unknown'],
+  );
 });
 
 test('garbage lines are reported and parsing goes on; nothing throws', () => {
   const events = parseAll(`not json\n{"type": "printf", "data": "ok\\n"}\n{"type": \n[1,2]\n${'['.repeat(1000)}\n`);
-  assert.deepEqual(events.map((e) => e.type), ['invalid', 'text', 'invalid', 'invalid', 'invalid']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['invalid', 'text', 'invalid', 'invalid', 'invalid'],
+  );
   let seed = 3;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const base = sample('bt017-json-maps.ndjson');
   for (let i = 0; i < 500; i++) {
     const chars = [...base];

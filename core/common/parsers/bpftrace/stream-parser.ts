@@ -191,7 +191,11 @@ function isKeyless(kind: 'map' | 'hist' | 'stats', value: OrderedJson): boolean 
 }
 
 function isStatsObject(value: OrderedJson): value is OrderedObject {
-  return value instanceof OrderedObject && value.entries.length > 0 && value.entries.every(([k, v]) => (k === 'count' || k === 'average' || k === 'total') && (typeof v === 'number' || typeof v === 'string'));
+  return (
+    value instanceof OrderedObject &&
+    value.entries.length > 0 &&
+    value.entries.every(([k, v]) => (k === 'count' || k === 'average' || k === 'total') && (typeof v === 'number' || typeof v === 'string'))
+  );
 }
 
 function entryValue(kind: 'map' | 'hist' | 'stats', value: OrderedJson): BpftraceEntryValue {

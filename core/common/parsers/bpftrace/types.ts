@@ -22,10 +22,7 @@ export interface StatsValue {
   total?: number | string;
 }
 
-export type BpftraceEntryValue =
-  | { type: 'scalar'; value: BpftraceValue }
-  | { type: 'hist'; buckets: HistBucket[] }
-  | { type: 'stats'; stats: StatsValue };
+export type BpftraceEntryValue = { type: 'scalar'; value: BpftraceValue } | { type: 'hist'; buckets: HistBucket[] } | { type: 'stats'; stats: StatsValue };
 
 export interface BpftraceMapEntry {
   /** Key parts: `@x[comm, pid]` → `["curl", "15030"]`; `[]` for a keyless map. */

@@ -41,7 +41,12 @@ function displayItems(items: Items, options: { id?: string } = {}): void {
 }
 
 function isPlotlyFigure(value: unknown): value is { data: unknown[]; layout?: unknown } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { data?: unknown }).data) && (value as { data: unknown[] }).data.every((t) => typeof t === 'object' && t !== null && ('x' in t || 'y' in t || 'values' in t || 'type' in t));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { data?: unknown }).data) &&
+    (value as { data: unknown[] }).data.every((t) => typeof t === 'object' && t !== null && ('x' in t || 'y' in t || 'values' in t || 'type' in t))
+  );
 }
 
 function plainText(value: unknown): string {
@@ -51,22 +56,43 @@ function plainText(value: unknown): string {
 const api = {
   display(value: unknown, options: { id?: string } = {}) {
     if (isPlotlyFigure(value)) return api.plot(value, undefined, options);
-    if (Array.isArray(value) && value.length > 0 && value.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) return api.table(value as object[], options);
+    if (Array.isArray(value) && value.length > 0 && value.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)))
+      return api.table(value as object[], options);
     if (typeof value === 'string') return displayItems([{ mime: MIME.plain, data: value }], options);
     const json = JSON.parse(JSON.stringify(value ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
-    displayItems([{ mime: MIME.json, data: json }, { mime: MIME.plain, data: plainText(value) }], options);
+    displayItems(
+      [
+        { mime: MIME.json, data: json },
+        { mime: MIME.plain, data: plainText(value) },
+      ],
+      options,
+    );
   },
   table(rows: object[], options: { columns?: string[]; id?: string } = {}) {
     const columns = options.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const text = [columns.join('\t'), ...rows.slice(0, 200).map((r) => columns.map((c) => String((r as Record<string, unknown>)[c] ?? '')).join('\t'))].join('\n');
-    displayItems([{ mime: MIME.table, data: { columns, rows } }, { mime: MIME.plain, data: text + (rows.length > 200 ? `\n… ${rows.length - 200} more rows` : '') }], options);
+    const text = [columns.join('\t'), ...rows.slice(0, 200).map((r) => columns.map((c) => String((r as Record<string, unknown>)[c] ?? '')).join('\t'))].join(
+      '\n',
+    );
+    displayItems(
+      [
+        { mime: MIME.table, data: { columns, rows } },
+        { mime: MIME.plain, data: text + (rows.length > 200 ? `\n… ${rows.length - 200} more rows` : '') },
+      ],
+      options,
+    );
   },
   plot(figure: { data: unknown[]; layout?: unknown } | unknown[], layout?: unknown, options: { id?: string } = {}) {
     const fig = Array.isArray(figure) ? { data: figure, layout: layout ?? {} } : { ...figure, layout: layout ?? figure.layout ?? {} };
     const traces = fig.data.length;
     const title = (fig.layout as { title?: unknown })?.title;
-    const summary = `<plotly figure: ${traces} trace${traces === 1 ? '' : 's'}${title ? `, ${typeof title === 'string' ? title : (title as { text?: string }).text ?? ''}` : ''}>`;
-    displayItems([{ mime: MIME.plotly, data: JSON.parse(JSON.stringify(fig)) }, { mime: MIME.plain, data: summary }], options);
+    const summary = `<plotly figure: ${traces} trace${traces === 1 ? '' : 's'}${title ? `, ${typeof title === 'string' ? title : ((title as { text?: string }).text ?? '')}` : ''}>`;
+    displayItems(
+      [
+        { mime: MIME.plotly, data: JSON.parse(JSON.stringify(fig)) },
+        { mime: MIME.plain, data: summary },
+      ],
+      options,
+    );
   },
   progress(value: number | { done: number; total: number }, label = '') {
     const fraction = typeof value === 'number' ? value : value.total ? value.done / value.total : 0;
@@ -86,11 +112,16 @@ const api = {
 function makeShell(nothrow: boolean) {
   const quote = (v: unknown) => `'${String(v).replace(/'/g, `'\\''`)}'`;
   const shell = async (strings: TemplateStringsArray, ...values: unknown[]) => {
-    const command = strings.reduce((acc, s, i) => acc + s + (i < values.length ? (Array.isArray(values[i]) ? (values[i] as unknown[]).map(quote).join(' ') : quote(values[i])) : ''), '');
+    const command = strings.reduce(
+      (acc, s, i) => acc + s + (i < values.length ? (Array.isArray(values[i]) ? (values[i] as unknown[]).map(quote).join(' ') : quote(values[i])) : ''),
+      '',
+    );
     const result = await execa('bash', ['-c', command], { reject: false, cwd: current?.cwd, stdin: 'ignore' });
     const out = { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? null, toString: () => String(result.stdout) };
     if (!nothrow && result.exitCode !== 0) {
-      throw new Error(`$\`${command}\` exited with code ${result.exitCode}${result.stderr ? `: ${String(result.stderr).trim().split('\n').slice(-3).join(' / ')}` : ''}`);
+      throw new Error(
+        `$\`${command}\` exited with code ${result.exitCode}${result.stderr ? `: ${String(result.stderr).trim().split('\n').slice(-3).join(' / ')}` : ''}`,
+      );
     }
     return out;
   };
@@ -98,16 +129,29 @@ function makeShell(nothrow: boolean) {
 }
 const $ = Object.assign(makeShell(false), { nothrow: makeShell(true) });
 
-const toStream = (name: 'stdout' | 'stderr') => (...args: unknown[]): void => {
-  send({ type: 'stream', name, text: `${format(...args)}\n` });
-};
-Object.assign(globalThis, api, { $ }, {
-  console: Object.assign(Object.create(console), { log: toStream('stdout'), info: toStream('stdout'), debug: toStream('stdout'), warn: toStream('stderr'), error: toStream('stderr') }),
-  __probebook: {
-    /** A cell's `import` and `import()`, resolved from the notebook's folder (module-import.ts). */
-    import: (specifier: unknown, options?: ImportCallOptions) => importInCell(specifier, options, current?.cwd ?? process.cwd()),
+const toStream =
+  (name: 'stdout' | 'stderr') =>
+  (...args: unknown[]): void => {
+    send({ type: 'stream', name, text: `${format(...args)}\n` });
+  };
+Object.assign(
+  globalThis,
+  api,
+  { $ },
+  {
+    console: Object.assign(Object.create(console), {
+      log: toStream('stdout'),
+      info: toStream('stdout'),
+      debug: toStream('stdout'),
+      warn: toStream('stderr'),
+      error: toStream('stderr'),
+    }),
+    __probebook: {
+      /** A cell's `import` and `import()`, resolved from the notebook's folder (module-import.ts). */
+      import: (specifier: unknown, options?: ImportCallOptions) => importInCell(specifier, options, current?.cwd ?? process.cwd()),
+    },
   },
-});
+);
 
 // ---- running cells -----------------------------------------------------------------------------
 
@@ -139,7 +183,12 @@ function describeError(error: unknown): CellErrorData {
     const frame = line.replace(m[0], `cell:${l}:${c}`).trim();
     if (frames.at(-1) !== frame) frames.push(frame);
   }
-  return { ename: error.name || 'Error', evalue: `${location ? `line ${location.line}, column ${location.column}: ` : ''}${error.message}`, traceback: frames, location };
+  return {
+    ename: error.name || 'Error',
+    evalue: `${location ? `line ${location.line}, column ${location.column}: ` : ''}${error.message}`,
+    traceback: frames,
+    location,
+  };
 }
 
 process.on('SIGINT', () => {
@@ -173,5 +222,7 @@ process.on('message', async (message: ContextRequest) => {
   }
 });
 
-process.on('unhandledRejection', (reason) => send({ type: 'stream', name: 'stderr', text: `Unhandled promise rejection: ${reason instanceof Error ? reason.stack : format('%o', reason)}\n` }));
+process.on('unhandledRejection', (reason) =>
+  send({ type: 'stream', name: 'stderr', text: `Unhandled promise rejection: ${reason instanceof Error ? reason.stack : format('%o', reason)}\n` }),
+);
 send({ type: 'ready' });

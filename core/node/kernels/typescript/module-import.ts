@@ -46,8 +46,13 @@ export function guardRootImports(invokingUid: number): void {
 /** Starts the ESM hooks of {@link guardRootImports}, once; a failure fails the import (it is tried again next time). */
 function startModuleHooks(active: NonNullable<typeof guard>): void {
   if (active.hooks) return;
-  const hooks = import.meta.url.endsWith('.ts') ? join(here, 'module-trust-hooks.ts') : [join(here, 'ts-module-hooks.js'), join(here, '../ts-module-hooks.js')].find((f) => existsSync(f));
-  if (!hooks) throw new Error(`The module check of root cells (ts-module-hooks.js beside ${here}) is missing, so root cells can import only Node built-ins: run npm run build.`);
+  const hooks = import.meta.url.endsWith('.ts')
+    ? join(here, 'module-trust-hooks.ts')
+    : [join(here, 'ts-module-hooks.js'), join(here, '../ts-module-hooks.js')].find((f) => existsSync(f));
+  if (!hooks)
+    throw new Error(
+      `The module check of root cells (ts-module-hooks.js beside ${here}) is missing, so root cells can import only Node built-ins: run npm run build.`,
+    );
   register(pathToFileURL(hooks), { data: active.trust.data });
   active.hooks = true;
 }
@@ -63,8 +68,12 @@ function importerIn(folder: string): Importer {
   let importer = importers.get(folder);
   if (importer) return importer;
   const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!loader) throw new Error(`import of modules and packages in TypeScript cells needs Node 20.12 or later (this is ${process.version}); Node built-ins work`);
-  const load = new vm.Script('(specifier, options) => import(specifier, options)', { filename: join(folder, '[notebook cell]'), importModuleDynamically: loader }).runInThisContext() as Importer;
+  if (!loader)
+    throw new Error(`import of modules and packages in TypeScript cells needs Node 20.12 or later (this is ${process.version}); Node built-ins work`);
+  const load = new vm.Script('(specifier, options) => import(specifier, options)', {
+    filename: join(folder, '[notebook cell]'),
+    importModuleDynamically: loader,
+  }).runInThisContext() as Importer;
   importer = (specifier, options) => {
     const emitWarning = process.emitWarning;
     // Node's once-per-process "experimental" notice for this loader, emitted as import() starts, would land in the cell's output.
@@ -88,7 +97,10 @@ function fileOf(specifier: string, folder: string): string | undefined {
 /** `pkg/sub` → `pkg`, `@scope/pkg/sub` → `@scope/pkg`; undefined for `#imports` and URLs such as `data:`. */
 function packageOf(specifier: string): string | undefined {
   if (specifier.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined;
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /** The `node_modules` folders Node searches from `folder` up to `/`, nearest first. */
@@ -121,11 +133,15 @@ export async function importInCell(what: unknown, options: ImportCallOptions | u
   const name = packageOf(specifier);
   // #imports, data: URLs and the like: Node's loader says what it makes of them.
   if (name === undefined) return importerIn(folder)(specifier, options);
-  const found = nodeModulesFrom(folder).map((dir) => join(dir, name)).find((dir) => existsSync(dir));
+  const found = nodeModulesFrom(folder)
+    .map((dir) => join(dir, name))
+    .find((dir) => existsSync(dir));
   if (found) {
     refuseUntrusted(found, specifier);
     return importerIn(folder)(specifier, options);
   }
   if (nodeModulesFrom(here).some((dir) => existsSync(join(dir, name)))) return import(specifier, options);
-  throw new Error(`Cannot find package '${name}': install it next to the notebook (npm install ${name} in ${folder}); looked in ${join(folder, 'node_modules')}, the node_modules of each folder above it, then Probebook's own packages`);
+  throw new Error(
+    `Cannot find package '${name}': install it next to the notebook (npm install ${name} in ${folder}); looked in ${join(folder, 'node_modules')}, the node_modules of each folder above it, then Probebook's own packages`,
+  );
 }

@@ -29,7 +29,10 @@ interface Finding {
 
 function readTable(file: string): string[][] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => line.split(':'));
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(':'));
   } catch {
     return []; // no such table: no names, and no group counts as private
   }
@@ -92,15 +95,19 @@ export class ModuleTrust {
     const named = specifier === file || specifier === real ? '' : ` (imported as '${specifier}')`;
     const link = real === file ? '' : ` (a link to ${real})`;
     const { path, stats } = finding;
-    const what = finding.why === 'owner'
-      ? `belongs to ${this.#user(stats.uid)}, mode ${modeOf(stats)}`
-      : `can be changed by ${stats.mode & 0o002 ? 'every user' : `the members of group ${this.#group(stats.gid)}`} (mode ${modeOf(stats)}, owner ${this.#user(stats.uid)})`;
+    const what =
+      finding.why === 'owner'
+        ? `belongs to ${this.#user(stats.uid)}, mode ${modeOf(stats)}`
+        : `can be changed by ${stats.mode & 0o002 ? 'every user' : `the members of group ${this.#group(stats.gid)}`} (mode ${modeOf(stats)}, owner ${this.#user(stats.uid)})`;
     const you = this.data.invokingUid === 0 ? 'root' : `root or ${this.#user(this.data.invokingUid)}`;
     const pkg = packageIn(real);
     const fix = pkg
       ? `Install ${pkg} next to the notebook, in a folder only you can write (npm install ${pkg} in the notebook's folder)`
       : 'Keep the module in a folder only you can write (or move the notebook and its modules into a folder of your own)';
-    const orElse = finding.why === 'owner' ? `remove ${path} if no one should have put it there` : `let only its owner write to it (chmod go-w ${path}) once you know what is in it`;
+    const orElse =
+      finding.why === 'owner'
+        ? `remove ${path} if no one should have put it there`
+        : `let only its owner write to it (chmod go-w ${path}) once you know what is in it`;
     return `Refused to load ${file}${link}${named} as root: ${path} ${what}. Root cells load only code that no other user could have written: files and folders of ${you} that no one else can change. ${fix}, or ${orElse}.`;
   }
 

@@ -31,7 +31,15 @@ export async function transformCell(code: string, sourceName = 'cell.ts'): Promi
   let map: string;
   try {
     // verbatimModuleSyntax: an import whose names go unused still runs (side effects), as in a REPL.
-    const out = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: sourceName, supported: { 'top-level-await': true, 'import-attributes': true }, tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+    const out = await transform(code, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'es2022',
+      sourcemap: 'external',
+      sourcefile: sourceName,
+      supported: { 'top-level-await': true, 'import-attributes': true },
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+    });
     js = out.code;
     map = out.map;
   } catch (error) {
@@ -39,7 +47,7 @@ export async function transformCell(code: string, sourceName = 'cell.ts'): Promi
     const loc = first?.location;
     throw new CellSyntaxError({
       ename: 'SyntaxError',
-      evalue: loc ? `line ${loc.line}, column ${loc.column + 1}: ${first!.text}` : first?.text ?? (error as Error).message,
+      evalue: loc ? `line ${loc.line}, column ${loc.column + 1}: ${first!.text}` : (first?.text ?? (error as Error).message),
       traceback: loc ? [`${String(loc.line).padStart(4)} | ${loc.lineText}`, `     | ${' '.repeat(loc.column)}^`] : [],
       location: loc ? { line: loc.line, column: loc.column + 1 } : undefined,
     });
@@ -47,7 +55,9 @@ export async function transformCell(code: string, sourceName = 'cell.ts'): Promi
   const { body, names, functions, spans } = rewrite(js);
   const publish = functions.map((f) => `globalThis.${f} = ${f}; `).join('');
   const prefix = `${names.size ? `var ${[...names].join(', ')}; ` : ''}(async () => { ${publish}`;
-  const shifted = spans.map(([line, from, to, at, after]): EditSpan => (line === 0 ? [line, from + prefix.length, to + prefix.length, at, after] : [line, from, to, at, after]));
+  const shifted = spans.map(
+    ([line, from, to, at, after]): EditSpan => (line === 0 ? [line, from + prefix.length, to + prefix.length, at, after] : [line, from, to, at, after]),
+  );
   return { script: `${prefix}${body}\n})()`, spans: [[0, 0, prefix.length, 0, 0], ...shifted], map };
 }
 
@@ -119,7 +129,8 @@ function rewrite(js: string): { body: string; names: Set<string>; functions: str
   });
   // `import(` → `__probebook.import(`, wherever it is (functions, classes, the last expression).
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) edits.push({ at: node.expression.getStart(file), remove: 'import'.length, insert: '__probebook.import' });
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      edits.push({ at: node.expression.getStart(file), remove: 'import'.length, insert: '__probebook.import' });
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -144,7 +155,11 @@ function rewrite(js: string): { body: string; names: Set<string>; functions: str
 }
 
 function isAssignment(expression: ts.Expression): boolean {
-  return ts.isBinaryExpression(expression) && expression.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && expression.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  return (
+    ts.isBinaryExpression(expression) &&
+    expression.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    expression.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  );
 }
 
 function collectNames(name: ts.BindingName, into: Set<string>): void {
