@@ -186,7 +186,11 @@ export class KernelHost {
       return;
     }
     if (request.protocolVersion !== PROTOCOL_VERSION) {
-      this.#error(undefined, 'version_mismatch', `the kernel host speaks protocol ${PROTOCOL_VERSION}, the app ${request.protocolVersion}: install matching versions`);
+      this.#error(
+        undefined,
+        'version_mismatch',
+        `the kernel host speaks protocol ${PROTOCOL_VERSION}, the app ${request.protocolVersion}: install matching versions`,
+      );
       void this.shutdown('protocol version mismatch', 1);
       return;
     }
@@ -326,19 +330,7 @@ export class KernelHost {
     }
 
     sink.flush();
-    this.#send({
-      type: 'execution_ended',
-      requestId,
-      notebookId: notebookKey,
-      cellId,
-      status: result.status,
-      success: result.status === 'ok',
-      durationMs: result.durationMs,
-      stopped: result.stopped,
-      ...(result.error ? { error: result.error } : {}),
-      exitCode: result.exitCode ?? null,
-      exitSignal: result.exitSignal ?? null,
-    });
+    // Recorded before the end is reported: whoever sees the cell end finds it in the audit log.
     const record: AuditRecord = {
       time: new Date(startedAt).toISOString(),
       notebookPath: request.notebookPath,
@@ -354,6 +346,19 @@ export class KernelHost {
       durationMs: result.durationMs,
     };
     this.#send({ type: 'kernel_audit', record });
+    this.#send({
+      type: 'execution_ended',
+      requestId,
+      notebookId: notebookKey,
+      cellId,
+      status: result.status,
+      success: result.status === 'ok',
+      durationMs: result.durationMs,
+      stopped: result.stopped,
+      ...(result.error ? { error: result.error } : {}),
+      exitCode: result.exitCode ?? null,
+      exitSignal: result.exitSignal ?? null,
+    });
   }
 
   /**
@@ -392,7 +397,10 @@ export class KernelHost {
     let dropped = 0;
     const flush = () => {
       if (!dropped) return;
-      this.#send({ ...base, edit: { kind: 'append', outputId: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` } });
+      this.#send({
+        ...base,
+        edit: { kind: 'append', outputId: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` },
+      });
       dropped = 0;
     };
     return {
@@ -411,7 +419,11 @@ export class KernelHost {
         if (options?.displayId) output.displayId = options.displayId;
         this.#send({ ...base, edit: options?.update ? { kind: 'replace', output } : { kind: 'add', output } });
       },
-      error: (error) => this.#send({ ...base, edit: { kind: 'add', output: { outputId: randomUUID(), kind: 'error', items: [{ mime: MIME.error, data: error as unknown as Json }] } } }),
+      error: (error) =>
+        this.#send({
+          ...base,
+          edit: { kind: 'add', output: { outputId: randomUUID(), kind: 'error', items: [{ mime: MIME.error, data: error as unknown as Json }] } },
+        }),
     };
   }
 
