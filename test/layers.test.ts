@@ -45,6 +45,21 @@ test('the layer check catches upward imports, Node modules in core/common and DO
   ]);
 });
 
+test('the session side reaches the kernel host only through its client; the kernel host never imports the session side', () => {
+  const violations = findLayerViolations([
+    {
+      path: 'core/node/session/a.ts',
+      source: `import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';\nimport { KernelHost } from '../kernel-host/kernel-host.ts';`,
+    },
+    { path: 'core/node/kernel-host/b.ts', source: `import { TrustStore } from '../session/trust.ts';\nimport { readLines } from './ndjson.ts';` },
+    { path: 'core/node/commands/c.ts', source: `import { KernelHost } from '../kernel-host/kernel-host.ts';` },
+  ]);
+  assert.deepEqual(violations.map((v) => `${v.file} ${v.specifier}`).sort(), [
+    'core/node/kernel-host/b.ts ../session/trust.ts',
+    'core/node/session/a.ts ../kernel-host/kernel-host.ts',
+  ]);
+});
+
 test('import scanning sees static, type-only, side-effect, re-export and dynamic imports', () => {
   const specs = importsOf(`import a from 'a';\nimport type { B } from "b";\nimport 'c';\nexport * from './d.ts';\nconst e = await import('e');`);
   assert.deepEqual(specs.sort(), ['./d.ts', 'a', 'b', 'c', 'e']);

@@ -22,6 +22,22 @@ const COMMON_PACKAGES = new Set(['lossless-json']);
 const DOM_PACKAGES = new Set(['monaco-editor', 'plotly.js-dist-min', 'dompurify', '@tanstack/virtual-core']);
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
+/**
+ * The privilege boundary inside `core/node`: the session side (unprivileged, owns documents and
+ * trust) reaches the kernel host (root) only through its client and the protocol, and the kernel
+ * host knows nothing of sessions.
+ */
+const SESSION = 'core/node/session/';
+const KERNEL_HOST = 'core/node/kernel-host/';
+const KERNEL_HOST_CLIENT = `${KERNEL_HOST}kernel-host-client.ts`;
+
+function boundaryViolation(from: string, to: string): string | null {
+  if (from.startsWith(SESSION) && to.startsWith(KERNEL_HOST) && to !== KERNEL_HOST_CLIENT)
+    return `the session side reaches the kernel host only through ${KERNEL_HOST_CLIENT}`;
+  if (from.startsWith(KERNEL_HOST) && to.startsWith(SESSION)) return 'the kernel host (root) may not import the session side';
+  return null;
+}
+
 export function layerOf(path: string): Layer {
   const p = normalize(path);
   if (p.startsWith('core/common/')) return 'core/common';
@@ -67,6 +83,8 @@ export function findLayerViolations(files: { path: string; source: string }[]): 
         if (!ALLOWED[from].includes(target)) {
           out.push({ file: path, specifier: spec, reason: `${from} may not import ${target}` });
         }
+        const boundary = boundaryViolation(normalize(path), resolved);
+        if (boundary) out.push({ file: path, specifier: spec, reason: boundary });
         continue;
       }
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;

@@ -7,5 +7,5 @@ import { targets as nodeTargets } from './node.mjs';
 /** @param {string} root */
 export function targets(root) {
   const [cli] = nodeTargets(root);
-  return [{ ...cli, entryPoints: { 'kernel-host': join(root, 'core/node/host/kernel-host-main.ts') } }];
+  return [{ ...cli, entryPoints: { 'kernel-host': join(root, 'core/node/kernel-host/kernel-host-main.ts') } }];
 }

@@ -3,7 +3,7 @@
  * `sudo probebook serve --allow-root`): a notebook written into the user's folder must stay the
  * user's (SECURITY.md: saved notebooks are written by the user), not become root's.
  */
-import { invokingUser } from './host/elevation.ts';
+import { invokingUser } from './kernel-host/elevation.ts';
 
 export interface FileOwner {
   uid: number;

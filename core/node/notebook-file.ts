@@ -12,7 +12,7 @@ import { NotebookParseError, parseNotebook, serializeNotebook } from '../common/
 import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
 import { ownerForWrite } from './file-owner.ts';
-import { isAlive, processStartTime } from './host/process-identity.ts';
+import { isAlive, processStartTime } from './process/process-identity.ts';
 
 /** What a file looked like when it was read, to notice changes made by someone else. */
 export interface FileFingerprint {

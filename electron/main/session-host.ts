@@ -5,11 +5,11 @@
  * browser's WebSocket carries.
  */
 import { app } from 'electron';
-import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
-import { ServedRoot } from '../../core/node/host/served-root.ts';
-import { SessionHost } from '../../core/node/host/session-host.ts';
-import { userStateDir } from '../../core/node/host/state-dir.ts';
-import { TrustStore } from '../../core/node/host/trust.ts';
+import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
+import { ServedRoot } from '../../core/node/session/served-root.ts';
+import { SessionHost } from '../../core/node/session/session-host.ts';
+import { userStateDir } from '../../core/node/state-dir.ts';
+import { TrustStore } from '../../core/node/session/trust.ts';
 import type { HostConnection, SessionHostLike } from './host-link.ts';
 import { findSystemNode, kernelHostBundle } from './kernel-host-paths.ts';
 

@@ -11,8 +11,8 @@
  * PROBEBOOK_TEST_NOTEBOOK: record the run in the cleanup ledger under that path, as the runner does.
  */
 import type { CellLanguage } from '../../core/common/languages.ts';
-import { CleanupLedger } from '../../core/node/host/cleanup-ledger.ts';
-import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
+import { CleanupLedger } from '../../core/node/session/cleanup-ledger.ts';
+import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 
 interface CellSpec {
   cellId: string;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRoot, hasTool } from '../support/needs.ts';
 import { needs } from '../support/needs.ts';
-import { lookupUser } from '../../core/node/host/elevation.ts';
+import { lookupUser } from '../../core/node/kernel-host/elevation.ts';
 import { kernelHostUnderTest, repoRoot, startApp } from './root-support.ts';
 
 const USER = 'probebook-ci';

@@ -12,10 +12,10 @@ import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
 import type { AuditRecord, HostMessage } from '../../core/common/protocol.ts';
 import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
-import { commandFor, startKernelHost } from '../../core/node/host/elevation.ts';
-import { KernelHostConnection } from '../../core/node/host/kernel-host-connection.ts';
-import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
-import { MAX_REQUEST_LINE_BYTES } from '../../core/node/host/kernel-request-validate.ts';
+import { commandFor, startKernelHost } from '../../core/node/kernel-host/elevation.ts';
+import { KernelHostConnection } from '../../core/node/kernel-host/kernel-host-connection.ts';
+import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
+import { MAX_REQUEST_LINE_BYTES } from '../../core/node/kernel-host/kernel-request-validate.ts';
 import { detectContainment } from '../../core/node/process/cgroup.ts';
 import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from './root-support.ts';
 

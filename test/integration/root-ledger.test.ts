@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../support/needs.ts';
-import { CleanupLedger } from '../../core/node/host/cleanup-ledger.ts';
-import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
+import { CleanupLedger } from '../../core/node/session/cleanup-ledger.ts';
+import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { kernelHostUnderTest, startApp, waitGone } from './root-support.ts';
 
 function workspace(t: { after(fn: () => unknown): void }) {

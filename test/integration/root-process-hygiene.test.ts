@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { needs } from '../support/needs.ts';
 import { detectContainment } from '../../core/node/process/cgroup.ts';
-import { KernelHostClient } from '../../core/node/host/kernel-host-client.ts';
+import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { tracefsMount } from '../../core/node/doctor/checks.ts';
 import { bpfProgCount, eventually, kernelHostUnderTest, pidsMentioning, startApp, waitGone, type AppLine } from './root-support.ts';
 

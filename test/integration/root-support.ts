@@ -16,7 +16,7 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export function kernelHostUnderTest(): { entry: string; nodeArgs: string[] } {
   const fromSource = process.env.PROBEBOOK_KERNEL_HOST_FROM_SOURCE;
   if (fromSource) {
-    return { entry: fromSource === '1' ? join(repoRoot, 'core/node/host/kernel-host-main.ts') : resolve(fromSource), nodeArgs: ['--import', 'tsx'] };
+    return { entry: fromSource === '1' ? join(repoRoot, 'core/node/kernel-host/kernel-host-main.ts') : resolve(fromSource), nodeArgs: ['--import', 'tsx'] };
   }
   const entry = join(repoRoot, 'dist/node/kernel-host.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" (npm test builds first).`);

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, Json, JsonObject, Notebook, Output } from '../../core/common/notebook/model.ts';
-import { TrustStore } from '../../core/node/host/trust.ts';
+import { TrustStore } from '../../core/node/session/trust.ts';
 import { repoRoot } from './root-support.ts';
 
 const corpus = join(repoRoot, 'test/fixtures/hostile');

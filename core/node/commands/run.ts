@@ -13,9 +13,9 @@ import { notebookOptions, parameterNameProblem } from '../../common/notebook/cel
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
-import { KernelHostClient } from '../host/kernel-host-client.ts';
+import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
 import { allRan } from '../run/notebook-runner.ts';
-import { CleanupLedger } from '../host/cleanup-ledger.ts';
+import { CleanupLedger } from '../session/cleanup-ledger.ts';
 import { parseSize } from '../run/sizes.ts';
 import { ProgressReporter } from './run-progress.ts';
 

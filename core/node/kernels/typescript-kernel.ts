@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellErrorData } from '../../common/mime.ts';
-import { invokingUser } from '../host/elevation.ts';
+import { invokingUser } from '../kernel-host/elevation.ts';
 import { signalGroup } from '../process/process-group.ts';
 import type { ContextReply, ContextRequest } from './typescript/context-protocol.ts';
 import { CellSyntaxError, transformCell } from './typescript/transform.ts';

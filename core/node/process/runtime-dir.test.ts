@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { needs } from '../../../test/support/needs.ts';
 import { gonePid } from '../../../test/support/gone-pid.ts';
-import { processStartTime } from '../host/process-identity.ts';
+import { processStartTime } from './process-identity.ts';
 import { makePrivateDir, sweepDeadPrivateDirs } from './runtime-dir.ts';
 
 function scratch(t: { after(fn: () => void): void }): string {

@@ -8,7 +8,7 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processStartTime } from '../host/process-identity.ts';
+import { processStartTime } from './process-identity.ts';
 import { privateDirProblem, sharedDirProblem } from './owned-dir.ts';
 
 /** `probebook-<kind>-<pid>-<start time>-XXXXXX`, as {@link makePrivateDir} names them. */

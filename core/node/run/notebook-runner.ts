@@ -115,7 +115,7 @@ export interface NotebookRunnerOptions {
   graceMs?: number;
   /**
    * Where runs with cleanup cells are recorded until those cells ran, so a crash leaves a note
-   * that the next start offers (core/node/host/cleanup-ledger.ts).
+   * that the next start offers (core/node/session/cleanup-ledger.ts).
    */
   ledger?: {
     beginRun(notebookPath: string, cleanupCellIds: string[]): string;

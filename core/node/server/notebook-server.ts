@@ -8,7 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { jsonTextNestedDeeper, MAX_JSON_DEPTH } from '../../common/notebook/json-text.ts';
 import { OUTPUT_FRAME_DIR, OUTPUT_FRAME_FILES } from '../../common/output-frames.ts';
 import { MAX_MESSAGE_BYTES, type HostMessage } from '../../common/protocol.ts';
-import type { Connection, SessionHost } from '../host/session-host.ts';
+import type { Connection, SessionHost } from '../session/session-host.ts';
 import { answerLogin, LOGIN_PATH } from './login.ts';
 import { newSecret, RequestGuard } from './request-guard.ts';
 import { StaticFiles } from './static-files.ts';

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gonePid } from '../../../test/support/gone-pid.ts';
-import { processStartTime } from '../host/process-identity.ts';
+import { processStartTime } from '../process/process-identity.ts';
 import { serverInfoDir, ServerInfoFiles, sweepStaleServerFiles } from './server-info.ts';
 
 function scratch(t: { after(fn: () => void): void }): string {

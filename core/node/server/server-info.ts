@@ -8,8 +8,8 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, processStartTime } from '../host/process-identity.ts';
-import { userStateDir } from '../host/state-dir.ts';
+import { isAlive, processStartTime } from '../process/process-identity.ts';
+import { userStateDir } from '../state-dir.ts';
 import { atExit } from '../process/exit-cleanup.ts';
 import { ensurePrivateDir, privateDirProblem } from '../process/owned-dir.ts';
 import { loginFormPage } from './login.ts';

@@ -20,7 +20,7 @@ import { CELL_MARKER_ENV, type SessionContainment } from '../process/cgroup.ts';
 import { sha256Hex } from './audit-log.ts';
 import { BadRequest, MAX_REQUEST_LINE_BYTES, parseKernelRequestLine } from './kernel-request-validate.ts';
 import { readLines, writeLine } from './ndjson.ts';
-import { isAlive, processStartTime } from './process-identity.ts';
+import { isAlive, processStartTime } from '../process/process-identity.ts';
 
 type ExecuteRequest = Extract<KernelRequest, { type: 'kernel_execute_request' }>;
 

@@ -29,7 +29,7 @@ import type { CellLanguage } from '../../common/languages.ts';
 import { kernelspecFields, resolveCell } from '../../common/notebook/cell-options.ts';
 import type { Cell, Json, JsonObject, Notebook } from '../../common/notebook/model.ts';
 import { trustReview } from '../../common/notebook/trust-review.ts';
-import { readJsonFile, userStateDir, writePrivateFile } from './state-dir.ts';
+import { readJsonFile, userStateDir, writePrivateFile } from '../state-dir.ts';
 
 /** A root cell to show, with its exact code, before a notebook's first elevated run. */
 export interface RootCellForApproval {

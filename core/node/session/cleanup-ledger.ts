@@ -18,8 +18,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { isAlive, processStartTime } from './process-identity.ts';
-import { readJsonFile, userStateDir, writePrivateFile } from './state-dir.ts';
+import { isAlive, processStartTime } from '../process/process-identity.ts';
+import { readJsonFile, userStateDir, writePrivateFile } from '../state-dir.ts';
 
 /** A run that started and never reached its clean end. */
 export interface PendingCleanup {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CleanupLedger } from './cleanup-ledger.ts';
-import { isAlive, processStartTime } from './process-identity.ts';
+import { isAlive, processStartTime } from '../process/process-identity.ts';
 
 function tempLedger(t: { after(fn: () => void): void }): CleanupLedger {
   const dir = mkdtempSync(join(tmpdir(), 'probebook-ledger-'));

@@ -9,7 +9,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../common/protocol.ts';
-import { userStateDir } from './state-dir.ts';
+import { userStateDir } from '../state-dir.ts';
 
 /** Hex SHA-256 of a cell's code, as the audit log records it. */
 export function sha256Hex(text: string): string {
