@@ -1,7 +1,7 @@
 // The sandboxed output frames (plots, untrusted HTML) beside the page: dist/renderer/outputs/
 // gets plot-frame.html, html-frame.html, output-frame.js/.css, plotly.min.js and
 // plotly-cartesian.min.js (the frame loads the smaller one when a figure's traces allow). The page's
-// outputs code loads them from `outputs/` next to its own URL (see docs/readme/outputs.md).
+// outputs code loads them from `outputs/` next to its own URL (see docs/outputs.md).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

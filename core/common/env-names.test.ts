@@ -27,7 +27,7 @@ test('names that change what root runs or loads are refused, each with why; othe
 });
 
 test('the root-and-trust page lists every refused name', () => {
-  const page = readFileSync(join(import.meta.dirname, '../../docs/readme/root-and-trust.md'), 'utf8');
+  const page = readFileSync(join(import.meta.dirname, '../../docs/root-and-trust.md'), 'utf8');
   const missing = refusedEnvNames().filter((name) => !page.includes(`\`${name.replace(/\*$/, '')}\``));
   assert.deepEqual(missing, []);
 });

@@ -9,7 +9,7 @@
  *
  * Include `renderer/outputs/outputs.css` in the page, and serve the files of
  * `dist/renderer/outputs/` (plot-frame.html, html-frame.html, output-frame.js/.css, plotly.min.js, plotly-cartesian.min.js)
- * beside the page; see docs/readme/outputs.md.
+ * beside the page; see docs/outputs.md.
  */
 import { bpftraceRenderer } from './bpftrace/bpftrace-renderer.ts';
 import { errorRenderer } from './error-renderer.ts';

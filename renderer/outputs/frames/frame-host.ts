@@ -43,7 +43,7 @@ export class SandboxedFrame {
       if (!this.ready)
         this.onMessage?.({
           type: 'pb-error',
-          message: `The output frame (${options.src}) did not start. Is it served with the app, and does the Content-Security-Policy allow it? See docs/readme/outputs.md.`,
+          message: `The output frame (${options.src}) did not start. Is it served with the app, and does the Content-Security-Policy allow it? See docs/outputs.md.`,
         });
     }, READY_TIMEOUT_MS);
     parent.append(iframe);
