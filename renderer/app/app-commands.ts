@@ -7,6 +7,7 @@ import type { Command } from '../notebook/commands.ts';
 import type { App } from './app.ts';
 import { openCommandPalette, openKeyboardReference } from './command-palette.ts';
 import { toast } from './dialog.ts';
+import { saveNotebook } from './save-flow.ts';
 
 export function registerAppCommands(app: App): void {
   const hasDoc = () => app.doc !== null;
@@ -16,9 +17,17 @@ export function registerAppCommands(app: App): void {
   const view = () => app.view!;
   const commands: Command[] = [
     // File
-    { id: 'notebook.new', title: 'New notebook', category: 'File', run: () => app.newNotebook() },
-    { id: 'notebook.open', title: 'Open notebook…', category: 'File', keys: ['Ctrl+O'], keyMode: 'any', run: () => app.openDialog() },
-    { id: 'notebook.save', title: 'Save', category: 'File', keys: ['Ctrl+S'], keyMode: 'any', enabled: hasDoc, run: async () => void (await app.save()) },
+    { id: 'notebook.new', title: 'New notebook', category: 'File', run: () => app.files.newNotebook() },
+    { id: 'notebook.open', title: 'Open notebook…', category: 'File', keys: ['Ctrl+O'], keyMode: 'any', run: () => app.files.openDialog() },
+    {
+      id: 'notebook.save',
+      title: 'Save',
+      category: 'File',
+      keys: ['Ctrl+S'],
+      keyMode: 'any',
+      enabled: hasDoc,
+      run: async () => void (await saveNotebook(app)),
+    },
     {
       id: 'notebook.saveAs',
       title: 'Save as…',
@@ -26,19 +35,19 @@ export function registerAppCommands(app: App): void {
       keys: ['Ctrl+Shift+S'],
       keyMode: 'any',
       enabled: hasDoc,
-      run: async () => void (await app.save(true)),
+      run: async () => void (await saveNotebook(app, true)),
     },
-    { id: 'notebook.close', title: 'Close notebook', category: 'File', enabled: hasDoc, run: () => app.closeNotebook() },
+    { id: 'notebook.close', title: 'Close notebook', category: 'File', enabled: hasDoc, run: () => app.files.closeNotebook() },
     // Notebook
-    { id: 'notebook.runAll', title: 'Run all cells', category: 'Notebook', enabled: hasDoc, run: () => app.runAll() },
-    { id: 'notebook.interruptAll', title: 'Stop all running cells', category: 'Notebook', keys: ['I I'], enabled: hasDoc, run: () => app.interrupt() },
+    { id: 'notebook.runAll', title: 'Run all cells', category: 'Notebook', enabled: hasDoc, run: () => app.runs.runAll() },
+    { id: 'notebook.interruptAll', title: 'Stop all running cells', category: 'Notebook', keys: ['I I'], enabled: hasDoc, run: () => app.runs.interrupt() },
     {
       id: 'notebook.restart',
       title: 'Restart: stop cells, clear shell and TypeScript state',
       category: 'Notebook',
       keys: ['0 0'],
       enabled: hasDoc,
-      run: () => app.restart(),
+      run: () => app.runs.restart(),
     },
     { id: 'notebook.clearAllOutputs', title: 'Clear all outputs', category: 'Notebook', enabled: canEdit, run: () => view().clearAllOutputs() },
     {
@@ -46,28 +55,28 @@ export function registerAppCommands(app: App): void {
       title: 'Trust notebook…',
       category: 'Notebook',
       enabled: () => !!app.doc && !app.doc.trusted,
-      run: async () => void (await app.ensureTrusted()),
+      run: async () => void (await app.trust.ensureTrusted()),
     },
     {
       id: 'notebook.restoreBackup',
       title: 'Restore unsaved edits from the backup',
       category: 'Notebook',
       enabled: () => !!app.doc?.backup,
-      run: () => app.restoreBackup(),
+      run: () => app.files.restoreBackup(),
     },
     {
       id: 'notebook.runPendingCleanup',
       title: 'Run the cleanup cells of a run that did not finish',
       category: 'Notebook',
       enabled: () => !!app.doc?.pendingCleanup.length,
-      run: () => app.runPendingCleanup(),
+      run: () => app.cleanup.run(),
     },
     {
       id: 'notebook.dismissPendingCleanup',
       title: 'Dismiss the cleanup of a run that did not finish',
       category: 'Notebook',
       enabled: () => !!app.doc?.pendingCleanup.length,
-      run: () => app.dismissPendingCleanup(),
+      run: () => app.cleanup.dismiss(),
     },
     // Cell: running
     { id: 'cell.run', title: 'Run cell', category: 'Cell', keys: ['Ctrl+Enter'], keyMode: 'any', enabled: hasCell, run: () => view().runSelected() },
@@ -215,7 +224,7 @@ export function registerAppCommands(app: App): void {
         if (!view().findInOutput()) toast('The selected cell has no text output to search.');
       },
     },
-    { id: 'view.runTimeline', title: 'Show or hide the run timeline', category: 'View', keys: ['T'], enabled: hasDoc, run: () => app.toggleTimeline() },
+    { id: 'view.runTimeline', title: 'Show or hide the run timeline', category: 'View', keys: ['T'], enabled: hasDoc, run: () => app.timeline.toggle() },
     {
       id: 'view.toggleTheme',
       title: 'Switch between light, dark and the system theme',

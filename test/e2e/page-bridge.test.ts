@@ -71,13 +71,13 @@ test('with the Electron bridge the page talks over its MessagePort and runs menu
   });
 
   await t.test('menu commands arrive as app_command and run the same commands as the keys', async () => {
-    const count = () => page.evaluate(() => window.probebook!.doc!.cells.length);
+    const count = () => page.evaluate(() => window.probebookTest!.cells()!.length);
     await page.evaluate(() => (window as unknown as { __appCommand(c: string): void }).__appCommand('cell.insertBelow'));
-    await page.waitForFunction(() => window.probebook!.doc!.cells.length === 3);
+    await page.waitForFunction(() => window.probebookTest!.cells()!.length === 3);
     await page.evaluate(() => (window as unknown as { __appCommand(c: string): void }).__appCommand('cell.toMarkdown'));
-    await page.waitForFunction(() => window.probebook!.doc!.cells[1]!.cellType === 'markdown');
+    await page.waitForFunction(() => window.probebookTest!.cells()![1]!.cellType === 'markdown');
     await page.evaluate(() => (window as unknown as { __appCommand(c: string): void }).__appCommand('cell.delete'));
-    await page.waitForFunction(() => window.probebook!.doc!.cells.length === 2);
+    await page.waitForFunction(() => window.probebookTest!.cells()!.length === 2);
     assert.equal(await count(), 2);
     await page.evaluate(() => (window as unknown as { __appCommand(c: string): void }).__appCommand('view.commandPalette'));
     await page.locator('dialog[open].pb-palette').waitFor();

@@ -106,7 +106,7 @@ test('the page offers the cleanup cells of a run that crashed: runs them in ever
     assert.equal(await cell(first.page, 3).locator('.pb-pending-cleanup').isVisible(), true);
     assert.equal(await cell(first.page, 1).locator('.pb-pending-cleanup').isVisible(), false);
     assert.match(await cell(first.page, 3).locator('.pb-name').innerText(), /undo · cleanup/);
-    assert.equal(await first.page.evaluate(() => window.probebook!.commands.isEnabled('notebook.runPendingCleanup')), true, 'the palette has it too');
+    assert.equal(await first.page.evaluate(() => window.probebookTest!.commandEnabled('notebook.runPendingCleanup')), true, 'the palette has it too');
     await screenshot(first.page, 'cleanup-offer');
 
     await openNotebook(second.page, serve.pageUrl('lab.ipynb'));

@@ -97,9 +97,9 @@ async function rendered(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll('.pb-md-pending').length === 0);
   // Outputs draw once their renderers have loaded (after the first paint): wait for every one of them.
   await page.waitForFunction(() => {
-    const doc = window.probebook?.doc;
-    if (!doc) return false;
-    const outputs = doc.cells.reduce((n, c) => n + c.outputs.length, 0);
+    const cells = window.probebookTest?.cells();
+    if (!cells) return false;
+    const outputs = cells.reduce((n, c) => n + c.outputs.length, 0);
     return document.querySelectorAll('.pb-output[data-output-id] .pb-output-body').length >= outputs;
   });
   const frames = await page.locator('iframe.pb-frame').count();
@@ -171,9 +171,9 @@ test('hostile notebooks render in the whole page without running anything or rea
       for (let i = 0; i < (await markdown.count()); i++) {
         await markdown.nth(i).scrollIntoViewIfNeeded();
         await markdown.nth(i).dblclick({ position: { x: 4, y: 4 } });
-        await page.waitForFunction(() => window.probebook?.view?.mode === 'edit');
+        await page.waitForFunction(() => window.probebookTest?.mode() === 'edit');
         await page.keyboard.press('Escape');
-        await page.waitForFunction(() => window.probebook?.view?.mode === 'command');
+        await page.waitForFunction(() => window.probebookTest?.mode() === 'command');
       }
       await poke(page, page.mainFrame(), '.pb-md a, .pb-md img');
       await page.mouse.move(600, 400);
@@ -195,7 +195,8 @@ test('hostile notebooks render in the whole page without running anything or rea
       // The trust question shows the exact code of every root cell, readable, whatever the notebook's styles say; Cancel.
       const rootCode = await page.evaluate(() =>
         window
-          .probebook!.doc!.cells.filter((c) => c.cellType === 'code' && (c.metadata['probebook'] as { user?: boolean } | undefined)?.user !== true)
+          .probebookTest!.cells()!
+          .filter((c) => c.cellType === 'code' && (c.metadata['probebook'] as { user?: boolean } | undefined)?.user !== true)
           .map((c) => c.source),
       );
       if (rootCode.length > 0) {
@@ -232,7 +233,7 @@ test('hostile notebooks render in the whole page without running anything or rea
         [],
         `messages sent: ${JSON.stringify(messages)}`,
       );
-      assert.equal(await page.evaluate(() => window.probebook?.doc?.trusted), false);
+      assert.equal(await page.evaluate(() => window.probebookTest?.trusted()), false);
       assert.ok(poked > 0, 'there was something to poke at');
       // Errors the page logs for blocked content (CSP reports, refused frames) are expected; uncaught exceptions are not.
       assert.deepEqual(

@@ -14,10 +14,10 @@ import { labFolder, startServe } from './support/probebook-serve.ts';
 /** The page's cells as [kind, source] pairs, and which one is selected. */
 async function state(page: Page): Promise<{ cells: string[]; selected: number; mode: string }> {
   return page.evaluate(() => {
-    const app = window.probebook!;
-    const cells = app.doc!.cells.map((c) => `${c.cellType === 'code' ? 'code' : c.cellType}:${c.source}`);
-    const selected = app.doc!.indexOf(app.view!.activeCellId!);
-    return { cells, selected, mode: app.view!.mode };
+    const hook = window.probebookTest!;
+    const cells = hook.cells()!.map((c) => `${c.cellType === 'code' ? 'code' : c.cellType}:${c.source}`);
+    const selected = hook.cells()!.findIndex((c) => c.id === hook.activeCellId());
+    return { cells, selected, mode: hook.mode()! };
   });
 }
 
@@ -135,7 +135,7 @@ test('the keyboard drives the notebook like Jupyter', async (t) => {
     await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[1]!.getAttribute('data-status') === 'ok', undefined, { timeout: 15_000 });
     assert.equal((await state(page)).selected, 1, 'Ctrl+Enter stays');
     await press(page, 'Alt+Enter');
-    await page.waitForFunction(() => window.probebook!.view!.mode === 'edit');
+    await page.waitForFunction(() => window.probebookTest!.mode() === 'edit');
     const s = await state(page);
     assert.equal(s.cells.length, 4);
     assert.equal(s.selected, 2);
@@ -168,7 +168,7 @@ test('the keyboard drives the notebook like Jupyter', async (t) => {
     const palette = page.locator('dialog[open].pb-palette');
     await palette.waitFor();
     const all = await palette.locator('.pb-palette-item').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset['command']!));
-    const registered = await page.evaluate(() => window.probebook!.commands.all().map((c) => c.id));
+    const registered = await page.evaluate(() => window.probebookTest!.commandIds());
     assert.deepEqual([...all].sort(), [...registered].sort(), 'every command is listed');
     for (const id of MENU_COMMANDS) assert.ok(all.includes(id), `the menu command ${id} is in the palette`);
     assert.equal(await palette.locator('[data-command="cell.delete"] .pb-palette-keys').textContent(), 'D, D');
@@ -182,7 +182,7 @@ test('the keyboard drives the notebook like Jupyter', async (t) => {
     await press(page, 'Enter');
     await palette.waitFor({ state: 'detached' });
     // The command runs once the dialog has closed and focus is back on the notebook: wait for it.
-    await page.waitForFunction((n) => window.probebook!.doc!.cells.length === n, before + 1, { timeout: 5000 });
+    await page.waitForFunction((n) => window.probebookTest!.cells()!.length === n, before + 1, { timeout: 5000 });
     assert.equal((await state(page)).cells[(await state(page)).selected], 'markdown:');
   });
 

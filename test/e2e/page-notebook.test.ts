@@ -168,9 +168,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await cell(page, 5)
       .locator('.pb-error-loc', { hasText: /^line 2/ })
       .click();
-    await page.waitForFunction(() => window.probebook!.view!.mode === 'edit');
+    await page.waitForFunction(() => window.probebookTest!.mode() === 'edit');
     await cell(page, 5).locator('.monaco-editor .squiggly-error').first().waitFor();
-    assert.equal(await page.evaluate(() => window.probebook!.view!.activeCellId), await page.evaluate(() => window.probebook!.doc!.cells[5]!.id));
+    assert.equal(await page.evaluate(() => window.probebookTest!.activeCellId()), await page.evaluate(() => window.probebookTest!.cells()![5]!.id));
     await page.keyboard.press('Escape');
   });
 
@@ -196,7 +196,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
 
   await t.test("a cell's controls: options popover, language picker, hiding code and outputs, clearing outputs", async () => {
     await page.locator('.pb-add-bar .pb-add', { hasText: 'Code' }).click();
-    await page.waitForFunction(() => window.probebook!.doc!.cells.length === 7 && window.probebook!.view!.mode === 'edit');
+    await page.waitForFunction(() => window.probebookTest!.cells()!.length === 7 && window.probebookTest!.mode() === 'edit');
     await page.keyboard.type('echo controls');
     await page.keyboard.press('Escape');
     const c = cell(page, 6);
@@ -214,7 +214,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await pop.waitFor({ state: 'detached' });
     assert.equal(await c.locator('.pb-name').textContent(), 'probe · background · timeout 10s');
     // A cell added after a bpftrace cell is a bpftrace cell.
-    assert.deepEqual(await page.evaluate(() => window.probebook!.doc!.cells[6]!.metadata.probebook), {
+    assert.deepEqual(await page.evaluate(() => window.probebookTest!.cells()![6]!.metadata.probebook), {
       language: 'bpftrace',
       name: 'probe',
       timeout: '10s',
@@ -222,9 +222,9 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     });
 
     await c.locator('.pb-kind').selectOption('typescript');
-    await page.waitForFunction(() => (window.probebook!.doc!.cells[6]!.metadata.probebook as { language?: string }).language === 'typescript');
+    await page.waitForFunction(() => (window.probebookTest!.cells()![6]!.metadata.probebook as { language?: string }).language === 'typescript');
     await c.locator('.pb-kind').selectOption('shell');
-    await page.waitForFunction(() => (window.probebook!.doc!.cells[6]!.metadata.probebook as { language?: string }).language === 'shell');
+    await page.waitForFunction(() => (window.probebookTest!.cells()![6]!.metadata.probebook as { language?: string }).language === 'shell');
 
     await c.hover();
     await c.locator('.pb-cell-actions button[title="Hide the code"]').click();
@@ -241,7 +241,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     await stopped.locator('.pb-cell-output .pb-line', { hasText: 'started' }).waitFor();
     await stopped.hover();
     await stopped.locator('.pb-clear-output').click();
-    await page.waitForFunction(() => window.probebook!.doc!.cells[3]!.outputs.length === 0);
+    await page.waitForFunction(() => window.probebookTest!.cells()![3]!.outputs.length === 0);
     assert.equal(await stopped.locator('.pb-count').textContent(), '[ ]');
   });
 

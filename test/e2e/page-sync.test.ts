@@ -10,7 +10,7 @@ import { canRunPageTests, cell, editorReady, launchBrowser, newPage, openNoteboo
 import { writeNotebook } from './support/notebooks.ts';
 import { labFolder, startServe } from './support/probebook-serve.ts';
 
-const sources = (page: Page) => page.evaluate(() => window.probebook!.doc!.cells.map((c) => c.source));
+const sources = (page: Page) => page.evaluate(() => window.probebookTest!.cells()!.map((c) => c.source));
 const lines = async (page: Page, i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
 
 test('two tabs on one notebook stay in sync', async (t) => {
@@ -32,7 +32,7 @@ test('two tabs on one notebook stay in sync', async (t) => {
   await t.test("typing in one tab shows in the other's cell", async () => {
     await typeIntoCell(a.page, 0, 'echo "from tab A"', { replace: true });
     await a.page.keyboard.press('Escape');
-    await b.page.waitForFunction(() => window.probebook!.doc!.cells[0]!.source === 'echo "from tab A"');
+    await b.page.waitForFunction(() => window.probebookTest!.cells()![0]!.source === 'echo "from tab A"');
     // On screen too, whether the cell shows static code or an editor.
     await b.page.waitForFunction(() =>
       document
@@ -44,7 +44,7 @@ test('two tabs on one notebook stay in sync', async (t) => {
 
   await t.test('a cell added in one tab and one deleted in the other show in both', async () => {
     await a.page.keyboard.press('b');
-    await b.page.waitForFunction(() => window.probebook!.doc!.cells.length === 4);
+    await b.page.waitForFunction(() => window.probebookTest!.cells()!.length === 4);
     assert.deepEqual(await sources(b.page), await sources(a.page));
     await b.page
       .locator('.pb-cell')
@@ -52,7 +52,7 @@ test('two tabs on one notebook stay in sync', async (t) => {
       .click({ position: { x: 20, y: 20 } });
     await b.page.keyboard.press('d');
     await b.page.keyboard.press('d');
-    await a.page.waitForFunction(() => window.probebook!.doc!.cells.length === 3);
+    await a.page.waitForFunction(() => window.probebookTest!.cells()!.length === 3);
     assert.deepEqual(await sources(a.page), ['echo "from tab A"', '', 'for i in $(seq 1 8); do echo "tick $i"; sleep 0.4; done']);
     assert.deepEqual(await sources(b.page), await sources(a.page));
   });
@@ -83,13 +83,13 @@ test('two tabs on one notebook stay in sync', async (t) => {
     await cell(a.page, 0).locator('.pb-run').click();
     await a.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[0]?.getAttribute('data-status') === 'ok', undefined, { timeout: 15_000 });
     // Tab B loses its socket (as when a laptop sleeps) while tab A changes the notebook and runs a cell.
-    await b.page.evaluate(() => (window.probebook!.connection as unknown as { transport: { socket: WebSocket } }).transport.socket.close());
+    await b.page.evaluate(() => window.probebookTest!.dropConnection());
     await b.page.locator('[data-banner="connection"]').waitFor();
     await cell(a.page, 2).locator('.pb-run').click();
     await typeIntoCell(a.page, 1, 'echo "typed while B was away"');
     await a.page.keyboard.press('Escape');
     await b.page.locator('[data-banner="connection"]').waitFor({ state: 'detached', timeout: 15_000 });
-    await b.page.waitForFunction(() => window.probebook!.doc!.cells[1]!.source === 'echo "typed while B was away"', undefined, { timeout: 15_000 });
+    await b.page.waitForFunction(() => window.probebookTest!.cells()![1]!.source === 'echo "typed while B was away"', undefined, { timeout: 15_000 });
     await b.page.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.getAttribute('data-status') === 'ok', undefined, { timeout: 20_000 });
     assert.equal(await lines(b.page, 2), Array.from({ length: 8 }, (_, i) => `tick ${i + 1}`).join('\n'));
     assert.equal(await b.page.locator('.pb-sb-connection').textContent(), 'Connected to probebook serve');

@@ -157,7 +157,7 @@ test('the timeline shows overlapping background cells', async (t) => {
 
   await t.test('clicking a row selects its cell in the notebook', async () => {
     await page.locator('.pb-tl-row', { hasText: 'load two' }).click();
-    await page.waitForFunction(() => window.probebook!.view!.activeCellId === window.probebook!.doc!.cells[3]!.id);
+    await page.waitForFunction(() => window.probebookTest!.activeCellId() === window.probebookTest!.cells()![3]!.id);
     await page.locator('.pb-tl-row.pb-tl-selected', { hasText: 'load two' }).waitFor();
     const cellBox = (await page.locator('.pb-cell').nth(3).boundingBox())!;
     const panelBox = (await panel.boundingBox())!;

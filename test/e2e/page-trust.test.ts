@@ -101,7 +101,7 @@ test('the trust question shows parameters and each cell’s language as it will 
     await page.keyboard.press('Control+s');
     await page.locator('.pb-toast', { hasText: 'Saved lab.ipynb' }).waitFor();
     assert.ok(sentTypes().includes('save_request'));
-    assert.equal(await page.evaluate(() => window.probebook!.doc!.trusted), false);
+    assert.equal(await page.evaluate(() => window.probebookTest!.trusted()), false);
     assert.equal(await page.locator('.pb-app > .pb-statusbar .pb-sb-item', { hasText: /trusted/i }).innerText(), 'Not trusted');
     await page.locator('[data-banner="trust"]').waitFor();
     const db = join(dir, '.state', 'probebook', 'trust-signatures.json');
@@ -126,7 +126,7 @@ test('the trust question shows parameters and each cell’s language as it will 
     await page.reload();
     await page.waitForSelector('.pb-cell');
     await page.locator('[data-banner="trust"]').waitFor();
-    assert.equal(await page.evaluate(() => window.probebook!.doc!.trusted), false);
+    assert.equal(await page.evaluate(() => window.probebookTest!.trusted()), false);
     assert.match(readFileSync(file, 'utf8'), /"tslab"/, 'the kernelspec was saved as read');
     assert.deepEqual(errors, []);
   });

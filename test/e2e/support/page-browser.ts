@@ -97,7 +97,7 @@ export function cell(page: Page, index: number) {
 
 /** The source of a cell as the page's document holds it. */
 export async function cellSource(page: Page, index: number): Promise<string> {
-  return page.evaluate((i) => window.probebook!.doc!.cells[i]!.source, index);
+  return page.evaluate((i) => window.probebookTest!.cells()![i]!.source, index);
 }
 
 /** Types into a cell's editor: clicks its code, waits for Monaco, selects all and types. */
