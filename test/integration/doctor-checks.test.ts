@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { needs } from '../support/needs.ts';
 import { runDoctor } from '../../core/node/doctor/run-doctor.ts';
 import { toolCheck, tracefsMount } from '../../core/node/doctor/checks.ts';
-import { detectContainment } from '../../core/node/process/cgroup.ts';
+import { detectContainment } from '../../core/node/process/detect-containment.ts';
 import { doctorCommand } from '../../core/node/commands/doctor.ts';
 import type { DoctorReport } from '../../core/node/doctor/report.ts';
 

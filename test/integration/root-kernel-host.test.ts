@@ -16,7 +16,7 @@ import { commandFor, startKernelHost } from '../../core/node/kernel-host/elevati
 import { KernelHostConnection } from '../../core/node/kernel-host/kernel-host-connection.ts';
 import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { MAX_REQUEST_LINE_BYTES } from '../../core/node/kernel-host/kernel-request-validate.ts';
-import { detectContainment } from '../../core/node/process/cgroup.ts';
+import { detectContainment } from '../../core/node/process/detect-containment.ts';
 import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from './root-support.ts';
 
 const containment = detectContainment();

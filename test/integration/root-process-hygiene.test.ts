@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { needs } from '../support/needs.ts';
-import { detectContainment } from '../../core/node/process/cgroup.ts';
+import { detectContainment } from '../../core/node/process/detect-containment.ts';
 import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { tracefsMount } from '../../core/node/doctor/checks.ts';
 import { bpfProgCount, eventually, kernelHostUnderTest, pidsMentioning, startApp, waitGone, type AppLine } from './root-support.ts';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { execa } from 'execa';
-import { detectContainment } from '../process/cgroup.ts';
+import { detectContainment } from '../process/detect-containment.ts';
 import { kernelHostEntry } from '../kernel-host/elevation.ts';
 import { installCommand } from '../tools/missing-tool.ts';
 import { FIXES, fixCommandLine } from './fixes.ts';

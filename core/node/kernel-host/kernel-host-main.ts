@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { SessionContainment } from '../process/cgroup.ts';
+import { SessionContainment } from '../process/session-containment.ts';
 import { createLocalExecutor, DEFAULT_KERNELS } from '../run/local-executor.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { invokingUser, lookupUser } from './elevation.ts';

@@ -20,6 +20,17 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+/** Sends `signal` to one process (or, with a negative pid, its group); false when it is gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
 /**
  * The live (not zombie) processes of session `sid`, as pid → process group, from /proc. A killed
  * child is reparented to pid 1, which may be slow to reap it (container inits are), so zombies
