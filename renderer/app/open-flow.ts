@@ -42,7 +42,7 @@ export class OpenFlow {
     // Written here, by this user: nothing to review.
     if (!snapshot.trusted && app.doc) await app.trust.retrust(app.doc);
     app.view?.select(snapshot.notebook.cells[0]?.id ?? '', 'command');
-    void app.view?.enterEdit();
+    void app.view?.selection.enterEdit();
   }
 
   async closeNotebook(): Promise<void> {

@@ -42,7 +42,7 @@ export class TimelineDock {
         selectCell: (cellId) => {
           const view = this.app.view;
           if (!view?.view(cellId)) return;
-          if (view.mode === 'edit') view.enterCommand();
+          if (view.mode === 'edit') view.selection.enterCommand();
           view.select(cellId, 'command');
           view.view(cellId)!.scrollIntoView();
           view.element.focus({ preventScroll: true });

@@ -65,7 +65,7 @@ export function sanitizeForPage(html: string, trusted: boolean): DocumentFragmen
     if (!el.classList.length) el.removeAttribute('class');
   }
   // In-notebook links (`#Section`, Jupyter's heading anchors) stay in the page; the notebook view
-  // scrolls to them (notebook-view.ts).
+  // scrolls to them (notebook-anchors.ts).
   for (const a of fragment.querySelectorAll<HTMLAnchorElement>('a[href^="#"]')) {
     a.removeAttribute('target');
     a.removeAttribute('rel');
