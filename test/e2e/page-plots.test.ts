@@ -5,19 +5,20 @@
  * every 400 ms whose live line chart grows while the cell runs, and a shell cell's `iperf3 -J`
  * getting its throughput chart without any TypeScript. The output harness tests
  * (outputs-plotly, outputs-bpftrace) check the renderers alone; this checks that the kernels,
- * the server and the page deliver to them. Screenshots: test-artifacts/screenshots/page-plots-*.png.
+ * the server and the page deliver to them. Screenshots: test-artifacts/screenshots/page-plots-*.png,
+ * and the README's docs/images/notebook.png (a bpftrace cell's live table and chart, a TypeScript plot).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Frame, Page } from 'playwright-core';
 import { needs } from '../support/needs.ts';
 import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
 import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { labFolder, repoRoot, startServe } from './support/probebook-serve.ts';
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it; closed again before iperf3 takes it). */
 function freePort(): Promise<number> {
@@ -216,6 +217,59 @@ test('plots on the notebook page: plot() with hover, in-place updates, a live bp
     }
     await cell(page, 2).scrollIntoViewIfNeeded();
     await screenshot(page, 'plots-live-dark');
+  });
+
+  await t.test("the README's screenshot: a bpftrace cell's live table and chart, and a TypeScript cell's plot of its prints", async (tt) => {
+    if (!needs(tt, { root: true, tools: ['bpftrace'] })) return;
+    writeNotebook(dir, 'syscalls.ipynb', [
+      {
+        type: 'markdown',
+        source: '## Who makes the system calls?\nbpftrace counts them per process and prints the map every half second; TypeScript plots the totals.',
+      },
+      {
+        // Traces for 4 s; END clears the map so the exit adds no partial print to the chart.
+        source: [
+          'tracepoint:raw_syscalls:sys_enter { @calls[comm] = count(); }',
+          'interval:ms:500 { print(@calls, 6); clear(@calls); }',
+          'interval:s:4 { exit(); }  END { clear(@calls); }',
+        ].join('\n'),
+        probebook: { language: 'bpftrace', name: 'syscalls' },
+      },
+      {
+        source: [
+          "const calls = series((await cell('syscalls')).maps['@calls']);",
+          'const total = (comm: string) => calls[comm]!.reduce((sum, p) => sum + p.value, 0);',
+          'const top = Object.keys(calls).sort((a, b) => total(b) - total(a)).slice(0, 6);',
+          "plot([{ type: 'bar', x: top, y: top.map(total) }], { title: 'System calls in 4 s, by process', height: 220 });",
+        ].join('\n'),
+        probebook: { language: 'typescript' },
+      },
+    ]);
+    // Its own page at a fixed size, light, so the committed image is the same shape every run.
+    const shot = await newPage(browser, { width: 1280, height: 960 });
+    tt.after(() => shot.context.close());
+    const p = shot.page;
+    await openNotebook(p, serve.pageUrl('syscalls.ipynb'));
+    await p.locator('.pb-tool[data-command="notebook.runAll"]').click();
+    await p.locator('dialog[open]').locator('button', { hasText: 'Trust and run' }).click();
+    await p.waitForFunction(() => document.querySelectorAll('.pb-cell')[2]?.getAttribute('data-status') === 'ok', undefined, { timeout: 45_000 });
+    assert.equal(await cell(p, 1).getAttribute('data-status'), 'ok');
+    await cell(p, 1).locator('.pb-bt-series-latest table tbody tr').first().waitFor();
+    const frame = await plotFrame(p, 2);
+    await frame.locator('.main-svg').first().waitFor({ timeout: 45_000 });
+    await cell(p, 2).locator('.pb-plot-ready').waitFor();
+    assert.equal(await frame.locator('.gtitle').textContent(), 'System calls in 4 s, by process');
+    assert.equal(await frame.locator('.barlayer .point').count(), 6, 'a bar for each of the six busiest processes');
+    // The plot at the bottom of the window, everything above it as far as it fits.
+    await p.mouse.move(1279, 959);
+    await cell(p, 2)
+      .locator('.pb-plot')
+      .evaluate((e) => e.scrollIntoView({ block: 'end' }));
+    await painted(frame);
+    const image = join(repoRoot, 'docs/images/notebook.png');
+    mkdirSync(dirname(image), { recursive: true });
+    await p.screenshot({ path: image });
+    assert.deepEqual(shot.errors, [], 'no errors in the console of the screenshot page');
   });
 
   assert.deepEqual(errors, [], 'no errors in the page console');
