@@ -15,6 +15,8 @@ export function registerAppCommands(app: App): void {
   const canEdit = () => !!app.view && !app.view.locked;
   const codeSelected = () => !!app.view?.activeView && app.view.activeView.cell.cellType === 'code';
   const view = () => app.view!;
+  const selection = () => app.view!.selection;
+  const edits = () => app.view!.edits;
   const commands: Command[] = [
     // File
     { id: 'notebook.new', title: 'New notebook', category: 'File', run: () => app.files.newNotebook() },
@@ -49,7 +51,7 @@ export function registerAppCommands(app: App): void {
       enabled: hasDoc,
       run: () => app.runs.restart(),
     },
-    { id: 'notebook.clearAllOutputs', title: 'Clear all outputs', category: 'Notebook', enabled: canEdit, run: () => view().edits.clearAllOutputs() },
+    { id: 'notebook.clearAllOutputs', title: 'Clear all outputs', category: 'Notebook', enabled: canEdit, run: () => edits().clearAllOutputs() },
     {
       id: 'notebook.trust',
       title: 'Trust notebook…',
@@ -100,7 +102,7 @@ export function registerAppCommands(app: App): void {
     },
     { id: 'cell.interrupt', title: 'Stop cell', category: 'Cell', enabled: codeSelected, run: () => view().interruptSelected() },
     // Cell: modes and selection
-    { id: 'cell.edit', title: 'Edit cell (edit mode)', category: 'Cell', keys: ['Enter'], enabled: hasCell, run: () => view().selection.enterEdit() },
+    { id: 'cell.edit', title: 'Edit cell (edit mode)', category: 'Cell', keys: ['Enter'], enabled: hasCell, run: () => selection().enterEdit() },
     {
       id: 'cell.commandMode',
       title: 'Leave the editor (command mode)',
@@ -108,68 +110,33 @@ export function registerAppCommands(app: App): void {
       keys: ['Esc'],
       keyMode: 'edit',
       enabled: hasDoc,
-      run: () => view().selection.enterCommand(),
+      run: () => selection().enterCommand(),
     },
-    {
-      id: 'cell.selectPrevious',
-      title: 'Select cell above',
-      category: 'Cell',
-      keys: ['K', 'Up'],
-      enabled: hasCell,
-      run: () => view().selection.selectRelative(-1),
-    },
-    {
-      id: 'cell.selectNext',
-      title: 'Select cell below',
-      category: 'Cell',
-      keys: ['J', 'Down'],
-      enabled: hasCell,
-      run: () => view().selection.selectRelative(1),
-    },
+    { id: 'cell.selectPrevious', title: 'Select cell above', category: 'Cell', keys: ['K', 'Up'], enabled: hasCell, run: () => selection().selectRelative(-1) },
+    { id: 'cell.selectNext', title: 'Select cell below', category: 'Cell', keys: ['J', 'Down'], enabled: hasCell, run: () => selection().selectRelative(1) },
     // Cell: structure
-    {
-      id: 'cell.insertAbove',
-      title: 'Insert code cell above',
-      category: 'Cell',
-      keys: ['A'],
-      enabled: canEdit,
-      run: () => void view().edits.insertCell('above'),
-    },
-    {
-      id: 'cell.insertBelow',
-      title: 'Insert code cell below',
-      category: 'Cell',
-      keys: ['B'],
-      enabled: canEdit,
-      run: () => void view().edits.insertCell('below'),
-    },
+    { id: 'cell.insertAbove', title: 'Insert code cell above', category: 'Cell', keys: ['A'], enabled: canEdit, run: () => void edits().insertCell('above') },
+    { id: 'cell.insertBelow', title: 'Insert code cell below', category: 'Cell', keys: ['B'], enabled: canEdit, run: () => void edits().insertCell('below') },
     {
       id: 'cell.insertMarkdownBelow',
       title: 'Insert markdown cell below',
       category: 'Cell',
       enabled: canEdit,
-      run: () => void view().edits.insertCell('below', 'markdown'),
+      run: () => void edits().insertCell('below', 'markdown'),
     },
-    {
-      id: 'cell.delete',
-      title: 'Delete cell',
-      category: 'Cell',
-      keys: ['D D'],
-      enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.deleteSelected(),
-    },
-    { id: 'cell.undoDelete', title: 'Undo cell deletion', category: 'Cell', keys: ['Z'], enabled: canEdit, run: () => view().edits.undoDelete() },
-    { id: 'cell.cut', title: 'Cut cell', category: 'Cell', keys: ['X'], enabled: () => canEdit() && hasCell(), run: () => view().edits.copySelected(true) },
-    { id: 'cell.copy', title: 'Copy cell', category: 'Cell', keys: ['C'], enabled: hasCell, run: () => view().edits.copySelected() },
-    { id: 'cell.paste', title: 'Paste cell below', category: 'Cell', keys: ['V'], enabled: canEdit, run: () => view().edits.paste('below') },
-    { id: 'cell.pasteAbove', title: 'Paste cell above', category: 'Cell', keys: ['Shift+V'], enabled: canEdit, run: () => view().edits.paste('above') },
+    { id: 'cell.delete', title: 'Delete cell', category: 'Cell', keys: ['D D'], enabled: () => canEdit() && hasCell(), run: () => edits().deleteSelected() },
+    { id: 'cell.undoDelete', title: 'Undo cell deletion', category: 'Cell', keys: ['Z'], enabled: canEdit, run: () => edits().undoDelete() },
+    { id: 'cell.cut', title: 'Cut cell', category: 'Cell', keys: ['X'], enabled: () => canEdit() && hasCell(), run: () => edits().copySelected(true) },
+    { id: 'cell.copy', title: 'Copy cell', category: 'Cell', keys: ['C'], enabled: hasCell, run: () => edits().copySelected() },
+    { id: 'cell.paste', title: 'Paste cell below', category: 'Cell', keys: ['V'], enabled: canEdit, run: () => edits().paste('below') },
+    { id: 'cell.pasteAbove', title: 'Paste cell above', category: 'Cell', keys: ['Shift+V'], enabled: canEdit, run: () => edits().paste('above') },
     {
       id: 'cell.moveUp',
       title: 'Move cell up',
       category: 'Cell',
       keys: ['Alt+Up'],
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.moveCell(view().activeCellId!, -1),
+      run: () => edits().moveCell(view().activeCellId!, -1),
     },
     {
       id: 'cell.moveDown',
@@ -177,7 +144,7 @@ export function registerAppCommands(app: App): void {
       category: 'Cell',
       keys: ['Alt+Down'],
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.moveCell(view().activeCellId!, 1),
+      run: () => edits().moveCell(view().activeCellId!, 1),
     },
     // Cell: kind
     {
@@ -187,7 +154,7 @@ export function registerAppCommands(app: App): void {
       keys: ['Y'],
       enabled: () => canEdit() && hasCell(),
       run: () =>
-        view().edits.setSelectedKind(
+        edits().setSelectedKind(
           view().activeView!.cellKind === 'markdown' || view().activeView!.cellKind === 'raw'
             ? defaultLanguage(app.doc!.notebook)
             : view().activeView!.cellKind,
@@ -199,31 +166,31 @@ export function registerAppCommands(app: App): void {
       category: 'Cell',
       keys: ['M'],
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.setSelectedKind('markdown'),
+      run: () => edits().setSelectedKind('markdown'),
     },
-    { id: 'cell.toShell', title: 'Change to shell', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => view().edits.setSelectedKind('shell') },
+    { id: 'cell.toShell', title: 'Change to shell', category: 'Cell', enabled: () => canEdit() && hasCell(), run: () => edits().setSelectedKind('shell') },
     {
       id: 'cell.toBpftrace',
       title: 'Change to bpftrace',
       category: 'Cell',
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.setSelectedKind('bpftrace'),
+      run: () => edits().setSelectedKind('bpftrace'),
     },
     {
       id: 'cell.toTypeScript',
       title: 'Change to TypeScript',
       category: 'Cell',
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.setSelectedKind('typescript'),
+      run: () => edits().setSelectedKind('typescript'),
     },
     // Cell: outputs and display
-    { id: 'cell.clearOutput', title: 'Clear cell output', category: 'Cell', enabled: () => canEdit() && codeSelected(), run: () => view().edits.clearOutput() },
+    { id: 'cell.clearOutput', title: 'Clear cell output', category: 'Cell', enabled: () => canEdit() && codeSelected(), run: () => edits().clearOutput() },
     {
       id: 'cell.toggleInput',
       title: 'Hide or show the code of the cell',
       category: 'Cell',
       enabled: () => canEdit() && hasCell(),
-      run: () => view().edits.toggleSelected('source'),
+      run: () => edits().toggleSelected('source'),
     },
     {
       id: 'cell.toggleOutput',
@@ -231,7 +198,7 @@ export function registerAppCommands(app: App): void {
       category: 'Cell',
       keys: ['O'],
       enabled: () => canEdit() && codeSelected(),
-      run: () => view().edits.toggleSelected('outputs'),
+      run: () => edits().toggleSelected('outputs'),
     },
     {
       id: 'cell.options',
