@@ -236,7 +236,7 @@ test("a temp file left by a killed save is removed by the next save into that fo
         'tsx',
         '-e',
         `
-      import { tempPathFor } from ${JSON.stringify(join(import.meta.dirname, 'notebook-file.ts'))};
+      import { tempPathFor } from ${JSON.stringify(join(import.meta.dirname, 'atomic-write.ts'))};
       import { writeFileSync } from 'node:fs';
       const temp = tempPathFor(${JSON.stringify(path)});
       writeFileSync(temp, 'x'.repeat(100000));

@@ -1,18 +1,17 @@
 /**
- * Notebook files on disk: reading with errors for people, and saving atomically (temp file in the
- * same directory, fsync, rename, fsync the directory) without ever writing over a file that
- * changed on disk since it was read or that is not a notebook. Only regular files are read: a
- * FIFO, a device or a socket named `*.ipynb` is refused without blocking.
+ * Notebook files on disk: reading with errors for people, and saving atomically (atomic-write.ts)
+ * without ever writing over a file that changed on disk since it was read or that is not a
+ * notebook. Only regular files are read: a FIFO, a device or a socket named `*.ipynb` is refused
+ * without blocking.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { NotebookParseError, parseNotebook, serializeNotebook } from '../common/notebook/ipynb.ts';
 import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { ownerForWrite } from './file-owner.ts';
-import { isAlive, processStartTime } from './process/process-identity.ts';
 
 /** What a file looked like when it was read, to notice changes made by someone else. */
 export interface FileFingerprint {
@@ -152,24 +151,12 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
       if (options.expected && !options.force) throw new ChangedOnDiskError(path);
     }
   }
-  await removeStaleTempFiles(dirname(path));
-  const temp = tempPathFor(path);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, existing ? mode : 0o666);
-    await handle.writeFile(bytes);
     // As root (under sudo), the new inode would be root's: it stays the owner's, or becomes the user's.
     const owner = ownerForWrite(existing ? { uid: existing.uid, gid: existing.gid } : null);
-    if (owner) await handle.chown(owner.uid, owner.gid);
-    if (existing) await handle.chmod(mode); // after chown, which clears set-id bits; umask must not narrow the mode
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
-    await syncDirectory(dirname(path));
+    // An existing file keeps its mode exactly: the umask must not narrow it.
+    await writeFileAtomic(path, bytes, { mode, exactMode: !!existing, owner });
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
     throw new Error(describeFsError(error as NodeJS.ErrnoException, path, 'write'));
   }
   const info = await stat(path);
@@ -185,50 +172,6 @@ async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number
     if (error instanceof FileTooLargeError) throw new MalformedTargetError(path, error.message);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(describeFsError(error as NodeJS.ErrnoException, path, 'read'));
-  }
-}
-
-/**
- * Temp files of saves are named `.NAME.probebook-save-PID-START-RANDOM.tmp` (START: the writer's
- * start time, so a reused pid is not taken for it): a save that was killed leaves one, and the
- * next save into that folder removes it once its writer is gone.
- */
-const TEMP_NAME = /^\..+\.probebook-save-(\d+)-(\d+)-[0-9a-f]{12}\.tmp$/;
-let ownStart: string | null | undefined;
-
-/** The temp file a save of `path` by this process writes before renaming it over `path`. */
-export function tempPathFor(path: string): string {
-  ownStart ??= processStartTime(process.pid);
-  return join(dirname(path), `.${basename(path)}.probebook-save-${process.pid}-${ownStart ?? 0}-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-async function removeStaleTempFiles(dir: string): Promise<void> {
-  ownStart ??= processStartTime(process.pid);
-  if (ownStart === null) return; // no /proc: a live writer could not be told from a dead one
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return; // the save itself says what is wrong with the folder
-  }
-  for (const name of names) {
-    const m = TEMP_NAME.exec(name);
-    if (!m || isAlive(Number(m[1]), m[2]!)) continue;
-    const path = join(dir, name);
-    try {
-      if ((await lstat(path)).isFile()) await unlink(path);
-    } catch {
-      // Best effort: gone already, or someone else's in a shared folder; the save goes on.
-    }
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -3,9 +3,10 @@
  * ledger, trust database). Always the unprivileged user's, never root's: root writes nothing into
  * a user's home (SECURITY.md), so these are opened by the unprivileged side only.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { writeFileAtomicSync } from './atomic-write.ts';
 
 /** `$XDG_STATE_HOME/probebook` (default `~/.local/state/probebook`), created 0700 on demand. */
 export function userStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -16,20 +17,9 @@ export function userStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir;
 }
 
-/**
- * Writes a small private state file (0600) atomically: temp file beside it, fsync, rename, so a
- * crash leaves the old or the new content, never half of one.
- */
+/** Writes a small private state file (0600) atomically (atomic-write.ts): a crash leaves the old or the new content. */
 export function writePrivateFile(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomicSync(path, content, { mode: 0o600 });
 }
 
 /** Reads a JSON state file; `fallback` when it does not exist. A corrupt file is an error that names it. */

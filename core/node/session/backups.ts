@@ -1,13 +1,14 @@
 /**
  * Backups of unsaved edits: about a second after each change, the notebook as it is in memory is
- * written to the user's state folder (0600), so a crash loses at most that second. Saving removes
- * the backup; opening a file whose backup differs from it offers the backup.
+ * written atomically to the user's state folder (0600), so a crash loses at most that second.
+ * Saving removes the backup; opening a file whose backup differs from it offers the backup.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseNotebook, serializeNotebook } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
 
 export class BackupStore {
   readonly #dir: string;
@@ -38,10 +39,7 @@ export class BackupStore {
 
   async writeNow(notebookPath: string, notebook: Notebook): Promise<void> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    const file = this.#file(notebookPath);
-    const temp = `${file}.tmp`;
-    await writeFile(temp, serializeNotebook(structuredClone(notebook)), { mode: 0o600 });
-    await rename(temp, file);
+    await writeFileAtomic(this.#file(notebookPath), serializeNotebook(structuredClone(notebook)), { mode: 0o600 });
   }
 
   /** The backup of a notebook, if one exists and can be read. */
