@@ -3,6 +3,7 @@
  * folders to walk into and notebooks to pick; Save As adds a file name. Paths are relative to
  * the served folder, as the host takes them.
  */
+import { formatBytes } from '../../core/common/format.ts';
 import type { DirectoryEntry } from '../../core/common/protocol.ts';
 import type { HostConnection } from '../connection/host-connection.ts';
 import { h } from '../outputs/dom.ts';
@@ -144,8 +145,7 @@ function row(kind: 'folder' | 'notebook', name: string, detail: string, onPick: 
 
 function describe(e: DirectoryEntry): string {
   const parts: string[] = [];
-  if (e.size !== undefined)
-    parts.push(e.size < 1024 ? `${e.size} B` : e.size < 1024 * 1024 ? `${(e.size / 1024).toFixed(0)} KB` : `${(e.size / 1024 / 1024).toFixed(1)} MB`);
+  if (e.size !== undefined) parts.push(formatBytes(e.size));
   if (e.mtimeMs !== undefined) parts.push(new Date(e.mtimeMs).toLocaleString());
   return parts.join(' · ');
 }

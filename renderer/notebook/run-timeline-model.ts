@@ -5,6 +5,7 @@
  * `probebook.status`, …), which the runner writes at each cell's start and end. Pure: no DOM, so
  * node:test covers it; `run-timeline.ts` draws what it returns.
  */
+import { formatDuration } from '../../core/common/format.ts';
 import { resolveCell } from '../../core/common/notebook/cell-options.ts';
 import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
 
@@ -284,16 +285,6 @@ export function formatTick(ms: number, stepMs: number, lengthMs: number): string
 
 function trim(value: number, decimals: number): string {
   return String(Number(value.toFixed(Math.max(0, decimals))));
-}
-
-/** A duration for people: "850 ms", "1.24 s", "12.5 s", "2 min 03 s", "1 h 02 min". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const total = Math.round(ms / 1000);
-  if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
-  return `${Math.floor(total / 3600)} h ${String(Math.floor((total % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 export const STATUS_LABELS: Record<TimelineStatus, string> = { running: 'Running', ok: 'Succeeded', failed: 'Failed', interrupted: 'Stopped' };

@@ -7,6 +7,7 @@
  * so it is live while a run goes on and the same after a reload or for a notebook run headless.
  * Rows are kept and moved, not rebuilt, so hover and clicks survive the live updates.
  */
+import { formatDuration } from '../../core/common/format.ts';
 import { h } from '../outputs/dom.ts';
 import { icon, iconButton } from './icons.ts';
 import type { DocumentEvent, NotebookDocument } from './notebook-document.ts';
@@ -15,7 +16,6 @@ import {
   axisTicks,
   buildTimeline,
   describeRow,
-  formatDuration,
   listRuns,
   STATUS_LABELS,
   STOP_LABELS,

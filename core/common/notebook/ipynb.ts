@@ -2,6 +2,7 @@
  * The .ipynb codec: nbformat 4.0–4.5 in, 4.5 out, written exactly as Jupyter writes it.
  * Unknown fields (other tools' metadata, attachments, raw cells, widget state) are kept.
  */
+import { formatBytes } from '../format.ts';
 import { MIME, type CellErrorData } from '../mime.ts';
 import { JsonSyntaxError, NumberLiteral, parseJsonText, stringifyJupyter } from './json-text.ts';
 import type { Cell, CellType, Json, JsonObject, Notebook, Output, OutputKind } from './model.ts';
@@ -318,8 +319,8 @@ export function capStream(text: string, limit: number, already?: { bytes: number
   }
   if (droppedBytes === 0) return text;
   const note =
-    `[probebook: output truncated: ${formatSize(droppedBytes)} (${droppedLines.toLocaleString('en-US')} lines) not saved; ` +
-    `the limit is ${formatSize(limit)} per stream, see metadata.probebook.outputLimit]\n`;
+    `[probebook: output truncated: ${formatBytes(droppedBytes)} (${droppedLines.toLocaleString('en-US')} lines) not saved; ` +
+    `the limit is ${formatBytes(limit)} per stream, see metadata.probebook.outputLimit]\n`;
   return kept + (kept === '' || kept.endsWith('\n') ? '' : '\n') + note;
 }
 
@@ -335,12 +336,6 @@ function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function splitBundle(bundle: JsonObject): JsonObject {

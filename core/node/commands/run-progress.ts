@@ -2,6 +2,7 @@
  * The runner's progress on stderr: cell i/n, its name or first line, live elapsed time, result.
  * On a terminal one line updates in place; elsewhere (CI logs) each cell prints a start and an end line.
  */
+import { formatDuration } from '../../common/format.ts';
 import type { Cell } from '../../common/notebook/model.ts';
 import type { CellOutcome, RunSummary } from '../run/notebook-runner.ts';
 
@@ -38,7 +39,7 @@ export class ProgressReporter {
     const startedAt = this.#started.get(cellId) ?? Date.now();
     this.#started.delete(cellId);
     if (this.#quiet) return;
-    const elapsed = formatElapsed(outcome.durationMs ?? Date.now() - startedAt);
+    const elapsed = formatDuration(outcome.durationMs ?? Date.now() - startedAt, 'short');
     const result = describe(outcome);
     this.#clearLine();
     this.#out.write(`${this.#label(cellId)} ${result} ${elapsed}\n`);
@@ -62,7 +63,7 @@ export class ProgressReporter {
     const failed = summary.cells.filter((c) => !c.success).length;
     const total = summary.cells.reduce((sum, c) => sum + c.durationMs, 0);
     const verdict = summary.interrupted ? 'interrupted' : summary.ok ? 'all cells succeeded' : `${failed} cell${failed === 1 ? '' : 's'} failed`;
-    this.#out.write(`${summary.cells.length}/${this.#cells.length} cells ran in ${formatElapsed(total)}: ${verdict}\n`);
+    this.#out.write(`${summary.cells.length}/${this.#cells.length} cells ran in ${formatDuration(total, 'short')}: ${verdict}\n`);
   }
 
   close(): void {
@@ -80,7 +81,7 @@ export class ProgressReporter {
   #redraw(): void {
     if (!this.#tty || this.#quiet || this.#started.size === 0) return;
     const now = Date.now();
-    const parts = [...this.#started].map(([id, t]) => `${this.#label(id)} ${formatElapsed(now - t)}`);
+    const parts = [...this.#started].map(([id, t]) => `${this.#label(id)} ${formatDuration(now - t, 'short')}`);
     const line = parts.join('  |  ');
     const columns = this.#out.columns ?? 100;
     this.#out.write(`\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
@@ -115,12 +116,4 @@ function describe(outcome: CellOutcome): string {
   if (outcome.exitCode !== undefined && outcome.exitCode !== null) return `failed (exit ${outcome.exitCode})`;
   if (outcome.exitSignal) return `failed (killed by ${outcome.exitSignal})`;
   return 'failed';
-}
-
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m${String(s).padStart(2, '0')}s`;
 }

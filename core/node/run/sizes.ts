@@ -20,16 +20,3 @@ export function parseSize(text: string, what: string): number {
   if (!m || unit === undefined) throw new Error(`${what} takes a size like 4MiB, 512KiB or 1000000, got "${text}"`);
   return Math.floor(Number(m[1]) * unit);
 }
-
-/** 1536 → "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let i = 0;
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[i]}`;
-}
