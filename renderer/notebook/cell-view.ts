@@ -4,15 +4,16 @@
  * outputs. Outputs and highlighting are drawn when the cell first comes near the viewport, so
  * a long notebook paints at once.
  */
-import { MIME, type CellErrorData } from '../../core/common/mime.ts';
 import type { Cell } from '../../core/common/notebook/model.ts';
-import type { CellRunState, NotebookEdit, OutputEdit } from '../../core/common/protocol.ts';
+import type { NotebookEdit, OutputEdit } from '../../core/common/protocol.ts';
 import { h } from '../outputs/dom.ts';
-import type { OutputArea, RevealLineDetail, Theme } from '../outputs/index.ts';
+import type { RevealLineDetail, Theme } from '../outputs/index.ts';
 import { cellKind, cellOptionsOf, editorLanguageOf, hiddenParts, KIND_LABELS, PICKABLE_KINDS, withHidden, type CellKind } from './cell-kind.ts';
 import { openCellOptions } from './cell-options-popover.ts';
+import { CellOutputs, errorMarkers } from './cell-outputs.ts';
+import { CellRunStatus } from './cell-run-status.ts';
 import type { Mode } from './commands.ts';
-import { CellEditor, type EditorMarker } from './editor/cell-editor.ts';
+import { CellEditor } from './editor/cell-editor.ts';
 import { icon, iconButton } from './icons.ts';
 import type { NotebookDocument } from './notebook-document.ts';
 import { loadRenderers, renderersIfLoaded, type Renderers } from './renderers.ts';
@@ -43,24 +44,16 @@ export class CellView {
   private readonly kindSelect: HTMLSelectElement;
   private readonly nameChip: HTMLElement;
   private readonly pendingChip: HTMLElement;
-  private readonly status: HTMLElement;
-  private stopping = false;
-  private readonly runButton: HTMLButtonElement;
-  private readonly count: HTMLElement;
+  private readonly runStatus: CellRunStatus;
   private readonly inputBox: HTMLElement;
   private readonly markdownBox: HTMLElement;
   private readonly hiddenInput: HTMLButtonElement;
-  private readonly outputBox: HTMLElement;
-  private readonly hiddenOutput: HTMLButtonElement;
+  private readonly outputs: CellOutputs;
   private readonly actions: HTMLElement;
   private collapseInputButton: HTMLButtonElement | null = null;
-  private readonly collapseOutputButton: HTMLButtonElement;
-  private outputs: OutputArea | null = null;
-  private readonly outputWrap: HTMLElement;
   private disposed = false;
   private seen = false;
   private editingMarkdown = false;
-  private runState: CellRunState = { status: 'idle', executionCount: null };
 
   constructor(
     readonly cellId: string,
@@ -69,9 +62,11 @@ export class CellView {
     const cell = this.cell;
     this.kind = cellKind(cell, host.doc.notebook);
 
-    this.runButton = iconButton('play', 'Run cell (Ctrl+Enter)', () => (this.isBusy ? host.interrupt(cellId) : host.run(cellId)), { className: 'pb-run' });
-    this.count = h('div', 'pb-count');
-    const gutter = h('div', 'pb-cell-gutter', this.runButton, this.count);
+    this.runStatus = new CellRunStatus(
+      () => host.run(cellId),
+      () => host.interrupt(cellId),
+    );
+    const gutter = h('div', 'pb-cell-gutter', this.runStatus.button, this.runStatus.count);
 
     this.kindSelect = h('select', 'pb-kind');
     this.kindSelect.title = 'Cell language';
@@ -84,10 +79,8 @@ export class CellView {
     this.pendingChip.title =
       'A run of this notebook stopped (Probebook crashed or was killed) before this cleanup cell ran. The banner above offers to run it.';
     this.pendingChip.hidden = true;
-    this.status = h('span', 'pb-status');
-    this.status.setAttribute('aria-live', 'polite');
     this.actions = h('div', 'pb-cell-actions');
-    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.pendingChip, this.status, h('span', 'pb-spacer'), this.actions);
+    const header = h('div', 'pb-cell-head', this.kindSelect, this.nameChip, this.pendingChip, this.runStatus.status, h('span', 'pb-spacer'), this.actions);
     // The action buttons are made when first needed: most cells of a long notebook are never hovered.
     header.addEventListener('focusin', () => this.ensureActions());
 
@@ -120,19 +113,8 @@ export class CellView {
       void this.editor.activate({ x: e.clientX, y: e.clientY });
     });
 
-    this.collapseOutputButton = iconButton('chevronDown', 'Hide the outputs', () => this.toggleHidden('outputs'));
-    this.outputBox = h('div', 'pb-cell-output');
-    this.hiddenOutput = h('button', 'pb-hidden-note');
-    this.hiddenOutput.type = 'button';
-    this.hiddenOutput.addEventListener('click', () => this.toggleHidden('outputs'));
-    const outputWrap = (this.outputWrap = h(
-      'div',
-      'pb-cell-outputs',
-      h('div', 'pb-output-tools', this.collapseOutputButton),
-      this.outputBox,
-      this.hiddenOutput,
-    ));
-    this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, outputWrap));
+    this.outputs = new CellOutputs(() => this.toggleHidden('outputs'));
+    this.element = h('section', 'pb-cell', gutter, h('div', 'pb-cell-main', header, this.inputBox, this.outputs.element));
     this.element.dataset['cellId'] = cellId;
     this.element.addEventListener('pointerenter', () => this.ensureActions());
     this.element.addEventListener('mousedown', (e) => {
@@ -157,13 +139,11 @@ export class CellView {
    * its probes), so the cell says so, and stopping it again kills it at once.
    */
   markStopping(): void {
-    if (this.runState.status !== 'running' || this.stopping) return;
-    this.stopping = true;
-    this.refreshRunState();
+    if (this.runStatus.markStopping()) this.refreshRunState();
   }
 
   get isBusy(): boolean {
-    return this.runState.status === 'queued' || this.runState.status === 'running';
+    return this.runStatus.isBusy;
   }
 
   get isMarkdownEditing(): boolean {
@@ -192,7 +172,7 @@ export class CellView {
     }
     this.seen = true;
     // An error output's "line N" link moves the editor to that line.
-    this.outputWrap.addEventListener(r.outputs.REVEAL_LINE_EVENT, (e) => {
+    this.outputs.element.addEventListener(r.outputs.REVEAL_LINE_EVENT, (e) => {
       const detail = (e as CustomEvent<RevealLineDetail>).detail;
       this.host.select(this.cellId, 'edit');
       void this.editor.revealLine(detail.line, detail.column);
@@ -221,7 +201,7 @@ export class CellView {
     this.editor.setLanguage(editorLanguageOf(this.kind));
     this.editor.setSource(cell.source);
     this.refreshMarkdown();
-    this.runButton.hidden = cell.cellType !== 'code';
+    this.runStatus.button.hidden = cell.cellType !== 'code';
   }
 
   refreshMetadata(): void {
@@ -251,85 +231,38 @@ export class CellView {
       this.collapseInputButton.title = hidden.source ? 'Show the code' : 'Hide the code';
       this.collapseInputButton.replaceChildren(icon(hidden.source ? 'chevronRight' : 'chevronDown'));
     }
-    this.collapseOutputButton.title = hidden.outputs ? 'Show the outputs' : 'Hide the outputs';
-    this.hiddenOutput.textContent = `${cell.outputs.length} output${cell.outputs.length === 1 ? '' : 's'} hidden: show`;
+    this.outputs.showHidden(cell, hidden.outputs);
   }
 
   refreshRunState(): void {
-    this.runState = this.host.doc.runState(this.cellId);
-    const s = this.runState;
-    if (s.status !== 'running') this.stopping = false;
-    this.element.dataset['status'] = s.status;
-    if (this.stopping) this.element.dataset['stopping'] = 'true';
+    const state = this.host.doc.runState(this.cellId);
+    this.runStatus.show(state, this.cell);
+    this.element.dataset['status'] = state.status;
+    if (this.runStatus.isStopping) this.element.dataset['stopping'] = 'true';
     else delete this.element.dataset['stopping'];
-    const busy = this.isBusy;
-    if (busy !== (this.runButton.dataset['busy'] === 'true')) {
-      this.runButton.dataset['busy'] = String(busy);
-      this.runButton.replaceChildren(icon(busy ? 'stop' : 'play'));
-    }
-    const title = !busy ? 'Run cell (Ctrl+Enter)' : this.stopping ? 'Stopping: click again to kill the cell now' : 'Stop the cell (I, I stops everything)';
-    if (this.runButton.title !== title) {
-      this.runButton.title = title;
-      this.runButton.setAttribute('aria-label', title);
-    }
-    const n = busy ? '*' : (this.cell.executionCount ?? s.executionCount ?? ' ');
-    this.count.textContent = this.cell.cellType === 'code' ? `[${n}]` : '';
-    this.tick(Date.now());
   }
 
   /** Updates the live duration of a running cell. */
   tick(now: number): void {
-    const s = this.runState;
-    const parts: (string | Node)[] = [];
-    switch (s.status) {
-      case 'queued':
-        parts.push(icon('clock'), 'Queued');
-        break;
-      case 'running':
-        parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0));
-        if (s.runAs === 'root') parts.push(h('span', 'pb-root-badge', 'root'));
-        if (this.stopping) parts.push(h('span', 'pb-stop-note', '· stopping… stop again to kill it'));
-        break;
-      case 'ok':
-        parts.push(icon('check'), formatDuration(s.durationMs ?? 0));
-        if (s.stopReason === 'timeout') parts.push(h('span', 'pb-stop-note', '· stopped by its timeout'));
-        else if (s.stopReason === 'run-ended') parts.push(h('span', 'pb-stop-note', '· stopped at the end of the run'));
-        break;
-      case 'failed':
-        parts.push(icon('alert'), `Failed · ${formatDuration(s.durationMs ?? 0)}`);
-        break;
-      case 'interrupted':
-        parts.push(icon('interrupted'), `Stopped · ${formatDuration(s.durationMs ?? 0)}`);
-        break;
-      default:
-        break;
-    }
-    if (parts.length || this.status.firstChild) this.status.replaceChildren(...parts);
+    this.runStatus.tick(now);
   }
 
   /** Outputs changed: one edit, or (none) replaced wholesale. */
   refreshOutputs(edit?: OutputEdit): void {
     const cell = this.cell;
     this.element.classList.toggle('pb-has-outputs', cell.outputs.length > 0);
-    this.hiddenOutput.textContent = `${cell.outputs.length} output${cell.outputs.length === 1 ? '' : 's'} hidden: show`;
+    this.outputs.countHidden(cell);
     if (edit?.kind !== 'append') this.editor.setMarkers(errorMarkers(cell));
     if (!this.seen) return;
-    if (!this.outputs) {
-      if (cell.outputs.length === 0) return;
-      this.outputs = this.renderers.outputs.createOutputArea(this.outputBox, { trusted: this.host.doc.trusted, theme: this.host.theme });
-      this.outputs.reset(cell.outputs);
-      return;
-    }
-    if (edit) this.outputs.apply(edit);
-    else this.outputs.reset(cell.outputs);
+    this.outputs.render(cell, this.renderers, { trusted: this.host.doc.trusted, theme: this.host.theme }, edit);
   }
 
   setTheme(theme: Theme): void {
-    this.outputs?.setTheme(theme);
+    this.outputs.setTheme(theme);
   }
 
   setTrusted(trusted: boolean): void {
-    this.outputs?.setTrusted(trusted);
+    this.outputs.setTrusted(trusted);
     if (this.kind === 'markdown' && !this.editingMarkdown && this.seen) this.renderers.markdown.renderMarkdown(this.markdownBox, this.cell.source, trusted);
   }
 
@@ -370,7 +303,7 @@ export class CellView {
 
   dispose(): void {
     this.disposed = true;
-    this.outputs?.dispose();
+    this.outputs.dispose();
     this.editor.dispose();
     this.element.remove();
   }
@@ -427,27 +360,4 @@ export class CellView {
       this.host.locked,
     );
   }
-}
-
-/** Editor markers for the error outputs of a cell that say where they happened. */
-export function errorMarkers(cell: Cell): EditorMarker[] {
-  const markers: EditorMarker[] = [];
-  for (const o of cell.outputs) {
-    if (o.kind !== 'error') continue;
-    const item = o.items.find((i) => i.mime === MIME.error);
-    const data = item?.data as unknown as CellErrorData | undefined;
-    if (!data?.location || !Number.isInteger(data.location.line) || data.location.line < 1) continue;
-    markers.push({ ...data.location, message: `${data.ename}: ${data.evalue}` });
-  }
-  return markers;
-}
-
-/** `0.4s`, `12s`, `3m 05s`, `1h 02m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
