@@ -5,32 +5,21 @@
  * browser's WebSocket carries.
  */
 import { app } from 'electron';
-import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
-import { ServedRoot } from '../../core/node/session/served-root.ts';
-import { SessionHost } from '../../core/node/session/session-host.ts';
-import { userStateDir } from '../../core/node/state-dir.ts';
-import { TrustStore } from '../../core/node/session/trust.ts';
+import { createSessionHost } from '../../core/node/session/create-session-host.ts';
 import type { HostConnection, SessionHostLike } from './host-link.ts';
 import { findSystemNode, kernelHostBundle } from './kernel-host-paths.ts';
 
 export function setupSessionHost(): SessionHostLike {
-  const stateDir = userStateDir();
   // The desktop app opens what its user picks in native dialogs: the whole file system is "served",
   // with the user's own permissions.
-  const host = ServedRoot.open('/').then(
-    (root) =>
-      new SessionHost({
-        root,
-        stateDir,
-        trust: new TrustStore(stateDir),
-        runAs: 'unknown',
-        executor: () => {
-          const node = findSystemNode(process.env.PATH);
-          if (!node) throw new Error('Cells run under a system Node.js (the desktop app cannot elevate itself): install nodejs (sudo apt install nodejs).');
-          return KernelHostClient.start({ node, entry: kernelHostBundle(import.meta.dirname) });
-        },
-      }),
-  );
+  const host = createSessionHost({
+    root: '/',
+    kernelHost: () => {
+      const node = findSystemNode(process.env.PATH);
+      if (!node) throw new Error('Cells run under a system Node.js (the desktop app cannot elevate itself): install nodejs (sudo apt install nodejs).');
+      return { node, entry: kernelHostBundle(import.meta.dirname) };
+    },
+  });
   let disposed = false;
   app.on('will-quit', (event) => {
     if (disposed) return;

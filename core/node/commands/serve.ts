@@ -10,12 +10,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
-import { ServedRoot } from '../session/served-root.ts';
-import { SessionHost } from '../session/session-host.ts';
-import { userStateDir } from '../state-dir.ts';
-import { TrustStore } from '../session/trust.ts';
-import type { CellExecutor } from '../run/executor.ts';
+import { createSessionHost } from '../session/create-session-host.ts';
+import type { SessionHost } from '../session/session-host.ts';
 import { NotebookServer } from '../server/notebook-server.ts';
 import { ServerInfoFiles } from '../server/server-info.ts';
 
@@ -117,18 +113,7 @@ export async function startServe(
   const info = openServerInfo(err);
   if (!info) return 2;
 
-  const stateDir = userStateDir();
-  // Cells always run in the kernel host: elevated once, or (already root) a plain child. One
-  // containment (cgroups, reaper, marker sweep), one audit log and `user: true` cells as the
-  // invoking user (SUDO_UID under sudo) for every way Probebook runs.
-  const executor = (): Promise<CellExecutor> => KernelHostClient.start();
-  const host = new SessionHost({
-    root: await ServedRoot.open(folder),
-    executor,
-    runAs: isRoot ? 'root' : 'unknown',
-    trust: new TrustStore(stateDir),
-    stateDir,
-  });
+  const host = await createSessionHost({ root: folder });
   let stopping: Promise<void> | undefined;
   let markStopped!: () => void;
   const stopped = new Promise<void>((r) => (markStopped = r));
