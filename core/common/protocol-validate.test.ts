@@ -1,6 +1,7 @@
 // Validation at the edge: what a UI may send, and the errors that name the wrong field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KernelRequestType } from './protocol.ts';
 import { parseClientMessage, ProtocolError } from './protocol-validate.ts';
 import { METADATA_NESTING } from './notebook/ipynb.ts';
 import { MAX_JSON_DEPTH } from './notebook/json-text.ts';
@@ -40,6 +41,21 @@ test('unknown types, non-objects and wrong field types are refused with the fiel
     cellIds: ['a'],
     runAll: true,
   });
+});
+
+test("a page cannot speak the kernel link: the kernel host's requests and messages are unknown types here", () => {
+  const kernelTypes: Record<KernelRequestType, true> = {
+    kernel_hello: true,
+    kernel_execute_request: true,
+    kernel_interrupt_request: true,
+    kernel_reset_request: true,
+    kernel_notebook_result: true,
+    heartbeat: true,
+    shutdown_request: true,
+  };
+  for (const type of [...Object.keys(kernelTypes), 'kernel_stream', 'execute_reply', 'welcome']) {
+    assert.throws(() => parseClientMessage({ type, requestId: 'r', notebookKey: 'n', code: 'id' }), /type must be a known message type/, type);
+  }
 });
 
 /** An object nested `levels` deep, its innermost level `{ a: 1 }`. */

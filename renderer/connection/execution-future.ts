@@ -1,35 +1,25 @@
 /**
  * One `execute_request` as the page that sent it sees it: its own stream of `execution_state`,
- * `output` and `execution_ended` messages, which ends when every cell it ran has ended (like
- * JupyterLab's kernel future, which is done when both its reply and its final status arrived).
+ * `output` and `execution_ended` messages, ended by the host's one `execute_reply` (like
+ * JupyterLab's kernel future, done once its reply and its final status arrived: here the reply
+ * comes after the last cell's end).
  */
-import type { HostMessage } from '../../core/common/protocol.ts';
+import type { HostMessage, RunSummary } from '../../core/common/protocol.ts';
 
 export type ExecutionMessage = Extract<HostMessage, { type: 'execution_state' | 'output' | 'execution_ended' }>;
-export type ExecutionEnded = Extract<HostMessage, { type: 'execution_ended' }>;
-
-export interface ExecutionSummary {
-  /** Every cell that ended, in the order they ended. */
-  cells: ExecutionEnded[];
-  /** Every cell succeeded. */
-  ok: boolean;
-}
+export type ExecuteReply = Extract<HostMessage, { type: 'execute_reply' }>;
 
 export class ExecutionFuture {
   readonly requestId: string;
-  /** Resolves when every cell of the request has ended; rejects when the host refused it or the link broke. */
-  readonly done: Promise<ExecutionSummary>;
+  /** Resolves with the run's summary when its `execute_reply` arrives; rejects when the host refused the request or the link broke. */
+  readonly done: Promise<RunSummary>;
   private readonly listeners = new Set<(message: ExecutionMessage) => void>();
-  /** Cells still to end; null until known (a Run All learns them from `queued` states). */
-  private readonly waiting: Set<string>;
-  private readonly ended: ExecutionEnded[] = [];
   private settled = false;
-  private resolve!: (summary: ExecutionSummary) => void;
+  private resolve!: (summary: RunSummary) => void;
   private reject!: (error: Error) => void;
 
-  constructor(requestId: string, cellIds: readonly string[]) {
+  constructor(requestId: string) {
     this.requestId = requestId;
-    this.waiting = new Set(cellIds);
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -48,21 +38,16 @@ export class ExecutionFuture {
     return () => this.listeners.delete(listener);
   }
 
-  /** @internal The connection routes the request's messages here. Returns true when the stream ended. */
-  deliver(message: ExecutionMessage): boolean {
+  /** @internal The connection routes the request's messages here. Returns true when the request ended. */
+  deliver(message: ExecutionMessage | ExecuteReply): boolean {
     if (this.settled) return true; // nothing for the request follows its end
-    if (message.type === 'execution_state' && message.state === 'queued') this.waiting.add(message.cellId);
-    for (const l of this.listeners) l(message);
-    if (message.type === 'execution_ended') {
-      this.ended.push(message);
-      this.waiting.delete(message.cellId);
-      if (this.waiting.size === 0) {
-        this.settled = true;
-        this.listeners.clear();
-        this.resolve({ cells: this.ended, ok: this.ended.every((e) => e.success) });
-        return true;
-      }
+    if (message.type === 'execute_reply') {
+      this.settled = true;
+      this.listeners.clear();
+      this.resolve(message.summary);
+      return true;
     }
+    for (const l of this.listeners) l(message);
     return false;
   }
 

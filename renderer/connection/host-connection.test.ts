@@ -120,7 +120,7 @@ test('an edit resolves with the notebook_changed whose origin is its requestId',
   c.close();
 });
 
-test('an execution future streams its own messages and ends when every cell ended', async () => {
+test("an execution future streams its own messages and ends on its execute_reply, with the run's summary", async () => {
   const host = new FakeHost();
   let runRequestId = '';
   host.onRequest = (_link, m) => {
@@ -137,18 +137,29 @@ test('an execution future streams its own messages and ends when every cell ende
   link.push({ ...base, requestId: 'other-run', type: 'output', cellId: 'z', edit: { kind: 'clear' } });
   link.push({ ...base, type: 'output', cellId: 'a', edit: { kind: 'append', outputId: 'o1', text: 'hi\n' } });
   link.push({ ...base, type: 'execution_ended', cellId: 'a', status: 'ok', success: true, durationMs: 5, stopped: false });
-  assert.equal(future.isDone, false, 'b has not ended yet');
   link.push({ ...base, type: 'execution_ended', cellId: 'b', status: 'failed', success: false, durationMs: 3, stopped: false });
-  const summary = await future.done;
+  assert.equal(future.isDone, false, 'every cell ended, but the reply has not come');
+  const summary = {
+    ok: false,
+    interrupted: false,
+    failedCellId: 'b',
+    cells: [
+      { cellId: 'a', status: 'ok' as const, success: true, durationMs: 5, ran: true },
+      { cellId: 'b', status: 'failed' as const, success: false, durationMs: 3, ran: true },
+    ],
+  };
+  link.push({ ...base, requestId: 'other-run', type: 'execute_reply', summary: { ok: true, interrupted: false, cells: [] } });
+  assert.equal(future.isDone, false, "another request's reply does not end it");
+  link.push({ ...base, type: 'execute_reply', summary });
+  assert.deepEqual(await future.done, summary);
   assert.deepEqual(seen, ['execution_state:a', 'output:a', 'execution_ended:a', 'execution_ended:b']);
-  assert.equal(summary.ok, false);
   // Nothing for the request follows its end.
   link.push({ ...base, type: 'output', cellId: 'a', edit: { kind: 'clear' } });
   assert.equal(seen.length, 4);
   c.close();
 });
 
-test('a Run All future learns its cells from queued states', async () => {
+test('a Run All future, which does not know its cells, ends on its execute_reply too', async () => {
   const host = new FakeHost();
   let id = '';
   host.onRequest = (_l, m) => m.type === 'execute_request' && (id = m.requestId);
@@ -157,11 +168,12 @@ test('a Run All future learns its cells from queued states', async () => {
   const future = c.execute({ notebookId: 'n1', cellIds: [], runAll: true });
   const base = { requestId: id, notebookId: 'n1' };
   host.link.push({ ...base, type: 'execution_state', cellId: 'a', state: 'queued' });
-  host.link.push({ ...base, type: 'execution_state', cellId: 'b', state: 'queued' });
   host.link.push({ ...base, type: 'execution_ended', cellId: 'a', status: 'ok', success: true, durationMs: 1, stopped: false });
-  assert.equal(future.isDone, false);
+  assert.equal(future.isDone, false, 'a Run All whose first cell ended is not over');
+  host.link.push({ ...base, type: 'execution_state', cellId: 'b', state: 'queued' });
   host.link.push({ ...base, type: 'execution_ended', cellId: 'b', status: 'ok', success: true, durationMs: 1, stopped: false });
-  assert.equal((await future.done).cells.length, 2);
+  host.link.push({ ...base, type: 'execute_reply', summary: { ok: true, interrupted: false, cells: [] } });
+  assert.equal((await future.done).ok, true);
   c.close();
 });
 

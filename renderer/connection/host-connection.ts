@@ -11,36 +11,18 @@
  * const { snapshot } = await connection.request({ type: 'open_notebook', path: 'lab.ipynb' });
  * const run = connection.execute({ notebookId: snapshot.notebookId, cellIds: [snapshot.notebook.cells[0]!.id] });
  * run.onMessage((m) => m.type === 'output' && console.log(m.edit));
- * await run.done;
+ * const summary = await run.done; // on the host's execute_reply
  */
-import { PROTOCOL_VERSION, type ClientMessage, type ErrorCode, type HostMessage, type HostMessageType } from '../../core/common/protocol.ts';
-import { ExecutionFuture, type ExecutionMessage } from './execution-future.ts';
+import { PROTOCOL_VERSION, REPLY_TYPES, type ClientMessage, type ErrorCode, type HostMessage, type HostMessageType } from '../../core/common/protocol.ts';
+import { ExecutionFuture } from './execution-future.ts';
 import type { Transport, TransportFactory } from './transport.ts';
 
 export type Welcome = Extract<HostMessage, { type: 'welcome' }>;
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
-/** What the host answers to each request type; requests missing here get no reply (use `send`). */
-const REPLIES = {
-  open_notebook: 'notebook_opened',
-  create_notebook: 'notebook_opened',
-  close_notebook: 'notebook_closed',
-  restore_backup: 'notebook_opened',
-  save_request: 'saved',
-  list_directory: 'directory_listing',
-  list_probes: 'probe_list',
-  restart_request: 'pong',
-  trust_request: 'pong',
-  // Answered once the cleanup cells ran (their outputs come as any run's) or the run was dismissed.
-  run_pending_cleanup: 'pending_cleanup',
-  dismiss_pending_cleanup: 'pending_cleanup',
-  ping: 'pong',
-  // An edit's answer is the broadcast `notebook_changed` whose `origin` is its requestId.
-  edit: 'notebook_changed',
-} as const satisfies Partial<Record<ClientMessage['type'], HostMessageType>>;
-
-type Replies = typeof REPLIES;
-export type RequestType = keyof Replies;
+type Replies = typeof REPLY_TYPES;
+/** Requests answered by one reply (`execute_request` has its own {@link HostConnection.execute}; the rest use `send`). */
+export type RequestType = Exclude<keyof Replies, 'execute_request'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A request as callers write it: the connection adds the `requestId`. */
 export type RequestOf<T extends RequestType> = DistributiveOmit<Extract<ClientMessage, { type: T }>, 'requestId'>;
@@ -186,11 +168,10 @@ export class HostConnection {
     });
   }
 
-  /** Runs cells; the future's stream ends when they have all ended. */
+  /** Runs cells; the future's stream ends with the host's `execute_reply`, after every cell ended. */
   execute(message: { notebookId: string; cellIds: string[]; runAll?: boolean }): ExecutionFuture {
     const requestId = this.nextRequestId();
-    // A Run All learns its cells from their `queued` states.
-    const future = new ExecutionFuture(requestId, message.runAll ? [] : message.cellIds);
+    const future = new ExecutionFuture(requestId);
     this.futures.set(requestId, future);
     try {
       this.write({ type: 'execute_request', requestId, ...message });
@@ -365,9 +346,9 @@ export class HostConnection {
 
   /** Hands replies to their requests and execution messages to their futures. */
   private route(message: HostMessage): void {
-    if (message.type === 'execution_state' || message.type === 'output' || message.type === 'execution_ended') {
+    if (message.type === 'execution_state' || message.type === 'output' || message.type === 'execution_ended' || message.type === 'execute_reply') {
       const future = this.futures.get(message.requestId);
-      if (future?.deliver(message as ExecutionMessage)) this.futures.delete(message.requestId);
+      if (future?.deliver(message)) this.futures.delete(message.requestId);
       return;
     }
     const requestId = message.type === 'notebook_changed' ? message.origin : 'requestId' in message ? message.requestId : undefined;
@@ -386,7 +367,7 @@ export class HostConnection {
       return;
     }
     const pending = this.pending.get(requestId);
-    if (pending && REPLIES[pending.type] === message.type) {
+    if (pending && REPLY_TYPES[pending.type] === message.type) {
       this.pending.delete(requestId);
       pending.resolve(message);
     }

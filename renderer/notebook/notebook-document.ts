@@ -1,14 +1,14 @@
 /**
  * The page's copy of one open notebook: the host's snapshot, kept current with its
- * `notebook_changed` edits (through the same `applyEdit` the host uses), output edits and run
- * states. Local edits apply at once and go to the host; their echo (the `notebook_changed` whose
- * `origin` is the edit's requestId) is not applied twice. Typing is coalesced: sources are sent
- * after a short pause, and always before anything else (a run, a save, another edit).
+ * `notebook_changed` edits and output edits (through the same `applyEdit` and `applyOutputEdit`
+ * the host uses) and run states. Local edits apply at once and go to the host; their echo (the
+ * `notebook_changed` whose `origin` is the edit's requestId) is not applied twice. Typing is
+ * coalesced: sources are sent after a short pause, and always before anything else (a run, a
+ * save, another edit).
  */
-import { applyEdit, EditError } from '../../core/common/notebook/edits.ts';
+import { applyEdit, applyOutputEdit, EditError } from '../../core/common/notebook/edits.ts';
 import type { Cell, Notebook } from '../../core/common/notebook/model.ts';
 import type { CellRunState, HostMessage, NotebookEdit, NotebookSnapshot, OutputEdit, PendingCleanupRun } from '../../core/common/protocol.ts';
-import { applyOutputEdit } from './output-edits.ts';
 
 export type DocumentEvent =
   /** Cells were inserted, deleted or moved. */

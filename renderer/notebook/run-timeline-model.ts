@@ -8,13 +8,11 @@
 import { formatDuration } from '../../core/common/format.ts';
 import { resolveCell } from '../../core/common/notebook/cell-options.ts';
 import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
+import { isStopReason, type StopReason } from '../../core/common/protocol.ts';
 
 export type TimelineStatus = 'running' | 'ok' | 'failed' | 'interrupted';
-/** Why a cell was stopped: Stop / I I, its timeout, or the end of its Run All (background cells). */
-export type StopReason = 'interrupt' | 'timeout' | 'run-ended';
 
 const STATUSES: readonly string[] = ['running', 'ok', 'failed', 'interrupted'];
-const STOPS: readonly string[] = ['interrupt', 'timeout', 'run-ended'];
 
 /** One cell's last execution, as its metadata records it. */
 export interface CellTiming {
@@ -112,7 +110,7 @@ export function readTiming(cell: Cell, index: number): CellTiming | null {
     startedAt,
     endedAt,
     status,
-    ...(stopText && STOPS.includes(stopText) ? { stop: stopText as StopReason } : {}),
+    ...(isStopReason(stopText) ? { stop: stopText } : {}),
     background: str(e, 'probebook.background') === 'true',
     cleanup: str(e, 'probebook.cleanup') === 'true',
     runAll: str(e, 'probebook.runAll') === 'true',

@@ -33,6 +33,8 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
     sink: {
       stream: (name, text) => (name === 'stdout' ? stdout.push({ text, at: performance.now() }) : stderr.push(text)),
       display: (items) => displays.push(items),
+      update: () => undefined,
+      clear: () => undefined,
       error: (e) => errors.push(e),
     },
     ...over,

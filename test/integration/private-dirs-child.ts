@@ -26,6 +26,8 @@ if (process.argv[2] === 'trace') {
         else if (name === 'stderr') process.stderr.write(text);
       },
       display: () => undefined,
+      update: () => undefined,
+      clear: () => undefined,
       error: (e) => process.stderr.write(`${e.ename}: ${e.evalue}\n`),
     },
   });

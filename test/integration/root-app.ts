@@ -51,6 +51,8 @@ try {
         sink: {
           stream: (stream, text) => say({ cellId: cell.cellId, stream, text }),
           display: () => undefined,
+          update: () => undefined,
+          clear: () => undefined,
           error: (error) => say({ cellId: cell.cellId, error: error.evalue }),
         },
       })

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
-import type { AuditRecord, HostMessage } from '../../core/common/protocol.ts';
+import type { AuditRecord, KernelMessage } from '../../core/common/protocol.ts';
 import type { Cell, JsonObject, Notebook } from '../../core/common/notebook/model.ts';
 import { commandFor, startKernelHost } from '../../core/node/kernel-host/elevation.ts';
 import { KernelHostConnection } from '../../core/node/kernel-host/kernel-host-connection.ts';
@@ -28,7 +28,7 @@ async function host(t: { after(fn: () => unknown): void }, heartbeatMs = 2000, p
 }
 
 /** The next message matching `match`. */
-function next(connection: KernelHostConnection, match: (m: HostMessage) => boolean, timeoutMs = 10_000): Promise<HostMessage> {
+function next(connection: KernelHostConnection, match: (m: KernelMessage) => boolean, timeoutMs = 10_000): Promise<KernelMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (off(), reject(new Error('no such message arrived'))), timeoutMs);
     const off = connection.onMessage((m) => {
@@ -151,7 +151,13 @@ test('audits every execution and applies cwd and env itself', async (t) => {
   let out = '';
   const code = 'pwd; echo "$LAB_IFACE"';
   const base = { notebookKey: 'nb', notebookPath: '/labs/a.ipynb', language: 'shell' as const, args: [], signal: new AbortController().signal };
-  const sink = { stream: (_: string, text: string) => (out += text), display: () => undefined, error: () => undefined };
+  const sink = {
+    stream: (_: string, text: string) => (out += text),
+    display: () => undefined,
+    update: () => undefined,
+    clear: () => undefined,
+    error: () => undefined,
+  };
   const ok = await client.execute({ ...base, cellId: 'c1', code, cwd: '/usr', env: { LAB_IFACE: 'veth-lab' }, sink });
   assert.equal(ok.status, 'ok');
   assert.equal(out, '/usr\nveth-lab\n');
@@ -205,7 +211,7 @@ test('kill -9 of the kernel host rejects the running cell instead of hanging', a
     env: {},
     args: [],
     signal: new AbortController().signal,
-    sink: { stream: () => started(), display: () => undefined, error: () => undefined },
+    sink: { stream: () => started(), display: () => undefined, update: () => undefined, clear: () => undefined, error: () => undefined },
   });
   await running;
   process.kill(client.welcome.pid, 'SIGKILL');
@@ -238,6 +244,8 @@ test('a stopped bpftrace cell detaching many probes is not killed by the host be
     sink: {
       stream: (_, text) => ((out += text), out.includes('attached') && attached()),
       display: (items) => maps.push(String(items.find((i) => i.mime === 'text/plain')?.data ?? '')),
+      update: () => undefined,
+      clear: () => undefined,
       error: () => undefined,
     },
   });
@@ -271,6 +279,8 @@ test('the host tells when a bpftrace cell has attached its probes, so its timeou
         if (text.includes('begin')) stop.abort('timeout');
       },
       display: () => undefined,
+      update: () => undefined,
+      clear: () => undefined,
       error: () => undefined,
     },
   });
@@ -300,7 +310,13 @@ test('a cell stopped again while it stops is killed at once, not after its grace
     signal: stop.signal,
     hurry: hurry.signal,
     graceMs: 15_000,
-    sink: { stream: (_, text) => ((out += text), out.includes('ready') && ready()), display: () => undefined, error: () => undefined },
+    sink: {
+      stream: (_, text) => ((out += text), out.includes('ready') && ready()),
+      display: () => undefined,
+      update: () => undefined,
+      clear: () => undefined,
+      error: () => undefined,
+    },
   });
   await isReady;
   const t0 = Date.now();
@@ -319,9 +335,9 @@ test('a cell that prints faster than the app reads cannot make the kernel host b
   let received = 0;
   let notice = '';
   connection.onMessage((m) => {
-    if (m.type !== 'output' || m.edit.kind !== 'append') return;
-    if (m.edit.text.startsWith('[probebook:')) notice = m.edit.text;
-    else received += m.edit.text.length;
+    if (m.type !== 'kernel_stream') return;
+    if (m.text.startsWith('[probebook:')) notice = m.text;
+    else received += m.text.length;
   });
   // The app stops reading while the cell writes 160 MiB.
   const done = join(mkdtempSync(join(tmpdir(), 'probebook-flood-')), 'done');
@@ -341,7 +357,7 @@ test('a cell that prints faster than the app reads cannot make the kernel host b
   });
   await eventually(() => existsSync(done), 30_000, 'the cell did not finish');
   connection.subprocess.stdout!.resume();
-  await next(connection, (m) => m.type === 'execution_ended', 30_000);
+  await next(connection, (m) => m.type === 'kernel_ended', 30_000);
   assert.match(notice, /^\[probebook: \d+ bytes of output dropped: the app could not keep up\]/);
   const dropped = Number(/(\d+) bytes/.exec(notice)![1]);
   assert.equal(received + dropped, 167772160, 'every byte is either delivered or counted');

@@ -85,7 +85,7 @@ test('a run killed by SIGKILL leaves its cleanup pending; the next start reports
     env: {},
     args: [],
     signal: new AbortController().signal,
-    sink: { stream: () => undefined, display: () => undefined, error: () => undefined },
+    sink: { stream: () => undefined, display: () => undefined, update: () => undefined, clear: () => undefined, error: () => undefined },
   });
   assert.equal(result.status, 'ok');
   assert.ok(existsSync(w.marker));

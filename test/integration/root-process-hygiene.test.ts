@@ -103,7 +103,13 @@ test('interrupting a cell also stops its child that called setsid', async (t) =>
     args: [],
     graceMs: 200,
     signal: controller.signal,
-    sink: { stream: (_n, text) => ((out += text), out.includes('PID') && ready()), display: () => undefined, error: () => undefined },
+    sink: {
+      stream: (_n, text) => ((out += text), out.includes('PID') && ready()),
+      display: () => undefined,
+      update: () => undefined,
+      clear: () => undefined,
+      error: () => undefined,
+    },
   });
   await started;
   const escaped = Number(/PID (\d+)/.exec(out)![1]);
@@ -128,7 +134,7 @@ test('a cell that ends normally keeps its background daemon until the session en
     env: {},
     args: [],
     signal: new AbortController().signal,
-    sink: { stream: (_n, text) => (out += text), display: () => undefined, error: () => undefined },
+    sink: { stream: (_n, text) => (out += text), display: () => undefined, update: () => undefined, clear: () => undefined, error: () => undefined },
   });
   assert.equal(result.status, 'ok');
   const daemon = Number(/PID (\d+)/.exec(out)![1]);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '../../core/common/protocol.ts';
 import { HostClient as Client, http } from '../support/host-client.ts';
 import { startServe, type ServeHandle } from '../../core/node/commands/serve.ts';
 
@@ -136,7 +137,7 @@ test("two windows on one notebook see each other's edits; a window opened mid-ru
   const s = await serve(t, { 'lab.ipynb': notebookText([{ id: 'a', source: 'echo one; sleep 0.8; echo two' }]) });
   const first = await Client.connect(s);
   const second = await Client.connect(s);
-  first.send({ type: 'hello', protocolVersion: 1, client: 'browser' });
+  first.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: 'browser' });
   assert.equal((await first.next('welcome')).runAs, 'root');
   first.send({ type: 'open_notebook', requestId: 'o1', path: 'lab.ipynb' });
   const opened = (await first.next('notebook_opened')).snapshot;

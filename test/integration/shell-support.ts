@@ -25,6 +25,8 @@ export function shellRequest(code: string, over: Partial<ExecutionRequest> = {})
     sink: {
       stream: (kind, text) => events.push({ kind, text, at: performance.now() }),
       display: () => assert.fail('shell cells display nothing'),
+      update: () => assert.fail('shell cells display nothing'),
+      clear: () => assert.fail('shell cells clear nothing'),
       error: (e) => errors.push(e),
     },
     ...over,

@@ -58,7 +58,7 @@ async function runCell(kernel: TypeScriptKernel, code: string, cwd: string) {
     env: {},
     args: [],
     signal: new AbortController().signal,
-    sink: { stream: (_n, text) => (out += text), display: () => undefined, error: (e) => errors.push(e) },
+    sink: { stream: (_n, text) => (out += text), display: () => undefined, update: () => undefined, clear: () => undefined, error: (e) => errors.push(e) },
   };
   const { status } = await kernel.execute(req);
   return { status, out, error: errors[0]?.evalue ?? '' };
@@ -69,7 +69,7 @@ function runCellAs(user: TestUser, code: string, cwd: string): Promise<{ status:
   const script = [
     `import { TypeScriptKernel } from ${JSON.stringify(join(root, 'core/node/kernels/typescript-kernel.ts'))};`,
     "const kernel = new TypeScriptKernel(); let out = ''; const errors = [];",
-    `const { status } = await kernel.execute({ notebookKey: 'nb', cellId: 'c', language: 'typescript', code: ${JSON.stringify(code)}, cwd: ${JSON.stringify(cwd)}, env: {}, args: [], signal: new AbortController().signal, sink: { stream: (_n, t) => (out += t), display() {}, error: (e) => errors.push(e) } });`,
+    `const { status } = await kernel.execute({ notebookKey: 'nb', cellId: 'c', language: 'typescript', code: ${JSON.stringify(code)}, cwd: ${JSON.stringify(cwd)}, env: {}, args: [], signal: new AbortController().signal, sink: { stream: (_n, t) => (out += t), display() {}, update: () => undefined, clear: () => undefined, error: (e) => errors.push(e) } });`,
     'await kernel.dispose();',
     "process.stdout.write(JSON.stringify({ status, out, error: errors[0]?.evalue ?? '' }));",
   ].join('\n');

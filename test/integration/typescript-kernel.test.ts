@@ -27,7 +27,13 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
     env: {},
     args: [],
     signal: new AbortController().signal,
-    sink: { stream: (_n, t) => out.push(t), display: (items) => displays.push(items), error: (e) => errors.push(e) },
+    sink: {
+      stream: (_n, t) => out.push(t),
+      display: (items) => displays.push(items),
+      update: () => undefined,
+      clear: () => undefined,
+      error: (e) => errors.push(e),
+    },
     ...over,
   };
   return { req, out, displays, errors, text: () => out.join('') };

@@ -1,10 +1,12 @@
 /**
- * Applying the protocol's document edits to the model. The session host applies what UIs send;
- * UIs apply what the host broadcasts: both through this one function.
+ * Applying the protocol's edits to the model, each kind by one function both sides use: document
+ * edits ({@link applyEdit}: the session host applies what UIs send, UIs what the host broadcasts)
+ * and output edits ({@link applyOutputEdit}: the runner applies what its kernel's output calls
+ * become, the page what the host sends).
  */
 import type { CellLanguage } from '../languages.ts';
-import type { NotebookEdit } from '../protocol.ts';
-import type { Cell, Notebook } from './model.ts';
+import type { NotebookEdit, OutputEdit } from '../protocol.ts';
+import type { Cell, Notebook, Output } from './model.ts';
 import { newCellId } from './outputs.ts';
 
 /** An edit that does not fit the document (unknown cell, bad index). */
@@ -71,6 +73,51 @@ export function applyEdit(nb: Notebook, edit: NotebookEdit): void {
     default:
       throw new EditError(`unknown edit ${(edit as { kind: string }).kind}`);
   }
+}
+
+/**
+ * Applies one output edit to a cell's `outputs`. The array changes; the output objects in it do
+ * not (an `append` or `replace` puts a new object in the old one's place), so whoever holds an
+ * output (the page's output area, an edit already sent) keeps it as it was. An edit naming an
+ * output that is not there changes nothing.
+ *
+ * @example
+ * ```ts
+ * applyOutputEdit(cell.outputs, { kind: 'add', output: streamOutput('stdout', 'a') });
+ * applyOutputEdit(cell.outputs, { kind: 'append', outputId: cell.outputs[0]!.outputId, text: 'b' }); // stdout "ab"
+ * ```
+ */
+export function applyOutputEdit(outputs: Output[], edit: OutputEdit): void {
+  switch (edit.kind) {
+    case 'clear':
+      outputs.length = 0;
+      return;
+    case 'add':
+      outputs.push(edit.output);
+      return;
+    case 'replace': {
+      const i = lastIndexOf(outputs, edit.output.outputId);
+      if (i !== -1) outputs[i] = edit.output;
+      return;
+    }
+    case 'append': {
+      const i = lastIndexOf(outputs, edit.outputId);
+      const output = outputs[i];
+      if (!output) return;
+      const at = output.items.findIndex((item) => typeof item.data === 'string');
+      if (at === -1) return;
+      const items = output.items.slice();
+      items[at] = { ...items[at]!, data: (items[at]!.data as string) + edit.text };
+      outputs[i] = { ...output, items };
+      return;
+    }
+  }
+}
+
+/** Streams append to their cell's last output: searching from the end finds it at once. */
+function lastIndexOf(outputs: Output[], outputId: string): number {
+  for (let i = outputs.length - 1; i >= 0; i--) if (outputs[i]!.outputId === outputId) return i;
+  return -1;
 }
 
 /** A deep copy of plain JSON data (core/common has no structuredClone without Node or DOM typings). */

@@ -4,7 +4,8 @@
  */
 import { formatDuration } from '../../common/format.ts';
 import type { Cell } from '../../common/notebook/model.ts';
-import type { CellOutcome, RunSummary } from '../run/notebook-runner.ts';
+import type { RunSummary } from '../../common/protocol.ts';
+import type { CellOutcome } from '../run/notebook-runner.ts';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 

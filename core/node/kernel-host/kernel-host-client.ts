@@ -1,8 +1,9 @@
 /**
  * The runner's side of the kernel host: a {@link CellExecutor} that runs each cell in the
- * privileged kernel host over stdio, exactly as `LocalExecutor` runs it in-process. Interrupts,
- * timeouts and the end of a run become `kernel_interrupt_request`s; the host's audit records are
- * written here, by the user, into the user's state directory.
+ * privileged kernel host over stdio, exactly as `LocalExecutor` runs it in-process. The host's
+ * output messages are replayed into the cell's sink, one call each; interrupts, timeouts and the
+ * end of a run become `kernel_interrupt_request`s; the host's audit records are written here, by
+ * the user, into the user's state directory.
  *
  * @example
  * ```ts
@@ -14,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CellErrorData } from '../../common/mime.ts';
-import { MAX_MESSAGE_BYTES, type AuditRecord, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import { isStopReason, MAX_MESSAGE_BYTES, type AuditRecord, type KernelMessage, type KernelRequest, type RunAs } from '../../common/protocol.ts';
 import type { JsonObject } from '../../common/notebook/model.ts';
 import type { ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from '../run/executor.ts';
@@ -37,10 +38,8 @@ interface PendingExecution {
   reject(error: Error): void;
 }
 
-const STOP_REASONS = new Set(['interrupt', 'timeout', 'run-ended']);
-
 export class KernelHostClient implements CellExecutor {
-  readonly runAs: 'root' | 'user';
+  readonly runAs: RunAs;
   readonly method: ElevationMethod;
   readonly welcome: KernelWelcome;
   readonly connection: KernelHostConnection;
@@ -77,7 +76,7 @@ export class KernelHostClient implements CellExecutor {
   }
 
   /** Who a cell runs as: `user` cells run as the invoking user unless that user is root. */
-  runAsFor(asUser: boolean | undefined): 'root' | 'user' {
+  runAsFor(asUser: boolean | undefined): RunAs {
     return asUser && this.welcome.userUid !== 0 ? 'user' : this.runAs;
   }
 
@@ -92,7 +91,7 @@ export class KernelHostClient implements CellExecutor {
     const requestId = randomUUID();
     return new Promise<ExecutionResult>((resolve, reject) => {
       const onAbort = () => {
-        const reason = STOP_REASONS.has(request.signal.reason as string) ? (request.signal.reason as 'interrupt') : 'interrupt';
+        const reason = isStopReason(request.signal.reason) ? request.signal.reason : 'interrupt';
         this.connection.send({ type: 'kernel_interrupt_request', requestId: randomUUID(), targetRequestId: requestId, reason });
       };
       // A second stop while it stops: the host's ladder goes on at once.
@@ -148,17 +147,28 @@ export class KernelHostClient implements CellExecutor {
     });
   }
 
-  #onMessage(message: HostMessage): void {
+  #onMessage(message: KernelMessage): void {
     switch (message.type) {
-      case 'execution_state':
-        if (message.tracingSince !== undefined) this.#executions.get(message.requestId)?.onTracing?.();
+      case 'kernel_state':
+        if (message.state === 'tracing') this.#executions.get(message.requestId)?.onTracing?.();
         return;
-      case 'output': {
-        const pending = this.#executions.get(message.requestId);
-        if (pending) deliver(pending.sink, message.edit);
+      // Each output message is the one sink call of its name, replayed as it was made.
+      case 'kernel_stream':
+        this.#executions.get(message.requestId)?.sink.stream(message.name, message.text);
         return;
-      }
-      case 'execution_ended': {
+      case 'kernel_display':
+        this.#executions.get(message.requestId)?.sink.display(message.items, message.displayId !== undefined ? { displayId: message.displayId } : undefined);
+        return;
+      case 'kernel_update':
+        this.#executions.get(message.requestId)?.sink.update(message.displayId, message.items);
+        return;
+      case 'kernel_clear':
+        this.#executions.get(message.requestId)?.sink.clear();
+        return;
+      case 'kernel_error':
+        this.#executions.get(message.requestId)?.sink.error(message.error);
+        return;
+      case 'kernel_ended': {
         const pending = this.#executions.get(message.requestId);
         if (!pending) return;
         this.#executions.delete(message.requestId);
@@ -166,8 +176,8 @@ export class KernelHostClient implements CellExecutor {
           status: message.status,
           stopped: message.stopped,
           durationMs: message.durationMs,
-          exitCode: message.exitCode ?? null,
-          exitSignal: message.exitSignal ?? null,
+          exitCode: message.exitCode,
+          exitSignal: message.exitSignal,
         };
         if (message.error) result.error = message.error;
         pending.resolve(result);
@@ -205,13 +215,14 @@ export class KernelHostClient implements CellExecutor {
         process.stderr.write(`probebook kernel host: ${message.message}\n`);
         return;
       }
-      default:
-        return;
+      case 'kernel_welcome':
+      case 'heartbeat_ack':
+        return; // the connection's handshake and heartbeat
     }
   }
 
   /** Runs a TypeScript cell's `cell()`/`run()` against the notebook here, and sends back the result. */
-  async #answer(call: Extract<HostMessage, { type: 'kernel_notebook_call' }>): Promise<void> {
+  async #answer(call: Extract<KernelMessage, { type: 'kernel_notebook_call' }>): Promise<void> {
     const pending = this.#executions.get(call.requestId);
     let reply: Extract<KernelRequest, { type: 'kernel_notebook_result' }>;
     try {
@@ -246,23 +257,5 @@ export class KernelHostClient implements CellExecutor {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const why = exit.stderr.trim().split('\n').slice(-2).join(' / ');
     return `The kernel host ${how}${why ? ` (${why})` : ''}; restart the session to run cells again.`;
-  }
-}
-
-/** Replays one `output` edit from the kernel host into the runner's sink. */
-function deliver(sink: OutputSink, edit: Extract<HostMessage, { type: 'output' }>['edit']): void {
-  switch (edit.kind) {
-    case 'append':
-      sink.stream(edit.outputId === 'stderr' ? 'stderr' : 'stdout', edit.text);
-      return;
-    case 'add':
-      if (edit.output.kind === 'error') sink.error(edit.output.items[0]?.data as unknown as CellErrorData);
-      else sink.display(edit.output.items, edit.output.displayId ? { displayId: edit.output.displayId } : undefined);
-      return;
-    case 'replace':
-      sink.display(edit.output.items, { ...(edit.output.displayId ? { displayId: edit.output.displayId } : {}), update: true });
-      return;
-    case 'clear':
-      return;
   }
 }

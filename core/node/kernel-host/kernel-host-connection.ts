@@ -1,13 +1,13 @@
 /**
  * The unprivileged end of a kernel host's stdio: sends `KernelRequest`s as NDJSON, reads
- * `HostMessage`s (size-limited, parsed at the edge), performs the `kernel_hello` handshake and
+ * `KernelMessage`s (size-limited, parsed at the edge), performs the `kernel_hello` handshake and
  * keeps the heartbeat going.
  */
 import type { ResultPromise } from 'execa';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type KernelMessage, type KernelMessageType, type KernelRequest } from '../../common/protocol.ts';
 import { readLines, writeLine } from './ndjson.ts';
 
-export type KernelWelcome = Extract<HostMessage, { type: 'kernel_welcome' }>;
+export type KernelWelcome = Extract<KernelMessage, { type: 'kernel_welcome' }>;
 
 export interface KernelHostExit {
   exitCode: number | null;
@@ -24,7 +24,7 @@ export class KernelHostConnection {
   readonly subprocess: ResultPromise;
   /** Resolves when the process has exited (never rejects). */
   readonly exited: Promise<KernelHostExit>;
-  #listeners = new Set<(message: HostMessage) => void>();
+  #listeners = new Set<(message: KernelMessage) => void>();
   #stderr = '';
   #heartbeat: NodeJS.Timeout | undefined;
   #seq = 0;
@@ -46,7 +46,7 @@ export class KernelHostConnection {
     subprocess.stdin?.on('error', () => undefined); // EPIPE after the host died: reported through `exited`
     readLines(subprocess.stdout!, MAX_MESSAGE_BYTES, {
       line: (line) => {
-        const message = parseHostMessage(line);
+        const message = parseKernelMessage(line);
         if (message) for (const listener of this.#listeners) listener(message);
         else process.stderr.write(`probebook: ignored a malformed line from the kernel host: ${line.slice(0, 200)}\n`);
       },
@@ -74,7 +74,7 @@ export class KernelHostConnection {
     return this.#stderr;
   }
 
-  onMessage(listener: (message: HostMessage) => void): () => void {
+  onMessage(listener: (message: KernelMessage) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -156,14 +156,34 @@ export class HelloError extends Error {
   }
 }
 
-/** Parses one line from the kernel host: a JSON object with a string `type`, or null. */
-export function parseHostMessage(line: string): HostMessage | null {
+/** Every type of {@link KernelMessage}, and whether it must name its request (`requestId`). */
+const KERNEL_MESSAGE_TYPES: Record<KernelMessageType, boolean> = {
+  kernel_welcome: false,
+  heartbeat_ack: false,
+  kernel_ack: true,
+  kernel_state: true,
+  kernel_stream: true,
+  kernel_display: true,
+  kernel_update: true,
+  kernel_clear: true,
+  kernel_error: true,
+  kernel_ended: true,
+  kernel_audit: false,
+  kernel_notebook_call: true,
+  error: false,
+};
+
+/** Parses one line from the kernel host: a JSON object of a known `KernelMessage` type with its `requestId`, or null. */
+export function parseKernelMessage(line: string): KernelMessage | null {
+  let value: unknown;
   try {
-    const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string')
-      return value as HostMessage;
+    value = JSON.parse(line);
   } catch {
-    // reported by the caller
+    return null; // reported by the caller
   }
-  return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { type, requestId } = value as { type?: unknown; requestId?: unknown };
+  if (typeof type !== 'string' || !Object.hasOwn(KERNEL_MESSAGE_TYPES, type)) return null;
+  if (KERNEL_MESSAGE_TYPES[type as KernelMessageType] && typeof requestId !== 'string') return null;
+  return value as KernelMessage;
 }

@@ -1,6 +1,7 @@
 /**
  * The kernel host: the one privileged process of an app session. It runs every cell of every open
- * notebook, speaking the protocol over stdio (NDJSON: `KernelRequest` in, `HostMessage` out).
+ * notebook, speaking the kernel link over stdio (NDJSON: `KernelRequest` in, `KernelMessage` out):
+ * each of a kernel's output calls goes out as the one message of its name (`kernel_stream`…).
  *
  * It trusts nothing it reads: every line is validated (known operations, size limits), env and
  * cwd are applied here. It exits — stopping everything it runs — on stdin EOF, when the app's
@@ -11,9 +12,16 @@
 import { statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { MIME, type CellErrorData } from '../../common/mime.ts';
-import type { Json, Output } from '../../common/notebook/model.ts';
-import { PROTOCOL_VERSION, type AuditRecord, type ErrorCode, type HostMessage, type KernelRequest } from '../../common/protocol.ts';
+import type { CellErrorData } from '../../common/mime.ts';
+import {
+  PROTOCOL_VERSION,
+  type AuditRecord,
+  type ErrorCode,
+  type KernelMessage,
+  type KernelRequest,
+  type RunAs,
+  type StopReason,
+} from '../../common/protocol.ts';
 import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { CELL_MARKER_ENV } from '../process/cell-marker.ts';
@@ -74,7 +82,7 @@ export class KernelHost {
   readonly #o: KernelHostOptions;
   readonly #running = new Map<string, Running>();
   readonly #calls = new Map<string, NotebookCall>();
-  readonly #runAs: 'root' | 'user' = process.geteuid?.() === 0 ? 'root' : 'user';
+  readonly #runAs: RunAs = process.geteuid?.() === 0 ? 'root' : 'user';
   #userExecutor: Promise<CellExecutor> | undefined;
   #hello = false;
   #lastBeat = Date.now();
@@ -228,7 +236,7 @@ export class KernelHost {
     });
   }
 
-  #interrupt(requestId: string, target: string, reason: 'interrupt' | 'timeout' | 'run-ended', force: boolean): void {
+  #interrupt(requestId: string, target: string, reason: StopReason, force: boolean): void {
     const running = this.#running.get(target);
     if (running && force && running.controller.signal.aborted) {
       // Stopped again while stopping: no more graces; what the ladder leaves alive is killed soon after.
@@ -270,9 +278,9 @@ export class KernelHost {
     const { requestId, notebookKey, cellId } = request;
     const startedAt = Date.now();
     const asUser = request.asUser === true && this.#o.user.uid !== process.geteuid?.();
-    const runAs: 'root' | 'user' = asUser ? 'user' : this.#runAs;
+    const runAs: RunAs = asUser ? 'user' : this.#runAs;
     const grace = request.graceMs ?? 3000;
-    this.#send({ type: 'execution_state', requestId, notebookId: notebookKey, cellId, state: 'running', startedAt, runAs });
+    this.#send({ type: 'kernel_state', requestId, state: 'running', at: startedAt, runAs });
 
     let result: ExecutionResult;
     const sink = this.#sinkFor(request);
@@ -308,7 +316,7 @@ export class KernelHost {
           hurry: running.hurry.signal,
           onTracing: () => {
             backstop(); // the timeout counts from here now
-            this.#send({ type: 'execution_state', requestId, notebookId: notebookKey, cellId, state: 'running', startedAt, runAs, tracingSince: Date.now() });
+            this.#send({ type: 'kernel_state', requestId, state: 'tracing', at: Date.now(), runAs });
           },
           onStopGrace: (ms) => this.#killAfterLadder(running, ms),
           signal: running.controller.signal,
@@ -348,14 +356,11 @@ export class KernelHost {
     };
     this.#send({ type: 'kernel_audit', record });
     this.#send({
-      type: 'execution_ended',
+      type: 'kernel_ended',
       requestId,
-      notebookId: notebookKey,
-      cellId,
       status: result.status,
-      success: result.status === 'ok',
-      durationMs: result.durationMs,
       stopped: result.stopped,
+      durationMs: result.durationMs,
       ...(result.error ? { error: result.error } : {}),
       exitCode: result.exitCode ?? null,
       exitSignal: result.exitSignal ?? null,
@@ -392,16 +397,13 @@ export class KernelHost {
     return this.#userExecutor;
   }
 
-  /** Turns a kernel's sink calls into `output` messages (streams: `append` to outputId `stdout`/`stderr`). */
+  /** A kernel's output calls, each sent as the message of its name (streams within the output buffer's limit). */
   #sinkFor(request: ExecuteRequest): OutputSink & { flush(): void } {
-    const base = { type: 'output' as const, requestId: request.requestId, notebookId: request.notebookKey, cellId: request.cellId };
+    const { requestId } = request;
     let dropped = 0;
     const flush = () => {
       if (!dropped) return;
-      this.#send({
-        ...base,
-        edit: { kind: 'append', outputId: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` },
-      });
+      this.#send({ type: 'kernel_stream', requestId, name: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` });
       dropped = 0;
     };
     return {
@@ -413,22 +415,17 @@ export class KernelHost {
           return;
         }
         flush();
-        this.#send({ ...base, edit: { kind: 'append', outputId: name, text } });
+        this.#send({ type: 'kernel_stream', requestId, name, text });
       },
-      display: (items, options) => {
-        const output: Output = { outputId: options?.displayId ?? randomUUID(), kind: 'display_data', items };
-        if (options?.displayId) output.displayId = options.displayId;
-        this.#send({ ...base, edit: options?.update ? { kind: 'replace', output } : { kind: 'add', output } });
-      },
-      error: (error) =>
-        this.#send({
-          ...base,
-          edit: { kind: 'add', output: { outputId: randomUUID(), kind: 'error', items: [{ mime: MIME.error, data: error as unknown as Json }] } },
-        }),
+      display: (items, options) =>
+        this.#send({ type: 'kernel_display', requestId, items, ...(options?.displayId !== undefined ? { displayId: options.displayId } : {}) }),
+      update: (displayId, items) => this.#send({ type: 'kernel_update', requestId, displayId, items }),
+      clear: () => this.#send({ type: 'kernel_clear', requestId }),
+      error: (error) => this.#send({ type: 'kernel_error', requestId, error }),
     };
   }
 
-  #send(message: HostMessage): void {
+  #send(message: KernelMessage): void {
     writeLine(this.#o.output, message);
   }
 

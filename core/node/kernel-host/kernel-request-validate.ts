@@ -6,7 +6,7 @@
  */
 import { refusedEnvName } from '../../common/env-names.ts';
 import { isCellLanguage, type CellLanguage } from '../../common/languages.ts';
-import { MAX_MESSAGE_BYTES, type KernelRequest } from '../../common/protocol.ts';
+import { isStopReason, MAX_MESSAGE_BYTES, type KernelRequest } from '../../common/protocol.ts';
 import type { JsonObject } from '../../common/notebook/model.ts';
 
 /**
@@ -122,14 +122,13 @@ export function validateKernelRequest(value: unknown): KernelRequest {
     }
     case 'kernel_interrupt_request': {
       const reason = value.reason;
-      if (reason !== undefined && reason !== 'interrupt' && reason !== 'timeout' && reason !== 'run-ended')
-        fail(`${type}: reason must be interrupt, timeout or run-ended`);
+      if (reason !== undefined && !isStopReason(reason)) fail(`${type}: reason must be interrupt, timeout or run-ended`);
       if (value.force !== undefined && value.force !== true) fail(`${type}: force must be true when given`);
       return {
         type: 'kernel_interrupt_request',
         requestId: id('requestId'),
         targetRequestId: id('targetRequestId'),
-        ...(reason !== undefined ? { reason: reason as 'interrupt' } : {}),
+        ...(isStopReason(reason) ? { reason } : {}),
         ...(value.force === true ? { force: true } : {}),
       };
     }

@@ -6,13 +6,22 @@
 import type { CellLanguage } from '../../common/languages.ts';
 import type { CellErrorData } from '../../common/mime.ts';
 import type { OutputItem } from '../../common/notebook/model.ts';
+import type { ExecutionStatus } from '../../common/protocol.ts';
 
-/** Where a running cell's outputs go. Calls arrive in the order the process produced them. */
+/**
+ * Where a running cell's outputs go. Calls arrive in the order the process produced them. Across
+ * the kernel link each call is one `KernelMessage` of the same name (`stream` → `kernel_stream`…),
+ * and the runner's sink turns each into an `OutputEdit` of the cell.
+ */
 export interface OutputSink {
   /** Live text; consecutive chunks of one stream belong together (the sink appends). */
   stream(name: 'stdout' | 'stderr', text: string): void;
-  /** A rich output (every item set carries `text/plain` too). */
-  display(items: OutputItem[], options?: { displayId?: string; update?: boolean }): void;
+  /** A rich output (every item set carries `text/plain` too); `displayId` names it for {@link update}. */
+  display(items: OutputItem[], options?: { displayId?: string }): void;
+  /** The display named `displayId` shows `items` now (it is added when there is none yet). */
+  update(displayId: string, items: OutputItem[]): void;
+  /** The cell's outputs so far are gone (Jupyter's `clear_output`). */
+  clear(): void;
   /** An error output; the kernel also returns a failed status. */
   error(error: CellErrorData): void;
 }
@@ -34,7 +43,7 @@ export interface ExecutionRequest {
   unsafe?: boolean;
   /**
    * Stops the cell the way Ctrl-C would: SIGINT to its process group, then SIGTERM after
-   * `graceMs`, then SIGKILL. `signal.reason` says why ('interrupt' | 'timeout' | 'run-ended').
+   * `graceMs`, then SIGKILL. `signal.reason` says why (a `StopReason` of the protocol).
    */
   signal: AbortSignal;
   /** Grace between the steps of the interrupt ladder (default 3000). */
@@ -78,7 +87,7 @@ export interface NotebookAccess {
 /** A cell's outputs as data: text, JSON stdout parsed, bpftrace maps, times. */
 export interface CellSnapshot {
   name: string;
-  status: 'idle' | 'ok' | 'failed' | 'interrupted';
+  status: 'idle' | ExecutionStatus;
   exitCode?: number | null;
   stdout: string;
   stderr: string;
@@ -97,7 +106,7 @@ export interface CellSnapshot {
  * and that stop is not a success for this language.
  */
 export interface ExecutionResult {
-  status: 'ok' | 'failed' | 'interrupted';
+  status: ExecutionStatus;
   /** Whether the cell was stopped by the signal (interrupt, timeout or end of run). */
   stopped: boolean;
   exitCode?: number | null;

@@ -107,7 +107,8 @@ export class TypeScriptKernel implements Kernel {
       };
       const listener = (m: ContextReply) => {
         if (m.type === 'stream') request.sink.stream(m.name, m.text);
-        else if (m.type === 'display') request.sink.display(m.items as never, { displayId: m.displayId, update: m.update });
+        else if (m.type === 'display' && m.update && m.displayId !== undefined) request.sink.update(m.displayId, m.items as never);
+        else if (m.type === 'display') request.sink.display(m.items as never, { displayId: m.displayId });
         else if (m.type === 'call') void this.#answer(ctx, request, m);
         else if (m.type === 'done' && m.id === id) {
           if (m.ok) return finish({ status: 'ok', stopped, durationMs: Date.now() - started });

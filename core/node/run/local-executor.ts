@@ -3,6 +3,7 @@
  * The privileged kernel host uses the same kernels behind its stdio protocol.
  */
 import type { CellLanguage } from '../../common/languages.ts';
+import type { RunAs } from '../../common/protocol.ts';
 import type { Kernel } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
 
@@ -16,12 +17,12 @@ export const DEFAULT_KERNELS: KernelFactories = {
 };
 
 export class LocalExecutor implements CellExecutor {
-  readonly runAs: 'root' | 'user' = process.geteuid?.() === 0 ? 'root' : 'user';
+  readonly runAs: RunAs = process.geteuid?.() === 0 ? 'root' : 'user';
   readonly #factories: KernelFactories;
   readonly #kernels = new Map<CellLanguage, Promise<Kernel>>();
 
   /** Every cell runs as this process: the kernel host sends `asUser` cells to a host of their own. */
-  runAsFor(): 'root' | 'user' {
+  runAsFor(): RunAs {
     return this.runAs;
   }
 

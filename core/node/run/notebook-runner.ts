@@ -8,16 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
 import type { Cell, JsonObject, Notebook, Output } from '../../common/notebook/model.ts';
-import type { OutputEdit } from '../../common/protocol.ts';
+import type { ExecutionStatus, OutputEdit, RunAs, RunSummary, StopReason } from '../../common/protocol.ts';
 import { notebookOptions, parameterNameProblem, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
+import { applyOutputEdit } from '../../common/notebook/edits.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
 import { StreamLimiter } from './stream-limiter.ts';
 import { iperf3Figure } from '../../common/notebook-api/iperf3-chart.ts';
-
-/** Why a cell was stopped; becomes `AbortSignal.reason`. */
-export type StopReason = 'interrupt' | 'timeout' | 'run-ended';
 
 export interface CellOutcome extends ExecutionResult {
   /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
@@ -30,7 +28,7 @@ export interface CellOutcome extends ExecutionResult {
 /** Everything a run reports. Callbacks must not throw; they run synchronously with the run. */
 export interface RunnerEvents {
   queued(cellId: string): void;
-  started(cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }): void;
+  started(cellId: string, info: { executionCount: number; startedAt: number; runAs: RunAs }): void;
   output(cellId: string, edit: OutputEdit): void;
   ended(cellId: string, result: CellOutcome): void;
   /** A queued cell that will not run (an earlier cell failed, the run was interrupted, or it was stopped while queued). */
@@ -50,7 +48,7 @@ export interface ExecutionTiming {
   'shell.execute_reply'?: string;
   /** Shared by the cells of one run (a Run All, or one run of selected cells). */
   'probebook.run': string;
-  'probebook.status': 'running' | 'ok' | 'failed' | 'interrupted';
+  'probebook.status': 'running' | ExecutionStatus;
   /** Why it was stopped, when it was. */
   'probebook.stop'?: StopReason;
   /** `"true"`: it ran alongside later cells (a background cell in a Run All). */
@@ -75,15 +73,6 @@ export interface RunOptions {
   runAll?: boolean;
   /** Go on after a failed cell. */
   allowErrors?: boolean;
-}
-
-export interface RunSummary {
-  /** Every cell that ran succeeded and none was skipped. */
-  ok: boolean;
-  interrupted: boolean;
-  cells: { cellId: string; status: CellOutcome['status']; success: boolean; durationMs: number; ran: boolean }[];
-  /** The first cell that failed, if any. */
-  failedCellId?: string;
 }
 
 /**
@@ -317,7 +306,7 @@ export class NotebookRunner {
   }
 
   /** Who the cell runs as: `user: true` cells as the invoking user, the rest as the executor does. */
-  #runAsOf(cell: Cell): 'root' | 'user' {
+  #runAsOf(cell: Cell): RunAs {
     let asUser: boolean | undefined;
     try {
       asUser = resolveCell(cell, this.#opts.notebook).options.user;
@@ -346,8 +335,7 @@ export class NotebookRunner {
 
   async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>, hurry?: AbortSignal): Promise<CellOutcome> {
     const startedAt = Date.now();
-    cell.outputs = [];
-    this.#emit('output', cell.id, { kind: 'clear' });
+    this.#applyOutput(cell, { kind: 'clear' });
     const executionCount = ++this.#executionCount;
     cell.executionCount = executionCount;
     const timing: ExecutionTiming = { 'iopub.execute_input': new Date(startedAt).toISOString(), 'probebook.run': run.runId, 'probebook.status': 'running' };
@@ -569,25 +557,22 @@ export class NotebookRunner {
     return { env: values, args };
   }
 
-  /** The OutputSink of one execution: appends to the cell's streams, within the memory limit. */
+  /**
+   * The OutputSink of one execution: each call becomes an output edit of the cell, applied here and
+   * reported (streams append to the cell's last output of that stream, within the memory limit).
+   */
   #sinkFor(cell: Cell): OutputSink {
     const limiter = new StreamLimiter(this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
-    const add = (output: Output) => {
-      cell.outputs.push(output);
-      this.#emit('output', cell.id, { kind: 'add', output });
-    };
+    const add = (output: Output) => this.#applyOutput(cell, { kind: 'add', output });
     return {
       stream: (name, text) => {
         const { kept, dropped } = limiter.take(name, text);
         const last = cell.outputs.at(-1);
         const mime = name === 'stdout' ? MIME.stdout : MIME.stderr;
-        const item = last?.kind === 'stream' && last.items[0]?.mime === mime ? last.items[0] : undefined;
-        if (last && item) {
-          if (kept) {
-            item.data = (item.data as string) + kept;
-            this.#emit('output', cell.id, { kind: 'append', outputId: last.outputId, text: kept });
-          }
-          if (dropped) last.truncated = limiter.dropped(name);
+        if (last?.kind === 'stream' && last.items[0]?.mime === mime) {
+          if (kept) this.#applyOutput(cell, { kind: 'append', outputId: last.outputId, text: kept });
+          // Noted in the document only: the file says how much was cut when it is saved.
+          if (dropped) cell.outputs.at(-1)!.truncated = limiter.dropped(name);
           return;
         }
         if (!kept) return;
@@ -595,21 +580,23 @@ export class NotebookRunner {
         if (dropped) output.truncated = limiter.dropped(name);
         add(output);
       },
-      display: (items, options) => {
-        const output = displayOutput(items, { displayId: options?.displayId, time: Date.now() });
-        if (options?.update && options.displayId) {
-          const index = cell.outputs.findIndex((o) => o.displayId === options.displayId);
-          if (index >= 0) {
-            output.outputId = cell.outputs[index]!.outputId;
-            cell.outputs[index] = output;
-            this.#emit('output', cell.id, { kind: 'replace', output });
-            return;
-          }
-        }
-        add(output);
+      display: (items, options) => add(displayOutput(items, { displayId: options?.displayId, time: Date.now() })),
+      update: (displayId, items) => {
+        const output = displayOutput(items, { displayId, time: Date.now() });
+        const shown = cell.outputs.find((o) => o.displayId === displayId);
+        if (!shown) return add(output);
+        output.outputId = shown.outputId;
+        this.#applyOutput(cell, { kind: 'replace', output });
       },
+      clear: () => this.#applyOutput(cell, { kind: 'clear' }),
       error: (error) => add(errorOutput(error, Date.now())),
     };
+  }
+
+  /** Every change of a cell's outputs: applied to the document, then reported. */
+  #applyOutput(cell: Cell, edit: OutputEdit): void {
+    applyOutputEdit(cell.outputs, edit);
+    this.#emit('output', cell.id, edit);
   }
 
   #emit<K extends keyof RunnerEvents>(event: K, ...args: Parameters<RunnerEvents[K]>): void {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostMessage } from '../../common/protocol.ts';
+import type { HostMessage, RunAs } from '../../common/protocol.ts';
 import { needs } from '../../../test/support/needs.ts';
 import { createLocalExecutor } from '../run/local-executor.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
@@ -330,7 +330,7 @@ function writeLabNotebook(path: string, metadata: Record<string, unknown>, cells
 }
 
 /** A host on the lab's folder and state, as another start of Probebook would be. */
-async function anotherHost(t: { after(fn: () => unknown): void }, l: Lab, runAs: 'root' | 'user' = 'root'): Promise<SessionHost> {
+async function anotherHost(t: { after(fn: () => unknown): void }, l: Lab, runAs: RunAs = 'root'): Promise<SessionHost> {
   const state = join(l.dir, '.state');
   const host = new SessionHost({
     root: await ServedRoot.open(l.dir),
@@ -454,4 +454,49 @@ test('a notebook created here is trusted from its first byte; its own edits and 
   w.say({ type: 'save_request', requestId: 's', notebookId: snapshot.notebookId });
   await w.next('saved');
   assert.equal((await openIn(await anotherHost(t, l), 'new.ipynb')).snapshot.trusted, true);
+});
+
+test("a run ends on one execute_reply, after its last cell's end, with the run's summary; only the window that asked gets it", async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const l = await lab(t, [
+    { id: 'a', source: 'echo a' },
+    { id: 'b', source: 'exit 3' },
+    { id: 'c', source: 'echo never' },
+    { id: 'undo', source: 'echo undone', cleanup: true },
+  ]);
+  const w = new Window();
+  const other = new Window();
+  const { notebookId } = await l.open(w);
+  await l.open(other);
+  w.say({ type: 'trust_request', requestId: 't', notebookId });
+  await w.next('pong');
+  w.say({ type: 'execute_request', requestId: 'x', notebookId, cellIds: [], runAll: true });
+  const reply = await w.next('execute_reply', (m) => m.requestId === 'x');
+  assert.equal(reply.notebookId, notebookId);
+  assert.deepEqual(reply.summary, {
+    ok: false,
+    interrupted: false,
+    failedCellId: 'b',
+    cells: [
+      { cellId: 'a', status: 'ok', success: true, durationMs: reply.summary.cells[0]!.durationMs, ran: true },
+      { cellId: 'b', status: 'failed', success: false, durationMs: reply.summary.cells[1]!.durationMs, ran: true },
+      { cellId: 'undo', status: 'ok', success: true, durationMs: reply.summary.cells[2]!.durationMs, ran: true },
+    ],
+  });
+  // Whatever the link carries next comes after it: nothing of the run may.
+  w.say({ type: 'ping', requestId: 'p' });
+  await w.next('pong', (m) => m.requestId === 'p');
+  const ofRun = w.messages.filter((m) => 'requestId' in m && m.requestId === 'x').map((m) => (m.type === 'execution_ended' ? `${m.type}:${m.cellId}` : m.type));
+  assert.equal(ofRun.at(-1), 'execute_reply', 'the reply comes last');
+  assert.equal(ofRun.filter((type) => type === 'execute_reply').length, 1, 'once');
+  assert.deepEqual(
+    ofRun.filter((type) => type.startsWith('execution_ended')),
+    ['execution_ended:a', 'execution_ended:b', 'execution_ended:c', 'execution_ended:undo'],
+    'every cell ended before it, the skipped one too',
+  );
+  assert.ok(
+    other.messages.some((m) => m.type === 'execution_ended' && m.cellId === 'undo'),
+    'the other window sees the run',
+  );
+  assert.ok(!other.messages.some((m) => m.type === 'execute_reply'), 'but not the reply to a request it did not make');
 });

@@ -8,21 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
 import { NotebookParseError } from '../../common/notebook/ipynb.ts';
-import type { Notebook } from '../../common/notebook/model.ts';
+import type { JsonObject, Notebook } from '../../common/notebook/model.ts';
 import {
   PROTOCOL_VERSION,
   type CellRunState,
   type ClientMessage,
   type ErrorCode,
   type HostMessage,
+  type NotebookEdit,
   type NotebookSnapshot,
+  type OutputEdit,
   type PendingCleanupResolution,
   type PendingCleanupRun,
+  type RunAs,
+  type RunSummary,
 } from '../../common/protocol.ts';
 import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
 import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
-import { allRan, NotebookRunner, type RunOptions, type RunSummary } from '../run/notebook-runner.ts';
+import { allRan, NotebookRunner, type CellOutcome, type RunOptions } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { listProbes } from './probe-list.ts';
@@ -43,7 +47,7 @@ export interface SessionHostOptions {
   /** Starts the executor on the first run (elevation happens then, never on open). */
   executor: () => Promise<CellExecutor>;
   /** Who cells will run as, shown before the first run. */
-  runAs: 'root' | 'user' | 'unknown';
+  runAs: RunAs | 'unknown';
   trust: TrustStore;
   /** The user's state folder (backups). */
   stateDir: string;
@@ -288,9 +292,11 @@ export class SessionHost {
     return nb;
   }
 
+  /** Runs the request's cells; its `execute_reply` follows the last cell's `execution_ended` (Jupyter's reply-and-idle rule). */
   async #execute(conn: Connection, m: Extract<ClientMessage, { type: 'execute_request' }>): Promise<void> {
     const nb = this.#get(m.notebookId);
-    await this.#run(conn, nb, m.requestId, m.cellIds, { cellIds: m.runAll ? undefined : m.cellIds, runAll: m.runAll });
+    const summary = await this.#run(conn, nb, m.requestId, m.cellIds, { cellIds: m.runAll ? undefined : m.cellIds, runAll: m.runAll });
+    conn.send({ type: 'execute_reply', requestId: m.requestId, notebookId: nb.id, summary });
   }
 
   /**
@@ -434,7 +440,7 @@ export class SessionHost {
         nb.cellStates[cellId] = { ...before, status: 'queued' };
         send({ type: 'execution_state', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, state: 'queued' });
       },
-      started: (cellId: string, info: { executionCount: number; startedAt: number; runAs: 'root' | 'user' }) => {
+      started: (cellId: string, info: { executionCount: number; startedAt: number; runAs: RunAs }) => {
         this.#beforeQueue.delete(`${nb.id}/${cellId}`);
         nb.cellStates[cellId] = { status: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs };
         this.#touch(nb);
@@ -449,10 +455,10 @@ export class SessionHost {
           runAs: info.runAs,
         });
       },
-      output: (cellId: string, edit: import('../../common/protocol.ts').OutputEdit) => {
+      output: (cellId: string, edit: OutputEdit) => {
         send({ type: 'output', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, edit });
       },
-      ended: (cellId: string, result: import('../run/notebook-runner.ts').CellOutcome) => {
+      ended: (cellId: string, result: CellOutcome) => {
         const state = nb.cellStates[cellId];
         nb.cellStates[cellId] = {
           ...(state ?? { executionCount: null }),
@@ -478,7 +484,7 @@ export class SessionHost {
         });
         this.#cellRequests.delete(`${nb.id}/${cellId}`);
       },
-      metadata: (cellId: string, metadata: import('../../common/notebook/model.ts').JsonObject) => {
+      metadata: (cellId: string, metadata: JsonObject) => {
         // The cell's timing (metadata.execution): an edit like any other, so every tab's document
         // and the saved file hold it. Not signed (trust.ts), so trust is unchanged.
         nb.version++;
@@ -541,7 +547,7 @@ export class SessionHost {
     this.#broadcastState(nb);
   }
 
-  #changed(nb: OpenNotebook, edits: import('../../common/protocol.ts').NotebookEdit[], origin: string): void {
+  #changed(nb: OpenNotebook, edits: NotebookEdit[], origin: string): void {
     nb.version++;
     const wasTrusted = nb.trusted;
     this.#touch(nb);
