@@ -3,6 +3,7 @@
  * the status in the header with a live duration, the root badge, and "stopping" once the user
  * asked a running cell to stop (it may take a while; stopping again kills it at once).
  */
+import { formatDuration } from '../../core/common/format.ts';
 import type { Cell } from '../../core/common/notebook/model.ts';
 import type { CellRunState } from '../../core/common/protocol.ts';
 import { h } from '../outputs/dom.ts';
@@ -64,34 +65,24 @@ export class CellRunStatus {
         parts.push(icon('clock'), 'Queued');
         break;
       case 'running':
-        parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0));
+        parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0, 'short'));
         if (s.runAs === 'root') parts.push(h('span', 'pb-root-badge', 'root'));
         if (this.stopping) parts.push(h('span', 'pb-stop-note', '· stopping… stop again to kill it'));
         break;
       case 'ok':
-        parts.push(icon('check'), formatDuration(s.durationMs ?? 0));
+        parts.push(icon('check'), formatDuration(s.durationMs ?? 0, 'short'));
         if (s.stopReason === 'timeout') parts.push(h('span', 'pb-stop-note', '· stopped by its timeout'));
         else if (s.stopReason === 'run-ended') parts.push(h('span', 'pb-stop-note', '· stopped at the end of the run'));
         break;
       case 'failed':
-        parts.push(icon('alert'), `Failed · ${formatDuration(s.durationMs ?? 0)}`);
+        parts.push(icon('alert'), `Failed · ${formatDuration(s.durationMs ?? 0, 'short')}`);
         break;
       case 'interrupted':
-        parts.push(icon('interrupted'), `Stopped · ${formatDuration(s.durationMs ?? 0)}`);
+        parts.push(icon('interrupted'), `Stopped · ${formatDuration(s.durationMs ?? 0, 'short')}`);
         break;
       default:
         break;
     }
     if (parts.length || this.status.firstChild) this.status.replaceChildren(...parts);
   }
-}
-
-/** `0.4s`, `12s`, `3m 05s`, `1h 02m`. */
-function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
