@@ -7,6 +7,7 @@ import { CELL_LANGUAGES } from './languages.ts';
 import { METADATA_NESTING } from './notebook/ipynb.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './notebook/json-text.ts';
 import type { ClientMessage, NotebookEdit } from './protocol.ts';
+import { checks, describeValue, type Obj } from './validate.ts';
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -21,46 +22,15 @@ const LIMITS = {
   metadataBytes: 1024 * 1024,
 };
 
-type Obj = Record<string, unknown>;
-
 function fail(field: string, expected: string, value: unknown): never {
-  const got =
-    value === undefined
-      ? 'nothing'
-      : typeof value === 'string'
-        ? `a string of ${value.length} characters`
-        : Array.isArray(value)
-          ? 'a list'
-          : value === null
-            ? 'null'
-            : typeof value;
-  throw new ProtocolError(`${field} must be ${expected} (got ${got})`);
+  throw new ProtocolError(`${field} must be ${expected} (got ${describeValue(value)})`);
 }
 
-function str(o: Obj, key: string, max: number, optional = false): string | undefined {
-  const v = o[key];
-  if (v === undefined && optional) return undefined;
-  if (typeof v !== 'string' || v.length > max) fail(key, `a string of at most ${max} characters`, v);
-  return v;
-}
-
-function int(o: Obj, key: string, optional = false): number | undefined {
-  const v = o[key];
-  if (v === undefined && optional) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(key, 'a non-negative integer', v);
-  return v;
-}
-
-function bool(o: Obj, key: string): boolean | undefined {
-  const v = o[key];
-  if (v !== undefined && typeof v !== 'boolean') fail(key, 'true or false', v);
-  return v as boolean | undefined;
-}
-
-function object(v: unknown, field: string): Obj {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, 'an object', v);
-  return v as Obj;
-}
+const check = checks(fail);
+const str = (o: Obj, key: string, max: number, optional = false) => check.string(o[key], key, { max, optional });
+const int = (o: Obj, key: string, optional = false) => check.int(o[key], key, { optional });
+const bool = (o: Obj, key: string) => check.bool(o[key], key);
+const object = check.object;
 
 /** Metadata for a place in the file `above` levels deep: no deeper than the reader reads back. */
 function jsonObject(v: unknown, field: string, above: number): Obj {

@@ -3,6 +3,7 @@
  * Unknown fields (other tools' metadata, attachments, raw cells, widget state) are kept.
  */
 import { formatBytes } from '../format.ts';
+import { utf8Length } from '../utf8.ts';
 import { MIME, type CellErrorData } from '../mime.ts';
 import { JsonSyntaxError, NumberLiteral, parseJsonText, stringifyJupyter } from './json-text.ts';
 import type { Cell, CellType, Json, JsonObject, Notebook, Output, OutputKind } from './model.ts';
@@ -322,20 +323,6 @@ export function capStream(text: string, limit: number, already?: { bytes: number
     `[probebook: output truncated: ${formatBytes(droppedBytes)} (${droppedLines.toLocaleString('en-US')} lines) not saved; ` +
     `the limit is ${formatBytes(limit)} per stream, see metadata.probebook.outputLimit]\n`;
   return kept + (kept === '' || kept.endsWith('\n') ? '' : '\n') + note;
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function splitBundle(bundle: JsonObject): JsonObject {

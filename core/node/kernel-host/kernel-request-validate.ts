@@ -8,6 +8,7 @@ import { refusedEnvName } from '../../common/env-names.ts';
 import { isCellLanguage, type CellLanguage } from '../../common/languages.ts';
 import { isStopReason, MAX_MESSAGE_BYTES, type KernelRequest } from '../../common/protocol.ts';
 import type { JsonObject } from '../../common/notebook/model.ts';
+import { checks, isPlainObject as isObject, type Obj } from '../../common/validate.ts';
 
 /**
  * Longest request line accepted, in bytes: a protocol message (a cell's code is at most
@@ -31,8 +32,6 @@ export class BadRequest extends Error {
     super(message);
   }
 }
-
-type Obj = Record<string, unknown>;
 
 const FIELDS: Record<KernelRequest['type'], string[]> = {
   kernel_hello: ['protocolVersion', 'heartbeatMs'],
@@ -82,28 +81,11 @@ export function validateKernelRequest(value: unknown): KernelRequest {
   const allowed = new Set(['type', ...FIELDS[type as KernelRequest['type']]]);
   for (const key of Object.keys(value)) if (!allowed.has(key)) fail(`${type}: unknown field "${key.slice(0, 80)}"`);
 
-  const id = (key: string) => {
-    const v = value[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID || /[\0-\x1f]/.test(v))
-      fail(`${type}: ${key} must be a non-empty string of at most ${MAX_ID} printable characters`);
-    return v as string;
-  };
-  const int = (key: string, min: number, max: number, optional = false) => {
-    const v = value[key];
-    if (v === undefined && optional) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${type}: ${key} must be an integer from ${min} to ${max}`);
-    return v as number;
-  };
-  const bool = (key: string) => {
-    const v = value[key];
-    if (v !== undefined && typeof v !== 'boolean') fail(`${type}: ${key} must be true or false`);
-    return v as boolean | undefined;
-  };
-  const text = (v: unknown, what: string, maxBytes: number) => {
-    if (typeof v !== 'string' || v.includes('\0') || Buffer.byteLength(v) > maxBytes)
-      fail(`${type}: ${what} must be a string without NUL of at most ${maxBytes} bytes`);
-    return v as string;
-  };
+  const check = checks((field, expected) => fail(`${type}: ${field} must be ${expected}`));
+  const id = (key: string) => check.string(value[key], key, { max: MAX_ID, nonEmpty: true, printable: true });
+  const int = (key: string, min: number, max: number, optional = false) => check.int(value[key], key, { min, max, optional });
+  const bool = (key: string) => check.bool(value[key], key);
+  const text = (v: unknown, what: string, maxBytes: number) => check.string(v, what, { maxBytes, noNul: true });
 
   switch (type as KernelRequest['type']) {
     case 'kernel_hello':
@@ -176,8 +158,4 @@ export function validateKernelRequest(value: unknown): KernelRequest {
       return request;
     }
   }
-}
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
