@@ -7,7 +7,7 @@
 import type { HostMessage, RunSummary } from '../../core/common/protocol.ts';
 
 export type ExecutionMessage = Extract<HostMessage, { type: 'execution_state' | 'output' | 'execution_ended' }>;
-export type ExecuteReply = Extract<HostMessage, { type: 'execute_reply' }>;
+type ExecuteReply = Extract<HostMessage, { type: 'execute_reply' }>;
 
 export class ExecutionFuture {
   readonly requestId: string;
