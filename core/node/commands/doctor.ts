@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { FIXES, fixCommandLine, runFix } from '../doctor/fixes.ts';
 import { formatReport, runDoctor } from '../doctor/run-doctor.ts';
+import { readCommandArgs } from './command-args.ts';
 
 export const DOCTOR_USAGE = `Usage: probebook doctor [--json] [--fix ID]
 
@@ -27,22 +28,19 @@ export interface DoctorCommandDeps {
 export async function doctorCommand(argv: string[], deps: DoctorCommandDeps = {}): Promise<number> {
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
-  let values: { json?: boolean; fix?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean' }, fix: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    stderr.write(`probebook doctor: ${(error as Error).message}\n\n${DOCTOR_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    stdout.write(`${DOCTOR_USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandArgs(
+    'doctor',
+    DOCTOR_USAGE,
+    { stdout, stderr },
+    () =>
+      parseArgs({
+        args: argv,
+        options: { json: { type: 'boolean' }, fix: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        strict: true,
+        allowPositionals: false,
+      }).values,
+  );
+  if (typeof values === 'number') return values;
   if (values.fix !== undefined) {
     if (!Object.hasOwn(FIXES, values.fix)) {
       stderr.write(`probebook doctor: there is no fix named "${values.fix}". Known fixes: ${Object.keys(FIXES).join(', ')}.\n`);

@@ -17,6 +17,7 @@ import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
 import { allRan } from '../run/notebook-runner.ts';
 import { CleanupLedger } from '../session/cleanup-ledger.ts';
 import { parseSize } from '../run/sizes.ts';
+import { readCommandArgs, UsageError } from './command-args.ts';
 import { ProgressReporter } from './run-progress.ts';
 
 export const RUN_USAGE = `Usage: probebook run NOTEBOOK.ipynb [options]
@@ -38,8 +39,6 @@ Without --out or --inplace, outputs are printed as they arrive and no file is wr
 Exit status: 0 all cells succeeded, 1 a cell failed or the run was interrupted, 2 bad usage or
 unreadable notebook.`;
 
-class UsageError extends Error {}
-
 export interface RunCommandDeps {
   executor?: CellExecutor;
   ledger?: CleanupLedger;
@@ -50,17 +49,8 @@ export interface RunCommandDeps {
 export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Promise<number> {
   const stderr = deps.stderr ?? process.stderr;
   const stdout = deps.stdout ?? process.stdout;
-  let parsed: ReturnType<typeof parseRunArgs>;
-  try {
-    parsed = parseRunArgs(argv);
-  } catch (error) {
-    stderr.write(`probebook run: ${(error as Error).message}\n\n${RUN_USAGE}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    stdout.write(`${RUN_USAGE}\n`);
-    return 0;
-  }
+  const parsed = readCommandArgs('run', RUN_USAGE, { stdout, stderr }, () => parseRunArgs(argv));
+  if (typeof parsed === 'number') return parsed;
 
   const path = resolve(parsed.notebook);
   let notebook: Notebook;

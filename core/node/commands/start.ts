@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { readCommandArgs } from './command-args.ts';
 import { downloadBlockedReason, electronDownloadHost, planStart, usesProxy, type StartFacts } from './start-plan.ts';
 
 export const START_USAGE = `Usage: probebook start [FILE.ipynb ...] [--browser] [serve options]
@@ -134,11 +135,8 @@ function defaultDeps(): StartDeps {
 
 export async function startCommand(argv: string[], overrides: Partial<StartDeps> = {}): Promise<number> {
   const deps: StartDeps = { ...defaultDeps(), ...overrides };
-  const args = parseStartArgs(argv);
-  if (args.help) {
-    deps.stdout.write(`${START_USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandArgs('start', START_USAGE, deps, () => parseStartArgs(argv));
+  if (typeof args === 'number') return args;
   const packageDir = join(deps.root, 'node_modules', 'electron');
   const facts: StartFacts = {
     forceBrowser: args.browser,
