@@ -14,6 +14,7 @@ import { applyOutputEdit } from '../../common/notebook/edits.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
+import { executionStatus } from './execution-status.ts';
 import { StreamLimiter } from './stream-limiter.ts';
 import { iperf3Figure } from '../../common/notebook-api/iperf3-chart.ts';
 
@@ -423,7 +424,7 @@ export class NotebookRunner {
     this.#finished.set(cell.id, { outcome, startedAt, endedAt });
     const timing = { ...(cell.metadata.execution as unknown as ExecutionTiming) };
     timing['shell.execute_reply'] = new Date(endedAt).toISOString();
-    timing['probebook.status'] = outcome.success ? 'ok' : outcome.status === 'interrupted' ? 'interrupted' : 'failed';
+    timing['probebook.status'] = executionStatus(outcome);
     if (outcome.stopReason) timing['probebook.stop'] = outcome.stopReason;
     this.#setTiming(cell, timing);
     this.#emit('ended', cell.id, outcome);
@@ -511,15 +512,7 @@ export class NotebookRunner {
       const item = o.items.find((i) => i.mime === MIME.bpftrace);
       if (item) (maps[(item.data as { name: string }).name] ??= []).push(item.data);
     }
-    const status = this.#running.has(cell.id)
-      ? 'idle'
-      : finished
-        ? finished.outcome.success
-          ? 'ok'
-          : finished.outcome.status === 'interrupted'
-            ? 'interrupted'
-            : 'failed'
-        : 'idle';
+    const status = this.#running.has(cell.id) || !finished ? 'idle' : executionStatus(finished.outcome);
     return {
       name,
       status,

@@ -26,6 +26,7 @@ import {
 import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
 import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
+import { executionStatus } from '../run/execution-status.ts';
 import { allRan, NotebookRunner, type CellOutcome, type RunOptions } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
@@ -462,7 +463,7 @@ export class SessionHost {
         const state = nb.cellStates[cellId];
         nb.cellStates[cellId] = {
           ...(state ?? { executionCount: null }),
-          status: result.success ? 'ok' : result.status === 'interrupted' ? 'interrupted' : 'failed',
+          status: executionStatus(result),
           endedAt: Date.now(),
           durationMs: result.durationMs,
           ...(result.stopReason ? { stopReason: result.stopReason } : {}),
