@@ -29,7 +29,7 @@ const config = {
     'dist/node/**',
     '!**/*.map',
     // Bundled into dist/renderer at build time; the packaged app never loads them from node_modules.
-    '!node_modules/{monaco-editor,plotly.js-dist-min,dompurify,marked,@tanstack}/**',
+    '!node_modules/{monaco-editor,plotly.js-dist-min,dompurify,marked}/**',
   ],
   asar: true,
   // The kernel host runs as root under the system `node` (RunAsNode is fused off), which cannot

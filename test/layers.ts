@@ -19,7 +19,7 @@ const ALLOWED: Record<Exclude<Layer, 'other'>, Layer[]> = {
 /** Packages `core/common` may use: pure JavaScript, no Node or DOM. */
 const COMMON_PACKAGES = new Set(['lossless-json']);
 /** Packages that need the DOM; the Node side must not load them. */
-const DOM_PACKAGES = new Set(['monaco-editor', 'plotly.js-dist-min', 'dompurify', '@tanstack/virtual-core']);
+const DOM_PACKAGES = new Set(['monaco-editor', 'plotly.js-dist-min', 'dompurify']);
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /**

@@ -7,7 +7,7 @@
  * where they were and each edit's columns are recorded, so positions map back to the cell.
  */
 import { transform } from 'esbuild';
-import ts from 'typescript';
+import { parse, type AnyNode, type Identifier, type Literal, type Pattern, type Program } from 'acorn';
 import type { CellErrorData } from '../../../common/mime.ts';
 import type { EditSpan } from './context-protocol.ts';
 
@@ -68,82 +68,76 @@ interface Edit {
 }
 
 function rewrite(js: string): { body: string; names: Set<string>; functions: string[]; spans: EditSpan[] } {
-  const file = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const program = parseScript(js);
   const names = new Set<string>();
   const functions: string[] = [];
   const edits: Edit[] = [];
-  const statements = file.statements;
+  const statements = program.body;
   const lastIndex = statements.length - 1;
   statements.forEach((statement, index) => {
-    const start = statement.getStart(file);
-    if (ts.isVariableStatement(statement)) {
-      const list = statement.declarationList;
-      const keyword = js.slice(start, list.getStart(file) + (list.flags & ts.NodeFlags.Const ? 5 : 3));
-      // `const ` → spaces of the same width: columns stay where they were.
+    const start = statement.start;
+    const variables =
+      statement.type === 'VariableDeclaration'
+        ? statement
+        : statement.type === 'ExportNamedDeclaration' && statement.declaration?.type === 'VariableDeclaration'
+          ? statement.declaration
+          : null;
+    if (variables) {
+      // `const ` (or `export const `) → spaces of the same width: columns stay where they were.
+      const keyword = js.slice(start, variables.start + variables.kind.length);
       edits.push({ at: start, remove: keyword.length, insert: ' '.repeat(keyword.length) });
-      for (const decl of list.declarations) {
-        collectNames(decl.name, names);
-        if (!ts.isIdentifier(decl.name)) {
-          edits.push({ at: decl.name.getStart(file), remove: 0, insert: '(' });
+      for (const decl of variables.declarations) {
+        collectNames(decl.id, names);
+        if (decl.id.type !== 'Identifier') {
+          edits.push({ at: decl.id.start, remove: 0, insert: '(' });
           edits.push({ at: decl.end, remove: 0, insert: ')' });
         }
       }
-    } else if (ts.isClassDeclaration(statement) && statement.name) {
-      names.add(statement.name.text);
-      edits.push({ at: start, remove: 0, insert: `${statement.name.text} = ` });
+    } else if (statement.type === 'ClassDeclaration' && statement.id) {
+      names.add(statement.id.name);
+      edits.push({ at: start, remove: 0, insert: `${statement.id.name} = ` });
       edits.push({ at: statement.end, remove: 0, insert: ';' });
-    } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+    } else if (statement.type === 'FunctionDeclaration' && statement.id) {
       // Declared (and hoisted) inside the cell's function; published to later cells at its start.
-      functions.push(statement.name.text);
-    } else if (ts.isImportDeclaration(statement)) {
-      const spec = (statement.moduleSpecifier as ts.StringLiteral).text;
-      const attributes = statement.attributes?.elements.map((a) => `${JSON.stringify(a.name.text)}: ${a.value.getText(file)}`);
-      const source = `await __probebook.import(${JSON.stringify(spec)}${attributes ? `, { with: { ${attributes.join(', ')} } }` : ''})`;
-      const clause = statement.importClause;
+      functions.push(statement.id.name);
+    } else if (statement.type === 'ImportDeclaration') {
+      const spec = String(statement.source.value);
+      const attributes = statement.attributes.map((a) => `${JSON.stringify(propertyName(a.key))}: ${js.slice(a.value.start, a.value.end)}`);
+      const source = `await __probebook.import(${JSON.stringify(spec)}${attributes.length ? `, { with: { ${attributes.join(', ')} } }` : ''})`;
       let replacement = `${source};`;
-      if (clause) {
+      if (statement.specifiers.length) {
         const parts: string[] = [];
-        if (clause.name) {
-          names.add(clause.name.text);
-          parts.push(`${clause.name.text} = __m.default ?? __m;`);
-        }
-        const bindings = clause.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings)) {
-          names.add(bindings.name.text);
-          parts.push(`${bindings.name.text} = __m;`);
-        } else if (bindings) {
-          for (const el of bindings.elements) {
-            names.add(el.name.text);
-            parts.push(`${el.name.text} = __m[${JSON.stringify((el.propertyName ?? el.name).text)}];`);
-          }
+        for (const specifier of statement.specifiers) {
+          names.add(specifier.local.name);
+          if (specifier.type === 'ImportDefaultSpecifier') parts.push(`${specifier.local.name} = __m.default ?? __m;`);
+          else if (specifier.type === 'ImportNamespaceSpecifier') parts.push(`${specifier.local.name} = __m;`);
+          else parts.push(`${specifier.local.name} = __m[${JSON.stringify(propertyName(specifier.imported))}];`);
         }
         replacement = `{ const __m = ${source}; ${parts.join(' ')} }`;
       }
       const original = js.slice(start, statement.end);
       const newlines = original.split('\n').length - 1;
       edits.push({ at: start, remove: original.length, insert: replacement + '\n'.repeat(newlines) });
-    } else if (index === lastIndex && ts.isExpressionStatement(statement) && !isAssignment(statement.expression)) {
+    } else if (index === lastIndex && statement.type === 'ExpressionStatement' && statement.expression.type !== 'AssignmentExpression') {
       edits.push({ at: start, remove: 0, insert: 'return (' });
       edits.push({ at: statement.expression.end, remove: 0, insert: ')' });
     }
   });
   // `import(` → `__probebook.import(`, wherever it is (functions, classes, the last expression).
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
-      edits.push({ at: node.expression.getStart(file), remove: 'import'.length, insert: '__probebook.import' });
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
+  visitNodes(program, (node) => {
+    if (node.type === 'ImportExpression') edits.push({ at: node.start, remove: 'import'.length, insert: '__probebook.import' });
+  });
   // At one position an insertion (`return (`) goes before a replacement (`import`).
   edits.sort((a, b) => a.at - b.at || a.remove - b.remove);
+  const position = lineAndCharacter(js);
   let body = '';
   let done = 0;
   const spans: EditSpan[] = [];
   const column = () => body.length - body.lastIndexOf('\n') - 1;
   for (const e of edits) {
     body += js.slice(done, e.at);
-    const start = file.getLineAndCharacterOfPosition(e.at);
-    const end = file.getLineAndCharacterOfPosition(e.at + e.remove);
+    const start = position(e.at);
+    const end = position(e.at + e.remove);
     const from = column();
     body += e.insert;
     if (start.line === end.line) spans.push([start.line, from, column(), start.character, end.character]);
@@ -154,15 +148,72 @@ function rewrite(js: string): { body: string; names: Set<string>; functions: str
   return { body, names, functions, spans };
 }
 
-function isAssignment(expression: ts.Expression): boolean {
-  return (
-    ts.isBinaryExpression(expression) &&
-    expression.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-    expression.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-  );
+/** esbuild's output, which it has checked: a parse error here is a bug of ours, said as one. */
+function parseScript(js: string): Program {
+  try {
+    // preserveParens: `(a = 1)` as the last line is a value to show, not an assignment.
+    return parse(js, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, preserveParens: true });
+  } catch (error) {
+    throw new CellSyntaxError({ ename: 'SyntaxError', evalue: `Probebook could not read the compiled cell: ${(error as Error).message}`, traceback: [] });
+  }
 }
 
-function collectNames(name: ts.BindingName, into: Set<string>): void {
-  if (ts.isIdentifier(name)) into.add(name.text);
-  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collectNames(element.name, into);
+/** Calls `visit` for every node below `node` (ESTree nodes: objects with a `type`). */
+function visitNodes(node: AnyNode, visit: (node: AnyNode) => void): void {
+  visit(node);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) visitNodes(item, visit);
+    } else if (isNode(value)) visitNodes(value, visit);
+  }
+}
+
+function isNode(value: unknown): value is AnyNode {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Line and character (0-based) of an offset; lines end at LF, CR, CRLF, U+2028 and U+2029, as V8 counts them. */
+function lineAndCharacter(text: string): (offset: number) => { line: number; character: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
+  }
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: offset - starts[low]! };
+  };
+}
+
+function propertyName(key: Identifier | Literal): string {
+  return key.type === 'Identifier' ? key.name : String(key.value);
+}
+
+function collectNames(pattern: Pattern, into: Set<string>): void {
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const property of pattern.properties) collectNames(property.type === 'RestElement' ? property.argument : property.value, into);
+      break;
+    case 'ArrayPattern':
+      for (const element of pattern.elements) if (element) collectNames(element, into);
+      break;
+    case 'AssignmentPattern':
+      collectNames(pattern.left, into);
+      break;
+    case 'RestElement':
+      collectNames(pattern.argument, into);
+      break;
+    default:
+      break; // MemberExpression: not a declaration's pattern
+  }
 }
