@@ -48,4 +48,4 @@ async function afterPack(context) {
   if (wrong.length) throw new Error(`Electron fuses not set in ${target}: ${wrong.join(', ')}`);
 }
 
-module.exports = { FUSES, afterPack, fuseTarget };
+module.exports = { FUSES, afterPack };

@@ -13,7 +13,7 @@ export interface LintFinding {
 }
 
 /** The webPreferences every window must spell out, as literals. */
-export const REQUIRED_WEB_PREFERENCES: Readonly<Record<string, boolean>> = {
+const REQUIRED_WEB_PREFERENCES: Readonly<Record<string, boolean>> = {
   contextIsolation: true,
   sandbox: true,
   nodeIntegration: false,
@@ -24,7 +24,7 @@ const ALLOWED_WEB_PREFERENCES = new Set([...Object.keys(REQUIRED_WEB_PREFERENCES
 /** What the preload may do with `ipcRenderer`: call these, nothing else. */
 const IPC_RENDERER_METHODS = new Set(['invoke', 'on']);
 /** The only file that may register IPC handlers in main. */
-export const IPC_HUB_FILE = 'electron/main/ipc.ts';
+const IPC_HUB_FILE = 'electron/main/ipc.ts';
 
 function parse(file: string, source: string): ts.SourceFile {
   return ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);

@@ -38,7 +38,7 @@ function boundaryViolation(from: string, to: string): string | null {
   return null;
 }
 
-export function layerOf(path: string): Layer {
+function layerOf(path: string): Layer {
   const p = normalize(path);
   if (p.startsWith('core/common/')) return 'core/common';
   if (p.startsWith('core/node/')) return 'core/node';

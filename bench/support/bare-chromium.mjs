@@ -52,7 +52,7 @@ class Cdp {
 }
 
 /** A page's tab, once attached: evaluate in it and click in it. */
-export class BareTab {
+class BareTab {
   /** `browserContextId`: the tab's own browser context, disposed with it (a fresh open's). */
   constructor(cdp, targetId, sessionId, browserContextId) {
     this.cdp = cdp;

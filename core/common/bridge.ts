@@ -120,8 +120,3 @@ export const MENU_COMMANDS = [
 
 /** A command id the app menu may send; see {@link MENU_COMMANDS}. */
 export type MenuCommandId = (typeof MENU_COMMANDS)[number];
-
-/** Whether `value` is a command id the app menu may send. */
-export function isMenuCommandId(value: unknown): value is MenuCommandId {
-  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
-}

@@ -30,8 +30,6 @@ export const MIME = {
   javascript: 'application/javascript',
 } as const;
 
-export type KnownMime = (typeof MIME)[keyof typeof MIME];
-
 /** Data of an {@link MIME.error} item; mirrors nbformat's `error` output. */
 export interface CellErrorData {
   /** Short class of error, e.g. `ExitCode`, `BpftraceSyntaxError`, `MissingTool`, `TypeError`. */

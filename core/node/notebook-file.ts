@@ -51,7 +51,7 @@ export class NotRegularFileError extends Error {
 }
 
 /** The largest notebook file read: the JSON reader's own limit, checked before reading. */
-export const MAX_NOTEBOOK_BYTES = JSON_LIMITS.maxBytes;
+const MAX_NOTEBOOK_BYTES = JSON_LIMITS.maxBytes;
 
 export async function readNotebookFile(path: string): Promise<{ notebook: Notebook; fingerprint: FileFingerprint }> {
   let file: { bytes: Buffer; info: Stats };

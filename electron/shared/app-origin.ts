@@ -4,7 +4,7 @@
  */
 
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'probebook';
+const APP_HOST = 'probebook';
 /** The page's origin as Chromium reports it (`location.origin`, `frame.origin`). */
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** What a notebook window loads. */

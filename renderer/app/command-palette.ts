@@ -9,7 +9,7 @@ import { formatKeys } from '../notebook/keymap.ts';
 import { openDialog } from './dialog.ts';
 
 /** Whether every word of the query is found in the text (case-insensitive). */
-export function matchesQuery(text: string, query: string): boolean {
+function matchesQuery(text: string, query: string): boolean {
   const t = text.toLowerCase();
   return query
     .toLowerCase()

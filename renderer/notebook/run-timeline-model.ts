@@ -118,7 +118,7 @@ export function readTiming(cell: Cell, index: number): CellTiming | null {
 }
 
 /** Every cell's timing, in notebook order. */
-export function readTimings(notebook: Notebook): CellTiming[] {
+function readTimings(notebook: Notebook): CellTiming[] {
   const out: CellTiming[] = [];
   notebook.cells.forEach((cell, i) => {
     const t = readTiming(cell, i);
@@ -161,7 +161,7 @@ export function listRuns(notebook: Notebook, now = Date.now()): TimelineRun[] {
 }
 
 /** metadata.probebook.name, else "Cell N" (1-based, as the status bar counts). */
-export function cellName(cell: Cell, index: number): string {
+function cellName(cell: Cell, index: number): string {
   const p = cell.metadata.probebook;
   const name = p !== null && typeof p === 'object' && !Array.isArray(p) ? (p as JsonObject).name : undefined;
   return typeof name === 'string' && name.trim() ? name.trim() : `Cell ${index + 1}`;
@@ -273,7 +273,7 @@ export function axisTicks(lengthMs: number, widthPx: number, minGapPx = 80): Axi
  * A tick's label, in one unit for the whole axis (chosen by the step and the axis length):
  * "250 ms", "1.5 s", "2 min", "1 h 30 min".
  */
-export function formatTick(ms: number, stepMs: number, lengthMs: number): string {
+function formatTick(ms: number, stepMs: number, lengthMs: number): string {
   if (ms === 0) return '0';
   if (stepMs < 1000 && lengthMs <= 1000) return `${trim(ms, 3)} ms`;
   if (stepMs < 60_000) return `${trim(ms / 1000, Math.max(0, Math.ceil(3 - Math.log10(stepMs))))} s`;

@@ -39,7 +39,7 @@ export function flashButton(b: HTMLButtonElement, done: string): void {
 }
 
 /** Copies text to the clipboard (async API first; a hidden textarea where it is unavailable). */
-export async function copyText(text: string): Promise<void> {
+async function copyText(text: string): Promise<void> {
   if (navigator.clipboard?.writeText) {
     try {
       await navigator.clipboard.writeText(text);

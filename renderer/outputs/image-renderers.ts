@@ -15,7 +15,7 @@ function text(data: Json): string {
 }
 
 /** A data URL for the item; throws when base64 data is not base64. */
-export function imageUrl(mime: string, data: Json): string {
+function imageUrl(mime: string, data: Json): string {
   if (mime === MIME.svg) return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text(data))}`;
   const b64 = text(data).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length === 0) throw new Error(`${mime} data is not base64`);

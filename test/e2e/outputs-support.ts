@@ -21,8 +21,8 @@ import type { OutputEdit } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
 import { CHROMIUM_ARGS } from './support/page-browser.ts';
 
-export const root = resolve(import.meta.dirname, '../..');
-export const CHROMIUM = '/usr/bin/chromium';
+const root = resolve(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(root, 'test-artifacts/screenshots');
 
 const TYPES: Record<string, string> = {

@@ -76,13 +76,6 @@ export function pidsMentioning(text: string): number[] {
   return found;
 }
 
-/** Session cgroups under <v2>/probebook (empty when none or no cgroup v2). */
-export function probebookCgroups(v2Mount: string | null): string[] {
-  if (!v2Mount) return [];
-  const dir = join(v2Mount, 'probebook');
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
-
 /** Number of BPF programs loaded (bpftool), or null without bpftool. */
 /**
  * BPF programs loaded on the machine, or only those named `name` (the kernel keeps 15 characters

@@ -27,7 +27,7 @@ export interface ResolvedCell {
 }
 
 /** An option with a bad value: names the cell and what is wrong. */
-export class CellOptionsError extends Error {
+class CellOptionsError extends Error {
   override name = 'CellOptionsError';
 }
 
@@ -50,7 +50,7 @@ export function resolveCell(cell: Cell, notebook: Notebook): ResolvedCell {
 }
 
 /** "cell 3 (measure)": how errors name a cell. */
-export function cellLabel(cell: Cell, notebook: Notebook): string {
+function cellLabel(cell: Cell, notebook: Notebook): string {
   const index = notebook.cells.indexOf(cell);
   const name = (cell.metadata.probebook as JsonObject | undefined)?.name;
   return `cell ${index + 1}${typeof name === 'string' && name ? ` (${name})` : ''}`;

@@ -34,7 +34,7 @@ export class NotebookParseError extends Error {
 }
 
 /** Default bytes of each stream kept in a saved file. */
-export const DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024;
+const DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024;
 
 /** MIME types whose string values nbformat stores as lists of lines. */
 const SPLIT_MIMES = new Set(['application/javascript', 'image/svg+xml']);
@@ -243,7 +243,7 @@ export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}):
 }
 
 /** Gives every cell a valid, unique nbformat id (in place), as Jupyter does when upgrading to 4.5. */
-export function ensureCellIds(nb: Notebook): void {
+function ensureCellIds(nb: Notebook): void {
   const seen = new Set<string>();
   for (const cell of nb.cells) {
     if (!CELL_ID.test(cell.id) || seen.has(cell.id)) {

@@ -51,20 +51,3 @@ function plainFallback(items: OutputItem[]): string {
   const text = JSON.stringify(first.data, null, 1);
   return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
-
-/** The text of an output as a person reads it: stream text, error message, or `text/plain`. */
-export function outputText(output: Output): string {
-  if (output.kind === 'stream') return String(output.items[0]?.data ?? '');
-  if (output.kind === 'error') {
-    const data = output.items[0]?.data as unknown as CellErrorData | undefined;
-    return data ? [`${data.ename}: ${data.evalue}`, ...data.traceback].join('\n') : '';
-  }
-  const plain = output.items.find((i) => i.mime === MIME.plain);
-  return plain ? String(plain.data) : '';
-}
-
-/** Which stream a stream output is. */
-export function streamName(output: Output): 'stdout' | 'stderr' | undefined {
-  if (output.kind !== 'stream') return undefined;
-  return output.items[0]?.mime === MIME.stderr ? 'stderr' : 'stdout';
-}

@@ -94,7 +94,7 @@ export class ProgressReporter {
 }
 
 /** The cell's name, or its first non-empty line, shortened. */
-export function describeCell(cell: Cell): string {
+function describeCell(cell: Cell): string {
   const probebook = cell.metadata.probebook as { name?: unknown } | undefined;
   if (probebook && typeof probebook.name === 'string' && probebook.name) return probebook.name;
   const first =

@@ -20,7 +20,7 @@ export async function probeAttach(probe: string, timeoutMs = 15_000): Promise<At
 }
 
 /** The lines of bpftrace's output that say why (errors, missing files), without its known noise. */
-export function attachFailureReason(output: string): string {
+function attachFailureReason(output: string): string {
   const lines = output
     .split('\n')
     .map((l) => l.trim())

@@ -51,7 +51,7 @@ export interface StartedKernelHost {
 }
 
 /** Elevation failed: the message lists what was tried and how to get privileges. */
-export class ElevationError extends Error {
+class ElevationError extends Error {
   constructor(
     message: string,
     readonly attempts: { method: ElevationMethod; reason: string }[],

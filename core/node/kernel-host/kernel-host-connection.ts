@@ -174,7 +174,7 @@ const KERNEL_MESSAGE_TYPES: Record<KernelMessageType, boolean> = {
 };
 
 /** Parses one line from the kernel host: a JSON object of a known `KernelMessage` type with its `requestId`, or null. */
-export function parseKernelMessage(line: string): KernelMessage | null {
+function parseKernelMessage(line: string): KernelMessage | null {
   let value: unknown;
   try {
     value = JSON.parse(line);

@@ -70,7 +70,7 @@ export function parseKernelRequestLine(line: string): KernelRequest {
   return validateKernelRequest(value);
 }
 
-export function validateKernelRequest(value: unknown): KernelRequest {
+function validateKernelRequest(value: unknown): KernelRequest {
   if (!isObject(value)) throw new BadRequest('request is not a JSON object');
   const type = value.type;
   const requestId = typeof value.requestId === 'string' && value.requestId.length <= MAX_ID ? value.requestId : undefined;

@@ -6,7 +6,7 @@
 import { homedir, userInfo } from 'node:os';
 
 /** Where root's tools live; appended to PATH where a minimal PATH (sudo, pkexec) lacks them. */
-export const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** Variables passed through from this process: identity, locale, time zone, temp dir, proxies, the sudo caller. */
 const PASSED = /^(HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|(?:http|https|ftp|all|no)_proxy|(?:HTTP|HTTPS|FTP|ALL|NO)_PROXY|SUDO_(?:USER|UID|GID))$/;

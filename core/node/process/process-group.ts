@@ -36,7 +36,7 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
  * child is reparented to pid 1, which may be slow to reap it (container inits are), so zombies
  * do not count.
  */
-export function sessionMembers(sid: number): Map<number, number> {
+function sessionMembers(sid: number): Map<number, number> {
   const members = new Map<number, number>();
   let entries: string[];
   try {
@@ -93,7 +93,7 @@ export function signalSession(sid: number, signal: NodeJS.Signals): boolean {
 }
 
 /** Polls until session `sid` has no live process or `ms` pass; true when it is gone. */
-export async function waitSessionGone(sid: number, ms: number): Promise<boolean> {
+async function waitSessionGone(sid: number, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
   for (let pause = 1; sessionAlive(sid); pause = Math.min(pause * 2, 20)) {
     const left = deadline - performance.now();

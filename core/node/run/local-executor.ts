@@ -16,7 +16,7 @@ export const DEFAULT_KERNELS: KernelFactories = {
   typescript: async () => new (await import('../kernels/typescript-kernel.ts')).TypeScriptKernel(),
 };
 
-export class LocalExecutor implements CellExecutor {
+class LocalExecutor implements CellExecutor {
   readonly runAs: RunAs = process.geteuid?.() === 0 ? 'root' : 'user';
   readonly #factories: KernelFactories;
   readonly #kernels = new Map<CellLanguage, Promise<Kernel>>();

@@ -81,7 +81,7 @@ export interface RunOptions {
  * and was not stopped by the user nor cut off by a broken executor. A cleanup cell that did not
  * run to its end left its undo undone.
  */
-export function ranToEnd(outcome: CellOutcome): boolean {
+function ranToEnd(outcome: CellOutcome): boolean {
   return !outcome.executorFailed && outcome.stopReason !== 'interrupt';
 }
 

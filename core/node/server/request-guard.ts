@@ -10,8 +10,8 @@ import type { IncomingMessage } from 'node:http';
 
 /** Cookies are per host, not per port: the names carry the port so two servers do not clash. */
 export const sessionCookie = (port: number) => `probebook_session_${port}`;
-export const xsrfCookie = (port: number) => `probebook_xsrf_${port}`;
-export const XSRF_HEADER = 'x-xsrf-token';
+const xsrfCookie = (port: number) => `probebook_xsrf_${port}`;
+const XSRF_HEADER = 'x-xsrf-token';
 
 /** 32 random bytes, base64url (≥ 24 bytes as SECURITY.md asks). */
 export function newSecret(): string {
@@ -19,7 +19,7 @@ export function newSecret(): string {
 }
 
 /** Constant-time equality of two secrets (hashing first makes the lengths equal). */
-export function secretsEqual(a: string | undefined, b: string): boolean {
+function secretsEqual(a: string | undefined, b: string): boolean {
   if (typeof a !== 'string') return false;
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
@@ -109,7 +109,7 @@ export class RequestGuard {
   }
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
+function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');

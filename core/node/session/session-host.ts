@@ -650,7 +650,7 @@ export class SessionHost {
 }
 
 /** A request that failed for a reason the UI shows as it is. */
-export class HostError extends Error {
+class HostError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -212,13 +212,3 @@ export function canonicalJson(value: Json): string {
   write(value);
   return out;
 }
-
-let defaultStore: TrustStore | undefined;
-const store = () => (defaultStore ??= new TrustStore());
-
-/** {@link TrustStore.isTrusted} with the user's own store. */
-export const isTrusted = (notebook: Notebook): boolean => store().isTrusted(notebook);
-/** {@link TrustStore.trust} with the user's own store. */
-export const trust = (notebook: Notebook): void => store().trust(notebook);
-/** {@link TrustStore.rootCellsNeedingApproval} with the user's own store. */
-export const rootCellsNeedingApproval = (notebook: Notebook): RootCellForApproval[] => store().rootCellsNeedingApproval(notebook);

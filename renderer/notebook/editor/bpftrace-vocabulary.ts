@@ -145,6 +145,3 @@ export const FUNCTIONS: Record<string, { signature: string; doc: string; snippet
   skboutput: { signature: 'skboutput(path, skb, len, offset)', doc: 'Writes the packet to a pcap file.' },
   unwatch: { signature: 'unwatch(addr)', doc: 'Removes a watchpoint.' },
 };
-
-/** `arg0`, `sarg3`, `retval`-like numbered builtins. */
-export const NUMBERED_BUILTIN = /^s?arg\d+$/;

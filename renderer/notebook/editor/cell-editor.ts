@@ -26,10 +26,10 @@ export interface CellEditorCallbacks {
   leave(direction: 'up' | 'down'): void;
 }
 
-export const CODE_FONT = 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace';
-export const CODE_FONT_SIZE = 13;
-export const CODE_LINE_HEIGHT = 20;
-export const CODE_PADDING = 8;
+const CODE_FONT = 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace';
+const CODE_FONT_SIZE = 13;
+const CODE_LINE_HEIGHT = 20;
+const CODE_PADDING = 8;
 
 export class CellEditor {
   readonly element: HTMLElement;

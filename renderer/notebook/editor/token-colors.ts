@@ -39,7 +39,7 @@ export const TOKEN_COLORS: readonly TokenColor[] = [
 ];
 
 /** The table's entry for a token type (longest matching dotted prefix), or undefined. */
-export function tokenColorOf(type: string): TokenColor | undefined {
+function tokenColorOf(type: string): TokenColor | undefined {
   let best: TokenColor | undefined;
   for (const c of TOKEN_COLORS) {
     if ((type === c.token || type.startsWith(`${c.token}.`)) && (!best || c.token.length > best.token.length)) best = c;

@@ -42,7 +42,7 @@ export function pngButton(chart: { svg: SVGSVGElement }, name: string): HTMLButt
 }
 
 /** "+12.0 s · print 13" for repeated prints; "" for a single one. */
-export function printInfo(p: BpftraceMapPayload): string {
+function printInfo(p: BpftraceMapPayload): string {
   const at = Number.isFinite(p.runStart) && Number.isFinite(p.time) ? `+${secondsLabel((p.time - p.runStart!) / 1000)}` : '';
   const nth = p.printIndex > 0 ? `print ${p.printIndex + 1}` : '';
   return [at, nth].filter(Boolean).join(' · ');

@@ -16,7 +16,7 @@ export function bpftracePayloadOf(output: Output): BpftraceMapPayload | null {
 }
 
 /** What a print contributes to a key's line: the value (scalar maps), the average (stats), the total count (hists). */
-export function entryMetric(entry: BpftraceMapEntry): number | null {
+function entryMetric(entry: BpftraceMapEntry): number | null {
   const v = entry.value;
   let n: number;
   if (v.type === 'scalar') n = typeof v.value === 'number' ? v.value : typeof v.value === 'string' ? Number(v.value) : NaN;

@@ -4,7 +4,7 @@
  * computed colours and fonts, then rasterises through an <img> and a canvas.
  */
 
-export const SVG_NS = 'http://www.w3.org/2000/svg';
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** `svg('rect', { x: 1 }, child…)`: an SVG element with attributes and children. */
 export function svg<K extends keyof SVGElementTagNameMap>(
@@ -33,7 +33,7 @@ const INLINED = [
 ] as const;
 
 /** A standalone copy of a chart: computed styles written as attributes, a background rect first. */
-export function standaloneSvg(chart: SVGSVGElement, background: string): string {
+function standaloneSvg(chart: SVGSVGElement, background: string): string {
   const copy = chart.cloneNode(true) as SVGSVGElement;
   const src = [chart, ...chart.querySelectorAll('*')];
   const dst = [copy, ...copy.querySelectorAll('*')];

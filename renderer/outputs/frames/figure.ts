@@ -59,7 +59,7 @@ function pointCount(trace: Obj): number {
  * legend, colour bars, pie). plotly.js 3 dropped the string form, and silently draws no title,
  * but plotly.py, older notebooks and most examples still write it. Data arrays are not walked.
  */
-export function objectTitles<T>(value: T, depth = 0): T {
+function objectTitles<T>(value: T, depth = 0): T {
   if (depth > 8) return value;
   if (Array.isArray(value)) return (value.length > 0 && isObj(value[0]) ? value.map((v) => objectTitles(v, depth + 1)) : value) as T;
   if (!isObj(value)) return value;

@@ -17,7 +17,7 @@ function cell(v: Json | undefined): CellValue {
 }
 
 /** Reads table data into a model; throws a readable error for anything else. */
-export function tableModelOf(data: Json): TableModel {
+function tableModelOf(data: Json): TableModel {
   const obj = Array.isArray(data) ? { rows: data } : data;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj) || !Array.isArray(obj['rows'])) {
     throw new Error('table data must be { columns?, rows: [...] } or an array of row objects');

@@ -33,12 +33,12 @@ const ESCAPE_RE = /\x1b(?:\[([0-9;:?<=>]*)[ -/]*([@-~])|\][^\x07\x1b]*(?:\x07|\x
 /** Control characters other than tab that would render as boxes; `\r`, `\b`, `\n` are handled by the line buffer. */
 const CONTROL_RE = /[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]/g;
 
-export function isDefaultStyle(s: AnsiStyle): boolean {
+function isDefaultStyle(s: AnsiStyle): boolean {
   return s === DEFAULT_STYLE || Object.keys(s).length === 0;
 }
 
 /** Applies one SGR parameter list (`"1;38;5;208"`) to a style. */
-export function applySgr(style: AnsiStyle, params: string): AnsiStyle {
+function applySgr(style: AnsiStyle, params: string): AnsiStyle {
   // ':' separates sub-parameters (ITU T.416 form `38:2::r:g:b`); treat it like ';' after dropping a colour-space id.
   const codes =
     params === ''

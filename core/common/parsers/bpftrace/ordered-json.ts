@@ -15,7 +15,7 @@ export class OrderedObject {
 
 export type OrderedJson = null | boolean | number | string | OrderedJson[] | OrderedObject;
 
-export class OrderedJsonError extends Error {
+class OrderedJsonError extends Error {
   constructor(
     message: string,
     readonly position: number,
@@ -24,7 +24,7 @@ export class OrderedJsonError extends Error {
   }
 }
 
-export const ORDERED_JSON_MAX_DEPTH = 128;
+const ORDERED_JSON_MAX_DEPTH = 128;
 
 export function parseOrderedJson(text: string): OrderedJson {
   let i = 0;

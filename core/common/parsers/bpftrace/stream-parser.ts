@@ -164,7 +164,7 @@ function numberField(data: OrderedJson | undefined, key: string): number | strin
 }
 
 /** OrderedJson → plain JSON-able values (objects lose nothing but key order, which only maps need). */
-export function plain(value: OrderedJson): BpftraceValue {
+function plain(value: OrderedJson): BpftraceValue {
   if (value instanceof OrderedObject) {
     const o: Record<string, BpftraceValue> = {};
     for (const [k, v] of value.entries) o[k] = plain(v);
