@@ -12,6 +12,9 @@ function notebook(): Notebook {
 
 function open(delayMs = 1000) {
   const sent: { id: string; edits: NotebookEdit[]; baseVersion: number }[] = [];
+  let onSend: (() => void) | undefined;
+  /** Resolves when the document sends its next batch of edits. */
+  const nextSend = () => new Promise<void>((resolve) => (onSend = resolve));
   const snapshot: NotebookSnapshot = {
     notebookId: 'n1',
     path: 'lab.ipynb',
@@ -29,6 +32,7 @@ function open(delayMs = 1000) {
       sendEdits(edits, baseVersion) {
         const id = `r${sent.length + 1}`;
         sent.push({ id, edits, baseVersion });
+        onSend?.();
         return id;
       },
     },
@@ -36,7 +40,7 @@ function open(delayMs = 1000) {
   );
   const events: DocumentEvent[] = [];
   doc.on((e) => events.push(e));
-  return { doc, sent, events };
+  return { doc, sent, events, nextSend };
 }
 
 test('local edits apply at once, are sent against the known version, and their echo is not applied twice', () => {
@@ -102,9 +106,11 @@ test('typing is coalesced into one set_source, sent before the next edit', () =>
 });
 
 test('typing is sent after a pause', async () => {
-  const { doc, sent } = open(5);
+  const { doc, sent, nextSend } = open(5);
+  const sending = nextSend();
   doc.setSource('a', 'uname -a');
-  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(sent.length, 0, 'not at once');
+  await sending;
   assert.deepEqual(sent[0]?.edits, [{ kind: 'set_source', cellId: 'a', source: 'uname -a' }]);
 });
 

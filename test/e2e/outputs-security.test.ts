@@ -124,6 +124,7 @@ test('the page ignores frame messages from other sources and clamps sizes from i
   const settled = await height();
   // A message from the page itself (or any other window) is not the frame's.
   await page.evaluate(() => window.postMessage({ type: 'pb-size', height: 3000 }, '*'));
+  // A window for the message to (not) resize the frame: ignoring it has no event.
   await page.waitForTimeout(100);
   assert.equal(await height(), settled);
   // From the frame: malformed is dropped, huge is clamped.

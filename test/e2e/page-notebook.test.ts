@@ -133,6 +133,7 @@ test('the notebook page opens, edits, runs, streams, stops, traces, saves and re
     assert.equal(await status(3), 'running', 'the running cell goes on');
     await cell(page, 3).locator('.pb-run').click();
     await waitStatus(3, 'interrupted', 10_000);
+    // A window in which the stopped queued cell must not start after the running one ended.
     await page.waitForTimeout(500);
     assert.equal(await status(1), 'ok', 'the stopped queued cell did not run after the running one ended');
     assert.equal(await cell(page, 1).locator('.pb-count').textContent(), '[1]', 'its execution count is still the one of its last real run');

@@ -31,6 +31,7 @@ test('a cell that ignores Ctrl-C shows it is stopping, and a second stop kills i
   await cell(page, 0).locator('.pb-status', { hasText: 'stopping… stop again to kill it' }).waitFor();
   assert.equal(await run.getAttribute('title'), 'Stopping: click again to kill the cell now');
   assert.equal(await cell(page, 0).getAttribute('data-stopping'), 'true');
+  // A window in which SIGINT alone must not end it: the point is that nothing happens.
   await page.waitForTimeout(700);
   assert.equal(await status(), 'running', 'SIGINT did not stop it');
   await screenshot(page, 'stopping');

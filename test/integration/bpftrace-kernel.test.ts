@@ -20,6 +20,11 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
   const stderr: string[] = [];
   const displays: OutputItem[][] = [];
   const errors: CellErrorData[] = [];
+  const waiting: { text: string; resolve: () => void }[] = [];
+  const onStdout = (text: string) => {
+    stdout.push({ text, at: performance.now() });
+    for (const w of waiting) if (text.includes(w.text)) w.resolve();
+  };
   const req: ExecutionRequest = {
     notebookKey: 'nb',
     cellId: 'c',
@@ -31,7 +36,7 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
     signal: new AbortController().signal,
     graceMs: 3000,
     sink: {
-      stream: (name, text) => (name === 'stdout' ? stdout.push({ text, at: performance.now() }) : stderr.push(text)),
+      stream: (name, text) => (name === 'stdout' ? onStdout(text) : stderr.push(text)),
       display: (items) => displays.push(items),
       update: () => undefined,
       clear: () => undefined,
@@ -41,7 +46,10 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
   };
   const payloads = () =>
     displays.map((items) => items.find((i) => i.mime === 'application/vnd.probebook.bpftrace+json')!.data as unknown as BpftraceMapPayload);
-  return { req, stdout, stderr, displays, errors, payloads };
+  /** Resolves once a chunk of stdout holds `text` (printf lines arrive whole). */
+  const printed = (text: string) =>
+    stdout.some((s) => s.text.includes(text)) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve }));
+  return { req, stdout, stderr, displays, errors, payloads, printed };
 }
 
 /** Makes openat() calls from a process named `pb-opener` so the trace has something to count. */
@@ -60,11 +68,12 @@ test('a timed trace ends with its maps as outputs and succeeds: counts, multi-ke
     'BEGIN { printf("tracing\\n"); }',
   ].join('\n');
   const ac = new AbortController();
-  const { req, stdout, payloads, errors } = request(code, { signal: ac.signal });
+  const { req, printed, payloads, errors } = request(code, { signal: ac.signal });
   const done = kernel.execute(req);
-  while (!stdout.some((s) => s.text.includes('tracing'))) await new Promise((r) => setTimeout(r, 20));
+  await printed('tracing');
+  // The 20 openat() calls are counted in the kernel's maps by the time they return: stop at once.
   openFiles(20);
-  setTimeout(() => ac.abort('timeout'), 300);
+  ac.abort('timeout');
   const result = await done;
   assert.deepEqual(errors, []);
   assert.equal(result.status, 'ok');
@@ -86,16 +95,16 @@ test('a stopped bpftrace gets time to detach every probe it attached, then print
   const kernel = new BpftraceKernel();
   const ac = new AbortController();
   const graces: number[] = [];
-  const { req, stdout, stderr, payloads, errors } = request('tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', {
+  const { req, printed, stderr, payloads, errors } = request('tracepoint:syscalls:sys_enter_s* { @n = count(); }\nBEGIN { printf("attached\\n"); }', {
     signal: ac.signal,
     graceMs: 1000,
     onStopGrace: (ms) => graces.push(ms),
   });
   const done = kernel.execute(req);
   // BEGIN runs once every probe is attached.
-  const deadline = Date.now() + 60_000;
-  while (!stdout.some((s) => s.text.includes('attached')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, 300));
+  await printed('attached');
+  // A new process makes set_robust_list and set_tid_address calls: @n has a count to print.
+  execFileSync('true');
   ac.abort('timeout');
   const result = await done;
   assert.deepEqual(errors, []);

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CellProcess, runCellProcess, type CellProcessOptions } from '../../core/node/process/cell-process.ts';
-import { collector } from './process-support.ts';
+import { collector, until } from './process-support.ts';
 
 const never = new AbortController().signal;
 
@@ -118,6 +119,7 @@ test('onSpawn gets the pid of the process and is awaited before the result', asy
     options(out, {
       onSpawn: async (pid) => {
         seen = pid;
+        // onSpawn's own work (a cgroup adoption), slower than the process it waits for.
         await new Promise((r) => setTimeout(r, 20));
         awaited = true;
       },
@@ -127,9 +129,17 @@ test('onSpawn gets the pid of the process and is awaited before the result', asy
   assert.ok(awaited);
 });
 
-test('a process started ahead of time keeps its output until run, then passes it on in order', async () => {
-  const started = await CellProcess.spawn('bash', ['-c', 'echo early; read -r _ <&3; echo late'], { cwd: tmpdir(), env: {}, control: true });
-  await new Promise((r) => setTimeout(r, 50)); // "early" is written while nobody listens
+test('a process started ahead of time keeps its output until run, then passes it on in order', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-early-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const written = join(dir, 'written');
+  const started = await CellProcess.spawn('bash', ['-c', 'echo early; : > "$1"; read -r _ <&3; echo late', 'bash', written], {
+    cwd: tmpdir(),
+    env: {},
+    control: true,
+  });
+  // "early" is written while nobody listens; nothing tells us so but the file made right after it (polled, bounded).
+  await until(() => existsSync(written), '"early" to be written');
   const out = collector();
   const result = await started.run({ signal: never, onStdout: out.onStdout, onStderr: out.onStderr }, () => started.control!.end('go\n'));
   assert.equal(result.exitCode, 0);

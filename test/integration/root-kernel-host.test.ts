@@ -71,10 +71,12 @@ test('a kernel host that stood still itself (SIGSTOP, a loaded machine) reads th
   const { connection } = await host(t, 200);
   const pid = connection.subprocess.pid!;
   process.kill(pid, 'SIGSTOP'); // the app keeps sending heartbeats into the pipe meanwhile
+  // The stall under test: 1.5 s stopped, seven heartbeat periods.
   await new Promise((r) => setTimeout(r, 1500));
   process.kill(pid, 'SIGCONT');
   connection.send({ type: 'heartbeat', seq: 777 });
   await next(connection, (m) => m.type === 'heartbeat_ack' && m.seq === 777, 5000);
+  // A window in which it must not exit (its watchdog judges every 200 ms): nothing to wait for but time.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(connection.subprocess.exitCode, null, `the kernel host exited: ${connection.stderrTail()}`);
 });
@@ -321,6 +323,7 @@ test('a cell stopped again while it stops is killed at once, not after its grace
   await isReady;
   const t0 = Date.now();
   stop.abort('interrupt');
+  // Let the first stop's SIGINT land (and be ignored) before stopping again; the host tells nothing in between.
   await new Promise((r) => setTimeout(r, 500));
   hurry.abort('interrupt');
   const result = await done;

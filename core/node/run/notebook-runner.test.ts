@@ -32,16 +32,24 @@ function harness(t: { after(fn: () => Promise<void> | void): void }, nb: Noteboo
   const executor = createLocalExecutor();
   t.after(() => executor.dispose());
   const log: string[] = [];
+  const waiting: { line: string; times: number; resolve: () => void }[] = [];
+  const note = (line: string) => {
+    log.push(line);
+    for (const w of waiting) if (log.filter((l) => l === w.line).length >= w.times) w.resolve();
+  };
+  /** Resolves once `line` has been logged `times` times. */
+  const logged = (line: string, times = 1) =>
+    new Promise<void>((resolve) => (log.filter((l) => l === line).length >= times ? resolve() : waiting.push({ line, times, resolve })));
   const metadata: { cellId: string; status: unknown }[] = [];
   const events: Partial<RunnerEvents> = {
-    queued: (id) => log.push(`queued ${id}`),
-    started: (id) => log.push(`started ${id}`),
-    ended: (id, r) => log.push(`ended ${id} ${r.status}`),
-    skipped: (id) => log.push(`skipped ${id}`),
+    queued: (id) => note(`queued ${id}`),
+    started: (id) => note(`started ${id}`),
+    ended: (id, r) => note(`ended ${id} ${r.status}`),
+    skipped: (id) => note(`skipped ${id}`),
     metadata: (id, m) => metadata.push({ cellId: id, status: (m.execution as JsonObject | undefined)?.['probebook.status'] }),
   };
   const runner = new NotebookRunner({ notebook: nb, notebookPath: null, notebookKey: `runner-test-${Math.random()}`, executor, events, graceMs: 300 });
-  return { runner, log, metadata };
+  return { runner, log, logged, metadata };
 }
 
 const timing = (nb: Notebook, id: string) => nb.cells.find((c) => c.id === id)!.metadata.execution as unknown as ExecutionTiming;
@@ -104,11 +112,11 @@ test('a failing and an interrupted cell say so in their timing', async (t) => {
     { id: 'fail', source: 'exit 3' },
     { id: 'long', source: 'sleep 10' },
   ]);
-  const { runner } = harness(t, nb);
+  const { runner, logged } = harness(t, nb);
   await runner.run({ cellIds: ['fail'] });
   assert.equal(timing(nb, 'fail')['probebook.status'], 'failed');
   const running = runner.run({ cellIds: ['long'] });
-  await new Promise((r) => setTimeout(r, 300));
+  await logged('started long');
   runner.interrupt('long');
   await running;
   assert.equal(timing(nb, 'long')['probebook.status'], 'interrupted');
@@ -134,6 +142,7 @@ test('stopping a cell again while it stops skips the rest of its grace: SIGTERM,
   await isReady;
   const t0 = Date.now();
   runner.interrupt('stubborn');
+  // A window in which SIGINT alone must not end it: the point is that nothing happens, so no event to wait for.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(timing(nb, 'stubborn')['probebook.status'], 'running', 'SIGINT alone does not stop it');
   runner.interrupt('stubborn');
@@ -150,10 +159,10 @@ test('stopping a queued cell takes it off the queue: reported at once, never run
     { id: 'second', source: 'echo second' },
     { id: 'third', source: 'echo third' },
   ]);
-  const { runner, log } = harness(t, nb);
+  const { runner, log, logged } = harness(t, nb);
   const run = runner.run();
-  await new Promise((r) => setTimeout(r, 200));
-  assert.ok(log.includes('started first') && !log.includes('started second'));
+  await logged('started first');
+  assert.ok(!log.includes('started second'));
   runner.interrupt('second');
   assert.ok(log.includes('skipped second'), 'reported as soon as it was stopped, not when the run gets there');
   const summary = await run;
@@ -169,7 +178,7 @@ test('stopping a queued cell takes it off the queue: reported at once, never run
   // Queued by a second run behind a running one: stopping it there works the same.
   const busy = runner.run({ cellIds: ['first'] });
   const queued = runner.run({ cellIds: ['third'] });
-  await new Promise((r) => setTimeout(r, 200));
+  await logged('queued third', 2);
   runner.interrupt('third');
   await Promise.all([busy, queued]);
   assert.equal(log.filter((l) => l === 'started third').length, 1, 'third ran only in the first run');
