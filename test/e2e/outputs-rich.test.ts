@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apply, mount, openHarness, screenshot } from './outputs-support.ts';
+import { apply, mount, openHarness, screenshot } from '../support/outputs-harness.ts';
 import { MIME } from '../../core/common/mime.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openHarness, screenshot } from './outputs-support.ts';
+import { openHarness, screenshot } from '../support/outputs-harness.ts';
 import { MIME } from '../../core/common/mime.ts';
 
 test('stream text: ANSI colours, \\r overwrite, stderr tint, error location', async (t) => {

@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BRIDGE_PORT_MESSAGE } from '../../core/common/bridge.ts';
-import { canRunPageTests, launchBrowser, newPage, screenshot } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, launchBrowser, newPage, screenshot } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 /**
  * Runs in the page before its scripts: the bridge the preload would expose. A string, not a

@@ -13,10 +13,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { needs } from '../support/needs.ts';
-import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe, type ServeHandle } from './support/probebook-serve.ts';
-import { cgroupOf, childrenOf, pidsMentioning, waitGone } from './support/processes.ts';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe, type ServeHandle } from '../support/probebook-serve.ts';
+import { cgroupOf, childrenOf, eventually, pidsMentioning, waitGone } from '../support/processes.ts';
 
 const status = (page: Page, i: number) => cell(page, i).getAttribute('data-status');
 const waitStatus = (page: Page, i: number, want: string, timeout = 20_000) =>
@@ -24,14 +24,6 @@ const waitStatus = (page: Page, i: number, want: string, timeout = 20_000) =>
     timeout,
   });
 const outputText = async (page: Page, i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');
-
-async function eventually(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!probe()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} (after ${timeoutMs} ms)`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('the page offers the cleanup cells of a run that crashed: runs them in every tab, or dismisses them', async (t) => {
   if (!canRunPageTests(t)) return;

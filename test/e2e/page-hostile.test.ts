@@ -16,8 +16,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ElementHandle, Frame, Locator, Page, Request } from 'playwright-core';
-import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { labFolder, repoRoot, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { labFolder, repoRoot, startServe } from '../support/probebook-serve.ts';
 
 const corpus = join(repoRoot, 'test/fixtures/hostile');
 const notebooks = readdirSync(corpus)

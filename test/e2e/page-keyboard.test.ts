@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { MENU_COMMANDS } from '../../core/common/bridge.ts';
-import { canRunPageTests, cell, editorReady, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { joinSource, readNotebookJson, writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, editorReady, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { joinSource, readNotebookJson, writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 /** The page's cells as [kind, source] pairs, and which one is selected. */
 async function state(page: Page): Promise<{ cells: string[]; selected: number; mode: string }> {

@@ -9,9 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page, WebSocket } from 'playwright-core';
-import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 /** The page's WebSockets and the protocol messages it sent on each. */
 function watchSockets(page: Page) {

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
-import { canRunPageTests, cell, cellSource, editorReady, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from './support/page-browser.ts';
-import { joinSource, readNotebookJson, writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, cellSource, editorReady, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from '../support/page-browser.ts';
+import { joinSource, readNotebookJson, writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 test('the notebook page opens, edits, runs, streams, stops, traces, saves and reloads', async (t) => {
   if (!canRunPageTests(t)) return;

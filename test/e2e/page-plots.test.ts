@@ -16,9 +16,9 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Frame, Page } from 'playwright-core';
 import { needs } from '../support/needs.ts';
-import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, repoRoot, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, repoRoot, startServe } from '../support/probebook-serve.ts';
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it; closed again before iperf3 takes it). */
 function freePort(): Promise<number> {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, canRunPageTests } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, repoRoot } from './support/probebook-serve.ts';
+import { CHROMIUM, CHROMIUM_ARGS, canRunPageTests } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, repoRoot } from '../support/probebook-serve.ts';
 
 /** Every file under `dir`. */
 function filesUnder(dir: string): string[] {

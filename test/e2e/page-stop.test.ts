@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 test('a cell that ignores Ctrl-C shows it is stopping, and a second stop kills it at once', async (t) => {
   if (!canRunPageTests(t)) return;

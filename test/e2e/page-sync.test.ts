@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { canRunPageTests, cell, editorReady, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from './support/page-browser.ts';
-import { writeNotebook } from './support/notebooks.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, cell, editorReady, launchBrowser, newPage, openNotebook, screenshot, typeIntoCell } from '../support/page-browser.ts';
+import { writeNotebook } from '../support/notebooks.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 const sources = (page: Page) => page.evaluate(() => window.probebookTest!.cells()!.map((c) => c.source));
 const lines = async (page: Page, i: number) => (await cell(page, i).locator('.pb-cell-output .pb-line').allInnerTexts()).join('\n');

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
-import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { readNotebookJson, writeNotebook } from './support/notebooks.ts';
-import { labFolder, repoRoot, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { readNotebookJson, writeNotebook } from '../support/notebooks.ts';
+import { labFolder, repoRoot, startServe } from '../support/probebook-serve.ts';
 
 interface Box {
   x: number;

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from './support/page-browser.ts';
-import { labFolder, startServe } from './support/probebook-serve.ts';
+import { canRunPageTests, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
+import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 /** The notebook as Jupyter would write it: no Probebook language anywhere, the kernelspec says TypeScript. */
 function writeLab(dir: string): string {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { needs } from '../support/needs.ts';
-import { repoRoot, waitGone } from './root-support.ts';
+import { repoRoot, waitGone } from '../support/root.ts';
 
 const CHILD = join(repoRoot, 'test/integration/private-dirs-child.ts');
 // Where makePrivateDir puts them for root without XDG_RUNTIME_DIR (the child gets none).

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { runCellProcess, type CellProcessOptions } from '../../core/node/process/cell-process.ts';
-import { collector, killMarked, pidsWith, uniqueMarker, until } from './process-support.ts';
+import { collector, killMarked, pidsWith, uniqueMarker, until } from '../support/process-markers.ts';
 
 function start(script: string, over: Partial<CellProcessOptions> = {}) {
   const out = collector();

@@ -5,7 +5,7 @@ import { chmod, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CellProcess, runCellProcess, type CellProcessOptions } from '../../core/node/process/cell-process.ts';
-import { collector, until } from './process-support.ts';
+import { collector, until } from '../support/process-markers.ts';
 
 const never = new AbortController().signal;
 

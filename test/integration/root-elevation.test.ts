@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isRoot, hasTool } from '../support/needs.ts';
 import { needs } from '../support/needs.ts';
 import { lookupUser } from '../../core/node/kernel-host/elevation.ts';
-import { kernelHostUnderTest, repoRoot, startApp } from './root-support.ts';
+import { kernelHostUnderTest, repoRoot, startApp } from '../support/root.ts';
 
 const USER = 'probebook-ci';
 const SUDOERS = '/etc/sudoers.d/probebook-ci-test';

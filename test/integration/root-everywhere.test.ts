@@ -17,10 +17,10 @@ import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
 import { HostClient } from '../support/host-client.ts';
 import { createTestUser } from '../support/test-users.ts';
-import { writeNotebook, readNotebookJson, joinSource } from '../e2e/support/notebooks.ts';
-import { startServe } from '../e2e/support/probebook-serve.ts';
-import { childrenOf } from '../e2e/support/processes.ts';
-import { isRunning, repoRoot, waitGone } from './root-support.ts';
+import { writeNotebook, readNotebookJson, joinSource } from '../support/notebooks.ts';
+import { startServe } from '../support/probebook-serve.ts';
+import { childrenOf } from '../support/processes.ts';
+import { isRunning, repoRoot, waitGone } from '../support/root.ts';
 import type { AuditRecord } from '../../core/common/protocol.ts';
 
 const cli = join(repoRoot, 'bin/probebook.mjs');

@@ -17,7 +17,7 @@ import { KernelHostConnection } from '../../core/node/kernel-host/kernel-host-co
 import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { MAX_REQUEST_LINE_BYTES } from '../../core/node/kernel-host/kernel-request-validate.ts';
 import { detectContainment } from '../../core/node/process/detect-containment.ts';
-import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from './root-support.ts';
+import { eventually, kernelHostUnderTest, pidsMentioning, waitGone } from '../support/root.ts';
 
 const containment = detectContainment();
 

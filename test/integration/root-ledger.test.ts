@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { needs } from '../support/needs.ts';
 import { CleanupLedger } from '../../core/node/session/cleanup-ledger.ts';
 import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
-import { kernelHostUnderTest, startApp, waitGone } from './root-support.ts';
+import { kernelHostUnderTest, startApp, waitGone } from '../support/root.ts';
 
 function workspace(t: { after(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'probebook-ledger-it-'));

@@ -11,7 +11,7 @@ import { needs } from '../support/needs.ts';
 import { detectContainment } from '../../core/node/process/detect-containment.ts';
 import { KernelHostClient } from '../../core/node/kernel-host/kernel-host-client.ts';
 import { tracefsMount } from '../../core/node/doctor/checks.ts';
-import { bpfProgCount, eventually, kernelHostUnderTest, pidsMentioning, startApp, waitGone, type AppLine } from './root-support.ts';
+import { bpfProgCount, eventually, kernelHostUnderTest, pidsMentioning, startApp, waitGone, type AppLine } from '../support/root.ts';
 
 const containment = detectContainment();
 const tracefs = () => (tracefsMount() ? null : 'tracefs mounted (.ci/run mounts it)');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, Json, JsonObject, Notebook, Output } from '../../core/common/notebook/model.ts';
 import { TrustStore } from '../../core/node/session/trust.ts';
-import { repoRoot } from './root-support.ts';
+import { repoRoot } from '../support/root.ts';
 
 const corpus = join(repoRoot, 'test/fixtures/hostile');
 const files = readdirSync(corpus)

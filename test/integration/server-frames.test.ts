@@ -14,7 +14,7 @@ import { MAX_JSON_DEPTH } from '../../core/common/notebook/json-text.ts';
 import { MAX_MESSAGE_BYTES } from '../../core/common/protocol.ts';
 import { needs } from '../support/needs.ts';
 import { HostClient as Client, signIn } from '../support/host-client.ts';
-import { startServe, type ServeHandle } from '../e2e/support/probebook-serve.ts';
+import { startServe, type ServeHandle } from '../support/probebook-serve.ts';
 
 interface Server {
   serve: ServeHandle;

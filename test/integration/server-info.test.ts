@@ -24,7 +24,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasTool, isRoot, needs } from '../support/needs.ts';
-import { repoRoot } from './root-support.ts';
+import { repoRoot } from '../support/root.ts';
 
 interface User {
   name: string;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
 import { BOOTSTRAP } from '../../core/node/kernels/shell-prelude.ts';
-import { until } from './process-support.ts';
-import { shellRequest as request } from './shell-support.ts';
+import { until } from '../support/process-markers.ts';
+import { shellRequest as request } from '../support/shell-request.ts';
 
 function kernelFor(t: { after(fn: () => Promise<void>): void }, options?: ConstructorParameters<typeof ShellKernel>[0]) {
   const kernel = new ShellKernel(options);

@@ -4,8 +4,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
-import { until } from './process-support.ts';
-import { shellRequest as request } from './shell-support.ts';
+import { until } from '../support/process-markers.ts';
+import { shellRequest as request } from '../support/shell-request.ts';
 
 function kernelFor(t: { after(fn: () => Promise<void>): void }) {
   const kernel = new ShellKernel();

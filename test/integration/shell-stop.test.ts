@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
 import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
-import { killMarked, pidsWith, uniqueMarker, until } from './process-support.ts';
-import { shellRequest as request } from './shell-support.ts';
+import { killMarked, pidsWith, uniqueMarker, until } from '../support/process-markers.ts';
+import { shellRequest as request } from '../support/shell-request.ts';
 
 function kernelFor(t: { after(fn: () => Promise<void>): void }) {
   const kernel = new ShellKernel();

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { waitGone } from '../../../test/integration/root-support.ts';
+import { waitGone } from '../../../test/support/root.ts';
 import { CELL_MARKER_ENV } from './cell-marker.ts';
 
 /** A real owner: a process that starts the reaper, tells it `pgids`, prints its pid, and waits to be killed. */

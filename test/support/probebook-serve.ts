@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 
-export const repoRoot = resolve(import.meta.dirname, '../../..');
+export const repoRoot = resolve(import.meta.dirname, '../..');
 
 export interface ServeHandle {
   /** The URL printed, with `?token=…`. */

@@ -18,8 +18,8 @@ import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/type
 import { createBpftraceParser } from '../../core/common/parsers/bpftrace/stream-parser.ts';
 import type { Output } from '../../core/common/notebook/model.ts';
 import type { OutputEdit } from '../../core/common/protocol.ts';
-import { needs } from '../support/needs.ts';
-import { CHROMIUM_ARGS } from './support/page-browser.ts';
+import { needs } from './needs.ts';
+import { CHROMIUM_ARGS } from './page-browser.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type {} from '../../../renderer/app/app.ts';
-import { needs } from '../../support/needs.ts';
+import type {} from '../../renderer/app/app.ts';
+import { needs } from './needs.ts';
 import { repoRoot } from './probebook-serve.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';

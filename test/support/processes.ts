@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export { pidsMentioning, waitGone } from '../../integration/root-support.ts';
+export { eventually, pidsMentioning, waitGone } from './root.ts';
 
 /** The live children of `pid` (field 4 of /proc/PID/stat). */
 export function childrenOf(pid: number): number[] {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellLanguage } from '../../../core/common/languages.ts';
+import type { CellLanguage } from '../../core/common/languages.ts';
 
 export interface TestCell {
   type?: 'code' | 'markdown';

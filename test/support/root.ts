@@ -41,7 +41,10 @@ function zombie(pid: number): boolean {
   }
 }
 
-/** Resolves once none of `pids` runs; rejects naming the survivors after `timeoutMs`. */
+/**
+ * Resolves once none of `pids` runs; rejects naming the survivors after `timeoutMs`. Polled: a
+ * process that is not our child tells nobody when it ends.
+ */
 export async function waitGone(pids: number[], timeoutMs: number): Promise<number> {
   const start = Date.now();
   for (;;) {
@@ -113,12 +116,12 @@ export interface RunningApp {
 }
 
 /**
- * Starts test/integration/root-app.ts (optionally as another user: `spawn` options uid/gid/env),
+ * Starts test/support/root-app.ts (optionally as another user: `spawn` options uid/gid/env),
  * which starts the kernel host and runs `cells`.
  */
 export function startApp(cells: unknown[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): RunningApp {
   const host = kernelHostUnderTest();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/root-app.ts'), JSON.stringify(cells)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/support/root-app.ts'), JSON.stringify(cells)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
@@ -159,7 +162,7 @@ export function startApp(cells: unknown[], options: { uid?: number; gid?: number
   return { child, lines, waitFor, exited };
 }
 
-/** Polls `probe` until it returns true; rejects with `what` after `timeoutMs`. */
+/** Polls `probe` until it returns true; rejects with `what` after `timeoutMs`. For states with no event (a pid gone, a cgroup removed). */
 export async function eventually(probe: () => boolean, timeoutMs: number, what: string): Promise<number> {
   const start = Date.now();
   while (!probe()) {
