@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { MIME } from '../../core/common/mime.ts';
 import type { Notebook } from '../../core/common/notebook/model.ts';
 import type { NotebookEdit, NotebookSnapshot } from '../../core/common/protocol.ts';
+import { within } from '../../test/support/within.ts';
 import { NotebookDocument, type DocumentEvent } from './notebook-document.ts';
 
 function notebook(): Notebook {
@@ -14,7 +15,7 @@ function open(delayMs = 1000) {
   const sent: { id: string; edits: NotebookEdit[]; baseVersion: number }[] = [];
   let onSend: (() => void) | undefined;
   /** Resolves when the document sends its next batch of edits. */
-  const nextSend = () => new Promise<void>((resolve) => (onSend = resolve));
+  const nextSend = () => within(new Promise<void>((resolve) => (onSend = resolve)), 5000, 'the edits to be sent');
   const snapshot: NotebookSnapshot = {
     notebookId: 'n1',
     path: 'lab.ipynb',

@@ -9,6 +9,7 @@ import type { BpftraceMapPayload } from '../../core/common/parsers/bpftrace/type
 import type { CellErrorData } from '../../core/common/mime.ts';
 import type { OutputItem } from '../../core/common/notebook/model.ts';
 import { needs } from '../support/needs.ts';
+import { textArrival } from '../support/within.ts';
 import type { Notebook } from '../../core/common/notebook/model.ts';
 import { createLocalExecutor } from '../../core/node/run/local-executor.ts';
 import { NotebookRunner } from '../../core/node/run/notebook-runner.ts';
@@ -20,10 +21,10 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
   const stderr: string[] = [];
   const displays: OutputItem[][] = [];
   const errors: CellErrorData[] = [];
-  const waiting: { text: string; resolve: () => void }[] = [];
+  const arrival = textArrival();
   const onStdout = (text: string) => {
     stdout.push({ text, at: performance.now() });
-    for (const w of waiting) if (text.includes(w.text)) w.resolve();
+    arrival.feed(text);
   };
   const req: ExecutionRequest = {
     notebookKey: 'nb',
@@ -46,10 +47,7 @@ function request(code: string, over: Partial<ExecutionRequest> = {}) {
   };
   const payloads = () =>
     displays.map((items) => items.find((i) => i.mime === 'application/vnd.probebook.bpftrace+json')!.data as unknown as BpftraceMapPayload);
-  /** Resolves once a chunk of stdout holds `text` (printf lines arrive whole). */
-  const printed = (text: string) =>
-    stdout.some((s) => s.text.includes(text)) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve }));
-  return { req, stdout, stderr, displays, errors, payloads, printed };
+  return { req, stdout, stderr, displays, errors, payloads, printed: arrival.printed };
 }
 
 /** Makes openat() calls from a process named `pb-opener` so the trace has something to count. */
@@ -70,7 +68,7 @@ test('a timed trace ends with its maps as outputs and succeeds: counts, multi-ke
   const ac = new AbortController();
   const { req, printed, payloads, errors } = request(code, { signal: ac.signal });
   const done = kernel.execute(req);
-  await printed('tracing');
+  await printed('tracing', 30_000);
   // The 20 openat() calls are counted in the kernel's maps by the time they return: stop at once.
   openFiles(20);
   ac.abort('timeout');
@@ -102,7 +100,7 @@ test('a stopped bpftrace gets time to detach every probe it attached, then print
   });
   const done = kernel.execute(req);
   // BEGIN runs once every probe is attached.
-  await printed('attached');
+  await printed('attached', 60_000);
   // A new process makes set_robust_list and set_tid_address calls: @n has a count to print.
   execFileSync('true');
   ac.abort('timeout');

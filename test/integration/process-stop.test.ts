@@ -16,7 +16,7 @@ function start(script: string, over: Partial<CellProcessOptions> = {}) {
     onStderr: out.onStderr,
     ...over,
   });
-  return { out, controller, done, ready: () => until(() => out.text().includes('ready'), '"ready" from the cell') };
+  return { out, controller, done, ready: () => out.printed('ready') };
 }
 
 test('an interrupt sends SIGINT to the group: a trap in the cell runs and the cell stops', async () => {

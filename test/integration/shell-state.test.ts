@@ -4,7 +4,6 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
-import { until } from '../support/process-markers.ts';
 import { shellRequest as request } from '../support/shell-request.ts';
 
 function kernelFor(t: { after(fn: () => Promise<void>): void }) {
@@ -64,7 +63,7 @@ test('the state set before a failure is kept: exit 3, set -e, an interrupt', asy
   const controller = new AbortController();
   const interrupted = request('export STEP=5; echo ready; sleep 100', { signal: controller.signal });
   const done = kernel.execute(interrupted.req);
-  await until(() => interrupted.text().includes('ready'), 'the cell to start');
+  await interrupted.printed('ready');
   controller.abort('interrupt');
   assert.equal((await done).status, 'interrupted');
   assert.equal(await run(kernel, 'echo $STEP'), '5\n');
@@ -94,7 +93,7 @@ test('a reset while a cell runs is not undone when that cell ends', async (t) =>
   const kernel = kernelFor(t);
   const cell = request('export LATE=1; echo ready; sleep 0.3');
   const done = kernel.execute(cell.req);
-  await until(() => cell.text().includes('ready'), 'the cell to start');
+  await cell.printed('ready');
   await kernel.reset('nb');
   await done;
   assert.equal(await run(kernel, 'echo "${LATE:-forgotten}"'), 'forgotten\n');

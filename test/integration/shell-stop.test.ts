@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShellKernel } from '../../core/node/kernels/shell-kernel.ts';
 import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
-import { killMarked, pidsWith, uniqueMarker, until } from '../support/process-markers.ts';
+import { killMarked, pidsWith, uniqueMarker } from '../support/process-markers.ts';
 import { shellRequest as request } from '../support/shell-request.ts';
 
 function kernelFor(t: { after(fn: () => Promise<void>): void }) {
@@ -16,7 +16,7 @@ async function startReady(kernel: ShellKernel, code: string, over: Partial<Execu
   const controller = new AbortController();
   const cell = request(code, { signal: controller.signal, ...over });
   const done = kernel.execute(cell.req);
-  await until(() => cell.text().includes('ready'), 'the cell to print "ready"');
+  await cell.printed('ready');
   return { cell, controller, done };
 }
 

@@ -2,6 +2,7 @@
  * Helpers for the process-layer and shell-kernel tests: processes are found by a marker this
  * test put in their command line, and only those are ever killed.
  */
+import { textArrival } from './within.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** A marker unique to this test run, for `exec -a MARKER sleep 100`. */
@@ -35,7 +36,10 @@ export function killMarked(marker: string): void {
   }
 }
 
-/** Resolves once `condition()` holds, checking on every turn of the event loop (fails after `ms`). */
+/**
+ * Resolves once `condition()` holds, checking on every turn of the event loop (fails after `ms`):
+ * for states no event reports, such as processes found by their marker appearing or vanishing.
+ */
 export async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = performance.now() + ms;
   while (!condition()) {
@@ -47,9 +51,10 @@ export async function until(condition: () => boolean, what: string, ms = 5000): 
 /** Output collected from onStdout/onStderr with the time each chunk arrived. */
 export function collector() {
   const chunks: { name: 'stdout' | 'stderr'; text: string; at: number }[] = [];
+  const stdout = textArrival();
   return {
     chunks,
-    onStdout: (text: string) => chunks.push({ name: 'stdout', text, at: performance.now() }),
+    onStdout: (text: string) => (chunks.push({ name: 'stdout', text, at: performance.now() }), stdout.feed(text)),
     onStderr: (text: string) => chunks.push({ name: 'stderr', text, at: performance.now() }),
     text: (name: 'stdout' | 'stderr' = 'stdout') =>
       chunks
@@ -58,5 +63,7 @@ export function collector() {
         .join(''),
     /** When the first chunk containing `needle` arrived. */
     arrival: (needle: string) => chunks.find((c) => c.text.includes(needle))?.at,
+    /** Resolves once stdout holds `needle`. */
+    printed: stdout.printed,
   };
 }

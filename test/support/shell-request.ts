@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import type { CellErrorData } from '../../core/common/mime.ts';
 import type { ExecutionRequest } from '../../core/node/kernels/kernel.ts';
+import { textArrival } from './within.ts';
 
 export interface SinkEvent {
   kind: 'stdout' | 'stderr';
@@ -13,6 +14,7 @@ export interface SinkEvent {
 export function shellRequest(code: string, over: Partial<ExecutionRequest> = {}) {
   const events: SinkEvent[] = [];
   const errors: CellErrorData[] = [];
+  const stdout = textArrival();
   const req: ExecutionRequest = {
     notebookKey: 'nb',
     cellId: 'c',
@@ -23,7 +25,10 @@ export function shellRequest(code: string, over: Partial<ExecutionRequest> = {})
     args: [],
     signal: new AbortController().signal,
     sink: {
-      stream: (kind, text) => events.push({ kind, text, at: performance.now() }),
+      stream: (kind, text) => {
+        events.push({ kind, text, at: performance.now() });
+        if (kind === 'stdout') stdout.feed(text);
+      },
       display: () => assert.fail('shell cells display nothing'),
       update: () => assert.fail('shell cells display nothing'),
       clear: () => assert.fail('shell cells clear nothing'),
@@ -36,5 +41,6 @@ export function shellRequest(code: string, over: Partial<ExecutionRequest> = {})
       .filter((e) => e.kind === kind)
       .map((e) => e.text)
       .join('');
-  return { req, events, errors, text, arrival: (needle: string) => events.find((e) => e.text.includes(needle))?.at };
+  /** Resolves once stdout holds `needle`. */
+  return { req, events, errors, text, arrival: (needle: string) => events.find((e) => e.text.includes(needle))?.at, printed: stdout.printed };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cell, JsonObject, Notebook } from '../../common/notebook/model.ts';
+import { within } from '../../../test/support/within.ts';
 import { createLocalExecutor } from './local-executor.ts';
 import { NotebookRunner, type ExecutionTiming, type RunnerEvents } from './notebook-runner.ts';
 
@@ -39,7 +40,11 @@ function harness(t: { after(fn: () => Promise<void> | void): void }, nb: Noteboo
   };
   /** Resolves once `line` has been logged `times` times. */
   const logged = (line: string, times = 1) =>
-    new Promise<void>((resolve) => (log.filter((l) => l === line).length >= times ? resolve() : waiting.push({ line, times, resolve })));
+    within(
+      new Promise<void>((resolve) => (log.filter((l) => l === line).length >= times ? resolve() : waiting.push({ line, times, resolve }))),
+      10_000,
+      `"${line}" ×${times}`,
+    );
   const metadata: { cellId: string; status: unknown }[] = [];
   const events: Partial<RunnerEvents> = {
     queued: (id) => note(`queued ${id}`),
