@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { notebookOptions, parameterNameProblem } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
+import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
@@ -91,6 +92,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     params: parsed.params,
     graceMs: parsed.graceMs,
     ledger,
+    transforms: [iperf3ChartTransform],
     // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
     memoryLimitBytes: parsed.outputLimit + 64 * 1024,
     events: {

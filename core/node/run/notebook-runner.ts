@@ -2,21 +2,25 @@
  * Runs a notebook's cells: in order, background cells alongside, cleanup cells last, each through
  * a {@link CellExecutor}. The runner writes outputs into the notebook model as they arrive and
  * reports every change through {@link RunnerEvents}, so the CLI prints progress and the session
- * host broadcasts to UIs from the same code.
+ * host broadcasts to UIs from the same code. Beside it: output transforms (`output-transform.ts`),
+ * TypeScript cells' notebook access (`notebook-access.ts`) and parameters (`parameters.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
+import type { CellLanguage } from '../../common/languages.ts';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
 import type { Cell, JsonObject, Notebook, Output } from '../../common/notebook/model.ts';
 import type { ExecutionStatus, OutputEdit, RunAs, RunSummary, StopReason } from '../../common/protocol.ts';
-import { notebookOptions, parameterNameProblem, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
+import { parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { applyOutputEdit } from '../../common/notebook/edits.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
-import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
+import type { ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
 import { executionStatus } from './execution-status.ts';
+import { notebookAccess, type FinishedCell } from './notebook-access.ts';
+import type { OutputTransform } from './output-transform.ts';
+import { cellParameters } from './parameters.ts';
 import { StreamLimiter } from './stream-limiter.ts';
-import { iperf3Figure } from '../../common/notebook-api/iperf3-chart.ts';
 
 export interface CellOutcome extends ExecutionResult {
   /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
@@ -101,6 +105,8 @@ export interface NotebookRunnerOptions {
   memoryLimitBytes?: number;
   /** Overrides of the notebook's parameters (`--param NAME=VALUE`). */
   params?: Record<string, string>;
+  /** Called in order after each cell ran, to add outputs made from its outputs (the iperf3 chart). */
+  transforms?: readonly OutputTransform[];
   /** Grace between the steps of the interrupt ladder (default 3000 ms). */
   graceMs?: number;
   /**
@@ -298,7 +304,7 @@ export class NotebookRunner {
     }
   }
 
-  #languageOf(cell: Cell): string | undefined {
+  #languageOf(cell: Cell): CellLanguage | undefined {
     try {
       return resolveCell(cell, this.#opts.notebook).language;
     } catch {
@@ -355,7 +361,7 @@ export class NotebookRunner {
       try {
         resolved = resolveCell(cell, this.#opts.notebook);
         timeoutMs = resolved.options.timeout !== undefined ? parseDuration(resolved.options.timeout) : undefined;
-        ({ env, args } = this.#parameters(resolved.options.args, overrides));
+        ({ env, args } = cellParameters(this.#opts.notebook, resolved.options.args, this.#opts.params, overrides));
       } catch (error) {
         return this.#fail(cell, sink, startedAt, { ename: 'CellOptionsError', evalue: (error as Error).message, traceback: [] });
       }
@@ -399,7 +405,7 @@ export class NotebookRunner {
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
       const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
-      if (resolved.language === 'shell' && result.status === 'ok') this.#autoChart(cell, sink);
+      for (const transform of this.#opts.transforms ?? []) transform.afterCell(cell, { language: resolved.language, result }, sink);
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.
@@ -436,118 +442,32 @@ export class NotebookRunner {
     this.#emit('metadata', cell.id, cell.metadata);
   }
 
-  /** `iperf3 -J` printed by a shell cell becomes a throughput/cwnd chart too (issue 6: charts without TypeScript). */
-  #autoChart(cell: Cell, sink: OutputSink): void {
-    const stdout = cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === MIME.stdout);
-    if (stdout.length === 0 || stdout.some((o) => o.truncated)) return;
-    const text = stdout.map((o) => String(o.items[0]!.data)).join('');
-    if (text.length > 16 * 1024 * 1024) return;
-    const figure = iperf3Figure(text);
-    if (figure)
-      sink.display([
-        { mime: MIME.plotly, data: { data: figure.data, layout: figure.layout } as never },
-        { mime: MIME.plain, data: figure.summary },
-      ]);
-  }
-
-  readonly #finished = new Map<string, { outcome: CellOutcome; startedAt: number; endedAt: number }>();
+  readonly #finished = new Map<string, FinishedCell>();
 
   /** What TypeScript cells see of the notebook: other cells' outputs, and running them. */
   #access(signal: AbortSignal, run: RunContext): NotebookAccess {
-    const find = (name: string): Cell => {
-      const cell = this.#opts.notebook.cells.find((c) => c.cellType === 'code' && (c.metadata.probebook as { name?: unknown } | undefined)?.name === name);
-      if (!cell) {
-        const names = this.#opts.notebook.cells.map((c) => (c.metadata.probebook as { name?: unknown } | undefined)?.name).filter((n) => typeof n === 'string');
-        throw new Error(`no cell is named "${name}" (named cells: ${names.join(', ') || 'none'}; set metadata.probebook.name)`);
-      }
-      return cell;
-    };
-    return {
-      cellOutputs: async (name) => this.#snapshot(find(name), name),
-      runCell: async (name, params) => {
-        const cell = find(name);
-        if (this.#running.has(cell.id)) throw new Error(`cell "${name}" is running already`);
-        // Only TypeScript cells call run(), and a notebook's TypeScript cells share one context
-        // that runs one cell at a time: waiting for another TypeScript cell would wait forever.
-        if (this.#languageOf(cell) === 'typescript') {
-          throw new Error(
-            `cell "${name}" is a TypeScript cell: run() cannot wait for it from a TypeScript cell (they share one context, one cell at a time). Put its code in a function in an earlier cell and call that.`,
-          );
-        }
-        const controller = new AbortController();
-        const stop = () => controller.abort(signal.reason);
-        signal.addEventListener('abort', stop, { once: true });
-        const hurry = new AbortController();
-        this.#running.set(cell.id, { cellId: cell.id, controller, hurry, done: Promise.resolve() as unknown as Promise<CellOutcome> });
-        try {
-          await this.#execute(cell, controller, { runId: run.runId }, params, hurry.signal);
-        } finally {
-          this.#running.delete(cell.id);
-          signal.removeEventListener('abort', stop);
-        }
-        return this.#snapshot(cell, name);
-      },
-    };
-  }
-
-  #snapshot(cell: Cell, name: string): CellSnapshot {
-    const finished = this.#finished.get(cell.id);
-    const text = (mime: string) =>
-      cell.outputs
-        .filter((o) => o.kind === 'stream' && o.items[0]?.mime === mime)
-        .map((o) => String(o.items[0]!.data))
-        .join('');
-    const stdout = text(MIME.stdout);
-    let json: unknown;
-    const trimmed = stdout.trim();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        json = JSON.parse(trimmed);
-      } catch {
-        json = undefined; // not JSON after all
-      }
-    }
-    const maps: Record<string, unknown[]> = {};
-    for (const o of cell.outputs) {
-      const item = o.items.find((i) => i.mime === MIME.bpftrace);
-      if (item) (maps[(item.data as { name: string }).name] ??= []).push(item.data);
-    }
-    const status = this.#running.has(cell.id) || !finished ? 'idle' : executionStatus(finished.outcome);
-    return {
-      name,
-      status,
-      exitCode: finished?.outcome.exitCode,
-      stdout,
-      stderr: text(MIME.stderr),
-      json,
-      maps,
-      outputs: cell.outputs.flatMap((o) => o.items.map((i) => ({ kind: o.kind, mime: i.mime, data: i.data, time: o.time }))),
-      startedAt: finished?.startedAt,
-      endedAt: finished?.endedAt,
-    };
-  }
-
-  /** Parameters: the notebook's defaults, overridden by the run's; env for shell, $1… for bpftrace. */
-  #parameters(argNames: string[] | undefined, overrides: Record<string, string> = {}): { env: Record<string, string>; args: string[] } {
-    const declared = notebookOptions(this.#opts.notebook).parameters ?? {};
-    const values: Record<string, string> = {};
-    for (const [name, value] of Object.entries(declared)) values[name] = String(value);
-    Object.assign(values, this.#opts.params ?? {}, overrides);
-    for (const name of Object.keys(values)) {
-      // Parameters become root's environment: PATH=. would run the folder's own ./ip (env-names.ts).
-      const problem = parameterNameProblem(name);
-      if (problem) throw new Error(`${problem}. Parameters become the environment of the cells, so the notebook cannot run until it is renamed.`);
-    }
-    const names = argNames ?? Object.keys(values);
-    const args = names.map((name) => {
-      if (!(name in values)) {
-        throw new Error(
-          `metadata.probebook.args names the parameter "${name}", which the notebook does not declare (known: ${Object.keys(values).join(', ') || 'none'}).`,
-        );
-      }
-      return values[name]!;
+    return notebookAccess({
+      notebook: this.#opts.notebook,
+      isRunning: (cellId) => this.#running.has(cellId),
+      finished: (cellId) => this.#finished.get(cellId),
+      languageOf: (cell) => this.#languageOf(cell),
+      runCell: (cell, params) => this.#runInside(cell, signal, run, params),
     });
-    return { env: values, args };
+  }
+
+  /** A cell run by `run()` of a running cell: part of the caller's run, stopped when the caller is. */
+  async #runInside(cell: Cell, signal: AbortSignal, run: RunContext, params: Record<string, string> | undefined): Promise<void> {
+    const controller = new AbortController();
+    const stop = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    const hurry = new AbortController();
+    this.#running.set(cell.id, { cellId: cell.id, controller, hurry, done: Promise.resolve() as unknown as Promise<CellOutcome> });
+    try {
+      await this.#execute(cell, controller, { runId: run.runId }, params, hurry.signal);
+    } finally {
+      this.#running.delete(cell.id);
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   /**

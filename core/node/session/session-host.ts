@@ -27,6 +27,7 @@ import { parseClientMessage, ProtocolError } from '../../common/protocol-validat
 import { ChangedOnDiskError, MalformedTargetError, readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { executionStatus } from '../run/execution-status.ts';
+import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { allRan, NotebookRunner, type CellOutcome, type RunOptions } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
@@ -322,6 +323,7 @@ export class SessionHost {
       memoryLimitBytes: this.#options.memoryLimitBytes,
       events: this.#runnerEvents(nb),
       ledger: this.#ledger,
+      transforms: [iperf3ChartTransform],
     }));
     this.#currentRequest.set(nb.id, requestId);
     for (const id of cellIds) this.#cellRequests.set(`${nb.id}/${id}`, requestId);
