@@ -6,7 +6,8 @@
 import { MIME } from '../../core/common/mime.ts';
 import type { Json } from '../../core/common/notebook/model.ts';
 import { button, download, h } from './dom.ts';
-import type { ItemView, OutputRenderer, RenderContext } from './registry.ts';
+import { inPlaceRenderer } from './in-place-renderer.ts';
+import type { RenderContext } from './registry.ts';
 
 const EXT: Record<string, string> = { [MIME.png]: 'png', [MIME.jpeg]: 'jpg', [MIME.gif]: 'gif', [MIME.svg]: 'svg' };
 
@@ -29,12 +30,9 @@ function size(ctx: RenderContext, mime: string): { width?: number; height?: numb
   return { width: num(meta['width']), height: num(meta['height']) };
 }
 
-export const imageRenderer: OutputRenderer = {
-  id: 'image',
-  mimeTypes: [MIME.png, MIME.jpeg, MIME.gif, MIME.svg],
-  rank: 25,
-  safe: true,
-  render(item, element, ctx): ItemView {
+export const imageRenderer = inPlaceRenderer(
+  { id: 'image', mimeTypes: [MIME.png, MIME.jpeg, MIME.gif, MIME.svg], rank: 25, safe: true },
+  (element, item, ctx) => {
     const img = h('img', 'pb-image');
     img.alt = 'Image output';
     img.decoding = 'async';
@@ -48,12 +46,6 @@ export const imageRenderer: OutputRenderer = {
     draw(item.data);
     const save = button('Save', 'Save this image', () => download(`image.${EXT[item.mime] ?? 'bin'}`, img.src));
     element.append(h('div', 'pb-image-wrap', h('div', 'pb-tools', save), img));
-    return {
-      update(next) {
-        if (next.mime !== item.mime) return false;
-        draw(next.data);
-        return true;
-      },
-    };
+    return { show: (next) => draw(next.data) };
   },
-};
+);

@@ -5,7 +5,7 @@
 import { MIME } from '../../core/common/mime.ts';
 import type { Json } from '../../core/common/notebook/model.ts';
 import { copyButton, h } from './dom.ts';
-import type { ItemView, OutputRenderer } from './registry.ts';
+import { inPlaceRenderer } from './in-place-renderer.ts';
 
 const PAGE = 100;
 const OPEN_DEPTH = 2;
@@ -68,31 +68,19 @@ function node(key: string | null, v: Json, depth: number): HTMLElement {
   return details;
 }
 
-export const jsonRenderer: OutputRenderer = {
-  id: 'json',
-  mimeTypes: [MIME.json],
-  rank: 50,
-  safe: true,
-  render(item, element): ItemView {
-    const box = h('div', 'pb-json');
-    const draw = (data: Json): void => {
-      box.replaceChildren(
-        h(
-          'div',
-          'pb-tools',
-          copyButton('Copy', 'Copy as JSON', () => JSON.stringify(data, null, 2)),
-        ),
-        node(null, data, 0),
-      );
-    };
-    draw(item.data);
-    element.append(box);
-    return {
-      update(next) {
-        draw(next.data);
-        return true;
-      },
-      dispose: () => box.remove(),
-    };
-  },
-};
+export const jsonRenderer = inPlaceRenderer({ id: 'json', mimeTypes: [MIME.json], rank: 50, safe: true }, (element, item) => {
+  const box = h('div', 'pb-json');
+  const draw = (data: Json): void => {
+    box.replaceChildren(
+      h(
+        'div',
+        'pb-tools',
+        copyButton('Copy', 'Copy as JSON', () => JSON.stringify(data, null, 2)),
+      ),
+      node(null, data, 0),
+    );
+  };
+  draw(item.data);
+  element.append(box);
+  return { show: (next) => draw(next.data), dispose: () => box.remove() };
+});

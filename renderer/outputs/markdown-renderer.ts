@@ -8,7 +8,7 @@ import { marked } from 'marked';
 import { MIME } from '../../core/common/mime.ts';
 import { h } from './dom.ts';
 import { sanitizeForPage } from './html/sanitize.ts';
-import type { ItemView, OutputRenderer } from './registry.ts';
+import { inPlaceRenderer } from './in-place-renderer.ts';
 
 function draw(el: HTMLElement, data: unknown, trusted: boolean): void {
   const source = typeof data === 'string' ? data : Array.isArray(data) ? data.join('') : String(data ?? '');
@@ -16,21 +16,9 @@ function draw(el: HTMLElement, data: unknown, trusted: boolean): void {
   el.replaceChildren(sanitizeForPage(html, trusted));
 }
 
-export const markdownRenderer: OutputRenderer = {
-  id: 'markdown',
-  mimeTypes: [MIME.markdown],
-  rank: 40,
-  safe: true,
-  render(item, element, ctx): ItemView {
-    const box = h('div', 'pb-markdown');
-    element.append(box);
-    draw(box, item.data, ctx.trusted);
-    return {
-      update(next, nextCtx) {
-        draw(box, next.data, nextCtx.trusted);
-        return true;
-      },
-      dispose: () => box.remove(),
-    };
-  },
-};
+export const markdownRenderer = inPlaceRenderer({ id: 'markdown', mimeTypes: [MIME.markdown], rank: 40, safe: true }, (element, item, ctx) => {
+  const box = h('div', 'pb-markdown');
+  element.append(box);
+  draw(box, item.data, ctx.trusted);
+  return { show: (next, nextCtx) => draw(box, next.data, nextCtx.trusted), dispose: () => box.remove() };
+});

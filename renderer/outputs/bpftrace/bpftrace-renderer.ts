@@ -10,7 +10,7 @@ import { HistChart } from '../charts/hist-chart.ts';
 import { chartToPng } from '../charts/svg.ts';
 import { secondsLabel } from '../charts/ticks.ts';
 import { button, copyButton, download, fileNameOf, flashButton, h } from '../dom.ts';
-import type { ItemView, OutputRenderer } from '../registry.ts';
+import { inPlaceRenderer } from '../in-place-renderer.ts';
 import { TableViewer } from '../table/table-view.ts';
 import { histText } from './hist-labels.ts';
 import { histTable, histTotal, mapTable, payloadSummary, valueText } from './map-model.ts';
@@ -162,19 +162,7 @@ export class PayloadView {
   }
 }
 
-export const bpftraceRenderer: OutputRenderer = {
-  id: 'bpftrace',
-  mimeTypes: [MIME.bpftrace],
-  rank: 15,
-  safe: true,
-  render(item, element): ItemView {
-    const view = new PayloadView(element, asPayload(item.data));
-    return {
-      update(next) {
-        view.update(asPayload(next.data));
-        return true;
-      },
-      dispose: () => view.dispose(),
-    };
-  },
-};
+export const bpftraceRenderer = inPlaceRenderer({ id: 'bpftrace', mimeTypes: [MIME.bpftrace], rank: 15, safe: true }, (element, item) => {
+  const view = new PayloadView(element, asPayload(item.data));
+  return { show: (next) => view.update(asPayload(next.data)), dispose: () => view.dispose() };
+});

@@ -7,7 +7,8 @@
 import { MIME } from '../../../core/common/mime.ts';
 import { h } from '../dom.ts';
 import { SandboxedFrame } from '../frames/frame-host.ts';
-import type { ItemView, OutputRenderer } from '../registry.ts';
+import { inPlaceRenderer } from '../in-place-renderer.ts';
+import type { Theme } from '../registry.ts';
 import { sanitizeToFragment, sanitizeToString } from './sanitize.ts';
 
 /** Base look of HTML outputs inside their shadow root (pandas-style tables included). */
@@ -25,58 +26,34 @@ function text(data: unknown): string {
   return typeof data === 'string' ? data : Array.isArray(data) ? data.join('') : String(data ?? '');
 }
 
-export const htmlRenderer: OutputRenderer = {
-  id: 'html',
-  mimeTypes: [MIME.html],
-  rank: 30,
-  safe: false,
-  render(item, element): ItemView {
-    const host = h('div', 'pb-html');
-    element.append(host);
-    const root = host.attachShadow({ mode: 'open' });
-    const draw = (html: string): void => {
-      const style = document.createElement('style');
-      style.textContent = SHADOW_CSS;
-      root.replaceChildren(style, sanitizeToFragment(html));
-    };
-    draw(text(item.data));
-    return {
-      update(next) {
-        draw(text(next.data));
-        return true;
-      },
-      dispose: () => host.remove(),
-    };
-  },
-};
+export const htmlRenderer = inPlaceRenderer({ id: 'html', mimeTypes: [MIME.html], rank: 30, safe: false }, (element, item) => {
+  const host = h('div', 'pb-html');
+  element.append(host);
+  const root = host.attachShadow({ mode: 'open' });
+  const draw = (html: string): void => {
+    const style = document.createElement('style');
+    style.textContent = SHADOW_CSS;
+    root.replaceChildren(style, sanitizeToFragment(html));
+  };
+  draw(text(item.data));
+  return { show: (next) => draw(text(next.data)), dispose: () => host.remove() };
+});
 
-export const htmlFrameRenderer: OutputRenderer = {
-  id: 'html-frame',
-  mimeTypes: [MIME.html],
-  rank: 32,
-  safe: true,
-  render(item, element, ctx): ItemView {
-    const frame = new SandboxedFrame(element, {
-      src: new URL('html-frame.html', ctx.assets.frameBase).href,
-      title: 'HTML output of an untrusted notebook',
-      signal: ctx.signal,
-      initialHeight: 40,
-      onMessage: (msg) => {
-        if (msg.type === 'pb-error') element.append(h('div', 'pb-frame-status pb-frame-error', `This HTML output could not be shown: ${msg.message}`));
-      },
-    });
-    frame.post({ type: 'pb-render', kind: 'html', html: sanitizeToString(text(item.data)), theme: ctx.theme });
-    let theme = ctx.theme;
-    return {
-      update(next) {
-        frame.post({ type: 'pb-render', kind: 'html', html: sanitizeToString(text(next.data)), theme });
-        return true;
-      },
-      setTheme(t) {
-        theme = t;
-        frame.post({ type: 'pb-theme', theme: t });
-      },
-      dispose: () => frame.dispose(),
-    };
-  },
-};
+export const htmlFrameRenderer = inPlaceRenderer({ id: 'html-frame', mimeTypes: [MIME.html], rank: 32, safe: true }, (element, item, ctx) => {
+  const frame = new SandboxedFrame(element, {
+    src: new URL('html-frame.html', ctx.assets.frameBase).href,
+    title: 'HTML output of an untrusted notebook',
+    signal: ctx.signal,
+    initialHeight: 40,
+    onMessage: (msg) => {
+      if (msg.type === 'pb-error') element.append(h('div', 'pb-frame-status pb-frame-error', `This HTML output could not be shown: ${msg.message}`));
+    },
+  });
+  const draw = (data: unknown, theme: Theme): void => frame.post({ type: 'pb-render', kind: 'html', html: sanitizeToString(text(data)), theme });
+  draw(item.data, ctx.theme);
+  return {
+    show: (next, nextCtx) => draw(next.data, nextCtx.theme),
+    setTheme: (theme) => frame.post({ type: 'pb-theme', theme }),
+    dispose: () => frame.dispose(),
+  };
+});

@@ -5,7 +5,7 @@
  */
 import { MIME } from '../../../core/common/mime.ts';
 import type { Json } from '../../../core/common/notebook/model.ts';
-import type { ItemView, OutputRenderer } from '../registry.ts';
+import { inPlaceRenderer } from '../in-place-renderer.ts';
 import type { CellValue, ColumnType, TableModel } from './table-model.ts';
 import { TableViewer } from './table-view.ts';
 
@@ -56,19 +56,7 @@ function tableModelOf(data: Json): TableModel {
   return { columns, rows: cells };
 }
 
-export const tableRenderer: OutputRenderer = {
-  id: 'table',
-  mimeTypes: [MIME.table],
-  rank: 20,
-  safe: true,
-  render(item, element): ItemView {
-    const viewer = new TableViewer(element, tableModelOf(item.data));
-    return {
-      update(next) {
-        viewer.setModel(tableModelOf(next.data));
-        return true;
-      },
-      dispose: () => viewer.element.remove(),
-    };
-  },
-};
+export const tableRenderer = inPlaceRenderer({ id: 'table', mimeTypes: [MIME.table], rank: 20, safe: true }, (element, item) => {
+  const viewer = new TableViewer(element, tableModelOf(item.data));
+  return { show: (next) => viewer.setModel(tableModelOf(next.data)), dispose: () => viewer.element.remove() };
+});
