@@ -14,6 +14,7 @@ import { createSessionHost } from '../session/create-session-host.ts';
 import type { SessionHost } from '../session/session-host.ts';
 import { NotebookServer } from '../server/notebook-server.ts';
 import { ServerInfoFiles } from '../server/server-info.ts';
+import { readCommandArgs } from './command-args.ts';
 
 export const SERVE_USAGE = `Usage: probebook serve [FILE.ipynb | DIR] [options]
 
@@ -50,10 +51,8 @@ export async function startServe(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<ServeHandle | number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
+  const args = readCommandArgs('serve', SERVE_USAGE, { stdout: out, stderr: err }, () => {
+    const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -64,15 +63,11 @@ export async function startServe(
         'allow-root': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    err.write(`probebook serve: ${(error as Error).message}\n\n${SERVE_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out.write(`${SERVE_USAGE}\n`);
-    return 0;
-  }
+    });
+    return { ...values, positionals };
+  });
+  if (typeof args === 'number') return args;
+  const { positionals, ...values } = args;
   if (positionals.length > 1) {
     err.write(`probebook serve: one file or folder at a time\n`);
     return 2;
@@ -104,7 +99,7 @@ export async function startServe(
     return 2;
   }
 
-  const listenHost = (values.host as string | undefined) ?? '127.0.0.1';
+  const listenHost = values.host ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) {
     err.write(
       `probebook serve: warning: listening on ${listenHost}: other machines can reach this server. The token still guards it; prefer an SSH tunnel to 127.0.0.1.\n`,
@@ -122,7 +117,7 @@ export async function startServe(
     pageDir: pageDir(),
     listenHost,
     port,
-    allowedHosts: (values['allow-host'] as string[] | undefined) ?? [],
+    allowedHosts: values['allow-host'] ?? [],
     onShutdown: () => void stop(),
     onLogin: () => info.removeRedirect(),
   });
