@@ -33,7 +33,7 @@ const TYPES: Record<string, string> = {
 };
 
 async function buildHarness(outdir: string): Promise<void> {
-  const { harnessTargets } = (await import(pathToFileURL(join(root, 'build/targets/outputs-harness.mjs')).href)) as {
+  const { harnessTargets } = (await import(pathToFileURL(join(root, 'test/e2e/harness/build-harness.mjs')).href)) as {
     harnessTargets: (root: string, outdir: string) => esbuild.BuildOptions[];
   };
   // Our own folder: test files run in parallel and must not share dist/.

@@ -3,12 +3,12 @@
  * tests (test/e2e/outputs-*.test.ts) can feed outputs and edits; "Demo outputs" shows a few
  * outputs by hand.
  */
-import '../outputs.css';
+import '../../../renderer/outputs/outputs.css';
 import './harness.css';
 import { MIME } from '../../../core/common/mime.ts';
 import type { Output } from '../../../core/common/notebook/model.ts';
 import type { OutputEdit } from '../../../core/common/protocol.ts';
-import { createOutputArea, renderOutput, type OutputArea, type Theme } from '../index.ts';
+import { createOutputArea, renderOutput, type OutputArea, type Theme } from '../../../renderer/outputs/index.ts';
 
 const stage = document.getElementById('stage')!;
 const darkBox = document.getElementById('dark') as HTMLInputElement;
