@@ -1,7 +1,7 @@
 /**
  * The invoking user's own directories for Probebook's small state files (audit log, cleanup
  * ledger, trust database). Always the unprivileged user's, never root's: root writes nothing into
- * a user's home (SECURITY.md), so these are opened by the unprivileged side only.
+ * a user's home (the team's SECURITY.md), so these are opened by the unprivileged side only.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The desktop app never runs as root (SECURITY.md): Chromium's sandbox would have to be turned
+ * The desktop app never runs as root (docs/security.md): Chromium's sandbox would have to be turned
  * off, and the page would render other people's notebooks with root's rights. Cells get root
  * through the kernel host instead.
  */

@@ -1,5 +1,5 @@
 /**
- * Security defaults for every web contents the app creates (SECURITY.md "Electron"): sandbox
+ * Security defaults for every web contents the app creates (the team's SECURITY.md, "Electron"): sandbox
  * everywhere, navigation only within the app origin, no new windows, no webviews, permissions
  * and downloads denied unless the policy allows them, and external links only after a click.
  */

@@ -1,6 +1,6 @@
 /**
  * Before the first run of a notebook that was not written or trusted on this machine: everything
- * that decides what runs as root (SECURITY.md), and the question. The parameters with their values
+ * that decides what runs as root (docs/security.md), and the question. The parameters with their values
  * (refused names marked), then every code cell with its exact code, its language as it will run
  * (the badge says when the kernelspec or a magic decided it) and who it runs as. Run All asks too.
  * Everything shown comes from the notebook, so it goes in as text only.

@@ -20,7 +20,7 @@ export class TrustFlow {
     this.ownChangeUntrusted = false;
   }
 
-  /** The first run of an untrusted notebook shows its root cells and asks (SECURITY.md). */
+  /** The first run of an untrusted notebook shows its root cells and asks (docs/security.md). */
   async ensureTrusted(): Promise<boolean> {
     const { doc, welcome } = this.app;
     if (!doc || doc.trusted || welcome?.runAs === 'user') return true;

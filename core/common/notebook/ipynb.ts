@@ -257,7 +257,7 @@ function ensureCellIds(nb: Notebook): void {
 
 function writeCell(cell: Cell, defaultLimit: number): JsonObject {
   const metadata: JsonObject = { ...cell.metadata };
-  delete metadata.trusted; // never saved: trust is local (SECURITY.md)
+  delete metadata.trusted; // never saved: trust is local (docs/security.md)
   const out: JsonObject = { ...(cell.extra ?? {}), cell_type: cell.cellType, id: cell.id, metadata, source: splitLines(cell.source) };
   if (cell.attachments !== undefined) out.attachments = splitBundles(cell.attachments);
   if (cell.cellType !== 'code') return out;

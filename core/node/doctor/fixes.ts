@@ -2,7 +2,7 @@
  * The doctor's fixes: a fixed table of commands, never built from user text. Run only when asked
  * (`probebook doctor --fix ID`): directly when already root, otherwise through
  * `@vscode/sudo-prompt` — the one place Probebook uses it, because each fix is a one-shot fixed
- * command whose buffered output is fine (SECURITY.md).
+ * command whose buffered output is fine (the team's SECURITY.md).
  */
 import { execa } from 'execa';
 import { TOOL_PACKAGES } from '../tools/missing-tool.ts';

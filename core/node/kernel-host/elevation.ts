@@ -2,7 +2,7 @@
  * Starting the privileged kernel host, once per session, keeping its stdio. Order: already root →
  * a plain child; passwordless `sudo -n`; `pkexec` (polkit's dialog); else an error that says how
  * to get privileges. Always an argument array, never a shell string, and never sudo-prompt (it
- * buffers output, cannot be cancelled and expands its command in a shell: SECURITY.md).
+ * buffers output, cannot be cancelled and expands its command in a shell: the team's SECURITY.md).
  *
  * `setpriv` is the other direction: the root kernel host starts its own kernel host as the
  * invoking user for cells marked `metadata.probebook.user: true`.

@@ -31,7 +31,7 @@ export function bpftraceStopGrace(probes: number, baseMs: number): number {
   return Math.min(MAX_STOP_GRACE_MS, Math.max(baseMs, 2000 + probes * 150));
 }
 
-/** Builtins that need `--unsafe` (SECURITY.md: flagged unless the cell opts in). */
+/** Builtins that need `--unsafe` (the team's SECURITY.md: flagged unless the cell opts in). */
 const UNSAFE_CALLS = /\b(system|signal|override)\s*\(/;
 
 export interface BpftraceKernelOptions {

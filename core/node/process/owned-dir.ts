@@ -1,5 +1,5 @@
 /**
- * Folders that are provably one user's own (SECURITY.md, browser mode): looked at with lstat, so
+ * Folders that are provably one user's own (docs/security.md, "Another local user"): looked at with lstat, so
  * a symbolic link is refused rather than followed, and every folder above must let no one but
  * root or that user rename entries in it, or another user could swap the folder after the check.
  */

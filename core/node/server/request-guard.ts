@@ -1,5 +1,5 @@
 /**
- * Who may talk to `probebook serve` (SECURITY.md, browser mode): every local port is reachable by
+ * Who may talk to `probebook serve` (docs/security.md, "Another local user"): every local port is reachable by
  * other users and by web pages, so each request must come to a loopback or allow-listed Host
  * (DNS rebinding), from our own Origin where a browser sends one (cross-site requests and
  * WebSockets), with the session cookie or the token, and state changes need the XSRF token.
@@ -13,7 +13,7 @@ export const sessionCookie = (port: number) => `probebook_session_${port}`;
 const xsrfCookie = (port: number) => `probebook_xsrf_${port}`;
 const XSRF_HEADER = 'x-xsrf-token';
 
-/** 32 random bytes, base64url (≥ 24 bytes as SECURITY.md asks). */
+/** 32 random bytes, base64url (≥ 24 bytes as the team's SECURITY.md asks). */
 export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }

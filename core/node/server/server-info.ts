@@ -1,8 +1,8 @@
 /**
  * The files through which `probebook serve` hands its access token to the user's own tools and
  * browser: `server-PID.json` (URL, folder, pid, like Jupyter's server info) and `open-PID.html`
- * (the sign-in form the browser opens). Whoever reads either runs cells as root, so (SECURITY.md,
- * browser mode) they live only in a folder that is provably the user's own, are created
+ * (the sign-in form the browser opens). Whoever reads either runs cells as root, so (docs/security.md,
+ * "Another local user") they live only in a folder that is provably the user's own, are created
  * O_CREAT|O_EXCL|O_NOFOLLOW with mode 0600, are removed on exit, and those a killed serve left
  * are removed by the next start.
  */

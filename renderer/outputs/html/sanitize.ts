@@ -24,7 +24,7 @@ const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'iframe', 
 const FORBID_ATTR = ['srcset', 'formaction', 'action'];
 
 const CONFIG = {
-  // HTML only: no inline SVG or MathML from outputs (SECURITY.md: no inline untrusted SVG).
+  // HTML only: no inline SVG or MathML from outputs (the team's SECURITY.md: no inline untrusted SVG).
   USE_PROFILES: { html: true },
   FORBID_TAGS,
   FORBID_ATTR,

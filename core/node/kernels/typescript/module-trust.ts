@@ -1,5 +1,5 @@
 /**
- * Which module files a TypeScript context running as root may load (SECURITY.md, issue 12): only
+ * Which module files a TypeScript context running as root may load (docs/security.md, "Another local user"; issue 12): only
  * code no other local user could have written. The file, and every folder from `/` to it, must
  * belong to root or the invoking user, and no one else may be able to change them: no write for
  * others, nor for a group with anyone else in it. A folder above the file's own folder may be
