@@ -8,9 +8,11 @@
  * process is gone, on a missed heartbeat, on `shutdown_request` and on SIGTERM/SIGINT/SIGHUP.
  * Cancel, timeout and kill are its operations (`kernel_interrupt_request`): only it can signal
  * root's processes.
+ *
+ * Beside it: `watchdogs.ts` (hello, parent, heartbeat), `kernel-output-sink.ts` (a cell's output
+ * calls as messages, within the output budget), `notebook-calls.ts` (TypeScript cells' `cell()`/`run()`).
  */
 import { statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { CellErrorData } from '../../common/mime.ts';
 import {
@@ -22,14 +24,16 @@ import {
   type RunAs,
   type StopReason,
 } from '../../common/protocol.ts';
-import type { CellSnapshot, ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
+import type { ExecutionResult } from '../kernels/kernel.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { CELL_MARKER_ENV } from '../process/cell-marker.ts';
 import type { SessionContainment } from '../process/session-containment.ts';
 import { sha256Hex } from './audit-log.ts';
+import { kernelOutputSink } from './kernel-output-sink.ts';
 import { BadRequest, MAX_REQUEST_LINE_BYTES, parseKernelRequestLine } from './kernel-request-validate.ts';
 import { readLines, writeLine } from './ndjson.ts';
-import { isAlive, processStartTime } from '../process/process-identity.ts';
+import { NotebookCalls } from './notebook-calls.ts';
+import { Watchdogs } from './watchdogs.ts';
 
 type ExecuteRequest = Extract<KernelRequest, { type: 'kernel_execute_request' }>;
 
@@ -64,30 +68,16 @@ interface Running {
   killTimer?: NodeJS.Timeout;
 }
 
-/** A `cell()`/`run()` of a running TypeScript cell, waiting for the session host's answer. */
-interface NotebookCall {
-  requestId: string;
-  resolve(value: CellSnapshot): void;
-  reject(error: Error): void;
-}
-
-const PARENT_POLL_MS = 250;
 const SHUTDOWN_REQUESTED = 'shutdown requested';
-/** Bytes of messages waiting for the app before stream text is dropped (and counted). */
-const MAX_BUFFERED_OUTPUT = 64 * 1024 * 1024;
-/** Heartbeats may be this many intervals late before the host gives up on its client. */
-const MISSED_BEATS = 3;
 
 export class KernelHost {
   readonly #o: KernelHostOptions;
   readonly #running = new Map<string, Running>();
-  readonly #calls = new Map<string, NotebookCall>();
+  readonly #calls = new NotebookCalls((message) => this.#send(message));
+  readonly #watchdogs = new Watchdogs((reason, code) => void this.shutdown(reason, code));
   readonly #runAs: RunAs = process.geteuid?.() === 0 ? 'root' : 'user';
   #userExecutor: Promise<CellExecutor> | undefined;
   #hello = false;
-  #lastBeat = Date.now();
-  #heartbeatMs = 0;
-  #timers: NodeJS.Timeout[] = [];
   #stopping: Promise<void> | undefined;
   #next = 0;
 
@@ -102,23 +92,8 @@ export class KernelHost {
       oversize: (bytes) => this.#error(undefined, 'bad_message', `request of ${bytes} bytes exceeds the ${MAX_REQUEST_LINE_BYTES}-byte limit; dropped`),
       end: () => void this.shutdown('stdin closed (the app is gone)', 0),
     });
-    const helloTimer = setTimeout(() => {
-      if (!this.#hello) void this.shutdown('no kernel_hello arrived', 1);
-    }, this.#o.helloTimeoutMs ?? 30_000);
-    this.#timers.push(helloTimer);
-    if (this.#o.parentPid) {
-      const pid = this.#o.parentPid;
-      const startTime = processStartTime(pid);
-      if (startTime === null) {
-        void this.shutdown(`the app's process ${pid} does not exist`, 1);
-        return;
-      }
-      this.#timers.push(
-        setInterval(() => {
-          if (!isAlive(pid, startTime)) void this.shutdown(`the app's process ${pid} is gone`, 0);
-        }, PARENT_POLL_MS),
-      );
-    }
+    this.#watchdogs.helloWithin(this.#o.helloTimeoutMs ?? 30_000, () => this.#hello);
+    if (this.#o.parentPid) this.#watchdogs.parent(this.#o.parentPid);
   }
 
   /** Stops every cell, kills what is left of them, releases the kernels, then calls `onExit`. */
@@ -126,7 +101,7 @@ export class KernelHost {
     this.#stopping ??= (async () => {
       // A requested shutdown is the normal end of a session: nothing to tell.
       if (reason !== SHUTDOWN_REQUESTED) this.#log(`exiting: ${reason}`);
-      for (const timer of this.#timers) clearTimeout(timer);
+      this.#watchdogs.stop();
       for (const running of this.#running.values()) running.controller.abort('interrupt');
       // No grace here: nobody waits for a stopped cell's output, and nothing may outlive us.
       await this.#o.containment.killAll().catch((e: Error) => this.#log(`cleanup: ${e.message}`));
@@ -156,7 +131,7 @@ export class KernelHost {
         this.#onHello(request);
         return;
       case 'heartbeat':
-        this.#lastBeat = Date.now();
+        this.#watchdogs.beat();
         this.#send({ type: 'heartbeat_ack', seq: request.seq });
         return;
       case 'kernel_execute_request':
@@ -169,14 +144,9 @@ export class KernelHost {
       case 'kernel_interrupt_request':
         this.#interrupt(request.requestId, request.targetRequestId, request.reason ?? 'interrupt', request.force === true);
         return;
-      case 'kernel_notebook_result': {
-        const call = this.#calls.get(request.callId);
-        if (!call) return; // the cell ended meanwhile: its calls were rejected then
-        this.#calls.delete(request.callId);
-        if (request.error !== undefined) call.reject(new Error(request.error));
-        else call.resolve(request.value as unknown as CellSnapshot);
+      case 'kernel_notebook_result':
+        this.#calls.answer(request);
         return;
-      }
       case 'kernel_reset_request':
         void Promise.allSettled([this.#o.executor.reset(request.notebookKey), this.#userExecutor?.then((e) => e.reset(request.notebookKey))]).then(() =>
           this.#send({ type: 'kernel_ack', requestId: request.requestId }),
@@ -204,27 +174,7 @@ export class KernelHost {
       return;
     }
     this.#hello = true;
-    this.#heartbeatMs = request.heartbeatMs;
-    this.#lastBeat = Date.now();
-    const tickMs = Math.min(this.#heartbeatMs, 1000);
-    const limit = MISSED_BEATS * this.#heartbeatMs;
-    let lastTick = Date.now();
-    this.#timers.push(
-      setInterval(() => {
-        const now = Date.now();
-        // Time this process itself stood still (a loaded machine, a long synchronous load) is not
-        // the app's silence: its heartbeats may be waiting unread in the pipe.
-        const stalled = now - lastTick - tickMs;
-        lastTick = now;
-        if (stalled > tickMs) this.#lastBeat += stalled;
-        if (now - this.#lastBeat <= limit) return;
-        // Timers run before pending input is read: look again once the pipe has been read.
-        setImmediate(() => {
-          const late = Date.now() - this.#lastBeat;
-          if (late > limit) void this.shutdown(`missed heartbeat (none for ${late} ms)`, 1);
-        });
-      }, tickMs),
-    );
+    this.#watchdogs.heartbeats(request.heartbeatMs);
     this.#send({
       type: 'kernel_welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -283,7 +233,7 @@ export class KernelHost {
     this.#send({ type: 'kernel_state', requestId, state: 'running', at: startedAt, runAs });
 
     let result: ExecutionResult;
-    const sink = this.#sinkFor(request);
+    const sink = kernelOutputSink(requestId, this.#o.output, (message) => this.#send(message));
     const cwdProblem = checkCwd(request.cwd);
     if (cwdProblem) {
       const error: CellErrorData = { ename: 'WorkingDirectoryError', evalue: `Cell ${cellId}: ${cwdProblem}`, traceback: [] };
@@ -322,7 +272,7 @@ export class KernelHost {
           signal: running.controller.signal,
           sink,
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
-          notebook: this.#notebookAccess(requestId),
+          notebook: this.#calls.accessFor(requestId),
         });
       } catch (cause) {
         // The kernel itself broke (could not load, user host failed to start): the cell fails saying so.
@@ -332,7 +282,7 @@ export class KernelHost {
       } finally {
         clearTimeout(timer);
       }
-      this.#endCalls(requestId);
+      this.#calls.endFor(requestId);
       // Nothing of a stopped cell survives it: whatever left its process group dies with its cgroup.
       if (result.stopped) await this.#o.containment.killCell(running.token);
       this.#o.containment.release(running.token);
@@ -367,62 +317,11 @@ export class KernelHost {
     });
   }
 
-  /**
-   * `cell()` and `run()` for the TypeScript cells of execution `requestId`: the notebook lives in
-   * the session host, so each call goes there as a `kernel_notebook_call` and waits for its result.
-   */
-  #notebookAccess(requestId: string): NotebookAccess {
-    const call = (method: 'cell' | 'run', name: string, params?: Record<string, string>) =>
-      new Promise<CellSnapshot>((resolve, reject) => {
-        const callId = randomUUID();
-        this.#calls.set(callId, { requestId, resolve, reject });
-        this.#send({ type: 'kernel_notebook_call', requestId, callId, method, name, ...(params ? { params } : {}) });
-      });
-    return { cellOutputs: (name) => call('cell', name), runCell: (name, params) => call('run', name, params) };
-  }
-
-  /** A cell that ended gets no answers any more: its open calls fail. */
-  #endCalls(requestId: string): void {
-    for (const [callId, call] of this.#calls) {
-      if (call.requestId !== requestId) continue;
-      this.#calls.delete(callId);
-      call.reject(new Error('the cell ended before the notebook answered'));
-    }
-  }
-
   #user(): Promise<CellExecutor> {
     if (!this.#o.userExecutor) throw new Error('this kernel host cannot run cells as the invoking user');
     this.#userExecutor ??= this.#o.userExecutor();
     this.#userExecutor.catch(() => (this.#userExecutor = undefined));
     return this.#userExecutor;
-  }
-
-  /** A kernel's output calls, each sent as the message of its name (streams within the output buffer's limit). */
-  #sinkFor(request: ExecuteRequest): OutputSink & { flush(): void } {
-    const { requestId } = request;
-    let dropped = 0;
-    const flush = () => {
-      if (!dropped) return;
-      this.#send({ type: 'kernel_stream', requestId, name: 'stderr', text: `[probebook: ${dropped} bytes of output dropped: the app could not keep up]\n` });
-      dropped = 0;
-    };
-    return {
-      flush,
-      stream: (name, text) => {
-        // A cell can print faster than the app reads: past the limit, text is counted, not buffered.
-        if (this.#o.output.writableLength > MAX_BUFFERED_OUTPUT) {
-          dropped += Buffer.byteLength(text);
-          return;
-        }
-        flush();
-        this.#send({ type: 'kernel_stream', requestId, name, text });
-      },
-      display: (items, options) =>
-        this.#send({ type: 'kernel_display', requestId, items, ...(options?.displayId !== undefined ? { displayId: options.displayId } : {}) }),
-      update: (displayId, items) => this.#send({ type: 'kernel_update', requestId, displayId, items }),
-      clear: () => this.#send({ type: 'kernel_clear', requestId }),
-      error: (error) => this.#send({ type: 'kernel_error', requestId, error }),
-    };
   }
 
   #send(message: KernelMessage): void {
