@@ -258,6 +258,7 @@ test("a bpftrace cell's timeout counts from when its probes are attached, not fr
   });
   const summary = await runner.run({ cellIds: ['trace'] });
   assert.equal(summary.ok, true, JSON.stringify(summary));
+  assert.ok(seen.has('begin') && seen.has('end'), `BEGIN and END both printed (seen: ${[...seen.keys()].join(', ') || 'neither'})`);
   const traced = seen.get('end')! - seen.get('begin')!;
   assert.ok(traced >= 950, `traced ${Math.round(traced)} ms of its 1 s timeout`);
   // Counted from the attach, it ends 1 s after "begin" plus bpftrace's detach. Once in CI (a

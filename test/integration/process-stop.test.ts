@@ -80,6 +80,24 @@ test('a cell that ignores SIGINT ends with SIGTERM, and SIGKILL is not sent', as
   assert.equal(result.exitSignal, 'SIGTERM');
 });
 
+test('a program that misses the first SIGINT (bpftrace while it attaches probes) stops on SIGINT sent again, not on SIGTERM', async () => {
+  // The trap ignores the first SIGINT, as bpftrace before 0.21 lost one that arrived during its attach.
+  const script = `missed=0; trap 'if [ $missed = 1 ]; then echo second INT; exit 130; fi; missed=1' INT; echo ready; while :; do sleep 0.02; done`;
+  const without = start(script, { graceMs: 600 });
+  await without.ready();
+  without.controller.abort('interrupt');
+  assert.equal((await without.done).stoppedWith, 'SIGTERM', 'without the repeat, only SIGTERM stops it');
+  const cell = start(script, { graceMs: 3000, repeatSigintMs: 100 });
+  await cell.ready();
+  const aborted = performance.now();
+  cell.controller.abort('interrupt');
+  const result = await cell.done;
+  assert.equal(result.stoppedWith, 'SIGINT');
+  assert.equal(result.exitCode, 130);
+  assert.match(cell.out.text(), /second INT/);
+  assert.ok(performance.now() - aborted < 2500, 'stopped by a repeated SIGINT within the grace, not at its end');
+});
+
 test('a timeout is an AbortSignal like any other: AbortSignal.timeout stops the cell', async () => {
   const started = performance.now();
   const cell = start('sleep 100', { signal: AbortSignal.timeout(300) });

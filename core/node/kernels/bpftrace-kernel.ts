@@ -94,6 +94,9 @@ export class BpftraceKernel implements Kernel {
         env: request.env,
         signal: request.signal,
         graceMs: stopGrace,
+        // bpftrace before 0.21 loses a SIGINT that arrives while it attaches probes (bpftrace#3053): it
+        // would trace on until SIGTERM and never print its maps. Sent again, it is acted on once attached.
+        repeatSigintMs: 250,
         hurry: request.hurry,
         onSpawn: request.onSpawn,
         onStdout: (text) => handle(parser.push(text)),

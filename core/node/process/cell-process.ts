@@ -35,6 +35,8 @@ export interface CellProcessOptions {
   graceMs?: number | (() => number);
   /** Aborting it while the ladder waits out a grace ends the wait at once (a second stop). */
   hurry?: AbortSignal;
+  /** Send SIGINT again at this interval during its grace, for a program that can miss one (see bpftrace-kernel.ts). */
+  repeatSigintMs?: number;
   /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
@@ -70,7 +72,7 @@ export type SpawnOptions = Pick<CellProcessOptions, 'cwd' | 'env' | 'stdin' | 'u
 };
 
 /** What a started process needs to run as a cell. */
-export type RunOptions = Pick<CellProcessOptions, 'signal' | 'graceMs' | 'hurry' | 'onStdout' | 'onStderr' | 'onStdin' | 'onSpawn'>;
+export type RunOptions = Pick<CellProcessOptions, 'signal' | 'graceMs' | 'hurry' | 'repeatSigintMs' | 'onStdout' | 'onStderr' | 'onStdin' | 'onSpawn'>;
 
 /** Time the rest of a session gets after its leader exits before it is killed outright. */
 const LEFTOVER_GRACE_MS = 200;
@@ -221,7 +223,7 @@ export class CellProcess {
     let ladder: Promise<LadderStep | undefined> | undefined;
     const onAbort = () => {
       const graceMs = typeof options.graceMs === 'function' ? options.graceMs() : (options.graceMs ?? 3000);
-      ladder ??= interruptLadder(pid, graceMs, finished.signal, options.hurry);
+      ladder ??= interruptLadder(pid, graceMs, finished.signal, options.hurry, { repeatSigintMs: options.repeatSigintMs });
     };
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener('abort', onAbort, { once: true });

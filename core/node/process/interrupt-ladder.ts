@@ -16,7 +16,13 @@ export type LadderStep = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
  * or the ladder is done. Returns the last step it sent (undefined: nothing was alive to stop).
  * Once `hurry` aborts (the user stopped it again), the steps left follow without waiting.
  */
-export async function interruptLadder(sid: number, graceMs: number, finished: AbortSignal, hurry?: AbortSignal): Promise<LadderStep | undefined> {
+export async function interruptLadder(
+  sid: number,
+  graceMs: number,
+  finished: AbortSignal,
+  hurry?: AbortSignal,
+  options: { repeatSigintMs?: number } = {},
+): Promise<LadderStep | undefined> {
   const wake = hurry ? AbortSignal.any([finished, hurry]) : finished;
   let last: LadderStep | undefined;
   for (const step of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
@@ -24,10 +30,24 @@ export async function interruptLadder(sid: number, graceMs: number, finished: Ab
     if (!signalSession(sid, step)) break;
     last = step;
     if (step === 'SIGKILL') break;
+    if (step === 'SIGINT' && options.repeatSigintMs && !hurry?.aborted) {
+      await repeatSigint(sid, graceMs, options.repeatSigintMs, wake);
+      continue;
+    }
     // After a hurried SIGTERM a moment still, so a process that exits on it is not reported killed.
     await (hurry?.aborted ? delay(Math.min(graceMs, 200), finished) : delay(graceMs, wake));
   }
   return last;
+}
+
+/** The SIGINT step's grace, sending SIGINT again every `everyMs` for a process that may have missed it. */
+async function repeatSigint(sid: number, graceMs: number, everyMs: number, wake: AbortSignal): Promise<void> {
+  const end = Date.now() + graceMs;
+  for (let left = graceMs; left > 0 && !wake.aborted; left = end - Date.now()) {
+    await delay(Math.min(everyMs, left), wake);
+    if (wake.aborted || Date.now() >= end || !sessionAlive(sid)) return;
+    signalSession(sid, 'SIGINT');
+  }
 }
 
 /**
