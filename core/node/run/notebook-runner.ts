@@ -3,24 +3,24 @@
  * a {@link CellExecutor}. The runner writes outputs into the notebook model as they arrive and
  * reports every change through {@link RunnerEvents}, so the CLI prints progress and the session
  * host broadcasts to UIs from the same code. Beside it: output transforms (`output-transform.ts`),
- * TypeScript cells' notebook access (`notebook-access.ts`) and parameters (`parameters.ts`).
+ * a cell's output sink (`cell-output-sink.ts`), TypeScript cells' notebook access
+ * (`notebook-access.ts`) and parameters (`parameters.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { CellLanguage } from '../../common/languages.ts';
-import { MIME, type CellErrorData } from '../../common/mime.ts';
-import type { Cell, JsonObject, Notebook, Output } from '../../common/notebook/model.ts';
+import type { CellErrorData } from '../../common/mime.ts';
+import type { Cell, JsonObject, Notebook } from '../../common/notebook/model.ts';
 import type { ExecutionStatus, OutputEdit, RunAs, RunSummary, StopReason } from '../../common/protocol.ts';
 import { parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { applyOutputEdit } from '../../common/notebook/edits.ts';
-import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
+import { cellOutputSink } from './cell-output-sink.ts';
 import { executionStatus } from './execution-status.ts';
 import { notebookAccess, type FinishedCell } from './notebook-access.ts';
 import type { OutputTransform } from './output-transform.ts';
 import { cellParameters } from './parameters.ts';
-import { StreamLimiter } from './stream-limiter.ts';
 
 export interface CellOutcome extends ExecutionResult {
   /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
@@ -470,40 +470,9 @@ export class NotebookRunner {
     }
   }
 
-  /**
-   * The OutputSink of one execution: each call becomes an output edit of the cell, applied here and
-   * reported (streams append to the cell's last output of that stream, within the memory limit).
-   */
+  /** The OutputSink of one execution: its calls become output edits of the cell (cell-output-sink.ts). */
   #sinkFor(cell: Cell): OutputSink {
-    const limiter = new StreamLimiter(this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
-    const add = (output: Output) => this.#applyOutput(cell, { kind: 'add', output });
-    return {
-      stream: (name, text) => {
-        const { kept, dropped } = limiter.take(name, text);
-        const last = cell.outputs.at(-1);
-        const mime = name === 'stdout' ? MIME.stdout : MIME.stderr;
-        if (last?.kind === 'stream' && last.items[0]?.mime === mime) {
-          if (kept) this.#applyOutput(cell, { kind: 'append', outputId: last.outputId, text: kept });
-          // Noted in the document only: the file says how much was cut when it is saved.
-          if (dropped) cell.outputs.at(-1)!.truncated = limiter.dropped(name);
-          return;
-        }
-        if (!kept) return;
-        const output = streamOutput(name, kept, Date.now());
-        if (dropped) output.truncated = limiter.dropped(name);
-        add(output);
-      },
-      display: (items, options) => add(displayOutput(items, { displayId: options?.displayId, time: Date.now() })),
-      update: (displayId, items) => {
-        const output = displayOutput(items, { displayId, time: Date.now() });
-        const shown = cell.outputs.find((o) => o.displayId === displayId);
-        if (!shown) return add(output);
-        output.outputId = shown.outputId;
-        this.#applyOutput(cell, { kind: 'replace', output });
-      },
-      clear: () => this.#applyOutput(cell, { kind: 'clear' }),
-      error: (error) => add(errorOutput(error, Date.now())),
-    };
+    return cellOutputSink(cell, this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, (edit) => this.#applyOutput(cell, edit));
   }
 
   /** Every change of a cell's outputs: applied to the document, then reported. */
