@@ -29,7 +29,7 @@ export class NotebookChanges {
     }
     // Edits typed in our own windows are the user's code: a trusted notebook stays trusted (as
     // Jupyter signs what the user saved). Code that arrives any other way (a file changed on disk,
-    // another person's notebook) is checked against the signatures and asks first (SECURITY.md).
+    // another person's notebook) is checked against the signatures and asks first (docs/security.md).
     if (wasTrusted) nb.unsigned = true;
     else nb.trusted = this.#trust.isTrusted(nb.notebook);
     for (const viewer of nb.viewers) viewer.send({ type: 'notebook_changed', notebookId: nb.id, version: nb.version, edits, origin });

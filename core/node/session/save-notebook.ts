@@ -47,7 +47,7 @@ export async function saveNotebook(
   nb.dirty = false;
   nb.readOnly = false;
   await backups.discard(target);
-  // Saving never trusts (SECURITY.md): only a trusted notebook's own edits are signed as saved.
+  // Saving never trusts (docs/security.md): only a trusted notebook's own edits are signed as saved.
   changes.sign(nb);
   conn.send({ type: 'saved', requestId: m.requestId, notebookId: nb.id, path: root.display(target), version: nb.version });
   changes.broadcastState(nb);

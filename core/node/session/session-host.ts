@@ -263,7 +263,7 @@ export class SessionHost {
     nb.viewers.add(conn);
     // Only a run that began trusted (or approved) makes trusted outputs: runAs 'user' runs untrusted notebooks too.
     const trustedAtStart = nb.trusted;
-    // SECURITY.md: an untrusted notebook's root cells are shown and approved before they run.
+    // docs/security.md (a hostile notebook): an untrusted notebook's root cells are shown and approved before they run.
     if (!nb.trusted && this.#options.runAs !== 'user') {
       throw new HostError('untrusted', `${titleOf(nb)} was not written or trusted on this machine: review its root cells, then trust it to run them.`);
     }
@@ -283,7 +283,7 @@ export class SessionHost {
     const summary = await runner.run(options);
     // A run cut short before its cleanup cells ran (the kernel host died) is offered at once.
     if (nb.path && this.#cleanups.of(nb).length) this.#cleanups.broadcast(nb);
-    // Outputs produced here by a trusted notebook are trusted (SECURITY.md); an untrusted one stays untrusted.
+    // Outputs produced here by a trusted notebook are trusted (docs/security.md); an untrusted one stays untrusted.
     if (trustedAtStart && nb.trusted) nb.unsigned = true;
     return summary;
   }
