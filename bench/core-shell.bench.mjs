@@ -64,10 +64,10 @@ try {
 
   // (b) run → first output, in process, one kernel started ahead of time (as Jupyter's is)
   const { NotebookRunner } = await import(join(root, 'core/node/run/notebook-runner.ts'));
-  const { LocalExecutor } = await import(join(root, 'core/node/run/local-executor.ts'));
+  const { createLocalExecutor } = await import(join(root, 'core/node/run/local-executor.ts'));
   const { parseNotebook } = await import(join(root, 'core/common/notebook/ipynb.ts'));
   const nb = parseNotebook(notebook(['echo hi']), 'first-output.ipynb');
-  const executor = new LocalExecutor();
+  const executor = createLocalExecutor();
   let firstOutput;
   const runner = new NotebookRunner({
     notebook: nb,
