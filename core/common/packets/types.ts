@@ -70,10 +70,18 @@ export interface FieldNode {
   children?: FieldNode[];
   /** Marks a malformed, truncated or suspicious field (shown in the tree and the packet list). */
   problem?: string;
+  /**
+   * The Wireshark display-filter name of the field (`ip.ttl`, `tcp.srcport`, `dns.qry.name`), when
+   * there is one: the tests compare `value` with what `tshark -T json` prints for that name, and
+   * the view can offer it as a filter.
+   */
+  field?: string;
+  /** The field's value written as tshark writes it (`64`, `0x0018`, `example.com`). */
+  value?: string;
 }
 
-/** One decoded packet: a list row and the details tree. */
-export interface DecodedPacket {
+/** What the packet list shows of one packet: a decoded packet without its details tree. */
+export interface PacketSummary {
   /** Network source: IP address (or MAC / ARP sender when there is no IP). */
   source: string;
   destination: string;
@@ -81,14 +89,18 @@ export interface DecodedPacket {
   protocol: string;
   /** The Info column, Wireshark-like: `53308 → 8080 [PSH, ACK] Seq=1 Ack=1 Win=64 Len=88`. */
   info: string;
-  /** Headers outermost first: the link layer (or the network layer for RAW captures), then inward. */
-  tree: FieldNode[];
   /** Offset where the link layer ends (0 for RAW/IPv4/IPv6), to hide the link layer in the bytes. */
   networkOffset: number;
   /** Filterable facts (for the display filter): protocols present, addresses and ports. */
   facts: PacketFacts;
   /** Problems found while decoding (truncated, bad length, unknown link type …); empty when none. */
   problems: string[];
+}
+
+/** One decoded packet: a list row and the details tree. */
+export interface DecodedPacket extends PacketSummary {
+  /** Headers outermost first: the link layer (or the network layer for RAW captures), then inward. */
+  tree: FieldNode[];
 }
 
 /** What the display filter tests; filled by the decoder. */
