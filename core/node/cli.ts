@@ -8,10 +8,12 @@ export const USAGE = `Usage: probebook <command> [options]
 Commands:
   start [FILE.ipynb]   the desktop app (browser mode where Electron's binary is not installed)
   open FILE.ipynb      open a notebook in the desktop app (or browser mode)
-  serve [FILE | DIR] [--port N] [--host ADDR] [--no-browser] [--allow-root]
+  serve [FILE | DIR] [--port N] [--host ADDR] [--no-browser]
                        serve the notebook page to a browser on this machine
-  run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors]
-                       run a notebook headless and save its outputs
+  run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors] [--as-user]
+                       run a notebook headless and save its outputs (root cells get root once)
+  trust NOTEBOOK.ipynb...
+                       trust notebooks for yourself on this machine, as the app's Trust button does
   doctor [--json] [--fix NAME]
                        check this machine: tools, kernel features, privileges
   help [COMMAND]       show help
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   start: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
   open: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
   doctor: async (argv) => (await import('./commands/doctor.ts')).doctorCommand(argv),
+  trust: async (argv) => (await import('./commands/trust.ts')).trustCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

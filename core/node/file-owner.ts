@@ -1,6 +1,6 @@
 /**
  * Who owns a file Probebook writes for a user while it runs as root (`sudo probebook run`,
- * `sudo probebook serve --allow-root`): a notebook written into the user's folder must stay the
+ * `sudo probebook serve`): a notebook written into the user's folder must stay the
  * user's (the team's SECURITY.md: saved notebooks are written by the user), not become root's.
  */
 import { invokingUser } from './kernel-host/elevation.ts';

@@ -7,7 +7,7 @@ test('refuses root with the reason and what to do instead', () => {
   assert.ok(message);
   assert.match(message, /does not run as root/);
   assert.match(message, /--no-sandbox/);
-  assert.match(message, /probebook serve --allow-root/);
+  assert.match(message, /browser mode: probebook serve \(or npm start/);
 });
 
 test('runs for any other user, and where euid is unknown', () => {

@@ -12,6 +12,6 @@ export function rootRefusal(euid: number | undefined): string | null {
     "Running Electron as root needs Chromium's sandbox turned off (--no-sandbox), and the page",
     "would show other people's notebooks with root's rights. Start it as your own user: cells",
     'still run as root, through a helper elevated once per session (sudo or a polkit dialog).',
-    'On a machine where you only have root, use browser mode: probebook serve --allow-root',
+    'On a machine where you only have root, use browser mode: probebook serve (or npm start, which falls back to it).',
   ].join('\n');
 }

@@ -116,7 +116,7 @@ test('as a non-root user without sudo rights or a polkit agent: a clear error, n
   assert.match(failed.error, /could not get root privileges/);
   assert.match(failed.error, /sudo -n: a password is required/);
   assert.match(failed.error, /NOPASSWD/);
-  assert.match(failed.error, /sudo probebook serve --allow-root/);
+  assert.match(failed.error, /sudo probebook serve \(browser mode\), or sudo probebook run/);
   assert.equal(await app.exited, 1);
   assert.ok(Date.now() - started < 15_000, 'bounded time');
 

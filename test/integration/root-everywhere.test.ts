@@ -149,6 +149,19 @@ test("sudo probebook run as a user with a NOPASSWD rule: root cells as root, use
   assert.equal(statSync(join(dir, 'made-by-user-cell')).uid, user.uid);
   assert.equal(statSync(join(dir, 'out.ipynb')).uid, user.uid, 'the notebook written belongs to the user');
   assert.equal(statSync(join(dir, 'out.ipynb')).gid, user.gid);
+  // Signed for the user who ran sudo, in their own trust store (by a process running as them).
+  const check = await execa(process.execPath, [cli, 'trust', '--check', 'out.ipynb'], {
+    cwd: dir,
+    uid: user.uid,
+    gid: user.gid,
+    env: user.env(),
+    extendEnv: false,
+    reject: false,
+  });
+  assert.equal(check.exitCode, 0, `the file opens trusted for the user: ${check.stdout}${check.stderr}`);
+  for (const file of readdirSync(join(user.home, '.local/state/probebook'))) {
+    assert.equal(statSync(join(user.home, '.local/state/probebook', file)).uid, user.uid, `${file} in the user's state is the user's`);
+  }
 
   const records = audit(state);
   assert.deepEqual(

@@ -125,12 +125,21 @@ test("the output frames' own files load without the cookie, as a sandboxed frame
   assert.equal((await http(s.port, '/outputs/plot-frame.html', { method: 'POST', headers: { Origin: 'null' } })).status, 403, 'only GET and HEAD');
 });
 
-test('serve refuses root without --allow-root', async (t) => {
-  if (process.geteuid?.() !== 0) return t.skip('runs as root only (it checks the refusal of root)');
+test('serve as root starts without --allow-root and says once that it runs as root', async (t) => {
+  if (process.geteuid?.() !== 0) return t.skip('runs as root only (it checks what serve says as root)');
   let said = '';
   const sink = { write: (s: string) => ((said += s), true) } as unknown as NodeJS.WritableStream;
-  assert.equal(await startServe([tmpdir(), '--no-browser'], sink, sink), 2);
-  assert.match(said, /refusing to run as root/);
+  const dir = mkdtempSync(join(tmpdir(), 'pb-serve-root-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const started = await startServe([dir, '--no-browser'], sink, sink);
+  assert.notEqual(typeof started, 'number', said);
+  if (typeof started === 'number') return;
+  t.after(() => started.stop());
+  assert.equal(said.match(/running as root/g)?.length, 1, said);
+  assert.match(said, /loopback only, behind its token/);
+  assert.match(said, /Probebook is serving /);
+  // The token still guards it.
+  assert.equal((await fetch(`${new URL(started.url).origin}/`)).status, 401);
 });
 
 test("two windows on one notebook see each other's edits; a window opened mid-run gets the outputs so far", async (t) => {

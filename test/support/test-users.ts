@@ -37,13 +37,16 @@ function idOf(flag: '-u' | '-g', name: string): number | null {
  */
 export function createTestUser(t: TestContext, name: string): TestUser {
   let created = false;
+  // The home is the user's own in /etc/passwd too: what Probebook run as root finds for the user.
+  const home = mkdtempSync(join(tmpdir(), `${name}-home-`));
   if (idOf('-u', name) === null) {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
+    execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', home, '--shell', '/usr/sbin/nologin', name]);
     created = true;
+  } else {
+    execFileSync('usermod', ['--home', home, name]);
   }
   const uid = idOf('-u', name)!;
   const gid = idOf('-g', name)!;
-  const home = mkdtempSync(join(tmpdir(), `${name}-home-`));
   chownSync(home, uid, gid);
   const sudoers: string[] = [];
   t.after(() => {

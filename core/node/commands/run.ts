@@ -1,9 +1,12 @@
 /**
- * `probebook run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors]`
+ * `probebook run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors] [--as-user]`
  *
  * Runs every code cell headless, shows progress on stderr and writes the notebook with its
- * outputs. Exit 0 when every cell succeeded, 1 when one failed (the file is still written), 2 for
- * bad usage or an unreadable notebook.
+ * outputs. Root comes as in the app: one kernel host per run, elevated once (root → `sudo -n` →
+ * `pkexec`); when that fails nothing runs, unless `--as-user` runs every cell as the user on
+ * purpose. The file written is signed for the user who ran it (trusted, as an app save after a
+ * trusted run is). Exit 0 when every cell succeeded, 1 when one failed (the file is still written)
+ * or root could not be had, 2 for bad usage or an unreadable notebook.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -15,6 +18,10 @@ import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
+import { bundledEntry, ElevationError, invokingUser, userEnv, type ElevationMethod } from '../kernel-host/elevation.ts';
+import { trustReview } from '../../common/notebook/trust-review.ts';
+import { TrustStore } from '../session/trust.ts';
+import { execa } from 'execa';
 import { allRan } from '../run/notebook-runner.ts';
 import { CleanupLedger } from '../session/cleanup-ledger.ts';
 import { parseSize } from '../run/sizes.ts';
@@ -31,14 +38,20 @@ Options:
   --param NAME=VALUE    override a notebook parameter (repeatable); shell cells see it as $NAME,
                         bpftrace cells as a positional parameter ($1, $2, … in declaration order)
   --allow-errors        go on after a failed cell (exit status is still 1)
+  --as-user             run every cell as you, root cells too (no sudo or pkexec is tried)
   --output-limit SIZE   bytes of each cell's stream kept in the file (default 4MiB; e.g. 512KiB, 10MB)
   --grace DURATION      time between SIGINT, SIGTERM and SIGKILL when stopping a cell (default 3s)
   -q, --quiet           no progress on stderr
   -h, --help            show this help
 
-Without --out or --inplace, outputs are printed as they arrive and no file is written.
-Exit status: 0 all cells succeeded, 1 a cell failed or the run was interrupted, 2 bad usage or
-unreadable notebook.`;
+Root cells get root once per run, as in the app: directly when you are root, else through
+passwordless sudo for the kernel host, else pkexec (polkit). Cells marked "user" run as you. If
+root cannot be had, nothing runs (exit 1) and you are told how to get it.
+
+Without --out or --inplace, outputs are printed as they arrive and no file is written. A file
+written is trusted for you, as the app trusts the outputs of a run.
+Exit status: 0 all cells succeeded, 1 a cell failed, the run was interrupted or root could not be
+had, 2 bad usage or unreadable notebook.`;
 
 export interface RunCommandDeps {
   executor?: CellExecutor;
@@ -70,17 +83,20 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     }
   }
 
-  let executor: CellExecutor;
-  try {
-    // Cells run in a kernel host, contained (cgroups, reaper, marker sweep) and audited as in the
-    // app. A plain child with this process's privileges: elevating from the CLI is issue 14's.
-    executor = deps.executor ?? (await KernelHostClient.start({ methods: ['root'] }));
-  } catch (error) {
-    stderr.write(`probebook run: could not start the kernel host: ${(error as Error).message}\n`);
-    return 1;
-  }
   const ledger = deps.ledger ?? new CleanupLedger();
   const pending = ledger.pendingCleanups(path);
+  let executor: CellExecutor;
+  try {
+    // Cells run in a kernel host, contained (cgroups, reaper, marker sweep) and audited as in the app.
+    executor = deps.executor ?? (await startKernelHost(notebook, pending.length > 0, parsed, stderr));
+  } catch (error) {
+    if (error instanceof ElevationError) {
+      stderr.write(`probebook run: nothing ran. ${error.message}\n  - or run every cell as yourself, on purpose: probebook run --as-user ${parsed.notebook}\n`);
+    } else {
+      stderr.write(`probebook run: could not start the kernel host: ${(error as Error).message}\n`);
+    }
+    return 1;
+  }
   const codeCells = notebook.cells.filter((c) => c.cellType === 'code');
   const progress = new ProgressReporter(stderr, codeCells, { quiet: parsed.quiet });
   const echo = parsed.out === undefined && !parsed.inplace ? new OutputEcho(stdout, stderr) : undefined;
@@ -116,6 +132,8 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   process.on('SIGTERM', onSignal);
 
   let exitCode: number;
+  /** Cells whose outputs this run produced (the only outputs a signature may vouch for). */
+  const produced = new Set<string>();
   try {
     // A run of this notebook that crashed left its cleanup undone (iptables rules, namespaces):
     // undo it before setting up again.
@@ -125,6 +143,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
         `probebook run: a run of this notebook started ${new Date(run.startedAt).toLocaleString()} did not finish; running its cleanup cells first.\n`,
       );
       const replay = ids.length ? await runner.run({ cellIds: ids, allowErrors: true }) : undefined;
+      for (const cell of replay?.cells ?? []) produced.add(cell.cellId);
       if (replay && !allRan(replay, ids)) {
         // Stopped or cut off again: the entry stays for the next run, and this one does not set up anew.
         stderr.write(`probebook run: the cleanup cells of that run did not finish; not running the notebook.\n`);
@@ -133,6 +152,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
       ledger.endRun(run.runId);
     }
     const summary = await runner.run({ runAll: true, allowErrors: parsed.allowErrors });
+    for (const cell of summary.cells) produced.add(cell.cellId);
     progress.finish(summary);
     exitCode = summary.ok ? 0 : 1;
   } finally {
@@ -150,6 +170,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
         outputLimitBytes: parsed.outputLimit,
       });
       if (!parsed.quiet) stderr.write(`wrote ${target}\n`);
+      await signWritten(target, notebook, produced, stderr);
     } catch (error) {
       // Never lose a run's outputs: when the target cannot be written, save beside it.
       const fallback = `${target.replace(/\.ipynb$/, '')}.probebook-${Date.now()}.ipynb`;
@@ -174,6 +195,7 @@ interface ParsedRunArgs {
   allowErrors: boolean;
   outputLimit: number;
   graceMs?: number;
+  asUser: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -187,7 +209,7 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
-  if (values.help) return { notebook: '', inplace: false, params: {}, allowErrors: false, outputLimit: 0, quiet: false, help: true };
+  if (values.help) return { notebook: '', inplace: false, params: {}, allowErrors: false, outputLimit: 0, asUser: false, quiet: false, help: true };
   if (positionals.length === 0) throw new UsageError('no notebook given');
   if (positionals.length > 1) throw new UsageError(`one notebook at a time (got ${positionals.join(', ')})`);
   if (values.out !== undefined && values.inplace) throw new UsageError('--out and --inplace exclude each other');
@@ -218,6 +240,7 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     allowErrors: values['allow-errors'] ?? false,
     outputLimit,
     graceMs,
+    asUser: values['as-user'] ?? false,
     quiet: values.quiet ?? false,
     help: false,
   };
@@ -235,10 +258,79 @@ function parse(argv: string[]) {
       'allow-errors': { type: 'boolean' },
       'output-limit': { type: 'string' },
       grace: { type: 'string' },
+      'as-user': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/**
+ * The run's kernel host. `--as-user`: a plain child as the user (through setpriv when this is
+ * `sudo probebook run`). Otherwise root as the app gets it; a notebook with nothing for root
+ * (only `user` cells, no cleanup owed) runs without it when it cannot be had.
+ */
+async function startKernelHost(notebook: Notebook, cleanupOwed: boolean, parsed: ParsedRunArgs, stderr: NodeJS.WritableStream): Promise<CellExecutor> {
+  const me = invokingUser();
+  if (parsed.asUser) {
+    if (!parsed.quiet) stderr.write(`probebook run: --as-user: every cell runs as ${me.name ?? me.uid}, root cells too\n`);
+    if (process.geteuid?.() === 0 && me.uid !== 0) return KernelHostClient.start({ methods: ['setpriv'], user: me });
+    return KernelHostClient.start({ methods: ['root'] });
+  }
+  const onAttempt = (method: ElevationMethod) => {
+    if (method === 'pkexec' && !parsed.quiet) stderr.write('probebook run: asking for root through pkexec (polkit) for the root cells…\n');
+  };
+  try {
+    return await KernelHostClient.start({ onAttempt });
+  } catch (error) {
+    const needsRoot = cleanupOwed || trustReview(notebook).cells.some((c) => c.runAs === 'root');
+    if (!(error instanceof ElevationError) || needsRoot) throw error;
+    return KernelHostClient.start({ methods: ['root'] });
+  }
+}
+
+/**
+ * Signs the written notebook for the user who ran it (they chose to run it; its outputs were made
+ * here), unless it still holds outputs this run did not produce: those came with the file and
+ * keep it untrusted. Under sudo or pkexec the signature goes into the invoking user's own trust
+ * store, written by a process running as that user (`probebook trust`), never by root.
+ */
+async function signWritten(target: string, notebook: Notebook, produced: Set<string>, stderr: NodeJS.WritableStream): Promise<void> {
+  const foreign = notebook.cells.filter((c) => c.cellType === 'code' && c.outputs.length > 0 && !produced.has(c.id));
+  if (foreign.length > 0) {
+    const which = foreign.map((c) => notebook.cells.indexOf(c) + 1).join(', ');
+    stderr.write(
+      `probebook run: ${target} is not marked trusted: cells ${which} kept outputs from before this run (run it again with --allow-errors, or open it and decide)\n`,
+    );
+    return;
+  }
+  try {
+    const user = invokingUser();
+    if (process.geteuid?.() !== 0 || user.uid === 0) {
+      // What the file holds (streams capped to the output limit), as it will be opened.
+      new TrustStore().trust((await readNotebookFile(target)).notebook);
+      return;
+    }
+    const cli = bundledEntry('cli.js');
+    const script = `const { main } = await import(${JSON.stringify(`file://${cli}`)}); process.exitCode = await main(['trust', '-q', '--', ${JSON.stringify(target)}]);`;
+    const result = await execa(
+      'setpriv',
+      [
+        `--reuid=${user.uid}`,
+        `--regid=${user.gid}`,
+        user.name ? '--init-groups' : '--clear-groups',
+        '--',
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { env: userEnv(user), extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000 },
+    );
+    if (result.exitCode !== 0) throw new Error((result.stderr || result.shortMessage || `exit ${result.exitCode}`).trim());
+  } catch (error) {
+    stderr.write(`probebook run: could not mark ${target} trusted: ${(error as Error).message}\n`);
+  }
 }
 
 function parseGrace(text: string): number {

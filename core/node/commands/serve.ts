@@ -1,5 +1,5 @@
 /**
- * `probebook serve [FILE.ipynb | DIR] [--port N] [--host ADDR] [--allow-host NAME]... [--no-browser] [--allow-root]`
+ * `probebook serve [FILE.ipynb | DIR] [--port N] [--host ADDR] [--allow-host NAME]... [--no-browser]`
  *
  * Browser mode: the notebook page for a folder, on 127.0.0.1 with a token. Prints the URL and
  * opens a browser where there is a desktop (the token goes through a private file, never onto
@@ -25,8 +25,11 @@ Options:
   --host ADDR         address to bind (default 127.0.0.1; anything else is reachable from the network)
   --allow-host NAME   also answer to this host name (e.g. an SSH tunnel's), repeatable
   --no-browser        do not open a browser
-  --allow-root        run even as root (cells get root through the kernel host anyway)
   -h, --help          show this help`;
+
+/** Said once when serve runs as root. */
+export const ROOT_NOTICE =
+  'running as root, so cells run as root without asking for a password (cells marked "user" run as the user who ran sudo). The page is still served on loopback only, behind its token.';
 
 export interface ServeHandle {
   url: string;
@@ -77,14 +80,10 @@ export async function startServe(
     err.write(`probebook serve: --port takes a port number, got "${values.port}"\n`);
     return 2;
   }
-  const isRoot = process.geteuid?.() === 0;
-  if (isRoot && !values['allow-root']) {
-    err.write(
-      'probebook serve: refusing to run as root: the page and its server need no privileges (cells get root through the kernel host). Run it as your user, or pass --allow-root if you really mean it.\n',
-    );
-    return 2;
-  }
-  if (isRoot) err.write('probebook serve: warning: running as root (--allow-root): everything the page does runs as root.\n');
+  // Root is allowed (lab VMs and containers often are root): the server runs root cells by design,
+  // so refusing it would protect nothing. Loopback, the token and the Origin checks still apply.
+  // `--allow-root` is still accepted, and means nothing more.
+  if (process.geteuid?.() === 0) err.write(`probebook serve: ${ROOT_NOTICE}\n`);
 
   const target = resolve(positionals[0] ?? '.');
   let folder = target;

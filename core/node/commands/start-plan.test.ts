@@ -49,7 +49,9 @@ test('never tries to download twice in one start', () => {
 });
 
 test('root, a missing display and --browser choose browser mode before anything is downloaded', () => {
-  assert.match(browserMessage({ euid: 0, electronBinary: null }), /does not run as root.*\n.*--allow-root/);
+  const asRoot = browserMessage({ euid: 0, electronBinary: null });
+  assert.match(asRoot, /does not run as root.*starting browser mode instead/);
+  assert.doesNotMatch(asRoot, /--allow-root|\n/, 'one message, and no flag to find: browser mode as root just starts');
   assert.match(browserMessage({ euid: 0 }), /does not run as root/, 'even with the binary installed');
   assert.match(browserMessage({ hasDisplay: false, electronBinary: null }), /no graphical display \(DISPLAY and WAYLAND_DISPLAY are unset\)/);
   assert.match(browserMessage({ forceBrowser: true }), /--browser/);

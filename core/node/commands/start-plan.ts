@@ -36,8 +36,8 @@ export function planStart(facts: StartFacts): StartPlan {
     return {
       kind: 'browser',
       message:
-        `The desktop app does not run as root (Chromium's sandbox would have to be turned off); ${BROWSER_MODE}.\n` +
-        'Start it as your own user for the desktop app; browser mode as root needs --allow-root.',
+        `The desktop app does not run as root (Chromium's sandbox would have to be turned off); ${BROWSER_MODE}. ` +
+        'For the desktop app, start it as your own user: it asks for root once, when a cell needs it.',
     };
   }
   if (!facts.hasDisplay) {

@@ -21,7 +21,7 @@ with the same arguments instead.
 Options:
   --browser    use browser mode even where the desktop app could run
   -h, --help   show this help
-Other options (--port, --host, --no-browser, --allow-root) are passed to probebook serve.`;
+Other options (--port, --host, --no-browser) are passed to probebook serve.`;
 
 /** How long electron's installer may take to download its binary before we fall back. */
 export const INSTALL_TIMEOUT_MS = 90_000;

@@ -256,7 +256,7 @@ const elevation: Check = async (ctx) => {
       status: 'fail',
       summary: `none: no passwordless sudo for the kernel host, and ${pkexec ? 'pkexec cannot reach polkit (no D-Bus system bus)' : 'no pkexec'}`,
       blocks: 'running cells (they need root)',
-      hint: `echo '${user} ALL=(root) NOPASSWD: ${process.execPath} ${entry} *' | sudo tee /etc/sudoers.d/probebook, or install polkit, or run "sudo probebook serve --allow-root"`,
+      hint: `echo '${user} ALL=(root) NOPASSWD: ${process.execPath} ${entry} *' | sudo tee /etc/sudoers.d/probebook, or install polkit, or run Probebook as root ("sudo probebook serve", "sudo probebook run NOTEBOOK.ipynb")`,
     },
     'install-pkexec',
   );

@@ -42,6 +42,8 @@ export interface StartKernelHostOptions {
   forwardStderr?: ((text: string) => void) | null;
   /** The process the host watches (default: this one). */
   parentPid?: number;
+  /** Told before each method is tried (the CLI says so before pkexec may ask for a password). */
+  onAttempt?: (method: ElevationMethod) => void;
 }
 
 export interface StartedKernelHost {
@@ -51,7 +53,7 @@ export interface StartedKernelHost {
 }
 
 /** Elevation failed: the message lists what was tried and how to get privileges. */
-class ElevationError extends Error {
+export class ElevationError extends Error {
   constructor(
     message: string,
     readonly attempts: { method: ElevationMethod; reason: string }[],
@@ -67,16 +69,21 @@ export function elevationPlan(): ElevationMethod[] {
 
 /** The kernel host bundle: beside the running bundle, or `dist/node/kernel-host.js` of this checkout. */
 export function kernelHostEntry(): string {
+  return bundledEntry('kernel-host.js');
+}
+
+/** A bundle of dist/node (`cli.js`, `kernel-host.js`): beside the running bundle, or in this checkout's dist/node. */
+export function bundledEntry(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'kernel-host.js')];
+  const candidates = [join(here, name), join(here, '..', name)];
   for (let dir = here; dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'core'))) {
-      candidates.push(join(dir, 'dist/node/kernel-host.js'));
+      candidates.push(join(dir, 'dist/node', name));
       break;
     }
   }
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`The kernel host bundle is missing (looked for ${candidates.join(', ')}): run "npm run build".`);
+  if (!found) throw new Error(`The bundle ${name} is missing (looked for ${candidates.join(', ')}): run "npm run build".`);
   return resolve(found);
 }
 
@@ -135,6 +142,7 @@ export async function startKernelHost(options: StartKernelHostOptions = {}): Pro
 
   for (const method of options.methods ?? elevationPlan()) {
     const { file, args } = commandFor(method, node, [...(options.nodeArgs ?? []), entry], hostArgs, options.user);
+    options.onAttempt?.(method);
     const subprocess = execa(file, args, {
       stdin: 'pipe',
       stdout: 'pipe',
@@ -189,16 +197,16 @@ function noPrivilegesMessage(attempts: { method: ElevationMethod; reason: string
   return [
     'Probebook runs cells as root and could not get root privileges:',
     ...attempts.map((a) => `  - ${a.reason}`),
-    'Do one of these, then start Probebook again:',
+    'Do one of these, then try again:',
     `  - allow passwordless sudo for the kernel host only:`,
     `      echo '${who} ALL=(root) NOPASSWD: ${command} *' | sudo tee /etc/sudoers.d/probebook && sudo chmod 0440 /etc/sudoers.d/probebook`,
     '  - install polkit and use Probebook in a desktop session with a polkit agent: sudo apt install pkexec polkitd',
-    '  - run the browser mode as root: sudo probebook serve --allow-root',
+    '  - run Probebook itself as root: sudo probebook serve (browser mode), or sudo probebook run NOTEBOOK.ipynb',
   ].join('\n');
 }
 
-/** The environment of a kernel host run as `user`: nothing of root's. */
-function userEnv(user: LocalUser): Record<string, string> {
+/** The environment of a process run as `user` (a kernel host, a signature): nothing of root's. */
+export function userEnv(user: LocalUser): Record<string, string> {
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' };
   if (user.home) env.HOME = user.home;
   if (user.name) env.USER = env.LOGNAME = user.name;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCell } from '../../common/notebook/cell-options.ts';
+import { parseNotebook, serializeNotebook } from '../../common/notebook/ipynb.ts';
 import type { Cell, Notebook } from '../../common/notebook/model.ts';
 import { TrustStore, canonicalJson, rootCells } from './trust.ts';
 
@@ -39,6 +40,21 @@ test('a notebook is untrusted until trusted here, then trusted', (t) => {
   store.trust(nb);
   assert.equal(store.isTrusted(nb), true);
   assert.equal(store.isTrusted(structuredClone(nb)), true, 'an equal copy (a re-opened file) is trusted');
+});
+
+test('a notebook trusted after a run is still trusted read back from its file (output times are not signed)', (t) => {
+  const store = tempStore(t);
+  const nb = lab();
+  const output = { outputId: 'o1', kind: 'stream' as const, items: [{ mime: 'application/vnd.probebook.stdout', data: 'ok\n' }], time: 1796664003575 };
+  nb.cells[1]!.outputs = [output];
+  nb.cells.push({ id: 'plain', cellType: 'code', source: 'echo', metadata: {}, outputs: [{ ...output, outputId: 'o2' }], executionCount: 1 });
+  store.trust(nb); // as the app and `probebook run` do when the run ends
+  const reread = parseNotebook(serializeNotebook(nb), 'lab.ipynb');
+  assert.deepEqual((reread.cells[1]!.metadata.probebook as { outputTimes?: number[] }).outputTimes, [1796664003575], 'the file keeps the times');
+  assert.deepEqual(reread.cells.at(-1)!.metadata, { probebook: { outputTimes: [1796664003575] } }, 'a cell with no options gets some in the file');
+  assert.equal(store.isTrusted(reread), true);
+  nb.cells[1]!.outputs[0]!.items[0]!.data = 'changed\n';
+  assert.equal(store.isTrusted(nb), false, 'outputs themselves are still signed');
 });
 
 test('a one-byte change to a root cell makes the notebook untrusted again', (t) => {

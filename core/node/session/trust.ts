@@ -155,6 +155,18 @@ function probebookOf(metadata: JsonObject): JsonObject | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
 }
 
+/**
+ * A cell's `metadata.probebook` without `outputTimes`: that is timing, written from the outputs'
+ * times when the file is saved, so a notebook trusted after a run (times on its outputs) and the
+ * same notebook read back from its file (times in its metadata too) sign alike.
+ */
+function signedCellOptions(metadata: JsonObject): Json {
+  const options = probebookOf(metadata);
+  if (!options) return null;
+  const { outputTimes: _timing, ...rest } = options;
+  return Object.keys(rest).length > 0 ? rest : null;
+}
+
 /** The language a cell runs as, as the runner resolves it; null when its options are malformed. */
 function languageOf(cell: Cell, notebook: Notebook): CellLanguage | null {
   if (cell.cellType !== 'code') return null;
@@ -174,7 +186,7 @@ function signedContent(notebook: Notebook): Json {
     cells: notebook.cells.map((cell) => ({
       type: cell.cellType,
       source: cell.source,
-      probebook: probebookOf(cell.metadata) ?? null,
+      probebook: signedCellOptions(cell.metadata),
       language: languageOf(cell, notebook),
       outputs: cell.cellType === 'code' ? cell.outputs.map((o) => ({ kind: o.kind, items: o.items.map((i) => ({ mime: i.mime, data: i.data })) })) : [],
     })),
