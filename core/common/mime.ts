@@ -11,8 +11,10 @@ export const MIME = {
   error: 'application/vnd.probebook.error',
   /** One bpftrace map/hist/stats print. Data: `BpftraceMapPayload` (core/common/parsers/bpftrace). */
   bpftrace: 'application/vnd.probebook.bpftrace+json',
-  /** Captured packets (list, header tree, bytes). */
+  /** Captured packets (list, header tree, bytes). Data: `PacketsPayload` (core/common/packets/payload.ts). */
   packets: 'application/vnd.probebook.packets+json',
+  /** A classic BPF program (`tcpdump -d/-dd/-ddd`). Data: `BpfProgramPayload` (core/common/packets/payload.ts). */
+  bpfProgram: 'application/vnd.probebook.bpf-program+json',
   /** A pwru packet journey. */
   pwru: 'application/vnd.probebook.pwru+json',
   /** A table of rows (from TypeScript cells' `table()`, or parsers). */
