@@ -53,7 +53,7 @@ class FilterError extends Error {
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   const re = /\s*(&&|\|\||==|!=|[()!]|[A-Za-z0-9_.:-]+|\S)/y;
-  for (let m = re.exec(text); m && m[1]; m = re.exec(text)) tokens.push({ text: m[1], at: m.index + m[0].length - m[1].length });
+  for (let m = re.exec(text); m?.[1]; m = re.exec(text)) tokens.push({ text: m[1], at: m.index + m[0].length - m[1].length });
   return tokens;
 }
 
