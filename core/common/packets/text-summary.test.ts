@@ -43,5 +43,8 @@ test('capped: the first lines, then how many more packets there are', () => {
 
 test('a malformed packet says what is wrong on its line', () => {
   const text = formatPacketText(rows(join(fixtures, 'udp-length-heapoverflow.pcap')));
-  assert.match(text, /^1 {2}0\.000000000 {2}48\.48\.48\.48\.12336 > 48\.48\.48\.48\.12336: UDP \[UDP header truncated: 8 bytes needed at offset 34, 4 captured\]$/);
+  assert.match(
+    text,
+    /^1 {2}0\.000000000 {2}48\.48\.48\.48\.12336 > 48\.48\.48\.48\.12336: UDP \[UDP header truncated: 8 bytes needed at offset 34, 4 captured\]$/,
+  );
 });
