@@ -311,7 +311,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const NTP_UNIX_OFFSET = 2_208_988_800;
 
 /** A time as tshark writes absolute times: `Dec  7, 2026 17:19:35.123456789 UTC`. */
-export function tsharkTime(sec: number, nsec: number): string {
+function tsharkTime(sec: number, nsec: number): string {
   const t = new Date(sec * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${MONTHS[t.getUTCMonth()]} ${String(t.getUTCDate()).padStart(2, ' ')}, ${t.getUTCFullYear()} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.${String(nsec).padStart(9, '0')} UTC`;
