@@ -102,6 +102,12 @@ export interface CellRunState {
   stopReason?: StopReason;
 }
 
+/** Stream text that was counted instead of kept. */
+export interface DroppedText {
+  bytes: number;
+  lines: number;
+}
+
 /**
  * What a run did, cell by cell: the runner's result (core/node/run/notebook-runner.ts), printed by
  * `probebook run` and sent to the page in `execute_reply`.
@@ -446,6 +452,12 @@ export type KernelRequest =
       asUser?: boolean;
       /** Grace between the steps of the interrupt ladder (default 3000). */
       graceMs?: number;
+      /**
+       * Bytes of each stream the session keeps of this execution: the host sends no more than that
+       * (cut at a line end) and counts the rest, reported in `kernel_ended.dropped`. A flood then
+       * crosses the link once, not whole.
+       */
+      streamLimitBytes?: number;
     }
   /**
    * Stops the execution started by `targetRequestId`. `force`: a second stop of a cell already
@@ -521,6 +533,8 @@ export type KernelMessage =
       /** Exit code / signal of the cell's main process. */
       exitCode: number | null;
       exitSignal: string | null;
+      /** Stream text not sent (past `streamLimitBytes`, or while the session could not keep up). */
+      dropped?: Partial<Record<'stdout' | 'stderr', DroppedText>>;
     }
   /**
    * One elevated execution for the audit log, sent before its `kernel_ended`. The unprivileged

@@ -367,6 +367,35 @@ test('a cell that prints faster than the app reads cannot make the kernel host b
   assert.ok(received < 100 * 1024 * 1024, `delivered ${received} bytes: the buffer stayed bounded`);
 });
 
+test('a flood crosses the kernel link only up to the stream limit: the rest is counted exactly, not sent', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const { connection } = await host(t);
+  let received = '';
+  connection.onMessage((m) => {
+    if (m.type === 'kernel_stream' && m.name === 'stdout') received += m.text;
+  });
+  connection.send({
+    type: 'kernel_execute_request',
+    requestId: 'seq',
+    notebookKey: 'n',
+    notebookPath: null,
+    cellId: 'c',
+    language: 'shell',
+    code: 'seq 200000',
+    cwd: '/tmp',
+    env: {},
+    args: [],
+    streamLimitBytes: 10_000,
+  });
+  const ended = (await next(connection, (m) => m.type === 'kernel_ended', 30_000)) as Extract<KernelMessage, { type: 'kernel_ended' }>;
+  const all = Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join('');
+  assert.ok(received.length <= 10_000 && received.length > 9_000, `sent ${received.length} bytes`);
+  assert.ok(all.startsWith(received) && received.endsWith('\n'), 'what was sent is the start of the output, cut at a line end');
+  assert.deepEqual(ended.dropped, {
+    stdout: { bytes: all.length - received.length, lines: 200_000 - received.split('\n').length + 1 },
+  });
+});
+
 test("TypeScript cells' cell() and run() reach the notebook through the kernel host", async (t) => {
   if (!needs(t, { root: true })) return;
   const { NotebookRunner } = await import('../../core/node/run/notebook-runner.ts');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIME } from '../mime.ts';
-import { capStream, METADATA_NESTING, NotebookParseError, parseNotebook, serializeNotebook, splitLines } from './ipynb.ts';
+import { capStream, METADATA_NESTING, NotebookParseError, notebookAsSaved, parseNotebook, serializeNotebook, splitLines } from './ipynb.ts';
 import { JsonDepthError, MAX_JSON_DEPTH } from './json-text.ts';
 import type { Json, Notebook } from './model.ts';
 import { streamOutput } from './outputs.ts';
@@ -240,4 +240,32 @@ test('lines split as Python splitlines(keepends) does', () => {
   assert.deepEqual(splitLines('a\nb\r\nc\rd\x0be\u2028f'), ['a\n', 'b\r\n', 'c\r', 'd\x0b', 'e\u2028', 'f']);
   assert.deepEqual(splitLines(''), []);
   assert.deepEqual(splitLines('x\n'), ['x\n']);
+});
+
+test('notebookAsSaved gives the streams as the saved file reads back: capped to the limit, the note included', () => {
+  const nb = parseNotebook(
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { id: 'a', cell_type: 'code', metadata: {}, execution_count: 1, outputs: [], source: 'seq 5000' },
+        { id: 'b', cell_type: 'code', metadata: { probebook: { outputLimit: 64 } }, execution_count: 2, outputs: [], source: 'seq 100' },
+      ],
+    }),
+    'cap.ipynb',
+  );
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join('');
+  nb.cells[0]!.outputs = [{ outputId: 'x', kind: 'stream', items: [{ mime: 'application/vnd.probebook.stdout', data: lines(5000) }] }];
+  nb.cells[1]!.outputs = [{ outputId: 'y', kind: 'stream', items: [{ mime: 'application/vnd.probebook.stderr', data: lines(100) }] }];
+  const saved = notebookAsSaved(nb, { outputLimitBytes: 1024 });
+  const reread = parseNotebook(serializeNotebook(nb, { outputLimitBytes: 1024 }), 'cap.ipynb');
+  for (const i of [0, 1]) {
+    assert.deepEqual(
+      saved.cells[i]!.outputs.map((o) => o.items),
+      reread.cells[i]!.outputs.map((o) => o.items),
+    );
+  }
+  assert.match(String(saved.cells[1]!.outputs[0]!.items[0]!.data), /output truncated/);
+  assert.equal(String(nb.cells[0]!.outputs[0]!.items[0]!.data), lines(5000), 'the notebook itself is left alone');
 });

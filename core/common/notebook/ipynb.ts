@@ -242,6 +242,29 @@ export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}):
   return `${stringifyJupyter(out)}\n`;
 }
 
+/**
+ * The notebook as reading back its saved file gives it (for signing what was written without
+ * reading it again): streams capped as {@link serializeNotebook} caps them. A copy; shares the rest.
+ */
+export function notebookAsSaved(nb: Notebook, options: SerializeOptions = {}): Notebook {
+  const defaultLimit = options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT;
+  return {
+    ...nb,
+    cells: nb.cells.map((cell) => {
+      if (cell.cellType !== 'code') return cell;
+      const probebook = isObject(cell.metadata.probebook) ? cell.metadata.probebook : undefined;
+      const limit = num(probebook?.outputLimit) ?? defaultLimit;
+      const outputs = cell.outputs.map((o) => {
+        if (o.kind !== 'stream') return o;
+        const item = o.items[0];
+        const text = capStream(String(item?.data ?? ''), limit, o.truncated);
+        return { ...o, truncated: undefined, items: [{ mime: item?.mime ?? MIME.stdout, data: text }] };
+      });
+      return { ...cell, outputs };
+    }),
+  };
+}
+
 /** Gives every cell a valid, unique nbformat id (in place), as Jupyter does when upgrading to 4.5. */
 function ensureCellIds(nb: Notebook): void {
   const seen = new Set<string>();

@@ -8,13 +8,16 @@
  * trusted run is). Exit 0 when every cell succeeded, 1 when one failed (the file is still written)
  * or root could not be had, 2 for bad usage or an unreadable notebook.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { notebookOptions, parameterNameProblem } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
+import { notebookAsSaved } from '../../common/notebook/ipynb.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
+import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
@@ -67,12 +70,15 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   if (typeof parsed === 'number') return parsed;
 
   const path = resolve(parsed.notebook);
+  // The kernel host starts while the notebook is read (it takes a second Node's start-up).
+  const hostStart = deps.executor || !isFile(path) ? undefined : startKernelHost(parsed, stderr);
   let notebook: Notebook;
   let fingerprint: FileFingerprint;
   try {
     ({ notebook, fingerprint } = await readNotebookFile(path));
   } catch (error) {
     stderr.write(`probebook run: ${(error as Error).message}\n`);
+    void hostStart?.then((started) => ('executor' in started ? started.executor.dispose() : undefined));
     return 2;
   }
 
@@ -88,7 +94,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   let executor: CellExecutor;
   try {
     // Cells run in a kernel host, contained (cgroups, reaper, marker sweep) and audited as in the app.
-    executor = deps.executor ?? (await startKernelHost(notebook, pending.length > 0, parsed, stderr));
+    executor = deps.executor ?? (await kernelHostFor(notebook, pending.length > 0, await (hostStart ?? startKernelHost(parsed, stderr))));
   } catch (error) {
     if (error instanceof ElevationError) {
       stderr.write(`probebook run: nothing ran. ${error.message}\n  - or run every cell as yourself, on purpose: probebook run --as-user ${parsed.notebook}\n`);
@@ -108,7 +114,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     params: parsed.params,
     graceMs: parsed.graceMs,
     ledger,
-    transforms: [iperf3ChartTransform],
+    transforms: [iperf3ChartTransform, tcpdumpTransform],
     // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
     memoryLimitBytes: parsed.outputLimit + 64 * 1024,
     events: {
@@ -170,7 +176,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
         outputLimitBytes: parsed.outputLimit,
       });
       if (!parsed.quiet) stderr.write(`wrote ${target}\n`);
-      await signWritten(target, notebook, produced, stderr);
+      await signWritten(target, notebookAsSaved(notebook, { outputLimitBytes: parsed.outputLimit }), produced, stderr);
     } catch (error) {
       // Never lose a run's outputs: when the target cannot be written, save beside it.
       const fallback = `${target.replace(/\.ipynb$/, '')}.probebook-${Date.now()}.ipynb`;
@@ -270,22 +276,36 @@ function parse(argv: string[]) {
  * `sudo probebook run`). Otherwise root as the app gets it; a notebook with nothing for root
  * (only `user` cells, no cleanup owed) runs without it when it cannot be had.
  */
-async function startKernelHost(notebook: Notebook, cleanupOwed: boolean, parsed: ParsedRunArgs, stderr: NodeJS.WritableStream): Promise<CellExecutor> {
+async function startKernelHost(parsed: ParsedRunArgs, stderr: NodeJS.WritableStream): Promise<{ executor: CellExecutor } | { error: unknown }> {
   const me = invokingUser();
-  if (parsed.asUser) {
-    if (!parsed.quiet) stderr.write(`probebook run: --as-user: every cell runs as ${me.name ?? me.uid}, root cells too\n`);
-    if (process.geteuid?.() === 0 && me.uid !== 0) return KernelHostClient.start({ methods: ['setpriv'], user: me });
-    return KernelHostClient.start({ methods: ['root'] });
-  }
-  const onAttempt = (method: ElevationMethod) => {
-    if (method === 'pkexec' && !parsed.quiet) stderr.write('probebook run: asking for root through pkexec (polkit) for the root cells…\n');
-  };
   try {
-    return await KernelHostClient.start({ onAttempt });
+    if (parsed.asUser) {
+      if (!parsed.quiet) stderr.write(`probebook run: --as-user: every cell runs as ${me.name ?? me.uid}, root cells too\n`);
+      if (process.geteuid?.() === 0 && me.uid !== 0) return { executor: await KernelHostClient.start({ methods: ['setpriv'], user: me }) };
+      return { executor: await KernelHostClient.start({ methods: ['root'] }) };
+    }
+    const onAttempt = (method: ElevationMethod) => {
+      if (method === 'pkexec' && !parsed.quiet) stderr.write('probebook run: asking for root through pkexec (polkit) for the root cells…\n');
+    };
+    return { executor: await KernelHostClient.start({ onAttempt }) };
   } catch (error) {
-    const needsRoot = cleanupOwed || trustReview(notebook).cells.some((c) => c.runAs === 'root');
-    if (!(error instanceof ElevationError) || needsRoot) throw error;
-    return KernelHostClient.start({ methods: ['root'] });
+    return { error };
+  }
+}
+
+/** The started kernel host, or, when root could not be had, one as the user if the notebook has nothing for root. */
+async function kernelHostFor(notebook: Notebook, cleanupOwed: boolean, started: { executor: CellExecutor } | { error: unknown }): Promise<CellExecutor> {
+  if ('executor' in started) return started.executor;
+  const needsRoot = cleanupOwed || trustReview(notebook).cells.some((c) => c.runAs === 'root');
+  if (!(started.error instanceof ElevationError) || needsRoot) throw started.error;
+  return KernelHostClient.start({ methods: ['root'] });
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -296,6 +316,7 @@ async function startKernelHost(notebook: Notebook, cleanupOwed: boolean, parsed:
  * store, written by a process running as that user (`probebook trust`), never by root.
  */
 async function signWritten(target: string, notebook: Notebook, produced: Set<string>, stderr: NodeJS.WritableStream): Promise<void> {
+  // `notebook` is as its file reads back (streams capped to the output limit): what will be opened.
   const foreign = notebook.cells.filter((c) => c.cellType === 'code' && c.outputs.length > 0 && !produced.has(c.id));
   if (foreign.length > 0) {
     const which = foreign.map((c) => notebook.cells.indexOf(c) + 1).join(', ');
@@ -307,8 +328,7 @@ async function signWritten(target: string, notebook: Notebook, produced: Set<str
   try {
     const user = invokingUser();
     if (process.geteuid?.() !== 0 || user.uid === 0) {
-      // What the file holds (streams capped to the output limit), as it will be opened.
-      new TrustStore().trust((await readNotebookFile(target)).notebook);
+      new TrustStore().trust(notebook);
       return;
     }
     const cli = bundledEntry('cli.js');

@@ -125,6 +125,7 @@ export class KernelHostClient implements CellExecutor {
         ...(request.unsafe !== undefined ? { unsafe: request.unsafe } : {}),
         ...(request.asUser !== undefined ? { asUser: request.asUser } : {}),
         ...(request.graceMs !== undefined ? { graceMs: request.graceMs } : {}),
+        ...(request.streamLimitBytes !== undefined ? { streamLimitBytes: request.streamLimitBytes } : {}),
       });
     });
   }
@@ -172,6 +173,10 @@ export class KernelHostClient implements CellExecutor {
         const pending = this.#executions.get(message.requestId);
         if (!pending) return;
         this.#executions.delete(message.requestId);
+        for (const name of ['stdout', 'stderr'] as const) {
+          const count = message.dropped?.[name];
+          if (count) pending.sink.dropped?.(name, count);
+        }
         const result: ExecutionResult = {
           status: message.status,
           stopped: message.stopped,

@@ -184,6 +184,9 @@ export class KernelHost {
       userUid: this.#o.user.uid,
       containment: this.#o.containment.mode,
     });
+    // Shell cells are most cells: their kernel (and its first warm shell) starts now, while the
+    // client gets ready, not when the first cell waits for it.
+    this.#o.executor.prepare?.('shell');
   }
 
   #interrupt(requestId: string, target: string, reason: StopReason, force: boolean): void {
@@ -233,7 +236,7 @@ export class KernelHost {
     this.#send({ type: 'kernel_state', requestId, state: 'running', at: startedAt, runAs });
 
     let result: ExecutionResult;
-    const sink = kernelOutputSink(requestId, this.#o.output, (message) => this.#send(message));
+    const sink = kernelOutputSink(requestId, this.#o.output, (message) => this.#send(message), request.streamLimitBytes);
     const cwdProblem = checkCwd(request.cwd);
     if (cwdProblem) {
       const error: CellErrorData = { ename: 'WorkingDirectoryError', evalue: `Cell ${cellId}: ${cwdProblem}`, traceback: [] };
@@ -288,7 +291,7 @@ export class KernelHost {
       this.#o.containment.release(running.token);
     }
 
-    sink.flush();
+    const dropped = sink.flush();
     // Recorded before the end is reported: whoever sees the cell end finds it in the audit log.
     const record: AuditRecord = {
       time: new Date(startedAt).toISOString(),
@@ -314,6 +317,7 @@ export class KernelHost {
       ...(result.error ? { error: result.error } : {}),
       exitCode: result.exitCode ?? null,
       exitSignal: result.exitSignal ?? null,
+      ...(dropped ? { dropped } : {}),
     });
   }
 

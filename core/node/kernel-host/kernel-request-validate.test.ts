@@ -22,8 +22,8 @@ const rejects = (value: unknown, pattern: RegExp) =>
   );
 
 test('accepts a well-formed execute request and keeps its fields', () => {
-  const request = parseKernelRequestLine(JSON.stringify({ ...execute, timeoutMs: 5000, asUser: true, graceMs: 100 }));
-  assert.deepEqual(request, { ...execute, timeoutMs: 5000, asUser: true, graceMs: 100 });
+  const request = parseKernelRequestLine(JSON.stringify({ ...execute, timeoutMs: 5000, asUser: true, graceMs: 100, streamLimitBytes: 4096 }));
+  assert.deepEqual(request, { ...execute, timeoutMs: 5000, asUser: true, graceMs: 100, streamLimitBytes: 4096 });
 });
 
 test('rejects unknown types, unknown fields and non-objects', () => {
@@ -36,6 +36,8 @@ test('rejects unknown types, unknown fields and non-objects', () => {
 
 test('rejects bad fields with the field named', () => {
   rejects({ ...execute, language: 'python' }, /unknown language/);
+  rejects({ ...execute, streamLimitBytes: -1 }, /streamLimitBytes/);
+  rejects({ ...execute, streamLimitBytes: 1.5 }, /streamLimitBytes/);
   rejects({ ...execute, cwd: 'relative/dir' }, /cwd must be an absolute path/);
   rejects({ ...execute, env: { 'A-B': 'x' } }, /not a valid variable name/);
   rejects({ ...execute, env: { A: 1 } }, /env\.A must be a string/);

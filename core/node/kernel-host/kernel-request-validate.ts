@@ -49,6 +49,7 @@ const FIELDS: Record<KernelRequest['type'], string[]> = {
     'unsafe',
     'asUser',
     'graceMs',
+    'streamLimitBytes',
   ],
   kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason', 'force'],
   kernel_reset_request: ['requestId', 'notebookKey'],
@@ -155,6 +156,8 @@ function validateKernelRequest(value: unknown): KernelRequest {
       if (asUser !== undefined) request.asUser = asUser;
       const graceMs = int('graceMs', 0, 60_000, true);
       if (graceMs !== undefined) request.graceMs = graceMs;
+      const streamLimitBytes = int('streamLimitBytes', 0, 2 ** 31, true);
+      if (streamLimitBytes !== undefined) request.streamLimitBytes = streamLimitBytes;
       return request;
     }
   }

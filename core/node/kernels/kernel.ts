@@ -6,7 +6,7 @@
 import type { CellLanguage } from '../../common/languages.ts';
 import type { CellErrorData } from '../../common/mime.ts';
 import type { OutputItem } from '../../common/notebook/model.ts';
-import type { ExecutionStatus } from '../../common/protocol.ts';
+import type { ExecutionStatus, DroppedText } from '../../common/protocol.ts';
 
 /**
  * Where a running cell's outputs go. Calls arrive in the order the process produced them. Across
@@ -24,6 +24,8 @@ export interface OutputSink {
   clear(): void;
   /** An error output; the kernel also returns a failed status. */
   error(error: CellErrorData): void;
+  /** Stream text of this execution was counted instead of sent (the kernel host's limit). */
+  dropped?(name: 'stdout' | 'stderr', count: DroppedText): void;
 }
 
 /** What a cell runs with. */
@@ -48,6 +50,8 @@ export interface ExecutionRequest {
   signal: AbortSignal;
   /** Grace between the steps of the interrupt ladder (default 3000). */
   graceMs?: number;
+  /** Bytes of each stream the caller keeps: an executor in another process sends no more (protocol `streamLimitBytes`). */
+  streamLimitBytes?: number;
   /**
    * Called by a kernel whose cell's real work begins well after its process: bpftrace once its
    * probes are attached (compiling and attaching can take seconds). A timeout counts from then,

@@ -3,10 +3,12 @@
  * exported variables and exported functions carried from one cell to the next of the same
  * notebook, as in one terminal.
  *
- * Speed: one bash is started ahead of time and waits for its script on fd 3, so a cell's first
- * output does not pay for a spawn (~2 ms of blocked event loop, ~8 ms until bash runs); the next
+ * Speed: two bashes are started ahead of time; each runs the builtins a cell's prelude uses once
+ * (so their code is paged in), closes its fd 4 to say it is ready, and waits for its script on
+ * fd 3. A cell takes a ready one, so its first output pays for no spawn (~2–10 ms of blocked event
+ * loop), no bash start-up and no first-use page faults: only a pipe write and an eval. The next
  * one is started once the cell printed, ended, or ran 20 ms, so its spawn does not delay the
- * cell's first output either.
+ * cell's first output either; with two, one is ready even when cells follow each other at once.
  * State: the cell's EXIT trap (and its last line) writes `export -p`, `declare -fx` and the folder
  * to a private file; the kernel keeps the text and hands it to the notebook's next cell.
  */
@@ -30,6 +32,8 @@ export interface ShellKernelOptions {
   warm?: boolean;
 }
 
+/** Shells kept started ahead of time. */
+const POOL_SIZE = 2;
 /** A cell that neither printed nor ended by then gets its warm successor started anyway. */
 const REFILL_AFTER_MS = 20;
 /** How much of a cell's stderr is searched for the first `cell: line N:` error. */
@@ -42,7 +46,10 @@ export class ShellKernel implements Kernel {
   /** Private (0700) folder for the state files cells write; root's variables stay unreadable to others. */
   readonly #dir: string;
   readonly #cancelExitTask: () => void;
-  #warm: Promise<CellProcess> | undefined;
+  /** Shells started ahead of time, oldest first. */
+  #pool: Promise<CellProcess>[] = [];
+  /** Settled shells of the pool, to pick a ready one without awaiting. */
+  readonly #settled = new Map<Promise<CellProcess>, CellProcess>();
   /** Each notebook's saved state, and a generation that `reset` bumps so a cell still running cannot restore what was forgotten. */
   readonly #states = new Map<string, string>();
   readonly #generations = new Map<string, number>();
@@ -162,26 +169,40 @@ export class ShellKernel implements Kernel {
     return { stopped: false, exitCode: null, exitSignal: null, ...base, status: 'failed', error, durationMs };
   }
 
-  /** The warm shell if it is alive, else a new one. */
+  /** A ready shell of the pool if there is one, else the oldest (waiting for it), else a new one. */
   async #takeShell(): Promise<CellProcess> {
-    const warm = this.#warm;
-    this.#warm = undefined;
-    const shell = await warm?.catch(() => undefined);
-    if (shell?.alive) return shell;
-    shell?.kill();
+    while (this.#pool.length > 0) {
+      const ready = this.#pool.find((p) => this.#settled.get(p)?.isReady);
+      const taken = ready ?? this.#pool[0]!;
+      this.#pool = this.#pool.filter((p) => p !== taken);
+      this.#settled.delete(taken);
+      const shell = await taken.catch(() => undefined);
+      if (shell?.alive) return shell;
+      shell?.kill();
+    }
     return this.#spawnShell();
   }
 
+  /** Starts one more shell when the pool is short; the next one once it is ready (each spawn blocks the event loop). */
   #refill(): void {
-    if (this.#warmEnabled && !this.#disposed && !this.#warm) {
-      this.#warm = this.#spawnShell();
-      this.#warm.catch(() => (this.#warm = undefined));
-    }
+    if (!this.#warmEnabled || this.#disposed || this.#pool.length >= POOL_SIZE) return;
+    const shell = this.#spawnShell();
+    this.#pool.push(shell);
+    shell.then(
+      async (s) => {
+        this.#settled.set(shell, s);
+        await s.ready;
+        if (this.#pool.includes(shell)) this.#refill();
+      },
+      () => {
+        this.#pool = this.#pool.filter((p) => p !== shell);
+      },
+    );
   }
 
   #spawnShell(): Promise<CellProcess> {
     // `cell` is $0: bash's own errors read "cell: line 3: …".
-    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], { cwd: this.#dir, env: {}, control: true });
+    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], { cwd: this.#dir, env: {}, control: true, readySignal: true });
   }
 
   /** Keeps the state a finished cell saved, if it saved one whole and its notebook was not reset meanwhile. */
@@ -204,9 +225,10 @@ export class ShellKernel implements Kernel {
 
   async dispose(): Promise<void> {
     this.#disposed = true;
-    const warm = this.#warm;
-    this.#warm = undefined;
-    (await warm?.catch(() => undefined))?.kill();
+    const pool = this.#pool;
+    this.#pool = [];
+    this.#settled.clear();
+    for (const shell of await Promise.all(pool.map((p) => p.catch(() => undefined)))) shell?.kill();
     for (const shell of this.#running.keys()) shell.kill(); // their execute() calls end with the kill
     await Promise.all(this.#running.values());
     this.#states.clear();

@@ -12,11 +12,17 @@ export const STATE_END = '#pb-end\n';
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * What the warm bash runs: read fd 3 to its end and eval it. `read -N` reads in blocks (plain
+ * What the warm bash runs: warm up, say it is ready, read fd 3 to its end and eval it. `read -N` reads in blocks (plain
  * `read` and `mapfile` read one byte per syscall from a pipe) and, unlike `$(</dev/fd/3)`, does
  * not reopen the pipe by path (which waits forever once the writer is gone).
  */
-export const BOOTSTRAP = `IFS= read -r -N 2147483647 __pb <&3; eval "$__pb"`;
+export const BOOTSTRAP = [
+  // The builtins every prelude runs, once, so the cell does not wait for their first-use page faults.
+  `builtin eval 'builtin printf -v __pb %q x; builtin export -p; builtin declare -fx; builtin trap : EXIT; builtin trap - EXIT; builtin cd -- .' >/dev/null`,
+  // Ready: fd 4 closed (the kernel prefers a shell that said so), then wait for the script on fd 3.
+  'exec 4>&-',
+  `IFS= read -r -N 2147483647 __pb <&3; eval "$__pb"`,
+].join('; ');
 
 export interface PreludeInput {
   /** The cell's code. */

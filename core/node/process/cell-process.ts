@@ -1,17 +1,19 @@
 /**
- * How every cell's process runs: spawned with execa as the leader of a new session and process
+ * How every cell's process runs: spawned as the leader of a new session and process
  * group, its stdout and stderr passed on live as text, stopped by the interrupt ladder, and —
  * whether it ends on its own or is stopped — followed by the end of everything else of its
  * session, so nothing of a cell survives it (`sleep 100 &` included).
  *
- * Where execa stops short, the code here adds (each file says why): group and session signals
+ * Spawned with node:child_process directly (execa's promise, stream wrappers and result
+ * bookkeeping cost CPU on every cell and nothing here uses them). The code here adds (each file
+ * says why): group and session signals
  * (process-group.ts, interrupt-ladder.ts), a kill-on-exit that works for detached children
  * (exit-cleanup.ts), real pipes instead of socketpairs (child-stdio.ts), and a wait for the output
  * that a background child holding the pipe cannot hang (here).
  */
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { execa, type Options, type ResultPromise } from 'execa';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { cellEnvironment } from './base-env.ts';
 import { forwardText, type TextForward } from './decode-stream.ts';
 import { delay } from './delay.ts';
@@ -69,6 +71,11 @@ export interface CellProcessResult {
 export type SpawnOptions = Pick<CellProcessOptions, 'cwd' | 'env' | 'stdin' | 'uid' | 'gid'> & {
   /** A pipe on fd 3 that the caller writes (the warm shell reads its script there). */
   control?: boolean;
+  /**
+   * With `control`: a pipe on the child's fd 4 that it closes when it is ready for its script
+   * (the warm shell, once it waits on fd 3); {@link CellProcess.ready} resolves then.
+   */
+  readySignal?: boolean;
 };
 
 /** What a started process needs to run as a cell. */
@@ -89,12 +96,15 @@ type Stream = 'stdout' | 'stderr';
  */
 export class CellProcess {
   readonly pid: number | undefined;
-  readonly #child: ResultPromise;
+  readonly #child: ChildProcess;
   readonly #exited: Promise<{ code: number | null; signal: string | null }>;
   readonly #forwards: TextForward[] = [];
   readonly #stdin: Writable | undefined;
   #stdinText: string | undefined;
   readonly #control: Writable | undefined;
+  /** Resolves when the child closed its ready pipe (or exited, or never had one). */
+  readonly ready: Promise<void>;
+  #isReady = false;
   #spawnError: { code: string; message: string } | undefined;
   #pending: { name: Stream; text: string }[] = [];
   #handlers: Pick<RunOptions, 'onStdout' | 'onStderr'> | undefined;
@@ -103,9 +113,9 @@ export class CellProcess {
   #exitCode: number | null | undefined;
 
   private constructor(file: string, args: string[], options: SpawnOptions, pipes: PipeEnds[] | undefined) {
-    // Real pipes for the output where the pool has them, else execa's socketpairs.
+    // Real pipes for the output where the pool has them, else Node's socketpairs.
     const [out, err] = pipes ?? [];
-    // A fixed input is a file a program can reopen; a live one is execa's pipe (it cannot be reopened by path).
+    // A fixed input is a file a program can reopen; a live one is Node's pipe (it cannot be reopened by path).
     let input: number | undefined;
     if (typeof options.stdin === 'object') {
       try {
@@ -119,20 +129,17 @@ export class CellProcess {
       out?.write ?? 'pipe',
       err?.write ?? 'pipe',
       ...(options.control ? ['pipe'] : []), // read with `read -N` from its descriptor, never reopened
+      ...(options.control && options.readySignal ? ['pipe'] : []), // closed by the child when it waits for its script
     ];
-    this.#child = execa(file, args, {
+    this.#child = spawn(file, args, {
       cwd: options.cwd,
       env: cellEnvironment(options.env),
-      extendEnv: false,
       detached: true, // setsid: the child leads a new session and process group
-      stdio: stdio as unknown as Options['stdio'],
-      buffer: false,
-      reject: false,
-      cleanup: false, // a no-op for detached children in execa; exit-cleanup.ts does it
-      forceKillAfterDelay: false, // the interrupt ladder stops cells (interrupt-ladder.ts)
-      uid: options.uid,
-      gid: options.gid,
-    } as Options) as ResultPromise;
+      stdio: stdio as StdioOptions,
+      // exit-cleanup.ts kills it if this process exits; the interrupt ladder stops it (interrupt-ladder.ts).
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    });
     this.pid = this.#child.pid;
     // The child has its ends now; ours stay open only on this side.
     closeFds(out?.write, err?.write, input);
@@ -144,6 +151,17 @@ export class CellProcess {
     this.#stdin = this.#child.stdin ?? undefined;
     this.#control = options.control ? ((this.#child.stdio as unknown[])[3] as Writable | undefined) : undefined;
     for (const w of [this.#stdin, this.#control]) w?.on('error', () => undefined); // EPIPE: the child stopped reading; its exit says the rest
+    const readyPipe = options.control && options.readySignal ? ((this.#child.stdio as unknown[])[4] as Readable | undefined) : undefined;
+    this.ready = readyPipe
+      ? new Promise<void>((resolve) => {
+          const done = () => {
+            this.#isReady = true;
+            resolve();
+          };
+          readyPipe.on('error', done).on('close', done).resume();
+        })
+      : Promise.resolve();
+    if (!readyPipe) this.#isReady = true;
     if (stdout) this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text)));
     if (stderr) this.#forwards.push(forwardText(stderr, (text) => this.#emit('stderr', text)));
 
@@ -161,13 +179,16 @@ export class CellProcess {
         }
       });
     });
-    // execa's own promise settles after the exit; the result is read from the events above.
-    this.#child.catch(() => undefined);
   }
 
   /** Starts `file` as the leader of a new session; its output waits for {@link run}. */
   static async spawn(file: string, args: string[], options: SpawnOptions): Promise<CellProcess> {
     return new CellProcess(file, args, options, await takePipes(2));
+  }
+
+  /** Whether {@link ready} has resolved. */
+  get isReady(): boolean {
+    return this.#isReady;
   }
 
   /** The pipe on the child's fd 3, when spawned with `control`. */

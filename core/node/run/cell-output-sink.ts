@@ -38,5 +38,11 @@ export function cellOutputSink(cell: Cell, memoryLimitBytes: number, apply: (edi
     },
     clear: () => apply({ kind: 'clear' }),
     error: (error) => add(errorOutput(error, Date.now())),
+    dropped: (name, count) => {
+      limiter.addDropped(name, count);
+      const mime = name === 'stdout' ? MIME.stdout : MIME.stderr;
+      const last = cell.outputs.findLast((o) => o.kind === 'stream' && o.items[0]?.mime === mime);
+      if (last) last.truncated = limiter.dropped(name);
+    },
   };
 }

@@ -2,6 +2,7 @@
  * What runs cells for a runner: in-process kernels (`LocalExecutor`: inside the kernel host, and in tests) or
  * the privileged kernel host over stdio (`KernelHostClient`, issue 5). Both implement this.
  */
+import type { CellLanguage } from '../../common/languages.ts';
 import type { RunAs } from '../../common/protocol.ts';
 import type { ExecutionRequest, ExecutionResult } from '../kernels/kernel.ts';
 
@@ -14,6 +15,8 @@ export interface CellExecutor {
   runAsFor(asUser: boolean | undefined): RunAs;
   /** Runs one cell; dispatches on `request.language`. Never rejects for a cell's own failure. */
   execute(request: ExecutionRequest & { timeoutMs?: number; asUser?: boolean; notebookPath?: string | null }): Promise<ExecutionResult>;
+  /** Starts a language's kernel ahead of its first cell (in-process executors). */
+  prepare?(language: CellLanguage): void;
   /** Forgets one notebook's kernel state (shell cwd/env, TypeScript context). */
   reset(notebookKey: string): Promise<void>;
   /** Stops everything it runs. */

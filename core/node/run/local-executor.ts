@@ -40,6 +40,10 @@ class LocalExecutor implements CellExecutor {
     return kernel;
   }
 
+  prepare(language: CellLanguage): void {
+    this.#kernel(language).catch(() => undefined); // a kernel that cannot start says so at its first cell
+  }
+
   async execute(request: Parameters<CellExecutor['execute']>[0]) {
     return (await this.#kernel(request.language)).execute(request);
   }

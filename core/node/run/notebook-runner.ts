@@ -398,6 +398,7 @@ export class NotebookRunner {
         // bpftrace: the timeout counts again from when its probes are attached.
         onTracing: startTimeout,
         graceMs: this.#opts.graceMs,
+        streamLimitBytes: this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
         sink,
         notebook: this.#access(controller.signal, run),
       });

@@ -36,6 +36,12 @@ export class StreamLimiter {
     return { kept, dropped: rest.length > 0 };
   }
 
+  /** Counts text dropped before it reached here (by the kernel host, under the same limit). */
+  addDropped(name: 'stdout' | 'stderr', count: { bytes: number; lines: number }): void {
+    this.#dropped[name].bytes += count.bytes;
+    this.#dropped[name].lines += count.lines;
+  }
+
   /** What was dropped from one stream so far. */
   dropped(name: 'stdout' | 'stderr'): { bytes: number; lines: number } {
     return { ...this.#dropped[name] };
