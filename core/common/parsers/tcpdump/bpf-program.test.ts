@@ -7,7 +7,7 @@ import { needs } from '../../../../test/support/needs.ts';
 import { formatBpfInstruction, looksLikeBpfProgram, parseBpfProgram } from './bpf-program.ts';
 
 /** formats.md's REAL `tcpdump -i lo -d/-dd/-ddd 'tcp dst port 8080'`, split at its `$ ` command lines. */
-const dumps = readFileSync(join(import.meta.dirname, 'fixtures', 'tcpdump-bpf-dumps.txt'), 'utf8')
+const dumps = readFileSync(join(import.meta.dirname, '../../../../test/fixtures/tcpdump', 'tcpdump-bpf-dumps.txt'), 'utf8')
   .split(/^\$ .*\n/m)
   .slice(1);
 const [d, dd, ddd] = dumps as [string, string, string];

@@ -13,7 +13,7 @@ import {
 } from './tcpdump-text.ts';
 
 /** Real tcpdump 4.99.3 output: formats.md's samples (tcpdump-*) and captures made on lo for these tests (local-*). */
-const sample = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+const sample = (name: string) => readFileSync(join(import.meta.dirname, '../../../../test/fixtures/tcpdump', name), 'utf8');
 
 function parse(text: string, options?: TcpdumpTextOptions): TcpdumpItem[] {
   const parser = createTcpdumpTextParser(options);
