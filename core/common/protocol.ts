@@ -512,6 +512,11 @@ export type KernelMessage =
   | { type: 'kernel_state'; requestId: string; state: 'running' | 'tracing'; at: number; runAs: RunAs }
   /** `sink.stream(name, text)`: live text of one of the cell's streams. */
   | { type: 'kernel_stream'; requestId: string; name: 'stdout' | 'stderr'; text: string }
+  /**
+   * `sink.bytes('stdout', data)`: stdout that started as binary (a pcap/pcapng capture), base64,
+   * passed on undecoded for the session host to parse; the kernel host never reads it.
+   */
+  | { type: 'kernel_bytes'; requestId: string; name: 'stdout'; base64: string }
   /** `sink.display(items, { displayId })`: a rich output. */
   | { type: 'kernel_display'; requestId: string; items: OutputItem[]; displayId?: string }
   /** `sink.update(displayId, items)`: the display named `displayId` shows `items` now. */

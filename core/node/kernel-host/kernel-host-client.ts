@@ -157,6 +157,14 @@ export class KernelHostClient implements CellExecutor {
       case 'kernel_stream':
         this.#executions.get(message.requestId)?.sink.stream(message.name, message.text);
         return;
+      case 'kernel_bytes': {
+        const sink = this.#executions.get(message.requestId)?.sink;
+        if (typeof message.base64 !== 'string') return;
+        const data = Buffer.from(message.base64, 'base64');
+        if (sink?.bytes) sink.bytes('stdout', data);
+        else sink?.stream('stdout', data.toString('utf8'));
+        return;
+      }
       case 'kernel_display':
         this.#executions.get(message.requestId)?.sink.display(message.items, message.displayId !== undefined ? { displayId: message.displayId } : undefined);
         return;

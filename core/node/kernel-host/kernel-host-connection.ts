@@ -163,6 +163,7 @@ const KERNEL_MESSAGE_TYPES: Record<KernelMessageType, boolean> = {
   kernel_ack: true,
   kernel_state: true,
   kernel_stream: true,
+  kernel_bytes: true,
   kernel_display: true,
   kernel_update: true,
   kernel_clear: true,

@@ -43,6 +43,14 @@ export function kernelOutputSink(requestId: string, output: Writable, send: (mes
       if (output.writableLength > MAX_BUFFERED_OUTPUT) return count(name, kept);
       send({ type: 'kernel_stream', requestId, name, text: kept });
     },
+    bytes: (name, data) => {
+      // A capture goes whole or not at all past this point: dropped bytes are counted and said.
+      if (output.writableLength > MAX_BUFFERED_OUTPUT) {
+        behind[name].bytes += data.length;
+        return;
+      }
+      send({ type: 'kernel_bytes', requestId, name, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') });
+    },
     display: (items, options) =>
       send({ type: 'kernel_display', requestId, items, ...(options?.displayId !== undefined ? { displayId: options.displayId } : {}) }),
     update: (displayId, items) => send({ type: 'kernel_update', requestId, displayId, items }),

@@ -24,6 +24,8 @@ export interface OutputSink {
   clear(): void;
   /** An error output; the kernel also returns a failed status. */
   error(error: CellErrorData): void;
+  /** Binary stdout (a capture): its bytes as read, in order; the caller parses them. */
+  bytes?(name: 'stdout', data: Uint8Array): void;
   /** Stream text of this execution was counted instead of sent (the kernel host's limit). */
   dropped?(name: 'stdout' | 'stderr', count: DroppedText): void;
 }

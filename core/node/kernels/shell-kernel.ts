@@ -111,6 +111,12 @@ export class ShellKernel implements Kernel {
             request.sink.stream('stdout', text);
             refill();
           },
+          // `tcpdump -w -`, `cat x.pcap`: bytes, parsed outside the root process (the sink's owner).
+          onStdoutBytes: (bytes) => {
+            if (request.sink.bytes) request.sink.bytes('stdout', bytes);
+            else request.sink.stream('stdout', bytes.toString('utf8'));
+            refill();
+          },
           onStderr: (text) => {
             if (stderrHead.length < LOCATION_SCAN_CHARS) stderrHead += text;
             request.sink.stream('stderr', text);
@@ -202,7 +208,13 @@ export class ShellKernel implements Kernel {
 
   #spawnShell(): Promise<CellProcess> {
     // `cell` is $0: bash's own errors read "cell: line 3: …".
-    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], { cwd: this.#dir, env: {}, control: true, readySignal: true });
+    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], {
+      cwd: this.#dir,
+      env: {},
+      control: true,
+      readySignal: true,
+      sniffBinary: true,
+    });
   }
 
   /** Keeps the state a finished cell saved, if it saved one whole and its notebook was not reset meanwhile. */

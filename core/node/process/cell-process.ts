@@ -42,6 +42,8 @@ export interface CellProcessOptions {
   /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
+  /** Stdout that started as binary (spawned with `sniffBinary`): its bytes, undecoded. */
+  onStdoutBytes?(bytes: Buffer): void;
   /**
    * The child's stdin: /dev/null (default), a fixed text (a file, so `cat /dev/stdin` works), or a
    * pipe handed to `onStdin` (a socket: `/dev/stdin` cannot be reopened by path then).
@@ -76,10 +78,15 @@ export type SpawnOptions = Pick<CellProcessOptions, 'cwd' | 'env' | 'stdin' | 'u
    * (the warm shell, once it waits on fd 3); {@link CellProcess.ready} resolves then.
    */
   readySignal?: boolean;
+  /** Stdout that starts as binary (a capture, a NUL byte) goes to `onStdoutBytes` undecoded. */
+  sniffBinary?: boolean;
 };
 
 /** What a started process needs to run as a cell. */
-export type RunOptions = Pick<CellProcessOptions, 'signal' | 'graceMs' | 'hurry' | 'repeatSigintMs' | 'onStdout' | 'onStderr' | 'onStdin' | 'onSpawn'>;
+export type RunOptions = Pick<
+  CellProcessOptions,
+  'signal' | 'graceMs' | 'hurry' | 'repeatSigintMs' | 'onStdout' | 'onStderr' | 'onStdoutBytes' | 'onStdin' | 'onSpawn'
+>;
 
 /** Time the rest of a session gets after its leader exits before it is killed outright. */
 const LEFTOVER_GRACE_MS = 200;
@@ -106,8 +113,8 @@ export class CellProcess {
   readonly ready: Promise<void>;
   #isReady = false;
   #spawnError: { code: string; message: string } | undefined;
-  #pending: { name: Stream; text: string }[] = [];
-  #handlers: Pick<RunOptions, 'onStdout' | 'onStderr'> | undefined;
+  #pending: ({ name: Stream; text: string } | { name: 'stdout'; bytes: Buffer })[] = [];
+  #handlers: Pick<RunOptions, 'onStdout' | 'onStderr' | 'onStdoutBytes'> | undefined;
   #lastOutput = 0;
   #ran = false;
   #exitCode: number | null | undefined;
@@ -162,7 +169,8 @@ export class CellProcess {
         })
       : Promise.resolve();
     if (!readyPipe) this.#isReady = true;
-    if (stdout) this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text)));
+    if (stdout)
+      this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text), options.sniffBinary ? (bytes) => this.#emitBytes(bytes) : undefined));
     if (stderr) this.#forwards.push(forwardText(stderr, (text) => this.#emit('stderr', text)));
 
     if (this.pid !== undefined) trackSession(this.pid);
@@ -207,6 +215,13 @@ export class CellProcess {
     );
   }
 
+  #emitBytes(bytes: Buffer): void {
+    this.#lastOutput = performance.now();
+    if (!this.#handlers) this.#pending.push({ name: 'stdout', bytes });
+    else if (this.#handlers.onStdoutBytes) this.#handlers.onStdoutBytes(bytes);
+    else this.#handlers.onStdout(bytes.toString('utf8'));
+  }
+
   #emit(name: Stream, text: string): void {
     this.#lastOutput = performance.now();
     if (!this.#handlers) this.#pending.push({ name, text });
@@ -222,8 +237,11 @@ export class CellProcess {
   async run(options: RunOptions, begin?: () => void): Promise<CellProcessResult> {
     if (this.#ran) throw new Error('CellProcess.run called twice');
     this.#ran = true;
-    this.#handlers = { onStdout: options.onStdout, onStderr: options.onStderr };
-    for (const { name, text } of this.#pending.splice(0)) this.#emit(name, text);
+    this.#handlers = { onStdout: options.onStdout, onStderr: options.onStderr, onStdoutBytes: options.onStdoutBytes };
+    for (const chunk of this.#pending.splice(0)) {
+      if ('bytes' in chunk) this.#emitBytes(chunk.bytes);
+      else this.#emit(chunk.name, chunk.text);
+    }
 
     const pid = this.pid;
     if (pid === undefined) {

@@ -3,16 +3,34 @@ import type { Cell, Output } from '../../common/notebook/model.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { OutputEdit } from '../../common/protocol.ts';
 import type { OutputSink } from '../kernels/kernel.ts';
+import { CaptureOutput } from './capture-output.ts';
 import { StreamLimiter } from './stream-limiter.ts';
 
 /**
  * The OutputSink of one execution of `cell`: each call becomes an output edit of the cell, handed
  * to `apply` (streams append to the cell's last output of that stream, within `memoryLimitBytes`).
  */
-export function cellOutputSink(cell: Cell, memoryLimitBytes: number, apply: (edit: OutputEdit) => void): OutputSink {
+export function cellOutputSink(
+  cell: Cell,
+  memoryLimitBytes: number,
+  apply: (edit: OutputEdit) => void,
+  options: { notebookPath?: string } = {},
+): OutputSink & { finish(): void } {
   const limiter = new StreamLimiter(memoryLimitBytes);
   const add = (output: Output) => apply({ kind: 'add', output });
-  return {
+  let capture: CaptureOutput | undefined;
+  const sink: OutputSink & { finish(): void } = {
+    /** The execution ended: a capture's last packets and final view. */
+    finish: () => capture?.end(),
+    bytes: (_name, data) => {
+      capture ??= new CaptureOutput({
+        notebookPath: options.notebookPath,
+        cellId: cell.id,
+        command: cell.source.split('\n').find((line) => /\b(tcpdump|dumpcap|tshark|cat)\b/.test(line)),
+        sink,
+      });
+      capture.push(data);
+    },
     stream: (name, text) => {
       const { kept, dropped } = limiter.take(name, text);
       const last = cell.outputs.at(-1);
@@ -45,4 +63,5 @@ export function cellOutputSink(cell: Cell, memoryLimitBytes: number, apply: (edi
       if (last) last.truncated = limiter.dropped(name);
     },
   };
+  return sink;
 }

@@ -402,6 +402,7 @@ export class NotebookRunner {
         sink,
         notebook: this.#access(controller.signal, run),
       });
+      sink.finish();
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
       const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
@@ -410,6 +411,7 @@ export class NotebookRunner {
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.
+      sink.finish();
       return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] }, true);
     } finally {
       if (timer) clearTimeout(timer);
@@ -472,8 +474,10 @@ export class NotebookRunner {
   }
 
   /** The OutputSink of one execution: its calls become output edits of the cell (cell-output-sink.ts). */
-  #sinkFor(cell: Cell): OutputSink {
-    return cellOutputSink(cell, this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, (edit) => this.#applyOutput(cell, edit));
+  #sinkFor(cell: Cell): OutputSink & { finish(): void } {
+    return cellOutputSink(cell, this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, (edit) => this.#applyOutput(cell, edit), {
+      notebookPath: this.#opts.notebookPath ?? undefined,
+    });
   }
 
   /** Every change of a cell's outputs: applied to the document, then reported. */
