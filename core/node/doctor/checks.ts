@@ -266,7 +266,7 @@ const elevation: Check = async (ctx) => {
 export const CHECKS: Check[] = [
   bpftrace,
   toolCheck('tcpdump', 'tcpdump', ['--version'], 'packet capture in shell cells'),
-  toolCheck('tshark', 'tshark', ['--version'], 'decoded packet views (packets renderer)'),
+  toolCheck('tshark', 'tshark', ['--version'], 'the full tshark dissection of a packet in the packet view (Probebook decodes packets itself)'),
   toolCheck('iperf3', 'iperf3', ['--version'], 'throughput labs'),
   iptables,
   pwru,
