@@ -266,7 +266,7 @@ const elevation: Check = async (ctx) => {
 export const CHECKS: Check[] = [
   bpftrace,
   toolCheck('tcpdump', 'tcpdump', ['--version'], 'packet capture in shell cells'),
-  toolCheck('tshark', 'tshark', ['--version'], 'the full tshark dissection of a packet in the packet view (Probebook decodes packets itself)'),
+  toolCheck('tshark', 'tshark', ['--version'], 'full dissection of saved captures (tshark -r FILE -V); the packet view decodes packets itself'),
   toolCheck('iperf3', 'iperf3', ['--version'], 'throughput labs'),
   iptables,
   pwru,
