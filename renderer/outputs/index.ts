@@ -17,6 +17,8 @@ import { htmlFrameRenderer, htmlRenderer } from './html/html-renderers.ts';
 import { imageRenderer } from './image-renderers.ts';
 import { jsonRenderer } from './json-renderer.ts';
 import { markdownRenderer } from './markdown-renderer.ts';
+import { bpfProgramRenderer } from './packets/bpf-program-renderer.ts';
+import { packetsRenderer } from './packets/packets-renderer.ts';
 import { setOutputDefaults } from './output-view.ts';
 import { plotlyRenderer } from './plotly-renderer.ts';
 import { RendererRegistry, type OutputAssets } from './registry.ts';
@@ -38,6 +40,8 @@ for (const r of [
   ...streamRenderers,
   errorRenderer,
   bpftraceRenderer,
+  packetsRenderer,
+  bpfProgramRenderer,
   plotlyRenderer,
   tableRenderer,
   imageRenderer,
