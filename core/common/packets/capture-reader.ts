@@ -354,7 +354,7 @@ export class CaptureReader {
       this.problem(offset + 12, `packet ${no}: ${capLen} bytes captured but only ${origLen} on the wire; taking ${capLen}`, false);
       origLen = capLen;
     }
-    const data = b.subarray(at + this.recordHeaderLength, at + size);
+    const data = view(b, at + this.recordHeaderLength, capLen);
     out.push({ no, time: { sec, nsec: this.nanoTime ? frac % 1e9 : (frac % 1e6) * 1000 }, iface: 0, origLen, data });
   }
 
@@ -479,7 +479,7 @@ export class CaptureReader {
     }
     this.packetCount = no;
     const time = unitsToTime(read(b, body + 4), read(b, body + 8), this.interfaces[iface]!.tsUnitsPerSecond);
-    out.push({ no, time, iface, origLen, data: b.subarray(body + 20, body + 20 + capLen) });
+    out.push({ no, time, iface, origLen, data: view(b, body + 20, capLen) });
   }
 
   private readSimplePacket(b: Uint8Array, body: number, end: number, offset: number, out: PacketRecord[]): void {
@@ -495,8 +495,16 @@ export class CaptureReader {
     const capLen = Math.min(origLen, snap, end - body - 4);
     this.packetCount = no;
     // A simple packet block carries no timestamp.
-    out.push({ no, time: { sec: 0, nsec: 0 }, iface, origLen: Math.max(origLen, capLen), data: b.subarray(body + 4, body + 4 + capLen) });
+    out.push({ no, time: { sec: 0, nsec: 0 }, iface, origLen: Math.max(origLen, capLen), data: view(b, body + 4, capLen) });
   }
+}
+
+/**
+ * A plain Uint8Array over `length` bytes of `b` from `at`: what `subarray` gives in a browser, and
+ * several times cheaper than Node's `Buffer#subarray` (which makes another Buffer through its species).
+ */
+function view(b: Uint8Array, at: number, length: number): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset + at, length);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });

@@ -178,6 +178,10 @@ export function dnsMessage(w: Walk, start: number, end: number, overTcp: boolean
       const klass = u16(d, name.next + 2);
       if (s === 0) {
         info += ` ${dnsType(type)} ${name.text}`;
+        if (!section) {
+          p = name.next + 4;
+          continue;
+        }
         const q = add(w, section, `${name.text}: type ${dnsType(type)}, class ${klass === 1 ? 'IN' : klass}`, p, name.next + 4);
         add(w, q, `Name: ${name.text}`, p, name.next, 'dns.qry.name', name.text);
         add(w, q, `Type: ${dnsType(type)} (${type})`, name.next, name.next + 2, 'dns.qry.type', String(type));

@@ -65,9 +65,11 @@ function icmp(w: Walk, o: number, end: number): void {
       : type === 11
         ? `${name} (${code === 0 ? 'Time to live exceeded in transit' : 'Fragment reassembly time exceeded'})`
         : name;
-  add(w, node, `Type: ${type} (${name})`, o, o + 1, 'icmp.type', String(type));
-  add(w, node, `Code: ${code}${type === 3 && UNREACHABLE[code] ? ` (${UNREACHABLE[code]})` : ''}`, o + 1, o + 2, 'icmp.code', String(code));
-  add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmp.checksum', hexValue(u16(d, o + 2), 4));
+  if (node) {
+    add(w, node, `Type: ${type} (${name})`, o, o + 1, 'icmp.type', String(type));
+    add(w, node, `Code: ${code}${type === 3 && UNREACHABLE[code] ? ` (${UNREACHABLE[code]})` : ''}`, o + 1, o + 2, 'icmp.code', String(code));
+    add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmp.checksum', hexValue(u16(d, o + 2), 4));
+  }
   if (type === 0 || type === 8 || type === 13 || type === 14) {
     if (!w.has(node, o + 4, 4, 'ICMP echo header')) return;
     const id = u16(d, o + 4);
@@ -75,10 +77,12 @@ function icmp(w: Walk, o: number, end: number): void {
     const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
     // Wireshark pads the name so that replies and requests line up.
     w.info += `${type === 0 ? '    ' : '  '}id=${hexValue(id, 4)}, seq=${seq}/${seqLe}, ttl=${w.ttl}`;
-    add(w, node, `Identifier (BE): ${id} (${hexValue(id, 4)})`, o + 4, o + 6, 'icmp.ident', String(id));
-    add(w, node, `Sequence Number (BE): ${seq} (${hexValue(seq, 4)})`, o + 6, o + 8, 'icmp.seq', String(seq));
-    add(w, node, `Sequence Number (LE): ${seqLe}`, o + 6, o + 8, 'icmp.seq_le', String(seqLe));
-    if (node && Math.min(end, d.length) > o + 8) add(w, node, `Data (${Math.min(end, d.length) - o - 8} bytes)`, o + 8, end);
+    if (node) {
+      add(w, node, `Identifier (BE): ${id} (${hexValue(id, 4)})`, o + 4, o + 6, 'icmp.ident', String(id));
+      add(w, node, `Sequence Number (BE): ${seq} (${hexValue(seq, 4)})`, o + 6, o + 8, 'icmp.seq', String(seq));
+      add(w, node, `Sequence Number (LE): ${seqLe}`, o + 6, o + 8, 'icmp.seq_le', String(seqLe));
+      if (Math.min(end, d.length) > o + 8) add(w, node, `Data (${Math.min(end, d.length) - o - 8} bytes)`, o + 8, end);
+    }
   } else if (type === 3 || type === 11 || type === 12 || type === 4 || type === 5) {
     if (type === 5 && w.has(node, o + 4, 4, 'ICMP redirect gateway')) add(w, node, `Gateway Address: ${ipv4(d, o + 4)}`, o + 4, o + 8);
     if (type === 3 && code === 4 && w.has(node, o + 6, 2, 'ICMP next-hop MTU')) add(w, node, `MTU of next hop: ${u16(d, o + 6)}`, o + 6, o + 8);
@@ -144,16 +148,20 @@ function icmpv6(w: Walk, o: number, end: number): void {
   const code = d[o + 1]!;
   const name = ICMPV6_TYPES[type] ?? `Unknown type ${type}`;
   w.info = name;
-  add(w, node, `Type: ${name} (${type})`, o, o + 1, 'icmpv6.type', String(type));
-  add(w, node, `Code: ${code}`, o + 1, o + 2, 'icmpv6.code', String(code));
-  add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmpv6.checksum', hexValue(u16(d, o + 2), 4));
+  if (node) {
+    add(w, node, `Type: ${name} (${type})`, o, o + 1, 'icmpv6.type', String(type));
+    add(w, node, `Code: ${code}`, o + 1, o + 2, 'icmpv6.code', String(code));
+    add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmpv6.checksum', hexValue(u16(d, o + 2), 4));
+  }
   if (type === 128 || type === 129) {
     if (!w.has(node, o + 4, 4, 'ICMPv6 echo header')) return;
     const id = u16(d, o + 4);
     const seq = u16(d, o + 6);
     w.info += ` id=${hexValue(id, 4)}, seq=${seq}, hop limit=${w.ttl}`;
-    add(w, node, `Identifier: ${hexValue(id, 4)}`, o + 4, o + 6, 'icmpv6.echo.identifier', hexValue(id, 4));
-    add(w, node, `Sequence: ${seq}`, o + 6, o + 8, 'icmpv6.echo.sequence_number', String(seq));
+    if (node) {
+      add(w, node, `Identifier: ${hexValue(id, 4)}`, o + 4, o + 6, 'icmpv6.echo.identifier', hexValue(id, 4));
+      add(w, node, `Sequence: ${seq}`, o + 6, o + 8, 'icmpv6.echo.sequence_number', String(seq));
+    }
     return;
   }
   if (type === 135 || type === 136 || type === 137) {
@@ -441,10 +449,12 @@ function udp(w: Walk, o: number, end: number): void {
   w.ports.dst = dport;
   w.info = `${sport} → ${dport} Len=${Math.max(0, length - 8)}`;
   const node = w.full ? w.layer(`User Datagram Protocol, Src Port: ${sport}, Dst Port: ${dport}`, o, o + 8) : null;
-  add(w, node, `Source Port: ${sport}`, o, o + 2, 'udp.srcport', String(sport));
-  add(w, node, `Destination Port: ${dport}`, o + 2, o + 4, 'udp.dstport', String(dport));
-  add(w, node, `Length: ${length}`, o + 4, o + 6, 'udp.length', String(length));
-  add(w, node, `Checksum: ${hexValue(u16(d, o + 6), 4)} [not verified]`, o + 6, o + 8, 'udp.checksum', hexValue(u16(d, o + 6), 4));
+  if (node) {
+    add(w, node, `Source Port: ${sport}`, o, o + 2, 'udp.srcport', String(sport));
+    add(w, node, `Destination Port: ${dport}`, o + 2, o + 4, 'udp.dstport', String(dport));
+    add(w, node, `Length: ${length}`, o + 4, o + 6, 'udp.length', String(length));
+    add(w, node, `Checksum: ${hexValue(u16(d, o + 6), 4)} [not verified]`, o + 6, o + 8, 'udp.checksum', hexValue(u16(d, o + 6), 4));
+  }
   if (length < 8) {
     w.problem(node, `UDP length ${length} is less than its 8-byte header: malformed`);
     return;

@@ -160,9 +160,18 @@ export function ipv6(d: Uint8Array, o: number): string {
 }
 
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** `aa:bb:cc:dd:ee:ff` of the 6 bytes at `o`. */
+const macCache = new Map<number, string>();
+/** `aa:bb:cc:dd:ee:ff` of the 6 bytes at `o` (cached by value: a capture repeats few MACs). */
 export function mac(d: Uint8Array, o: number): string {
-  return `${HEX2[d[o]!]}:${HEX2[d[o + 1]!]}:${HEX2[d[o + 2]!]}:${HEX2[d[o + 3]!]}:${HEX2[d[o + 4]!]}:${HEX2[d[o + 5]!]}`;
+  // 48 bits fit a double exactly.
+  const key = u16(d, o) * 4294967296 + u32(d, o + 2);
+  let text = macCache.get(key);
+  if (text === undefined) {
+    if (macCache.size > 65_536) macCache.clear();
+    text = `${HEX2[d[o]!]}:${HEX2[d[o + 1]!]}:${HEX2[d[o + 2]!]}:${HEX2[d[o + 3]!]}:${HEX2[d[o + 4]!]}:${HEX2[d[o + 5]!]}`;
+    macCache.set(key, text);
+  }
+  return text;
 }
 
 /** Bytes as tshark writes a bytes field: `01:02:0a`. */
