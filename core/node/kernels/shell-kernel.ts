@@ -46,6 +46,8 @@ export class ShellKernel implements Kernel {
   /** Private (0700) folder for the state files cells write; root's variables stay unreadable to others. */
   readonly #dir: string;
   readonly #cancelExitTask: () => void;
+  /** Cells that have not printed, ended or run 20 ms yet: no spawn may delay them. */
+  #waiting = 0;
   /** Shells started ahead of time, oldest first. */
   #pool: Promise<CellProcess>[] = [];
   /** Settled shells of the pool, to pick a ready one without awaiting. */
@@ -91,11 +93,13 @@ export class ShellKernel implements Kernel {
     // The next warm shell starts after this cell's first output (its spawn blocks the event loop).
     let refillTimer: NodeJS.Timeout | undefined;
     let refilled = false;
+    this.#waiting++;
     const refill = () => {
       if (refilled) return;
       refilled = true;
+      this.#waiting--;
       clearTimeout(refillTimer);
-      setImmediate(() => this.#refill());
+      setImmediate(() => this.#refill(POOL_SIZE));
     };
     refillTimer = setTimeout(refill, REFILL_AFTER_MS);
     let stderrHead = '';
@@ -135,7 +139,11 @@ export class ShellKernel implements Kernel {
       this.#running.delete(shell);
       clearTimeout(refillTimer);
       // Started now (not on setImmediate): a next cell that follows at once finds it.
-      if (!refilled) this.#refill();
+      if (!refilled) {
+        refilled = true;
+        this.#waiting--;
+        this.#refill();
+      }
     }
     if (shell.pid !== undefined) this.#collectState(key, generation, stateFile);
 
@@ -189,16 +197,21 @@ export class ShellKernel implements Kernel {
     return this.#spawnShell();
   }
 
-  /** Starts one more shell when the pool is short; the next one once it is ready (each spawn blocks the event loop). */
-  #refill(): void {
-    if (!this.#warmEnabled || this.#disposed || this.#pool.length >= POOL_SIZE) return;
+  /** Starts shells until the pool holds `upTo` (each spawn blocks the event loop: callers choose when). */
+  #refill(upTo = 1): void {
+    while (this.#warmEnabled && !this.#disposed && this.#pool.length < Math.min(upTo, POOL_SIZE)) this.#spawnOne();
+  }
+
+  #spawnOne(): void {
     const shell = this.#spawnShell();
     this.#pool.push(shell);
     shell.then(
       async (s) => {
         this.#settled.set(shell, s);
         await s.ready;
-        if (this.#pool.includes(shell)) this.#refill();
+        // Taken or not, the pool grows back one spawn at a time, never while a cell waits for its
+        // first output (a spawn blocks the event loop): that cell's output refills it then.
+        if (this.#waiting === 0) this.#refill(POOL_SIZE);
       },
       () => {
         this.#pool = this.#pool.filter((p) => p !== shell);
