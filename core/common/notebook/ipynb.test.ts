@@ -269,3 +269,13 @@ test('notebookAsSaved gives the streams as the saved file reads back: capped to 
   assert.match(String(saved.cells[1]!.outputs[0]!.items[0]!.data), /output truncated/);
   assert.equal(String(nb.cells[0]!.outputs[0]!.items[0]!.data), lines(5000), 'the notebook itself is left alone');
 });
+
+test('splitLines finds the same lines by its fast path (only \\n) as by the full one', () => {
+  const text = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('') + 'no end';
+  const lines = splitLines(text);
+  assert.equal(lines.length, 1001);
+  assert.equal(lines.join(''), text);
+  assert.deepEqual(splitLines('a\r\nb\rc\u2028d\n'), ['a\r\n', 'b\r', 'c\u2028', 'd\n'], 'other line ends take the full path');
+  assert.deepEqual(splitLines(''), []);
+  assert.deepEqual(splitLines('\n\n'), ['\n', '\n']);
+});

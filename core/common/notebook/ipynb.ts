@@ -362,10 +362,22 @@ function splitBundles(attachments: JsonObject): JsonObject {
   return out;
 }
 
+/** Line ends other than \n that Python's splitlines knows. */
+const OTHER_LINE_ENDS = /[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 /** Python's `str.splitlines(True)`: the line ends it knows, each kept with its line. */
 export function splitLines(text: string): string[] {
   const lines: string[] = [];
   let start = 0;
+  if (!OTHER_LINE_ENDS.test(text)) {
+    // Only \n ends lines (most output): found by indexOf, not a loop over every character.
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      lines.push(text.slice(start, end + 1));
+      start = end + 1;
+    }
+    if (start < text.length) lines.push(text.slice(start));
+    return lines;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 13 /* \r */ && text.charCodeAt(i + 1) === 10) i++;

@@ -81,3 +81,10 @@ test('other output is left alone; next to other outputs the view is added, the t
   truncated.outputs[0]!.truncated = { bytes: 10, lines: 1 };
   assert.deepEqual(transform(truncated).calls, ['display'], 'a truncated stream stays, with its note');
 });
+
+test('numbers that only look like -ddd are left alone; a real -ddd program is taken', () => {
+  assert.deepEqual(transform(shellCell('seq 3; echo 1 2 3 4', [streamOutput('stdout', '3\n1 2 3 4\n', 1)])).calls, []);
+  const ddd = '4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n';
+  const { displays } = transform(shellCell('tcpdump -ddd ip', [streamOutput('stdout', ddd, 1)]));
+  assert.equal((displays[0]![0]!.data as unknown as BpfProgramPayload).format, 'ddd');
+});

@@ -27,7 +27,8 @@ export const tcpdumpTransform: OutputTransform = {
     if (stdout.length === 0) return;
     const text = stdout.map((o) => String(o.items[0]!.data)).join('');
     if (text.length > MAX_TEXT) return;
-    const items = looksLikeBpfProgram(text) ? bpfProgramItems(text, cell.source) : packetItems(text, cell.source);
+    const head = text.slice(0, SNIFF_CHARS);
+    const items = looksLikeBpfProgram(head) ? bpfProgramItems(text, cell.source) : looksLikeTcpdumpText(head) ? packetItems(text, cell.source) : undefined;
     if (!items) return;
     // Only tcpdump's text on stdout: the view takes its place (its text/plain keeps every character).
     const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
@@ -36,9 +37,8 @@ export const tcpdumpTransform: OutputTransform = {
   },
 };
 
-/** The packet view of tcpdump's printed packets, or undefined when the text is not that. */
+/** The packet view of tcpdump's printed packets, or undefined when none parse. */
 function packetItems(text: string, source: string): OutputItem[] | undefined {
-  if (!looksLikeTcpdumpText(text.slice(0, SNIFF_CHARS))) return undefined;
   const command = tcpdumpCommandLine(source);
   const parsed = command ? parseTcpdumpCommand(command) : undefined;
   const parser = createTcpdumpTextParser(parsed ? textOptionsOf(parsed) : {});
@@ -81,6 +81,8 @@ function textPacket(packet: Extract<TcpdumpItem, { kind: 'packet' }>): TextPacke
 function bpfProgramItems(text: string, source: string): OutputItem[] | undefined {
   const program = parseBpfProgram(text);
   if (!program.format || program.instructions.length === 0) return undefined;
+  // Numbers alone (-ddd) could be any output: only a program that reads cleanly is taken for one.
+  if (program.format === 'ddd' && program.problems.length > 0) return undefined;
   const command = tcpdumpCommandLine(source);
   const expression = command ? filterExpressionOf(command) : undefined;
   const payload: BpfProgramPayload = { version: 1, format: program.format, text, ...(expression ? { expression } : {}) };
