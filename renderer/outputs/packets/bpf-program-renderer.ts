@@ -58,7 +58,16 @@ function drawGutter(edges: readonly JumpEdge[], lanes: number, rows: number): { 
   }
   const defs = svg('defs', {});
   for (const kind of ['true', 'false', 'always']) {
-    const marker = svg('marker', { id: `pb-bpf-arrow-${kind}`, viewBox: '0 0 6 6', refX: 5, refY: 3, markerWidth: 6, markerHeight: 6, orient: 'auto' });
+    const marker = svg('marker', {
+      id: `pb-bpf-arrow-${kind}`,
+      viewBox: '0 0 6 6',
+      refX: 5,
+      refY: 3,
+      markerWidth: 6,
+      markerHeight: 6,
+      markerUnits: 'userSpaceOnUse',
+      orient: 'auto',
+    });
     marker.append(svg('path', { d: 'M 0 0 L 6 3 L 0 6 z', class: `pb-bpf-head pb-bpf-${kind}` }));
     defs.append(marker);
   }

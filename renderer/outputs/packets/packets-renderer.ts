@@ -44,6 +44,7 @@ class PacketsView {
   private notesText = '';
   private listFull = false;
   private ended = false;
+  private timeWidth = '';
   private frame = 0;
   private disposed = false;
 
@@ -63,6 +64,7 @@ class PacketsView {
     const tools = h('div', 'pb-pk-tools', this.filterInput, this.count, h('span', 'pb-spacer'), link);
     this.list = new PacketListView(this.reset(payload), (packet) => this.showDetails(packet));
     this.element = h('div', 'pb-pk', this.head, this.notes, tools, this.filterError, this.list.element, this.details.element);
+    this.element.style.setProperty('--pb-pk-time-w', this.timeWidth);
     parent.append(this.element);
     this.drawHead();
     this.schedule();
@@ -110,6 +112,10 @@ class PacketsView {
       this.feed = null;
     }
     this.model = new PacketListModel(this.source);
+    // Times as tcpdump printed them may be long (`-tttt`: date and time); captures' fit 16 characters.
+    const times = payload.source === 'text' ? [payload.text!.packets[0], payload.text!.packets.at(-1)].map((t) => String(t?.time ?? '').length) : [];
+    this.timeWidth = `${Math.min(30, Math.max(16, ...times.map((n) => n + 2)))}ch`;
+    this.element?.style.setProperty('--pb-pk-time-w', this.timeWidth);
     return this.model;
   }
 
