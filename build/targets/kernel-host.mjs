@@ -25,5 +25,20 @@ export function targets(root) {
       });
     },
   };
-  return [{ ...cli, entryPoints: { 'kernel-host': join(root, 'core/node/kernel-host/kernel-host-main.ts') }, plugins: [shipReaper] }];
+  // Its packages are bundled in (esbuild, which runs its own binary, excepted): a kernel host starts
+  // for every session and `probebook run`, and resolving and loading execa's dozens of files took
+  // about a fifth of its time to welcome.
+  const { packages: _external, ...options } = cli;
+  return [
+    {
+      ...options,
+      entryPoints: { 'kernel-host': join(root, 'core/node/kernel-host/kernel-host-main.ts') },
+      external: ['esbuild'],
+      // TypeScript cells import the user's modules at run time (module-import.ts): never bundled.
+      logOverride: { 'unsupported-dynamic-import': 'silent' },
+      // CommonJS packages inside (cross-spawn…) call require() for Node's modules.
+      banner: { js: "import { createRequire as __probebookRequire } from 'node:module'; const require = __probebookRequire(import.meta.url);" },
+      plugins: [shipReaper],
+    },
+  ];
 }
