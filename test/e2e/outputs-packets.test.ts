@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { apply, mount, openHarness, screenshot } from '../support/outputs-harness.ts';
 import { needs } from '../support/needs.ts';
@@ -49,8 +49,7 @@ function captureOutput(
 
 /** Real tcpdump text as the runner turns it into a payload (parsed by core's tcpdump parser). */
 function textOutput(id: string, file: string): Output {
-  const moved = `test/fixtures/tcpdump/${file}`;
-  const text = readFileSync(existsSync(moved) ? moved : `core/common/parsers/tcpdump/fixtures/${file}`, 'utf8');
+  const text = readFileSync(`test/fixtures/tcpdump/${file}`, 'utf8');
   const parser = createTcpdumpTextParser();
   const packets: TextPacket[] = [...parser.push(text), ...parser.end()].flatMap((item) =>
     item.kind === 'packet'
@@ -224,12 +223,7 @@ test('tcpdump text: rows as printed, packets with bytes decoded, the others say 
   await mount(page, [textOutput('xx', 'local-any-XX-nano.txt'), textOutput('tt', 'tcpdump-n-tt.txt')]);
   const xx = out(page, 'xx');
   await rowsOf(page, 'xx').first().waitFor();
-  const printed = readFileSync(
-    existsSync('test/fixtures/tcpdump/local-any-XX-nano.txt')
-      ? 'test/fixtures/tcpdump/local-any-XX-nano.txt'
-      : 'core/common/parsers/tcpdump/fixtures/local-any-XX-nano.txt',
-    'utf8',
-  )
+  const printed = readFileSync('test/fixtures/tcpdump/local-any-XX-nano.txt', 'utf8')
     .split('\n')
     .filter((l) => /^\d+\.\d{9} /.test(l));
   assert.equal(await rowsOf(page, 'xx').count(), printed.length);
