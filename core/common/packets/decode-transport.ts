@@ -48,28 +48,39 @@ const ICMP_TYPES: Record<number, string> = {
   14: 'Timestamp reply',
 };
 
-function icmp(w: Walk, o: number, end: number): void {
+/** The 4 bytes ICMP and ICMPv6 share (type, code, checksum): their node and values, or null when they were not captured. */
+function icmpHeader(w: Walk, o: number, end: number, v6: boolean, names: Record<number, string>) {
   const d = w.d;
-  w.enter('icmp', 'ICMP');
-  const node = w.full ? w.layer('Internet Control Message Protocol', o, end) : null;
-  if (!w.has(node, o, 4, 'ICMP header')) {
-    w.info = 'ICMP (truncated)';
-    return;
+  const [proto, column, title] = v6 ? ['icmpv6', 'ICMPv6', 'Internet Control Message Protocol v6'] : ['icmp', 'ICMP', 'Internet Control Message Protocol'];
+  w.enter(proto, column);
+  const node = w.full ? w.layer(title, o, end) : null;
+  if (!w.has(node, o, 4, `${column} header`)) {
+    w.info = `${column} (truncated)`;
+    return null;
   }
   const type = d[o]!;
   const code = d[o + 1]!;
-  const name = ICMP_TYPES[type] ?? `Unknown type ${type}`;
+  const name = names[type] ?? `Unknown type ${type}`;
+  if (node) {
+    add(w, node, v6 ? `Type: ${name} (${type})` : `Type: ${type} (${name})`, o, o + 1, `${proto}.type`, String(type));
+    const unreachable = !v6 && type === 3 && UNREACHABLE[code] ? ` (${UNREACHABLE[code]})` : '';
+    add(w, node, `Code: ${code}${unreachable}`, o + 1, o + 2, `${proto}.code`, String(code));
+    add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, `${proto}.checksum`, hexValue(u16(d, o + 2), 4));
+  }
+  return { node, type, code, name };
+}
+
+function icmp(w: Walk, o: number, end: number): void {
+  const d = w.d;
+  const header = icmpHeader(w, o, end, false, ICMP_TYPES);
+  if (!header) return;
+  const { node, type, code, name } = header;
   w.info =
     type === 3
       ? `${name} (${UNREACHABLE[code] ?? `code ${code}`})`
       : type === 11
         ? `${name} (${code === 0 ? 'Time to live exceeded in transit' : 'Fragment reassembly time exceeded'})`
         : name;
-  if (node) {
-    add(w, node, `Type: ${type} (${name})`, o, o + 1, 'icmp.type', String(type));
-    add(w, node, `Code: ${code}${type === 3 && UNREACHABLE[code] ? ` (${UNREACHABLE[code]})` : ''}`, o + 1, o + 2, 'icmp.code', String(code));
-    add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmp.checksum', hexValue(u16(d, o + 2), 4));
-  }
   if (type === 0 || type === 8 || type === 13 || type === 14) {
     if (!w.has(node, o + 4, 4, 'ICMP echo header')) return;
     const id = u16(d, o + 4);
@@ -138,21 +149,10 @@ const ND_OPTIONS: Record<number, string> = {
 
 function icmpv6(w: Walk, o: number, end: number): void {
   const d = w.d;
-  w.enter('icmpv6', 'ICMPv6');
-  const node = w.full ? w.layer('Internet Control Message Protocol v6', o, end) : null;
-  if (!w.has(node, o, 4, 'ICMPv6 header')) {
-    w.info = 'ICMPv6 (truncated)';
-    return;
-  }
-  const type = d[o]!;
-  const code = d[o + 1]!;
-  const name = ICMPV6_TYPES[type] ?? `Unknown type ${type}`;
+  const header = icmpHeader(w, o, end, true, ICMPV6_TYPES);
+  if (!header) return;
+  const { node, type, name } = header;
   w.info = name;
-  if (node) {
-    add(w, node, `Type: ${name} (${type})`, o, o + 1, 'icmpv6.type', String(type));
-    add(w, node, `Code: ${code}`, o + 1, o + 2, 'icmpv6.code', String(code));
-    add(w, node, `Checksum: ${hexValue(u16(d, o + 2), 4)} [not verified]`, o + 2, o + 4, 'icmpv6.checksum', hexValue(u16(d, o + 2), 4));
-  }
   if (type === 128 || type === 129) {
     if (!w.has(node, o + 4, 4, 'ICMPv6 echo header')) return;
     const id = u16(d, o + 4);
@@ -241,18 +241,23 @@ const TCP_OPTIONS: Record<number, string> = {
   34: 'TCP Fast Open Cookie',
 };
 
+/** Whether a TCP or UDP header of `size` bytes was cut short: then a problem, and its ports if they were captured. */
+function cutHeader(w: Walk, o: number, size: number, title: string, what: string): boolean {
+  const d = w.d;
+  if (d.length >= o + size) return false;
+  w.has(w.full ? w.layer(title, o, d.length) : null, o, size, what);
+  if (d.length >= o + 4) {
+    w.ports.src = u16(d, o);
+    w.ports.dst = u16(d, o + 2);
+    w.info = `${w.ports.src} → ${w.ports.dst}`;
+  }
+  return true;
+}
+
 function tcp(w: Walk, o: number, end: number): void {
   const d = w.d;
   w.enter('tcp', 'TCP');
-  if (d.length < o + 20) {
-    w.has(w.full ? w.layer('Transmission Control Protocol', o, d.length) : null, o, 20, 'TCP header');
-    if (d.length >= o + 4) {
-      w.ports.src = u16(d, o);
-      w.ports.dst = u16(d, o + 2);
-      w.info = `${w.ports.src} → ${w.ports.dst}`;
-    }
-    return;
-  }
+  if (cutHeader(w, o, 20, 'Transmission Control Protocol', 'TCP header')) return;
   const sport = u16(d, o);
   const dport = u16(d, o + 2);
   const seq = u32(d, o + 4);
@@ -433,15 +438,7 @@ function tcpOptions(w: Walk, node: ReturnType<Walk['layer']>, start: number, end
 function udp(w: Walk, o: number, end: number): void {
   const d = w.d;
   w.enter('udp', 'UDP');
-  if (d.length < o + 8) {
-    w.has(w.full ? w.layer('User Datagram Protocol', o, d.length) : null, o, 8, 'UDP header');
-    if (d.length >= o + 4) {
-      w.ports.src = u16(d, o);
-      w.ports.dst = u16(d, o + 2);
-      w.info = `${w.ports.src} → ${w.ports.dst}`;
-    }
-    return;
-  }
+  if (cutHeader(w, o, 8, 'User Datagram Protocol', 'UDP header')) return;
   const sport = u16(d, o);
   const dport = u16(d, o + 2);
   const length = u16(d, o + 4);
