@@ -87,3 +87,14 @@ test('metadata edits nested deeper than a notebook file may be are refused with 
     new RegExp(`edits\\[0\\]\\.metadata nests deeper than ${notebookMax} levels`),
   );
 });
+
+test('dissect_packet: a file name and a packet number from 1, nothing else', () => {
+  const ok = parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', file: 'lab.captures/c1.pcap', packet: 3, extra: 1 });
+  assert.deepEqual(ok, { type: 'dissect_packet', requestId: 'r', notebookId: 'n', file: 'lab.captures/c1.pcap', packet: 3 });
+  assert.throws(
+    () => parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', file: 'x.pcap', packet: 0 }),
+    /packet must be a packet number from 1/,
+  );
+  assert.throws(() => parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', file: 'x.pcap', packet: 1.5 }), /packet/);
+  assert.throws(() => parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', packet: 1 }), /file must be a string/);
+});

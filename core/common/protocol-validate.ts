@@ -152,6 +152,11 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       return { type: m.type, requestId: requestId(), notebookId: notebookId(), runId: runId(m) };
     case 'list_probes':
       return { type: 'list_probes', requestId: requestId(), filter: str(m, 'filter', 200, true) };
+    case 'dissect_packet': {
+      const packet = int(m, 'packet')!;
+      if (packet < 1 || packet > 2 ** 31) return fail('packet', 'a packet number from 1', packet);
+      return { type: 'dissect_packet', requestId: requestId(), notebookId: notebookId(), file: str(m, 'file', LIMITS.path)!, packet };
+    }
     case 'ping':
       return { type: 'ping', requestId: requestId() };
     default:

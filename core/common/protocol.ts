@@ -307,6 +307,11 @@ export type ClientMessage =
   | { type: 'dismiss_pending_cleanup'; requestId: string; notebookId: string; runId: string }
   /** Probe names for completion (`bpftrace -l`), cached per machine; `filter` as `bpftrace -l` takes it. */
   | { type: 'list_probes'; requestId: string; filter?: string }
+  /**
+   * tshark's full dissection (`-V`) of packet `packet` of a capture saved beside the notebook
+   * (`file` relative to its folder, as a packet view's payload names it). Answered by `packet_dissection`.
+   */
+  | { type: 'dissect_packet'; requestId: string; notebookId: string; file: string; packet: number }
   | { type: 'ping'; requestId: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +384,8 @@ export type HostMessage =
   | { type: 'pending_cleanup'; notebookId: string; requestId?: string; pendingCleanup: PendingCleanupRun[]; resolved?: PendingCleanupResolution }
   | { type: 'directory_listing'; requestId: string; path: string; entries: DirectoryEntry[] }
   | { type: 'probe_list'; requestId: string; probes: string[]; error?: string }
+  /** Answers `dissect_packet`: tshark's text, or why there is none. */
+  | { type: 'packet_dissection'; requestId: string; text: string; error?: string }
   /** Answers `ping`, `restart_request` and `trust_request`: done. */
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
@@ -407,6 +414,7 @@ export const REPLY_TYPES = {
   save_request: 'saved',
   list_directory: 'directory_listing',
   list_probes: 'probe_list',
+  dissect_packet: 'packet_dissection',
   restart_request: 'pong',
   trust_request: 'pong',
   // Answered once the cleanup cells ran (their outputs come as any run's) or the run was dismissed.

@@ -22,6 +22,7 @@ import { NotebookMount } from './notebook-mount.ts';
 import { OpenFlow } from './open-flow.ts';
 import { PendingCleanup } from './pending-cleanup.ts';
 import { listProbes } from './probe-list.ts';
+import { setOutputServices } from '../outputs/services.ts';
 import { RunFlow } from './run-flow.ts';
 import { startPage } from './startup.ts';
 import { refreshStatusBar } from './status-bar.ts';
@@ -72,6 +73,16 @@ export class App {
     whenMonacoLoaded((m) => {
       m.setEditorTheme(this.theme.theme);
       m.setEditorServices({ listProbes: () => listProbes(this.connection) });
+    });
+    // The packet view's "tshark -V": the host runs tshark on the capture beside this notebook.
+    setOutputServices({
+      dissectPacket: async (file, packet) => {
+        const doc = this.doc;
+        if (!doc) throw new Error('no notebook is open');
+        const reply = await this.connection.request({ type: 'dissect_packet', notebookId: doc.id, file, packet });
+        if (reply.error) throw new Error(reply.error);
+        return reply.text;
+      },
     });
     listenForKeys(this.commands);
     if (bridge) openLinksInSystemBrowser(bridge);

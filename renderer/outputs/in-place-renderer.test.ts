@@ -10,6 +10,7 @@ const ctx = (theme: 'light' | 'dark'): RenderContext => ({
   theme,
   output: { outputId: 'o', kind: 'display_data', items: [] },
   assets: { frameBase: 'http://127.0.0.1/outputs/' },
+  services: {},
 });
 
 test('a renderer drawn in place mounts once, shows later versions of its MIME type in the same drawing, and renders afresh for another', () => {

@@ -5,6 +5,7 @@
  */
 import type { Output, OutputItem } from '../../core/common/notebook/model.ts';
 import { button, h } from './dom.ts';
+import { outputServices } from './services.ts';
 import type { ItemView, OutputAssets, OutputRenderer, RendererRegistry, RenderContext, Theme } from './registry.ts';
 
 export interface RenderOptions {
@@ -142,7 +143,7 @@ export class OutputView {
   }
 
   private context(signal: AbortSignal): RenderContext {
-    return { signal, trusted: this.options.trusted, theme: this.options.theme, output: this.current, assets: this.options.assets };
+    return { signal, trusted: this.options.trusted, theme: this.options.theme, output: this.current, assets: this.options.assets, services: outputServices };
   }
 
   private teardown(): void {

@@ -5,6 +5,7 @@
  * of an output.
  */
 import type { Output, OutputItem } from '../../core/common/notebook/model.ts';
+import type { OutputServices } from './services.ts';
 
 export type Theme = 'light' | 'dark';
 
@@ -24,6 +25,8 @@ export interface RenderContext {
   /** The whole output, e.g. to read its `metadata`, `time` or other items. */
   output: Output;
   assets: OutputAssets;
+  /** What the page around may do for a renderer (absent in an export or the harness). */
+  services: OutputServices;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Packets in the page, end to end, against the real `probebook serve` and its kernel host: a
  * cell running `tcpdump -U -w -` fills the packet list while it captures (the capture is read in
  * the unprivileged session, never as root), selecting a packet shows its header tree and lights
- * its bytes, and a `tcpdump -d` cell shows its BPF program with the filter it came from.
+ * its bytes, tshark's full dissection of it comes from the host on request, and a `tcpdump -d`
+ * cell shows its BPF program with the filter it came from.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { writeNotebook } from '../support/notebooks.ts';
 import { labFolder, startServe } from '../support/probebook-serve.ts';
 
 test('a live tcpdump capture fills the packet list while it runs; a packet shows its tree and bytes; tcpdump -d shows its program', async (t) => {
-  if (!canRunPageTests(t) || !needs(t, { root: true, tools: ['tcpdump'] })) return;
+  if (!canRunPageTests(t) || !needs(t, { root: true, tools: ['tcpdump', 'tshark'] })) return;
   const dir = labFolder(t);
   const port = 21000 + (process.pid % 20000);
   const capture = [
@@ -60,6 +61,15 @@ test('a live tcpdump capture fills the packet list while it runs; a packet shows
   await view.locator('.pb-pk-nodes > .pb-pk-node > .pb-pk-line .pb-pk-label', { hasText: /^User Datagram Protocol/ }).click();
   const lit = await view.locator('.pb-pk-hex .pb-pk-lit').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset['byte'])));
   assert.deepEqual(lit, [34, 35, 36, 37, 38, 39, 40, 41], 'the UDP header: 8 bytes after Ethernet (14) and IPv4 (20)');
+
+  // tshark's full dissection of that packet, run by the host on the file beside the notebook.
+  await view.getByRole('button', { name: /tshark -V of packet 3/ }).click();
+  const dissection = view.locator('.pb-pk-tshark-text');
+  await dissection.waitFor({ timeout: 20_000 });
+  const text = (await dissection.textContent()) ?? '';
+  assert.match(text, /^Frame 3: 53 bytes on wire/m, text.slice(0, 300));
+  assert.match(text, new RegExp(`User Datagram Protocol, Src Port: \\d+, Dst Port: ${port}`));
+  assert.match(text, /datagram 3/, 'the payload, as tshark shows it');
 
   // The capture is beside the notebook, written by the session.
   const captures = readdirSync(join(dir, 'capture.captures'));

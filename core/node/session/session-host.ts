@@ -27,6 +27,7 @@ import { codeOf, HostError } from './host-error.ts';
 import { NotebookChanges } from './notebook-changes.ts';
 import { OpenNotebooks, titleOf, type Connection, type OpenNotebook } from './open-notebooks.ts';
 import { PendingCleanups } from './pending-cleanups.ts';
+import { dissectPacket } from './packet-dissection.ts';
 import { listProbes } from './probe-list.ts';
 import { RunnerMessages } from './runner-messages.ts';
 import { saveNotebook } from './save-notebook.ts';
@@ -221,6 +222,15 @@ export class SessionHost {
       case 'list_probes': {
         const { probes, error } = await listProbes(m.filter);
         conn.send({ type: 'probe_list', requestId: m.requestId, probes, error });
+        return;
+      }
+      case 'dissect_packet': {
+        const nb = this.#notebooks.get(m.notebookId);
+        try {
+          conn.send({ type: 'packet_dissection', requestId: m.requestId, text: await dissectPacket(nb.path, m.file, m.packet) });
+        } catch (error) {
+          conn.send({ type: 'packet_dissection', requestId: m.requestId, text: '', error: (error as Error).message });
+        }
         return;
       }
     }

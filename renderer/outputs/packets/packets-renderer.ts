@@ -9,8 +9,9 @@ import { formatBytes } from '../../../core/common/format.ts';
 import { MIME } from '../../../core/common/mime.ts';
 import { compileDisplayFilter } from '../../../core/common/packets/display-filter.ts';
 import type { PacketsPayload } from '../../../core/common/packets/payload.ts';
-import { copyButton, h } from '../dom.ts';
+import { button, copyButton, h } from '../dom.ts';
 import { inPlaceRenderer } from '../in-place-renderer.ts';
+import type { OutputServices } from '../services.ts';
 import { Base64Feed, MAX_CAPTURE_BYTES } from './base64-feed.ts';
 import { CaptureSource } from './capture-source.ts';
 import { PacketDetailsView } from './packet-details-view.ts';
@@ -36,6 +37,11 @@ class PacketsView {
   private readonly count = h('span', 'pb-pk-count');
   private readonly list: PacketListView;
   private readonly details = new PacketDetailsView();
+  /** tshark's full dissection of the selected packet, on demand. */
+  private readonly tshark = h('div', 'pb-pk-tshark');
+  private readonly services: OutputServices;
+  /** Which dissection is wanted now: an answer for another packet is dropped. */
+  private dissecting = 0;
   private payload!: PacketsPayload;
   private source!: CaptureSource | TextSource;
   private feed: Base64Feed | null = null;
@@ -48,7 +54,9 @@ class PacketsView {
   private frame = 0;
   private disposed = false;
 
-  constructor(parent: HTMLElement, payload: PacketsPayload) {
+  constructor(parent: HTMLElement, payload: PacketsPayload, services: OutputServices = {}) {
+    this.services = services;
+    this.tshark.hidden = true;
     this.filterInput = h('input', 'pb-filter pb-pk-filter');
     this.filterInput.type = 'search';
     this.filterInput.placeholder = 'Display filter: tcp, port 53, host 10.0.0.1 and not arp …';
@@ -63,7 +71,7 @@ class PacketsView {
     link.title = 'Show the link layer (Ethernet, Linux cooked …) in the details and the bytes';
     const tools = h('div', 'pb-pk-tools', this.filterInput, this.count, h('span', 'pb-spacer'), link);
     this.list = new PacketListView(this.reset(payload), (packet) => this.showDetails(packet));
-    this.element = h('div', 'pb-pk', this.head, this.notes, tools, this.filterError, this.list.element, this.details.element);
+    this.element = h('div', 'pb-pk', this.head, this.notes, tools, this.filterError, this.list.element, this.details.element, this.tshark);
     this.element.style.setProperty('--pb-pk-time-w', this.timeWidth);
     parent.append(this.element);
     this.drawHead();
@@ -144,6 +152,40 @@ class PacketsView {
   private showDetails(packet: number): void {
     const row = this.model.row(packet);
     this.details.show(this.model.details(packet), `Packet ${row.no}`);
+    this.offerDissection(row.no);
+  }
+
+  /** "tshark -V" for the selected packet, where the page has a host and the capture a file beside the notebook. */
+  private offerDissection(no: number): void {
+    const file = this.payload.source === 'capture' ? this.payload.capture?.file : undefined;
+    const dissect = this.services.dissectPacket;
+    this.dissecting++;
+    this.tshark.hidden = !file || !dissect;
+    if (!file || !dissect) return;
+    const out = h('pre', 'pb-pk-tshark-text');
+    out.hidden = true;
+    const wanted = this.dissecting;
+    const ask = button('Full dissection (tshark -V)', `tshark -V of packet ${no} of ${file}, run by the host`, () => {
+      ask.disabled = true;
+      ask.textContent = 'tshark is dissecting…';
+      dissect(file, no).then(
+        (text) => {
+          if (wanted !== this.dissecting) return;
+          ask.remove();
+          out.textContent = text;
+          out.hidden = false;
+        },
+        (error: Error) => {
+          if (wanted !== this.dissecting) return;
+          ask.disabled = false;
+          ask.textContent = 'Full dissection (tshark -V)';
+          out.textContent = error.message;
+          out.classList.add('pb-pk-tshark-error');
+          out.hidden = false;
+        },
+      );
+    });
+    this.tshark.replaceChildren(ask, out);
   }
 
   private schedule(): void {
@@ -254,7 +296,7 @@ class PacketsView {
   }
 }
 
-export const packetsRenderer = inPlaceRenderer({ id: 'packets', mimeTypes: [MIME.packets], rank: 15, safe: true }, (element, item) => {
-  const view = new PacketsView(element, asPacketsPayload(item.data));
+export const packetsRenderer = inPlaceRenderer({ id: 'packets', mimeTypes: [MIME.packets], rank: 15, safe: true }, (element, item, ctx) => {
+  const view = new PacketsView(element, asPacketsPayload(item.data), ctx.services);
   return { show: (next) => view.update(asPacketsPayload(next.data)), dispose: () => view.dispose() };
 });
