@@ -58,7 +58,7 @@ export function parseIptablesSave(text: string): RuleListing[] {
         chain = { name: name!, rules: [] };
         table.chains.push(chain);
       }
-      const read = readArguments(args);
+      const read = readArguments(args, line.length - args.length);
       if (read.problem) listing.problems.push(`${where}: ${read.problem}`);
       const rule: Rule = { position: chain.rules.length + 1, target: read.target, match: read.match };
       if (packets !== undefined && bytes !== undefined) rule.counters = { packets: Number(packets), bytes: Number(bytes) } satisfies Counters;
@@ -73,7 +73,7 @@ export function parseIptablesSave(text: string): RuleListing[] {
 }
 
 /** Words of a shell-quoted argument list, each with where it starts and ends in the text. */
-function words(args: string): { word: string; start: number; end: number }[] | string {
+function words(args: string, column: number): { word: string; start: number; end: number }[] | string {
   const out: { word: string; start: number; end: number }[] = [];
   let i = 0;
   while (i < args.length) {
@@ -85,7 +85,7 @@ function words(args: string): { word: string; start: number; end: number }[] | s
       const c = args[i]!;
       if (c === '"' || c === "'") {
         const close = c === "'" ? args.indexOf("'", i + 1) : closingQuote(args, i + 1);
-        if (close === -1) return `a quote opened at column ${i + 1} is not closed`;
+        if (close === -1) return `a quote opened at column ${column + i + 1} is not closed`;
         const inner = args.slice(i + 1, close);
         word += c === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner;
         i = close + 1;
@@ -111,8 +111,8 @@ function closingQuote(text: string, from: number): number {
 }
 
 /** The rule's target (`-j`/`-g`) and the rest of its arguments as printed. */
-function readArguments(args: string): { target: string; match: string; problem?: string } {
-  const list = words(args);
+function readArguments(args: string, column: number): { target: string; match: string; problem?: string } {
+  const list = words(args, column);
   if (typeof list === 'string') return { target: '', match: args.trim(), problem: list };
   const jump = list.findIndex((w) => w.word === '-j' || w.word === '--jump' || w.word === '-g' || w.word === '--goto');
   if (jump === -1 || jump + 1 >= list.length) return { target: '', match: args.trim() };

@@ -13,7 +13,23 @@ const START_RE = /^\s*\{\s*"nftables"\s*:/m;
 /** Statements that decide the packet's fate: the rule's verdict column. */
 const VERDICTS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue', 'reject', 'snat', 'dnat', 'masquerade', 'redirect']);
 /** Meta keys nft prints without `meta`. */
-const BARE_META = new Set(['iif', 'oif', 'iifname', 'oifname', 'iiftype', 'oiftype', 'iifgroup', 'oifgroup', 'skuid', 'skgid', 'rtclassid', 'ibrname', 'obrname', 'cpu', 'cgroup']);
+const BARE_META = new Set([
+  'iif',
+  'oif',
+  'iifname',
+  'oifname',
+  'iiftype',
+  'oiftype',
+  'iifgroup',
+  'oifgroup',
+  'skuid',
+  'skgid',
+  'rtclassid',
+  'ibrname',
+  'obrname',
+  'cpu',
+  'cgroup',
+]);
 
 /** True when the text holds an `nft -j` document. */
 export function looksLikeNftJson(text: string): boolean {
@@ -25,7 +41,6 @@ export function parseNftJson(text: string): RuleListing[] {
   const listings: RuleListing[] = [];
   const re = /^\s*\{\s*"nftables"\s*:/gm;
   let found: RegExpExecArray | null;
-  // biome-ignore lint/suspicious/noAssignInExpressions: the usual exec loop
   while ((found = re.exec(text))) {
     const start = text.indexOf('{', found.index);
     const end = objectEnd(text, start);
@@ -124,7 +139,8 @@ function readRule(rule: JsonObject, position: number): Rule {
     if (key === undefined) continue;
     const value = expr[key]!;
     if (key === 'counter') {
-      if (isObject(value) && typeof value['packets'] === 'number' && typeof value['bytes'] === 'number') out.counters = { packets: value['packets'], bytes: value['bytes'] };
+      if (isObject(value) && typeof value['packets'] === 'number' && typeof value['bytes'] === 'number')
+        out.counters = { packets: value['packets'], bytes: value['bytes'] };
       else if (typeof value === 'string') parts.push(`counter name ${value}`);
       continue;
     }
@@ -197,7 +213,9 @@ function expression(e: Json): string {
   const o = isObject(v) ? v : {};
   switch (key) {
     case 'payload':
-      return o['protocol'] !== undefined ? `${String(o['protocol'])} ${String(o['field'] ?? '')}` : `@${String(o['base'] ?? '')},${String(o['offset'] ?? '')},${String(o['len'] ?? '')}`;
+      return o['protocol'] !== undefined
+        ? `${String(o['protocol'])} ${String(o['field'] ?? '')}`
+        : `@${String(o['base'] ?? '')},${String(o['offset'] ?? '')},${String(o['len'] ?? '')}`;
     case 'meta':
       return BARE_META.has(String(o['key'])) ? String(o['key']) : `meta ${String(o['key'] ?? '')}`;
     case 'ct':

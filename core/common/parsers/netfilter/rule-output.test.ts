@@ -35,7 +35,12 @@ test('iptables -L -n -v -x: chains with policies and references, rules with exac
   assert.match(input.rules[1]!.match, /^match bpf 48 0 0 0,.*6 0 0 0 \/\* xt_bpf tcp dport 8080 \*\/$/);
   assert.ok(!input.rules[1]!.match.includes('\0'));
   assert.equal(chain(p, 'filter', 'OUTPUT').rules[0]!.match, 'proto tcp  tcp spt:8080');
-  assert.deepEqual(chain(p, 'filter', 'LAB_BLOAT').rules[5], { position: 6, target: 'DROP', match: 'src 10.9.9.0/24  /* bloat rule */', counters: { packets: 0, bytes: 0 } });
+  assert.deepEqual(chain(p, 'filter', 'LAB_BLOAT').rules[5], {
+    position: 6,
+    target: 'DROP',
+    match: 'src 10.9.9.0/24  /* bloat rule */',
+    counters: { packets: 0, bytes: 0 },
+  });
   assert.equal(p.rounded, undefined);
 });
 
@@ -100,13 +105,24 @@ test('nft -j list ruleset: tables by family, base chains with hook and policy, r
       'meta nfproto ipv4 udp dport 5000-5010 → reject with icmp port-unreachable',
     ],
   );
-  assert.deepEqual(chain(ours, 'lab', 'output').rules[0], { position: 1, handle: 12, target: '', match: 'ip daddr 127.0.0.2 log prefix "out: "', counters: { packets: 0, bytes: 0 } });
+  assert.deepEqual(chain(ours, 'lab', 'output').rules[0], {
+    position: 1,
+    handle: 12,
+    target: '',
+    match: 'ip daddr 127.0.0.2 log prefix "out: "',
+    counters: { packets: 0, bytes: 0 },
+  });
 });
 
 test('two listings in one output: the last one gets per-rule and policy deltas', () => {
   const before = sample('iptables-L-n-v-x.txt').replace(/^\$.*\n/, '');
-  const after = before.replace('1          36     2754 LAB_BLOAT', '1          40     3090 LAB_BLOAT').replace('policy DROP 0 packets, 0 bytes', 'policy DROP 2 packets, 168 bytes');
-  const p = rulesPayload(`${before}\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n\n${after}`, 'iptables -L -n -v -x; ping -c 4 127.0.0.1; iptables -L -n -v -x');
+  const after = before
+    .replace('1          36     2754 LAB_BLOAT', '1          40     3090 LAB_BLOAT')
+    .replace('policy DROP 0 packets, 0 bytes', 'policy DROP 2 packets, 168 bytes');
+  const p = rulesPayload(
+    `${before}\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n\n${after}`,
+    'iptables -L -n -v -x; ping -c 4 127.0.0.1; iptables -L -n -v -x',
+  );
   assert.equal(p?.listings, 2);
   assert.equal(p.unmatched, 0);
   assert.deepEqual(chain(p, 'filter', 'INPUT').rules[0]!.delta, { packets: 4, bytes: 336 });
@@ -118,7 +134,10 @@ test('deltas follow a rule moved by an insert (iptables: by match text), and nft
   const list = (rules: string[]) =>
     `Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n${rules.join('\n')}\n`;
   const a = list(['   10   840 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0']);
-  const b = list(['    0     0 DROP       17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp dpt:53', '   13  1092 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0']);
+  const b = list([
+    '    0     0 DROP       17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp dpt:53',
+    '   13  1092 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0',
+  ]);
   const p = rulesPayload(a + b);
   const rules = chain(p, 'filter', 'INPUT').rules;
   assert.equal(rules[0]!.delta, undefined, 'the inserted rule has nothing to compare with');
@@ -137,22 +156,38 @@ test('deltas follow a rule moved by an insert (iptables: by match text), and nft
 });
 
 test('iptables -L names no table: the cell source gives it, one per listing command', () => {
-  assert.deepEqual(listedTables('iptables -L -n -v -x\nsudo iptables -t nat -nvL\nip6tables --table=mangle --list\niptables -A INPUT -j DROP'), ['filter', 'nat', 'mangle']);
+  assert.deepEqual(listedTables('iptables -L -n -v -x\nsudo iptables -t nat -nvL\nip6tables --table=mangle --list\niptables -A INPUT -j DROP'), [
+    'filter',
+    'nat',
+    'mangle',
+  ]);
   assert.deepEqual(listedTables('for i in 1 2; do iptables -vnxL -t raw; done'), ['raw']);
   const text = fixture('iptables-L-n-v-x-no-target.txt');
-  assert.equal(rulesPayload(text + text, 'iptables -t raw -L -v -n -x')?.tables[0]!.name, 'raw');
+  assert.equal(rulesPayload(text + text, 'iptables -t raw -L -v -n -x')?.tables[0]?.name, 'raw');
 });
 
 test('malformed listings give problems and never throw', () => {
   const cases: [string, RegExp][] = [
-    ['Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n\nChain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\nsomething else\n', /line 5: expected the column header/],
-    ['Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n  12x  34 ACCEPT 0 -- * * 0.0.0.0/0 0.0.0.0/0\n', /line 3: the packet and byte counts are not numbers/],
-    ['Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n 1 2 ACCEPT\n', /line 3: 9 columns expected, 3 found/],
-    ['*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -m comment --comment "open -j ACCEPT\nCOMMIT\n', /line 3: a quote opened at column 25 is not closed/],
+    [
+      'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n\nChain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\nsomething else\n',
+      /line 5: expected the column header/,
+    ],
+    [
+      'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n  12x  34 ACCEPT 0 -- * * 0.0.0.0/0 0.0.0.0/0\n',
+      /line 3: the packet and byte counts are not numbers/,
+    ],
+    [
+      'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target prot opt in out source destination\n 1 2 ACCEPT\n',
+      /line 3: 9 columns expected, 3 found/,
+    ],
+    ['*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -m comment --comment "open -j ACCEPT\nCOMMIT\n', /line 3: a quote opened at column 37 is not closed/],
     ['*filter\n:INPUT ACCEPT [0:0]\n-A OUTPUT -j DROP\nCOMMIT\n', /line 3: rule for chain OUTPUT, which the table did not declare/],
     ['*filter\n:INPUT ACCEPT [0:0]\nbogus line\n', /line 3: not a chain, a rule or COMMIT/],
     ['{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": []}}]}', /item 2: rule of chain c/],
-    ['{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}} ,]}', /line 1: the nft JSON does not parse/],
+    [
+      '{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}} ,]}',
+      /line 1: the nft JSON does not parse/,
+    ],
     ['{"nftables": [{"table": {"family": "ip", "name": "t", "chains": [', /line 1: the nft JSON document does not end/],
   ];
   for (const [text, problem] of cases) {

@@ -134,6 +134,7 @@ function capRules(tables: Table[], problems: string[]): Table[] {
       left -= chain.rules.length;
     }
   }
-  if (cut > 0) problems.push(`${cut.toLocaleString('en-US')} rules past the first ${MAX_RULES.toLocaleString('en-US')} are left out of the table (the text has them all)`);
+  if (cut > 0)
+    problems.push(`${cut.toLocaleString('en-US')} rules past the first ${MAX_RULES.toLocaleString('en-US')} are left out of the table (the text has them all)`);
   return tables;
 }
