@@ -15,6 +15,8 @@ export const MIME = {
   packets: 'application/vnd.probebook.packets+json',
   /** A classic BPF program (`tcpdump -d/-dd/-ddd`). Data: `BpfProgramPayload` (core/common/packets/payload.ts). */
   bpfProgram: 'application/vnd.probebook.bpf-program+json',
+  /** iptables/nft rules with counters (and deltas). Data: `RulesPayload` (core/common/parsers/netfilter/rules-model.ts). */
+  rules: 'application/vnd.probebook.rules+json',
   /** A pwru packet journey. */
   pwru: 'application/vnd.probebook.pwru+json',
   /** A table of rows (from TypeScript cells' `table()`, or parsers). */

@@ -17,6 +17,7 @@ import { notebookOptions, parameterNameProblem } from '../../common/notebook/cel
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { notebookAsSaved } from '../../common/notebook/ipynb.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
+import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
@@ -114,7 +115,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     params: parsed.params,
     graceMs: parsed.graceMs,
     ledger,
-    transforms: [iperf3ChartTransform, tcpdumpTransform],
+    transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform],
     // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
     memoryLimitBytes: parsed.outputLimit + 64 * 1024,
     events: {

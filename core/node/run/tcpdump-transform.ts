@@ -98,7 +98,7 @@ function tcpdumpCommandLine(source: string): string | undefined {
 }
 
 /** Outputs are all streams: they are said again with the stdout replaced by the view, in order. */
-function replaceStdout(cell: Cell, sink: OutputSink, items: OutputItem[]): void {
+export function replaceStdout(cell: Cell, sink: OutputSink, items: OutputItem[]): void {
   const before = cell.outputs.slice();
   sink.clear();
   let shown = false;

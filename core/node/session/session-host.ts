@@ -19,6 +19,7 @@ import { parseClientMessage, ProtocolError } from '../../common/protocol-validat
 import { readNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
+import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type RunOptions } from '../run/notebook-runner.ts';
 import { BackupStore } from './backups.ts';
@@ -288,7 +289,7 @@ export class SessionHost {
       memoryLimitBytes: this.#options.memoryLimitBytes,
       events: this.#runnerMessages.eventsFor(nb, () => this.#changes.touch(nb)),
       ledger: this.#ledger,
-      transforms: [iperf3ChartTransform, tcpdumpTransform],
+      transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform],
     }));
     this.#runnerMessages.track(nb, requestId, cellIds);
     const summary = await runner.run(options);

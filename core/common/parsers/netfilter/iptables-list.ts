@@ -16,8 +16,8 @@ const ANY_INTERFACE = new Set(['*', 'any']);
 
 /** True when the text holds an iptables -L chain header followed by its column header. */
 export function looksLikeIptablesList(text: string): boolean {
-  const lines = text.split('\n', 200);
-  return lines.some((line, i) => CHAIN_RE.test(line) && isColumnHeader(lines[i + 1] ?? ''));
+  for (const m of text.matchAll(/^Chain \S+ \(.*\n(.*)/gm)) if (CHAIN_RE.test(m[0].split('\n')[0]!) && isColumnHeader(m[1]!)) return true;
+  return false;
 }
 
 function isColumnHeader(line: string): boolean {
@@ -32,9 +32,13 @@ function parseCount(text: string): { value: number; rounded: boolean } {
   return { value: Number(text.slice(0, -1)) * 1000 ** (unit + 1), rounded: true };
 }
 
-/** Every listing in the text, in order. Never throws: what does not read is a problem. */
-export function parseIptablesList(text: string): RuleListing[] {
+/**
+ * Every listing in the text, in order, and how many non-blank lines were other output. Never
+ * throws: what does not read is a problem.
+ */
+export function parseIptablesList(text: string): { listings: RuleListing[]; otherLines: number } {
   const listings: RuleListing[] = [];
+  let otherLines = 0;
   let listing: RuleListing | undefined;
   let chain: Chain | undefined;
   let columns: string[] | undefined;
@@ -68,7 +72,10 @@ export function parseIptablesList(text: string): RuleListing[] {
       }
       continue;
     }
-    if (!chain || !columns || !listing) continue;
+    if (!chain || !columns || !listing) {
+      if (line.trim() !== '') otherLines++;
+      continue;
+    }
     if (line.trim() === '') {
       chain = undefined;
       continue;
@@ -76,13 +83,14 @@ export function parseIptablesList(text: string): RuleListing[] {
     const rule = parseRuleLine(line, columns, chain.rules.length + 1);
     if (typeof rule === 'string') {
       listing.problems.push(`line ${i + 1}: ${rule}: ${line.slice(0, 120)}`);
+      otherLines++;
       chain = undefined;
       continue;
     }
     if (rule.rounded) listing.rounded = true;
     chain.rules.push(rule.rule);
   }
-  return listings;
+  return { listings, otherLines };
 }
 
 /** One rule line read by the column header's names; a string says why it is not one. */

@@ -12,13 +12,17 @@ const RULE_RE = /^(?:\[(\d+):(\d+)\] )?-A (\S+)(?: (.*))?$/;
 
 /** True when the text holds an iptables-save table: `*name`, then chain declarations. */
 export function looksLikeIptablesSave(text: string): boolean {
-  const lines = text.split('\n', 400);
-  return lines.some((line, i) => TABLE_RE.test(line) && CHAIN_RE.test(lines[i + 1] ?? ''));
+  for (const m of text.matchAll(/^\*\S+\n(.*)/gm)) if (CHAIN_RE.test(m[1]!)) return true;
+  return false;
 }
 
-/** Every listing in the text (each ends where a table it holds starts again). Never throws. */
-export function parseIptablesSave(text: string): RuleListing[] {
+/**
+ * Every listing in the text (each ends where a table it holds starts again), and how many
+ * non-blank lines were other output. Never throws.
+ */
+export function parseIptablesSave(text: string): { listings: RuleListing[]; otherLines: number } {
   const listings: RuleListing[] = [];
+  let otherLines = 0;
   let listing: RuleListing | undefined;
   let table: Table | undefined;
   const lines = text.split('\n');
@@ -35,7 +39,10 @@ export function parseIptablesSave(text: string): RuleListing[] {
       listing.tables.push(table);
       continue;
     }
-    if (!table || !listing) continue;
+    if (!table || !listing) {
+      if (line.trim() !== '' && !line.startsWith('# ')) otherLines++;
+      continue;
+    }
     if (line === 'COMMIT') {
       table = undefined;
       continue;
@@ -67,9 +74,10 @@ export function parseIptablesSave(text: string): RuleListing[] {
     }
     if (line.startsWith('#') || line.trim() === '') continue;
     listing.problems.push(`${where}: not a chain, a rule or COMMIT inside table ${table.name}: ${line.slice(0, 120)}`);
+    otherLines++;
     table = undefined;
   }
-  return listings;
+  return { listings, otherLines };
 }
 
 /** Words of a shell-quoted argument list, each with where it starts and ends in the text. */

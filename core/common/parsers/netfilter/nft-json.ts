@@ -36,22 +36,27 @@ export function looksLikeNftJson(text: string): boolean {
   return START_RE.test(text);
 }
 
-/** Every `{"nftables": …}` document in the text, in order. Never throws. */
-export function parseNftJson(text: string): RuleListing[] {
+/** Every `{"nftables": …}` document in the text, in order, and how many other lines it holds. Never throws. */
+export function parseNftJson(text: string): { listings: RuleListing[]; otherLines: number } {
   const listings: RuleListing[] = [];
+  let otherLines = 0;
+  let from = 0;
   const re = /^\s*\{\s*"nftables"\s*:/gm;
   let found: RegExpExecArray | null;
   while ((found = re.exec(text))) {
     const start = text.indexOf('{', found.index);
+    otherLines += countLines(text.slice(from, start));
     const end = objectEnd(text, start);
     const line = text.slice(0, start).split('\n').length;
     const listing: RuleListing = { format: 'nft-json', tables: [], problems: [] };
     listings.push(listing);
     if (end === -1) {
       listing.problems.push(`line ${line}: the nft JSON document does not end`);
+      from = text.length;
       break;
     }
     re.lastIndex = end;
+    from = end;
     let doc: Json;
     try {
       doc = JSON.parse(text.slice(start, end)) as Json;
@@ -61,7 +66,12 @@ export function parseNftJson(text: string): RuleListing[] {
     }
     readDocument(doc, listing);
   }
-  return listings;
+  otherLines += countLines(text.slice(from));
+  return { listings, otherLines };
+}
+
+function countLines(text: string): number {
+  return text.split('\n').filter((l) => l.trim() !== '').length;
 }
 
 /** Index just past the object that opens at `start`, or -1. */

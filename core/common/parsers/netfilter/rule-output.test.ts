@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { detectRulesFormat, listedTables, parseRuleListings, rulesPayload } from './rule-output.ts';
+import { detectRulesFormat, listedTables, parseRuleListings, readRuleOutput } from './rule-output.ts';
+
+const rulesPayload = (text: string, source?: string) => readRuleOutput(text, source)?.payload;
 import type { Chain, RulesPayload } from './rules-model.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../../../../shared/reference/samples');
@@ -59,7 +61,8 @@ test('iptables -L without -x: K counts read as thousands and the listing marked 
 
 test('iptables-save -c: tables, policies with counters, user chains, rules with [p:b] and quoted arguments', () => {
   const text = sample('iptables-save.txt');
-  const listings = parseRuleListings(text, 'iptables-save');
+  const { listings, otherLines } = parseRuleListings(text, 'iptables-save');
+  assert.equal(otherLines, 3 + 13, 'the $ lines and the 13 of iptables -S');
   assert.equal(listings.length, 2, 'the sample holds iptables-save -c, then iptables-save');
   const [withCounters, without] = listings;
   const input = withCounters!.tables[0]!.chains[0]!;
@@ -193,7 +196,7 @@ test('malformed listings give problems and never throw', () => {
   for (const [text, problem] of cases) {
     const format = detectRulesFormat(text);
     assert.ok(format, text);
-    const problems = parseRuleListings(text, format).flatMap((l) => l.problems);
+    const problems = parseRuleListings(text, format).listings.flatMap((l) => l.problems);
     assert.ok(
       problems.some((p) => problem.test(p)),
       `${JSON.stringify(text)} → ${JSON.stringify(problems)}`,
@@ -216,4 +219,21 @@ test('other shell output is not taken for a rule listing', () => {
     '-A INPUT -j ACCEPT\n',
   ];
   for (const text of shell) assert.equal(detectRulesFormat(text), undefined, text);
+});
+
+test('onlyRules tells a listing printed alone from one among other output', () => {
+  const alone = fixture('iptables-L-n-v-x-no-target.txt');
+  assert.equal(readRuleOutput(alone)?.onlyRules, true);
+  assert.equal(readRuleOutput(`PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n${alone}`)?.onlyRules, false);
+  assert.equal(readRuleOutput(fixture('nft-j-list-ruleset-lab.json'))?.onlyRules, true);
+  assert.equal(readRuleOutput(`done\n${fixture('nft-j-list-ruleset-lab.json')}`)?.onlyRules, false);
+  assert.equal(readRuleOutput(sample('iptables-save.txt'))?.onlyRules, false);
+  assert.equal(
+    readRuleOutput(
+      sample('iptables-save.txt')
+        .split('\n$ iptables-save\n')[0]!
+        .replace(/^\$.*\n/, ''),
+    )?.onlyRules,
+    true,
+  );
 });

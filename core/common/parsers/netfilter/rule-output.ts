@@ -42,30 +42,34 @@ export function listedTables(source: string): string[] {
   return tables;
 }
 
-/** Reads every listing of a detected format; `iptables -L` listings get their table from `source`. */
-export function parseRuleListings(text: string, format: RulesFormat, source = ''): RuleListing[] {
+/**
+ * Reads every listing of a detected format, and counts the non-blank lines that were other
+ * output; `iptables -L` listings get their table from `source`.
+ */
+export function parseRuleListings(text: string, format: RulesFormat, source = ''): { listings: RuleListing[]; otherLines: number } {
   if (format === 'nft-json') return parseNftJson(text);
   if (format === 'iptables-save') return parseIptablesSave(text);
-  const listings = parseIptablesList(text);
+  const read = parseIptablesList(text);
+  const { listings } = read;
   const tables = listedTables(source);
   const same = tables.length > 0 && tables.every((t) => t === tables[0]);
   listings.forEach((listing, i) => {
     const name = tables.length === listings.length ? tables[i] : same ? tables[0] : undefined;
     if (name) listing.tables[0]!.name = name;
   });
-  return listings;
+  return read;
 }
 
 /**
  * The payload of a cell's rule output: its last listing, each rule with the packets and bytes it
  * counted since the previous listing of the same table (matched by handle for nft, by position and
- * match text for iptables, then by match text alone when rules were inserted). Undefined when the
- * text holds no rule of any listing.
+ * match text for iptables, then by match text alone when rules were inserted); `onlyRules` when
+ * the text held nothing else. Undefined when the text holds no chain of any listing.
  */
-export function rulesPayload(text: string, source = ''): RulesPayload | undefined {
+export function readRuleOutput(text: string, source = ''): { payload: RulesPayload; onlyRules: boolean } | undefined {
   const format = detectRulesFormat(text);
   if (!format) return undefined;
-  const listings = parseRuleListings(text, format, source);
+  const { listings, otherLines } = parseRuleListings(text, format, source);
   const last = listings.at(-1);
   if (!last || last.tables.every((t) => t.chains.length === 0)) return undefined;
   const problems = listings.flatMap((l) => l.problems);
@@ -82,11 +86,11 @@ export function rulesPayload(text: string, source = ''): RulesPayload | undefine
   const payload: RulesPayload = { version: 1, format, tables, listings: listings.length, problems };
   if (listings.some((l) => l.rounded)) payload.rounded = true;
   if (listings.length > 1) payload.unmatched = unmatched;
-  return payload;
+  return { payload, onlyRules: otherLines === 0 };
 }
 
 /** Sets the deltas of `after`'s rules and policies; returns how many rules had no counterpart. */
-export function compareTables(before: Table, after: Table, byHandle: boolean): number {
+function compareTables(before: Table, after: Table, byHandle: boolean): number {
   let unmatched = 0;
   for (const chain of after.chains) {
     const old = before.chains.find((c) => c.name === chain.name);

@@ -1,0 +1,36 @@
+/**
+ * Rule listings a shell cell printed (`iptables -L -v -x`, `iptables-save -c`, `nft -j list
+ * ruleset`) become a rule table, read here in the unprivileged runner. Deltas are between listings
+ * of the same table in one cell's output (`iptables -L -vnx; ping …; iptables -L -vnx`): the
+ * runner clears a cell's outputs before it runs again, so the last run's counters are gone by the
+ * time a transform sees the cell. When the cell printed nothing but listings, the view takes the
+ * stdout's place, its `text/plain` exactly as printed; otherwise it comes after the text.
+ */
+import { MIME } from '../../common/mime.ts';
+import type { OutputItem } from '../../common/notebook/model.ts';
+import { readRuleOutput } from '../../common/parsers/netfilter/rule-output.ts';
+import type { OutputTransform } from './output-transform.ts';
+import { replaceStdout } from './tcpdump-transform.ts';
+
+/** Stdout past this size is left as text (a 5,000-rule listing is ~600 KB). */
+const MAX_TEXT = 16 * 1024 * 1024;
+
+export const rulesTransform: OutputTransform = {
+  afterCell(cell, { language }, sink) {
+    if (language !== 'shell') return;
+    const stdout = cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === MIME.stdout);
+    if (stdout.length === 0) return;
+    const text = stdout.map((o) => String(o.items[0]!.data)).join('');
+    if (text.length > MAX_TEXT) return;
+    const read = readRuleOutput(text, cell.source);
+    if (!read) return;
+    const command = cell.source.split('\n').find((line) => /(^|[\s;|&(])(sudo\s+)?(\S*\/)?(ip6?tables(-save)?|nft)(\s|$)/.test(line));
+    const items: OutputItem[] = [
+      { mime: MIME.rules, data: (command ? { ...read.payload, command: command.trim() } : read.payload) as never },
+      { mime: MIME.plain, data: text },
+    ];
+    const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
+    if (read.onlyRules && streamsOnly && stdout.every((o) => !o.truncated)) replaceStdout(cell, sink, items);
+    else sink.display(items);
+  },
+};
