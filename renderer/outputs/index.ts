@@ -22,6 +22,7 @@ import { packetsRenderer } from './packets/packets-renderer.ts';
 import { setOutputDefaults } from './output-view.ts';
 import { plotlyRenderer } from './plotly-renderer.ts';
 import { RendererRegistry, type OutputAssets } from './registry.ts';
+import { rulesRenderer } from './rules/rules-renderer.ts';
 import { tableRenderer } from './table/table-renderer.ts';
 import { streamRenderers } from './text/stream-renderers.ts';
 
@@ -42,6 +43,7 @@ for (const r of [
   bpftraceRenderer,
   packetsRenderer,
   bpfProgramRenderer,
+  rulesRenderer,
   plotlyRenderer,
   tableRenderer,
   imageRenderer,

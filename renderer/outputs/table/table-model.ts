@@ -19,6 +19,8 @@ export type CellValue = number | string | null;
 export interface TableModel {
   columns: TableColumn[];
   rows: CellValue[][];
+  /** A class per row (same order as `rows`) for the view to mark it, e.g. a rule that never matched. */
+  rowClasses?: (string | undefined)[];
 }
 
 export interface TableView {

@@ -96,7 +96,7 @@ export class TableViewer {
     const body = h('tbody');
     const shown = this.showAll ? this.rows : this.rows.slice(0, PAGE_ROWS);
     for (const r of shown) {
-      const tr = h('tr');
+      const tr = h('tr', this.model.rowClasses?.[r] ?? '');
       this.model.rows[r]!.forEach((v, i) => {
         const c = columns[i]!;
         const td = h('td', c.type === 'number' ? 'pb-num' : '', displayCell(v, c.type));

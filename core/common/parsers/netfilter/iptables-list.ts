@@ -80,6 +80,12 @@ export function parseIptablesList(text: string): { listings: RuleListing[]; othe
       chain = undefined;
       continue;
     }
+    // With counters or numbers first, a line that does not start with a digit ends the listing: other output.
+    if ((columns[0] === 'num' || columns[0] === 'pkts') && !/^\s*\d/.test(line)) {
+      otherLines++;
+      chain = undefined;
+      continue;
+    }
     const rule = parseRuleLine(line, columns, chain.rules.length + 1);
     if (typeof rule === 'string') {
       listing.problems.push(`line ${i + 1}: ${rule}: ${line.slice(0, 120)}`);

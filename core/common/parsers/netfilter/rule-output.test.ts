@@ -237,3 +237,22 @@ test('onlyRules tells a listing printed alone from one among other output', () =
     true,
   );
 });
+
+test('other output right after a chain (no blank line between) ends the listing without a problem', () => {
+  const read = readRuleOutput(
+    fixture('iptables-L-before-after-ping.txt'),
+    'iptables -L -n -v -x --line-numbers; ping -c 4 127.0.0.1; iptables -L -n -v -x --line-numbers',
+  );
+  assert.deepEqual(read?.payload.problems, []);
+  assert.equal(read?.onlyRules, false);
+  assert.equal(read?.payload.listings, 2);
+  assert.deepEqual(
+    read?.payload.tables[0]?.chains.map((c) => [c.name, c.rules.map((r) => r.delta?.packets)]),
+    [
+      ['INPUT', [8, 0]],
+      ['FORWARD', []],
+      ['OUTPUT', [4]],
+      ['LAB', [8]],
+    ],
+  );
+});
