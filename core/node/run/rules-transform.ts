@@ -9,8 +9,7 @@
 import { MIME } from '../../common/mime.ts';
 import type { OutputItem } from '../../common/notebook/model.ts';
 import { readRuleOutput } from '../../common/parsers/netfilter/rule-output.ts';
-import type { OutputTransform } from './output-transform.ts';
-import { replaceStdout } from './tcpdump-transform.ts';
+import { cellStdout, type OutputTransform, showView } from './output-transform.ts';
 
 /** Stdout past this size is left as text (a 5,000-rule listing is ~600 KB). */
 const MAX_TEXT = 16 * 1024 * 1024;
@@ -18,19 +17,14 @@ const MAX_TEXT = 16 * 1024 * 1024;
 export const rulesTransform: OutputTransform = {
   afterCell(cell, { language }, sink) {
     if (language !== 'shell') return;
-    const stdout = cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === MIME.stdout);
-    if (stdout.length === 0) return;
-    const text = stdout.map((o) => String(o.items[0]!.data)).join('');
-    if (text.length > MAX_TEXT) return;
-    const read = readRuleOutput(text, cell.source);
-    if (!read) return;
+    const stdout = cellStdout(cell, MAX_TEXT);
+    const read = stdout && readRuleOutput(stdout.text, cell.source);
+    if (!stdout || !read) return;
     const command = cell.source.split('\n').find((line) => /(^|[\s;|&(])(sudo\s+)?(\S*\/)?(ip6?tables(-save)?|nft)(\s|$)/.test(line));
     const items: OutputItem[] = [
       { mime: MIME.rules, data: (command ? { ...read.payload, command: command.trim() } : read.payload) as never },
-      { mime: MIME.plain, data: text },
+      { mime: MIME.plain, data: stdout.text },
     ];
-    const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
-    if (read.onlyRules && streamsOnly && stdout.every((o) => !o.truncated)) replaceStdout(cell, sink, items);
-    else sink.display(items);
+    showView(cell, sink, items, stdout.streams, read.onlyRules);
   },
 };

@@ -7,13 +7,12 @@
  * would), and the packet view is what Probebook shows.
  */
 import { MIME } from '../../common/mime.ts';
-import type { Cell, OutputItem } from '../../common/notebook/model.ts';
+import type { OutputItem } from '../../common/notebook/model.ts';
 import type { BpfProgramPayload, PacketsPayload, TextPacket } from '../../common/packets/payload.ts';
 import { looksLikeBpfProgram, parseBpfProgram } from '../../common/parsers/tcpdump/bpf-program.ts';
 import { filterExpressionOf, parseTcpdumpCommand, textOptionsOf } from '../../common/parsers/tcpdump/tcpdump-command.ts';
 import { createTcpdumpTextParser, looksLikeTcpdumpText, type TcpdumpItem } from '../../common/parsers/tcpdump/tcpdump-text.ts';
-import type { OutputSink } from '../kernels/kernel.ts';
-import type { OutputTransform } from './output-transform.ts';
+import { cellStdout, type OutputTransform, showView } from './output-transform.ts';
 
 /** Text past this size is left as text: the parser would hold every packet in memory. */
 const MAX_TEXT = 32 * 1024 * 1024;
@@ -23,17 +22,13 @@ const SNIFF_CHARS = 8192;
 export const tcpdumpTransform: OutputTransform = {
   afterCell(cell, { language }, sink) {
     if (language !== 'shell') return;
-    const stdout = cell.outputs.filter((o) => o.kind === 'stream' && o.items[0]?.mime === MIME.stdout);
-    if (stdout.length === 0) return;
-    const text = stdout.map((o) => String(o.items[0]!.data)).join('');
-    if (text.length > MAX_TEXT) return;
+    const stdout = cellStdout(cell, MAX_TEXT);
+    if (!stdout) return;
+    const { text } = stdout;
     const head = text.slice(0, SNIFF_CHARS);
     const items = looksLikeBpfProgram(head) ? bpfProgramItems(text, cell.source) : looksLikeTcpdumpText(head) ? packetItems(text, cell.source) : undefined;
-    if (!items) return;
     // Only tcpdump's text on stdout: the view takes its place (its text/plain keeps every character).
-    const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
-    if (streamsOnly && stdout.every((o) => !o.truncated)) replaceStdout(cell, sink, items);
-    else sink.display(items);
+    if (items) showView(cell, sink, items, stdout.streams, true);
   },
 };
 
@@ -95,20 +90,4 @@ function bpfProgramItems(text: string, source: string): OutputItem[] | undefined
 /** The cell's tcpdump command line (the first line that runs tcpdump), for its flags and filter. */
 function tcpdumpCommandLine(source: string): string | undefined {
   return source.split('\n').find((line) => /(^|[\s;|&(])(sudo\s+)?(\S*\/)?tcpdump(\s|$)/.test(line));
-}
-
-/** Outputs are all streams: they are said again with the stdout replaced by the view, in order. */
-export function replaceStdout(cell: Cell, sink: OutputSink, items: OutputItem[]): void {
-  const before = cell.outputs.slice();
-  sink.clear();
-  let shown = false;
-  for (const output of before) {
-    const item = output.items[0];
-    if (item?.mime === MIME.stdout) {
-      if (!shown) sink.display(items);
-      shown = true;
-    } else if (item) {
-      sink.stream('stderr', String(item.data));
-    }
-  }
 }
