@@ -44,8 +44,9 @@ async function runCells(t: TestContext, cells: string[]): Promise<Saved[][]> {
     'rules.ipynb',
     cells.map((source) => ({ source })),
   );
-  const env = { ...process.env, XDG_STATE_HOME: join(dir, 'state') };
-  delete env['NODE_TEST_CONTEXT'];
+  // The node:test context variable would make the CLI's node report to this runner.
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+  const env = { ...inherited, XDG_STATE_HOME: join(dir, 'state') };
   const stderr = await new Promise<string>((done) =>
     execFile(
       process.execPath,
