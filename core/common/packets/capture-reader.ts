@@ -14,6 +14,7 @@
  * if (reader.problems.length) warn(reader.problems);
  */
 import type { CaptureInterface, CaptureProblem, PacketRecord, Timestamp } from './types.ts';
+import { decodeUtf8 } from '../utf8.ts';
 
 /** What {@link detectCaptureFormat} tells from a stream's first bytes. */
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -507,9 +508,8 @@ function view(b: Uint8Array, at: number, length: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset + at, length);
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
 function utf8(b: Uint8Array): string {
   // Options may be NUL-terminated although the format says they need not be.
   const nul = b.indexOf(0);
-  return decoder.decode(nul >= 0 ? b.subarray(0, nul) : b);
+  return decodeUtf8(nul >= 0 ? b.subarray(0, nul) : b);
 }

@@ -4,6 +4,7 @@
  * packet header) and the first line of HTTP/1.x (with the header lines under it).
  */
 import { add, hexValue, ipv4, ipv6, u16, u32, type Walk } from './decode-walk.ts';
+import { decodeLatin1, decodeUtf8 } from '../utf8.ts';
 
 const DNS_TYPES: Record<number, string> = {
   1: 'A',
@@ -271,7 +272,7 @@ function rdataText(w: Walk, msg: number, type: number, p: number, length: number
       for (let at = p; at < end; ) {
         const size = d[at]!;
         if (at + 1 + size > end) return { text: strings.join(' '), problem: 'a TXT string runs past its record', fields };
-        const text = new TextDecoder().decode(d.subarray(at + 1, at + 1 + size));
+        const text = decodeUtf8(d.subarray(at + 1, at + 1 + size));
         strings.push(text);
         fields.push([`TXT: ${text}`, 'dns.txt', text, at, at + 1 + size]);
         at += 1 + size;
@@ -360,7 +361,7 @@ export function ntp(w: Walk, o: number, end: number): void {
   add(w, node, `Peer Clock Precision: ${(d[o + 3]! << 24) >> 24}`, o + 3, o + 4, 'ntp.precision', String(d[o + 3]));
   add(w, node, `Root Delay: ${(u32(d, o + 4) / 65536).toFixed(6)} seconds`, o + 4, o + 8);
   add(w, node, `Root Dispersion: ${(u32(d, o + 8) / 65536).toFixed(6)} seconds`, o + 8, o + 12);
-  const refId = stratum <= 1 ? new TextDecoder().decode(d.subarray(o + 12, o + 16)).replace(/\0+$/, '') : ipv4(d, o + 12);
+  const refId = stratum <= 1 ? decodeUtf8(d.subarray(o + 12, o + 16)).replace(/\0+$/, '') : ipv4(d, o + 12);
   add(w, node, `Reference ID: ${refId}`, o + 12, o + 16);
   const names: [string, string][] = [
     ['Reference Timestamp', 'ntp.reftime'],
@@ -407,7 +408,7 @@ export function httpFirstLine(w: Walk, p: number, end: number): void {
   const node = w.full ? w.layer('Hypertext Transfer Protocol', p, to) : null;
   let eol = p;
   while (eol < to && eol - p < MAX_HTTP_LINE && d[eol] !== 0x0a) eol++;
-  const line = new TextDecoder('latin1').decode(d.subarray(p, eol)).replace(/\r$/, '');
+  const line = decodeLatin1(d.subarray(p, eol)).replace(/\r$/, '');
   w.info = line;
   if (eol >= to || d[eol] !== 0x0a)
     w.problem(
@@ -431,7 +432,7 @@ export function httpFirstLine(w: Walk, p: number, end: number): void {
   for (let count = 0; at < to && count < 100; count++) {
     let next = at;
     while (next < to && d[next] !== 0x0a) next++;
-    const header = new TextDecoder('latin1').decode(d.subarray(at, next)).replace(/\r$/, '');
+    const header = decodeLatin1(d.subarray(at, next)).replace(/\r$/, '');
     if (header === '') break;
     add(w, node, header, at, Math.min(next + 1, to));
     at = next + 1;

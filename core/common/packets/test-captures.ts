@@ -69,7 +69,7 @@ export interface TestOption {
 function options(w: Bytes, list: TestOption[]): void {
   if (list.length === 0) return;
   for (const o of list) {
-    const value = typeof o.value === 'string' ? new TextEncoder().encode(o.value) : o.value;
+    const value = typeof o.value === 'string' ? asciiBytes(o.value) : o.value;
     w.u16(o.code).u16(value.length).bytes(value).pad4();
   }
   w.u16(0).u16(0);
@@ -101,7 +101,7 @@ export const block = {
   obsolete: (le: boolean, ifaceId: number, hi: number, lo: number, data: Uint8Array) =>
     pcapngBlock(le, 2, (w) => w.u16(ifaceId).u16(0).u32(hi).u32(lo).u32(data.length).u32(data.length).bytes(data)),
   statistics: (le: boolean) => pcapngBlock(le, 5, (w) => w.u32(0).u32(0).u32(0)),
-  names: (le: boolean) => pcapngBlock(le, 4, (w) => w.u16(1).u16(8).bytes([10, 0, 0, 1]).bytes(new TextEncoder().encode('a.b\0')).u16(0).u16(0)),
+  names: (le: boolean) => pcapngBlock(le, 4, (w) => w.u16(1).u16(8).bytes([10, 0, 0, 1]).bytes(asciiBytes('a.b\0')).u16(0).u16(0)),
   custom: (le: boolean, size: number) => pcapngBlock(le, 0x00000bad, (w) => w.u32(32473).bytes(new Uint8Array(size))),
 };
 
@@ -126,4 +126,9 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The bytes of ASCII text (the options and names these test captures carry). */
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
