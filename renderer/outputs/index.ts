@@ -13,6 +13,7 @@
  */
 import { bpftraceRenderer } from './bpftrace/bpftrace-renderer.ts';
 import { errorRenderer } from './error-renderer.ts';
+import { eventStreamRenderer } from './events/event-stream-renderer.ts';
 import { htmlFrameRenderer, htmlRenderer } from './html/html-renderers.ts';
 import { imageRenderer } from './image-renderers.ts';
 import { jsonRenderer } from './json-renderer.ts';
@@ -39,6 +40,7 @@ export { TextView } from './text/text-view.ts';
 export const defaultRegistry = new RendererRegistry();
 for (const r of [
   ...streamRenderers,
+  eventStreamRenderer,
   errorRenderer,
   bpftraceRenderer,
   packetsRenderer,
