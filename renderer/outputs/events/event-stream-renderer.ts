@@ -19,6 +19,8 @@ import { TextView } from '../text/text-view.ts';
 /** The table is redrawn at most this often while events stream in. */
 const UPDATE_MS = 250;
 const NUMBER_RE = /^-?\d+(\.\d+)?$/;
+/** Identifiers and ports are numbers to sort, not amounts: shown as printed (no `20,652`), in numeric text order. */
+const ID_RE = /(ID|PORT)$/;
 
 class EventStreamView {
   readonly element = h('div', 'pb-events');
@@ -78,7 +80,7 @@ class EventStreamView {
     this.timer = undefined;
     const { columns, rows, otherLines, droppedRows } = this.reader;
     if (this.reader.state !== 'table') return;
-    if (this.numeric.length !== columns.length) this.numeric = columns.map(() => true);
+    if (this.numeric.length !== columns.length) this.numeric = columns.map((name) => !ID_RE.test(name));
     for (; this.typed < rows.length; this.typed++) {
       const row = rows[this.typed]!;
       for (let c = 0; c < columns.length; c++) if (row[c] !== '' && !NUMBER_RE.test(row[c]!)) this.numeric[c] = false;
