@@ -99,7 +99,9 @@ export class ShellKernel implements Kernel {
       refilled = true;
       this.#waiting--;
       clearTimeout(refillTimer);
-      setImmediate(() => this.#refill(POOL_SIZE));
+      // Now, after the output went to the sink: on a later tick the next cell may already be
+      // waiting for its own first output, and the spawn would block exactly that.
+      this.#refill(POOL_SIZE);
     };
     refillTimer = setTimeout(refill, REFILL_AFTER_MS);
     let stderrHead = '';
@@ -221,12 +223,17 @@ export class ShellKernel implements Kernel {
 
   #spawnShell(): Promise<CellProcess> {
     // `cell` is $0: bash's own errors read "cell: line 3: …".
-    return CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], {
+    const shell = CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], {
       cwd: this.#dir,
       env: {},
       control: true,
       readySignal: true,
       sniffBinary: true,
+    });
+    // The bootstrap's first read (shell-prelude.ts): wakes the new bash once before it says it is ready.
+    return shell.then((s) => {
+      s.control?.write('\n');
+      return s;
     });
   }
 

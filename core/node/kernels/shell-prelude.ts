@@ -17,6 +17,9 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * not reopen the pipe by path (which waits forever once the writer is gone).
  */
 export const BOOTSTRAP = [
+  // One byte the kernel sends at once: a new bash's first wake-up from a blocking read is slow
+  // (1–2 ms in a VM); let that one be this, not the cell's.
+  'IFS= read -r -N 1 __pb <&3',
   // The builtins every prelude runs, once, so the cell does not wait for their first-use page faults.
   `builtin eval 'builtin printf -v __pb %q x; builtin export -p; builtin declare -fx; builtin trap : EXIT; builtin trap - EXIT; builtin cd -- .' >/dev/null`,
   // Ready: fd 4 closed (the kernel prefers a shell that said so), then wait for the script on fd 3.

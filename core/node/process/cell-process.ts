@@ -20,7 +20,7 @@ import { delay } from './delay.ts';
 import { trackSession, untrackSession } from './exit-cleanup.ts';
 import { interruptLadder, type LadderStep } from './interrupt-ladder.ts';
 import { signalSession, terminateSession } from './process-group.ts';
-import { closeFds, inputFile, takePipes, type PipeEnds } from './child-stdio.ts';
+import { closeFds, inputFile, takePipes, takePipesNow, type PipeEnds } from './child-stdio.ts';
 
 export type { LadderStep } from './interrupt-ladder.ts';
 
@@ -191,7 +191,9 @@ export class CellProcess {
 
   /** Starts `file` as the leader of a new session; its output waits for {@link run}. */
   static async spawn(file: string, args: string[], options: SpawnOptions): Promise<CellProcess> {
-    return new CellProcess(file, args, options, await takePipes(2));
+    // Synchronously when the stock has pipes: the spawn then happens when the caller chose to
+    // spawn (a warm shell after a cell's first output), not a tick later in another cell's way.
+    return new CellProcess(file, args, options, takePipesNow(2) ?? (await takePipes(2)));
   }
 
   /** Whether {@link ready} has resolved. */

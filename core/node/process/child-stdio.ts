@@ -39,6 +39,14 @@ class FifoPool {
   /** Why FIFOs cannot be made here; set once, then callers use socketpairs. */
   failure: string | undefined;
 
+  /** `count` pipes from the stock now, or null when it has too few (then {@link take} waits for a batch). */
+  takeNow(count: number): PipeEnds[] | null {
+    if (this.#stock.length < count) return null;
+    const pipes = this.#stock.splice(0, count).map(open);
+    if (this.#stock.length < BATCH / 2) void this.#refill();
+    return pipes;
+  }
+
   /** `count` fresh pipes (the child writes, we read), or undefined when this machine cannot make FIFOs. */
   async take(count: number): Promise<PipeEnds[] | undefined> {
     while (this.#stock.length < count) {
@@ -89,9 +97,14 @@ function open(path: string): PipeEnds {
 
 const pool = new FifoPool();
 
-/** `count` real pipes for a child's output (it writes, we read); undefined where FIFOs cannot be made (use execa's pipes). */
+/** `count` real pipes for a child's output (it writes, we read); undefined where FIFOs cannot be made (use Node's pipes). */
 export function takePipes(count: number): Promise<PipeEnds[] | undefined> {
   return pool.take(count);
+}
+
+/** The same, synchronously, when the stock has them (null: use {@link takePipes}). */
+export function takePipesNow(count: number): PipeEnds[] | null {
+  return pool.takeNow(count);
 }
 
 /** Makes pipes ahead of the first cell (kernels call it when they start). */
