@@ -17,7 +17,7 @@ export const MIME = {
   bpfProgram: 'application/vnd.probebook.bpf-program+json',
   /** iptables/nft rules with counters (and deltas). Data: `RulesPayload` (core/common/parsers/netfilter/rules-model.ts). */
   rules: 'application/vnd.probebook.rules+json',
-  /** A pwru packet journey. */
+  /** Packet journeys (pwru, or the tracepoint journey bpf/skb-journey.bt). Data: `JourneyPayload` (core/common/journeys/types.ts). */
   pwru: 'application/vnd.probebook.pwru+json',
   /** A table of rows (from TypeScript cells' `table()`, or parsers). */
   table: 'application/vnd.probebook.table+json',

@@ -17,6 +17,7 @@ import { notebookOptions, parameterNameProblem } from '../../common/notebook/cel
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { notebookAsSaved } from '../../common/notebook/ipynb.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
+import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';

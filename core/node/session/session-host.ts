@@ -19,6 +19,7 @@ import { parseClientMessage, ProtocolError } from '../../common/protocol-validat
 import { readNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
+import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type RunOptions } from '../run/notebook-runner.ts';

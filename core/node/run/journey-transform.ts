@@ -1,0 +1,179 @@
+/**
+ * pwru's output and Probebook's tracepoint journey (bpf/skb-journey.bt) become a journey view
+ * (MIME.pwru) once a shell or bpftrace cell ran, parsed here in the unprivileged runner. As with
+ * tcpdump, a cell that printed only the trace has its stdout replaced by the view, whose
+ * `text/plain` is the exact text. A pwru cell on a kernel without kprobes gets an error that says
+ * so and points to the tracepoint journey (docs/journeys.md).
+ */
+import { readFileSync } from 'node:fs';
+import { buildJourneys, chooseComparison, type JourneyEvent } from '../../common/journeys/build.ts';
+import type { JourneyPayload } from '../../common/journeys/types.ts';
+import { MIME, type CellErrorData } from '../../common/mime.ts';
+import type { Cell, OutputItem } from '../../common/notebook/model.ts';
+import { createPwruParser, type PwruEvent, pwruJourneyEvents } from '../../common/parsers/pwru/pwru-parser.ts';
+import { looksLikeTracepointJourney, parseTracepointJourney } from '../../common/parsers/pwru/tracepoint-journey.ts';
+import type { OutputSink } from '../kernels/kernel.ts';
+import type { OutputTransform } from './output-transform.ts';
+
+const MAX_TEXT = 32 * 1024 * 1024;
+const SNIFF_CHARS = 16384;
+const PWRU_LINE = /(^|[\s;|&(])(sudo\s+)?(\S*\/)?pwru(\s|$)/;
+/** What pwru (cilium/ebpf underneath) prints when kprobes cannot be attached. */
+const KPROBE_FAILURE = /Failed to attach (multi )?kprobes|opening kprobe|kprobe_events|perf_kprobe|kprobe.*not supported/i;
+
+export const journeyTransform: OutputTransform = {
+  afterCell(cell, { language }, sink) {
+    if (language !== 'shell' && language !== 'bpftrace') return;
+    const text = streamText(cell, MIME.stdout);
+    if (language === 'shell' && PWRU_LINE.test(commentless(cell.source))) {
+      const problem = kprobeProblem(cell, streamText(cell, MIME.stderr));
+      if (problem) {
+        replaceError(cell, sink, problem);
+        return;
+      }
+    }
+    if (!text || text.length > MAX_TEXT) return;
+    const head = text.slice(0, SNIFF_CHARS);
+    const payload = looksLikeTracepointJourney(head) ? tracepointPayload(text, cell.source) : looksLikePwru(head) ? pwruPayload(text, cell.source) : undefined;
+    if (!payload) return;
+    const items: OutputItem[] = [
+      { mime: MIME.pwru, data: payload as never },
+      { mime: MIME.plain, data: text },
+    ];
+    const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
+    if (streamsOnly && cell.outputs.every((o) => !o.truncated)) replaceStdout(cell, sink, items);
+    else sink.display(items);
+  },
+};
+
+function streamText(cell: Cell, mime: string): string {
+  return cell.outputs
+    .filter((o) => o.kind === 'stream' && o.items[0]?.mime === mime)
+    .map((o) => String(o.items[0]!.data))
+    .join('');
+}
+
+function commentless(source: string): string {
+  return source
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+}
+
+/** pwru's header, or a row of either text layout, or a JSON row with skb and func. */
+export function looksLikePwru(head: string): boolean {
+  return (
+    /^\s*(TIME\s+)?SKB\s+CPU\s+PROCESS\b/m.test(head) || /^(\S+\s+)?0x[0-9a-f]{8,}\s+\d+\s+\S/m.test(head) || /^\{.*"skb":"0x[0-9a-f]+".*"func":/m.test(head)
+  );
+}
+
+function pwruPayload(text: string, source: string): JourneyPayload | undefined {
+  const parser = createPwruParser();
+  const events: PwruEvent[] = [];
+  let otherLines = 0;
+  for (const item of [...parser.push(text), ...parser.end()]) {
+    if (item.kind === 'event') events.push(item.event);
+    else if (item.kind === 'text' && item.text.trim()) otherLines++;
+  }
+  if (events.length === 0) return undefined;
+  const command = source
+    .split('\n')
+    .find((l) => PWRU_LINE.test(l))
+    ?.trim();
+  const ts = /--timestamp[= ](current|relative)\b/.exec(command ?? '')?.[1] as 'current' | 'relative' | undefined;
+  const hasReasons = events.some((e) => e.reason !== undefined);
+  return payloadOf('pwru', parser.format, pwruJourneyEvents(events, ts), { otherLines, reasonsFrom: hasReasons ? 'pwru' : 'none', command });
+}
+
+function tracepointPayload(text: string, source: string): JourneyPayload | undefined {
+  const trace = parseTracepointJourney(text);
+  const command = source
+    .split('\n')
+    .find((l) => /skb-journey\.bt/.test(l))
+    ?.trim();
+  return payloadOf('tracepoints', 'text', trace.events, {
+    otherLines: trace.otherLines,
+    reasonsFrom: trace.namedReasons ? 'kernel-format' : 'none',
+    command,
+    sortByTime: true,
+  });
+}
+
+function payloadOf(
+  method: JourneyPayload['method'],
+  format: JourneyPayload['format'],
+  events: JourneyEvent[],
+  o: { otherLines: number; reasonsFrom: NonNullable<JourneyPayload['reasonsFrom']>; command: string | undefined; sortByTime?: boolean },
+): JourneyPayload {
+  const { journeys, omitted } = buildJourneys(events, { sortByTime: o.sortByTime });
+  const payload: JourneyPayload = { version: 1, method, format, journeys, otherLines: o.otherLines, reasonsFrom: o.reasonsFrom };
+  if (omitted.journeys || omitted.steps) payload.omitted = omitted;
+  const comparison = chooseComparison(journeys);
+  if (comparison) payload.comparison = comparison;
+  if (o.command) payload.command = o.command;
+  return payload;
+}
+
+/**
+ * Why pwru cannot work here, when it cannot: its own error text about kprobes, or (it failed, or
+ * printed no row) a kernel without kprobes. /proc/kallsyms lists `register_kprobe` only on a kernel
+ * built with CONFIG_KPROBES; its names are readable without root.
+ */
+function kprobeProblem(cell: Cell, stderr: string): CellErrorData | undefined {
+  const failed = cell.outputs.some((o) => o.kind === 'error');
+  const said = KPROBE_FAILURE.exec(stderr);
+  if (!said && !(failed && !kernelHasKprobes())) return undefined;
+  return {
+    ename: 'KernelFeature',
+    evalue:
+      'pwru needs kprobes, and this kernel has none (CONFIG_KPROBES is off). Trace the packet with the tracepoint journey instead: a bpftrace cell with bpf/skb-journey.bt (docs/journeys.md).',
+    traceback: said ? [`pwru said: ${lineAround(stderr, said.index)}`] : ['/proc/kallsyms has no register_kprobe'],
+  };
+}
+
+/** Whether this kernel was built with kprobes (cached). */
+export function kernelHasKprobes(kallsyms = '/proc/kallsyms'): boolean {
+  if (kprobesCache !== undefined) return kprobesCache;
+  try {
+    kprobesCache = / register_kprobe$/m.test(readFileSync(kallsyms, 'latin1'));
+  } catch {
+    kprobesCache = true; // cannot tell: say nothing rather than something wrong
+  }
+  return kprobesCache;
+}
+let kprobesCache: boolean | undefined;
+
+function lineAround(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index);
+  return text.slice(start, end === -1 ? undefined : end).trim();
+}
+
+/** The cell's outputs said again with its error (if any) replaced by `error`. */
+function replaceError(cell: Cell, sink: OutputSink, error: CellErrorData): void {
+  const before = cell.outputs.slice();
+  sink.clear();
+  for (const output of before) {
+    const item = output.items[0];
+    if (!item || output.kind === 'error') continue;
+    if (output.kind === 'stream') sink.stream(item.mime === MIME.stderr ? 'stderr' : 'stdout', String(item.data));
+    else sink.display(output.items);
+  }
+  sink.error(error);
+}
+
+/** Outputs are all streams: they are said again with the stdout replaced by the view, in order. */
+function replaceStdout(cell: Cell, sink: OutputSink, items: OutputItem[]): void {
+  const before = cell.outputs.slice();
+  sink.clear();
+  let shown = false;
+  for (const output of before) {
+    const item = output.items[0];
+    if (item?.mime === MIME.stdout) {
+      if (!shown) sink.display(items);
+      shown = true;
+    } else if (item) {
+      sink.stream('stderr', String(item.data));
+    }
+  }
+}
