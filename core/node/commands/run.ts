@@ -116,7 +116,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     params: parsed.params,
     graceMs: parsed.graceMs,
     ledger,
-    transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform],
+    transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform, journeyTransform],
     // The file keeps `outputLimit` per stream; memory never needs more than that for a headless run.
     memoryLimitBytes: parsed.outputLimit + 64 * 1024,
     events: {

@@ -290,7 +290,7 @@ export class SessionHost {
       memoryLimitBytes: this.#options.memoryLimitBytes,
       events: this.#runnerMessages.eventsFor(nb, () => this.#changes.touch(nb)),
       ledger: this.#ledger,
-      transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform],
+      transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform, journeyTransform],
     }));
     this.#runnerMessages.track(nb, requestId, cellIds);
     const summary = await runner.run(options);
