@@ -30,8 +30,8 @@ export interface JourneyEvent {
 }
 
 /** Bounds of one payload: the view and the saved notebook stay small; text/plain keeps all. */
-export const MAX_JOURNEYS = 1000;
-export const MAX_STEPS = 400;
+const MAX_JOURNEYS = 1000;
+const MAX_STEPS = 400;
 
 const DROP_FUNCS = new Set(['kfree_skb_reason', 'sk_skb_reason_drop', 'kfree_skb']);
 const CONSUME_FUNCS = new Set([

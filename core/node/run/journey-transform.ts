@@ -61,7 +61,7 @@ function commentless(source: string): string {
 }
 
 /** pwru's header, or a row of either text layout, or a JSON row with skb and func. */
-export function looksLikePwru(head: string): boolean {
+function looksLikePwru(head: string): boolean {
   return (
     /^\s*(TIME\s+)?SKB\s+CPU\s+PROCESS\b/m.test(head) || /^(\S+\s+)?0x[0-9a-f]{8,}\s+\d+\s+\S/m.test(head) || /^\{.*"skb":"0x[0-9a-f]+".*"func":/m.test(head)
   );
@@ -132,7 +132,7 @@ function kprobeProblem(cell: Cell, stderr: string): CellErrorData | undefined {
 }
 
 /** Whether this kernel was built with kprobes (cached). */
-export function kernelHasKprobes(kallsyms = '/proc/kallsyms'): boolean {
+function kernelHasKprobes(kallsyms = '/proc/kallsyms'): boolean {
   if (kprobesCache !== undefined) return kprobesCache;
   try {
     kprobesCache = / register_kprobe$/m.test(readFileSync(kallsyms, 'latin1'));

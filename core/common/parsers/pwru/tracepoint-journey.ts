@@ -7,7 +7,7 @@
 import type { JourneyEvent } from '../../journeys/build.ts';
 import { parseDropReasons } from './drop-reasons.ts';
 
-export const JOURNEY_BANNER = 'probebook-skb-journey 1';
+const JOURNEY_BANNER = 'probebook-skb-journey 1';
 
 export interface TracepointTrace {
   events: JourneyEvent[];
