@@ -13,7 +13,7 @@ import type { Cell, OutputItem } from '../../common/notebook/model.ts';
 import { createPwruParser, type PwruEvent, pwruJourneyEvents } from '../../common/parsers/pwru/pwru-parser.ts';
 import { looksLikeTracepointJourney, parseTracepointJourney } from '../../common/parsers/pwru/tracepoint-journey.ts';
 import type { OutputSink } from '../kernels/kernel.ts';
-import type { OutputTransform } from './output-transform.ts';
+import { cellStdout, type OutputTransform, showView } from './output-transform.ts';
 
 const MAX_TEXT = 32 * 1024 * 1024;
 const SNIFF_CHARS = 16384;
@@ -24,7 +24,6 @@ const KPROBE_FAILURE = /Failed to attach (multi )?kprobes|opening kprobe|kprobe_
 export const journeyTransform: OutputTransform = {
   afterCell(cell, { language }, sink) {
     if (language !== 'shell' && language !== 'bpftrace') return;
-    const text = streamText(cell, MIME.stdout);
     if (language === 'shell' && PWRU_LINE.test(commentless(cell.source))) {
       const problem = kprobeProblem(cell, streamText(cell, MIME.stderr));
       if (problem) {
@@ -32,17 +31,20 @@ export const journeyTransform: OutputTransform = {
         return;
       }
     }
-    if (!text || text.length > MAX_TEXT) return;
-    const head = text.slice(0, SNIFF_CHARS);
-    const payload = looksLikeTracepointJourney(head) ? tracepointPayload(text, cell.source) : looksLikePwru(head) ? pwruPayload(text, cell.source) : undefined;
+    const stdout = cellStdout(cell, MAX_TEXT);
+    if (!stdout) return;
+    const head = stdout.text.slice(0, SNIFF_CHARS);
+    const payload = looksLikeTracepointJourney(head)
+      ? tracepointPayload(stdout.text, cell.source)
+      : looksLikePwru(head)
+        ? pwruPayload(stdout.text, cell.source)
+        : undefined;
     if (!payload) return;
     const items: OutputItem[] = [
       { mime: MIME.pwru, data: payload as never },
-      { mime: MIME.plain, data: text },
+      { mime: MIME.plain, data: stdout.text },
     ];
-    const streamsOnly = cell.outputs.every((o) => o.kind === 'stream');
-    if (streamsOnly && cell.outputs.every((o) => !o.truncated)) replaceStdout(cell, sink, items);
-    else sink.display(items);
+    showView(cell, sink, items, stdout.streams, true);
   },
 };
 
@@ -160,20 +162,4 @@ function replaceError(cell: Cell, sink: OutputSink, error: CellErrorData): void 
     else sink.display(output.items);
   }
   sink.error(error);
-}
-
-/** Outputs are all streams: they are said again with the stdout replaced by the view, in order. */
-function replaceStdout(cell: Cell, sink: OutputSink, items: OutputItem[]): void {
-  const before = cell.outputs.slice();
-  sink.clear();
-  let shown = false;
-  for (const output of before) {
-    const item = output.items[0];
-    if (item?.mime === MIME.stdout) {
-      if (!shown) sink.display(items);
-      shown = true;
-    } else if (item) {
-      sink.stream('stderr', String(item.data));
-    }
-  }
 }
