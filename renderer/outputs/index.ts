@@ -17,6 +17,7 @@ import { eventStreamRenderer } from './events/event-stream-renderer.ts';
 import { htmlFrameRenderer, htmlRenderer } from './html/html-renderers.ts';
 import { imageRenderer } from './image-renderers.ts';
 import { jsonRenderer } from './json-renderer.ts';
+import { journeysRenderer } from './journeys/journeys-renderer.ts';
 import { markdownRenderer } from './markdown-renderer.ts';
 import { bpfProgramRenderer } from './packets/bpf-program-renderer.ts';
 import { packetsRenderer } from './packets/packets-renderer.ts';
@@ -45,6 +46,7 @@ for (const r of [
   bpftraceRenderer,
   packetsRenderer,
   bpfProgramRenderer,
+  journeysRenderer,
   rulesRenderer,
   plotlyRenderer,
   tableRenderer,
