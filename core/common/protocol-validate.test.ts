@@ -98,3 +98,14 @@ test('dissect_packet: a file name and a packet number from 1, nothing else', () 
   assert.throws(() => parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', file: 'x.pcap', packet: 1.5 }), /packet/);
   assert.throws(() => parseClientMessage({ type: 'dissect_packet', requestId: 'r', notebookId: 'n', packet: 1 }), /file must be a string/);
 });
+
+test('read_capture: a file, an offset from 0 and a length of at most 4 MiB', () => {
+  const ok = parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 4096 });
+  assert.deepEqual(ok, { type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 4096 });
+  assert.throws(() => parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: -1, length: 1 }), /offset/);
+  assert.throws(
+    () => parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 5 * 1024 * 1024 }),
+    /length/,
+  );
+  assert.throws(() => parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 0 }), /length/);
+});

@@ -157,6 +157,13 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       if (packet < 1 || packet > 2 ** 31) return fail('packet', 'a packet number from 1', packet);
       return { type: 'dissect_packet', requestId: requestId(), notebookId: notebookId(), file: str(m, 'file', LIMITS.path)!, packet };
     }
+    case 'read_capture': {
+      const offset = int(m, 'offset')!;
+      const length = int(m, 'length')!;
+      if (offset < 0) return fail('offset', 'a byte offset from 0', offset);
+      if (length < 1 || length > 4 * 1024 * 1024) return fail('length', 'a byte count from 1 to 4 MiB', length);
+      return { type: 'read_capture', requestId: requestId(), notebookId: notebookId(), file: str(m, 'file', LIMITS.path)!, offset, length };
+    }
     case 'ping':
       return { type: 'ping', requestId: requestId() };
     default:

@@ -312,6 +312,11 @@ export type ClientMessage =
    * (`file` relative to its folder, as a packet view's payload names it). Answered by `packet_dissection`.
    */
   | { type: 'dissect_packet'; requestId: string; notebookId: string; file: string; packet: number }
+  /**
+   * Bytes of a capture saved beside the notebook from `offset` (at most 4 MiB): the packet view reads
+   * past what the notebook embeds. Answered by `capture_bytes`.
+   */
+  | { type: 'read_capture'; requestId: string; notebookId: string; file: string; offset: number; length: number }
   | { type: 'ping'; requestId: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +391,8 @@ export type HostMessage =
   | { type: 'probe_list'; requestId: string; probes: string[]; error?: string }
   /** Answers `dissect_packet`: tshark's text, or why there is none. */
   | { type: 'packet_dissection'; requestId: string; text: string; error?: string }
+  /** Answers `read_capture`: the bytes (base64), `eof` when none follow, or why there are none. */
+  | { type: 'capture_bytes'; requestId: string; base64: string; eof: boolean; error?: string }
   /** Answers `ping`, `restart_request` and `trust_request`: done. */
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
@@ -415,6 +422,7 @@ export const REPLY_TYPES = {
   list_directory: 'directory_listing',
   list_probes: 'probe_list',
   dissect_packet: 'packet_dissection',
+  read_capture: 'capture_bytes',
   restart_request: 'pong',
   trust_request: 'pong',
   // Answered once the cleanup cells ran (their outputs come as any run's) or the run was dismissed.

@@ -83,6 +83,13 @@ export class App {
         if (reply.error) throw new Error(reply.error);
         return reply.text;
       },
+      readCapture: async (file, offset, length) => {
+        const doc = this.doc;
+        if (!doc) throw new Error('no notebook is open');
+        const reply = await this.connection.request({ type: 'read_capture', notebookId: doc.id, file, offset, length });
+        if (reply.error) throw new Error(reply.error);
+        return { bytes: Uint8Array.from(atob(reply.base64), (c) => c.charCodeAt(0)), eof: reply.eof };
+      },
     });
     listenForKeys(this.commands);
     if (bridge) openLinksInSystemBrowser(bridge);

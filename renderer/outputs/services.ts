@@ -6,6 +6,8 @@
 export interface OutputServices {
   /** tshark's full dissection (`-V`) of packet `packet` of a capture saved beside the notebook. */
   dissectPacket?(file: string, packet: number): Promise<string>;
+  /** Bytes of that capture from `offset` (at most `length`); `eof` when none follow. */
+  readCapture?(file: string, offset: number, length: number): Promise<{ bytes: Uint8Array; eof: boolean }>;
 }
 
 export const outputServices: OutputServices = {};

@@ -7,12 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canRunPageTests, cell, launchBrowser, newPage, openNotebook, screenshot } from '../support/page-browser.ts';
 import { needs } from '../support/needs.ts';
 import { writeNotebook } from '../support/notebooks.ts';
-import { labFolder, startServe } from '../support/probebook-serve.ts';
+import { labFolder, repoRoot, startServe } from '../support/probebook-serve.ts';
 
 test('a live tcpdump capture fills the packet list while it runs; a packet shows its tree and bytes; tcpdump -d shows its program', async (t) => {
   if (!canRunPageTests(t) || !needs(t, { root: true, tools: ['tcpdump', 'tshark'] })) return;
@@ -40,7 +40,6 @@ test('a live tcpdump capture fills the packet list while it runs; a packet shows
   await rows.first().waitFor({ timeout: 20_000 });
   assert.equal(await cell(page, 0).getAttribute('data-status'), 'running');
   assert.equal(await rows.count(), 1);
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'go'), '');
   await page.waitForFunction(() => document.querySelectorAll('.pb-cell .pb-pk-rows .pb-pk-row').length === 5, undefined, { timeout: 20_000 });
   assert.equal(await cell(page, 0).getAttribute('data-status'), 'running', 'the list grew while the capture ran');
@@ -82,5 +81,29 @@ test('a live tcpdump capture fills the packet list while it runs; a packet shows
   assert.equal(await cell(page, 1).locator('.pb-bpf-expression code').textContent(), 'udp dst port 53');
   assert.ok((await program.count()) > 5);
   await screenshot(page, 'capture-live');
+  assert.deepEqual(errors, []);
+});
+
+test('a capture bigger than the notebook keeps: the page reads the rest from the file beside the notebook', async (t) => {
+  if (!canRunPageTests(t) || !needs(t, { root: true })) return;
+  const dir = labFolder(t);
+  // 40,000 real packets (tcpdump-usec.pcap's SYN and SYN-ACK, repeated): ~3.6 MB, past the 2 MiB kept.
+  const sample = readFileSync(join(repoRoot, '../shared/reference/samples/tcpdump-usec.pcap'));
+  const pair = sample.subarray(24, 24 + 180);
+  writeFileSync(join(dir, 'big.pcap'), Buffer.concat([sample.subarray(0, 24), ...Array(20_000).fill(pair)]));
+  writeNotebook(dir, 'big.ipynb', [{ source: 'cat big.pcap' }]);
+  const serve = await startServe(t, dir);
+  const { page, errors } = await newPage(await launchBrowser(t));
+  await openNotebook(page, serve.pageUrl('big.ipynb'));
+  await cell(page, 0).locator('.pb-run').click();
+  await page.locator('dialog[open] button', { hasText: 'Trust and run' }).click();
+  const view = cell(page, 0);
+  await view.locator('.pb-note', { hasText: /the rest was read from big\.captures\/c0000000-\S+\.pcap\./ }).waitFor({ timeout: 30_000 });
+  await view.locator('.pb-pk-count', { hasText: /^40,000 packets$/ }).waitFor({ timeout: 30_000 });
+  assert.match((await view.locator('.pb-note').first().textContent()) ?? '', /^Only the first [\d,]+ of 40,000 packets are in the notebook/);
+  // The last packet is there, read from the file: End, and it is selected.
+  await view.locator('.pb-pk-rows .pb-pk-row').first().click();
+  await page.keyboard.press('End');
+  await view.locator('.pb-pk-row.pb-pk-selected[data-no="40000"]').waitFor();
   assert.deepEqual(errors, []);
 });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../../../test/support/needs.ts';
-import { dissectPacket } from './packet-dissection.ts';
+import { dissectPacket, readCapture } from './packet-dissection.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../../../shared/reference/samples/tcpdump-usec.pcap');
 
@@ -39,4 +39,17 @@ test("tshark's -V of one packet of the capture beside the notebook", async (t) =
   assert.match(text, /^Frame 2: \d+ bytes on wire/m);
   assert.doesNotMatch(text, /^Frame 1:/m, 'that packet only');
   await assert.rejects(dissectPacket(notebook, 'lab.captures/c1.pcap', 100_000), /found no packet 100000/);
+});
+
+test('readCapture reads the capture from an offset, says when it ended, and is confined like the dissection', async (t) => {
+  const { notebook } = lab(t);
+  const whole = readFileSync(SAMPLE);
+  const first = await readCapture(notebook, 'lab.captures/c1.pcap', 0, 100);
+  assert.deepEqual(first.bytes, whole.subarray(0, 100));
+  assert.equal(first.eof, false);
+  const rest = await readCapture(notebook, 'lab.captures/c1.pcap', 100, 10 * 1024 * 1024);
+  assert.deepEqual(rest.bytes, whole.subarray(100), 'up to the end (asked for more than there is)');
+  assert.equal(rest.eof, true);
+  assert.deepEqual(await readCapture(notebook, 'lab.captures/c1.pcap', whole.length + 5, 10), { bytes: Buffer.alloc(0), eof: true });
+  await assert.rejects(readCapture(notebook, '../../etc/passwd.pcap', 0, 10), /outside the notebook's folder|not there/);
 });

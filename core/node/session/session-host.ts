@@ -29,7 +29,7 @@ import { codeOf, HostError } from './host-error.ts';
 import { NotebookChanges } from './notebook-changes.ts';
 import { OpenNotebooks, titleOf, type Connection, type OpenNotebook } from './open-notebooks.ts';
 import { PendingCleanups } from './pending-cleanups.ts';
-import { dissectPacket } from './packet-dissection.ts';
+import { dissectPacket, readCapture } from './packet-dissection.ts';
 import { listProbes } from './probe-list.ts';
 import { RunnerMessages } from './runner-messages.ts';
 import { saveNotebook } from './save-notebook.ts';
@@ -224,6 +224,16 @@ export class SessionHost {
       case 'list_probes': {
         const { probes, error } = await listProbes(m.filter);
         conn.send({ type: 'probe_list', requestId: m.requestId, probes, error });
+        return;
+      }
+      case 'read_capture': {
+        const nb = this.#notebooks.get(m.notebookId);
+        try {
+          const { bytes, eof } = await readCapture(nb.path, m.file, m.offset, m.length);
+          conn.send({ type: 'capture_bytes', requestId: m.requestId, base64: bytes.toString('base64'), eof });
+        } catch (error) {
+          conn.send({ type: 'capture_bytes', requestId: m.requestId, base64: '', eof: true, error: (error as Error).message });
+        }
         return;
       }
       case 'dissect_packet': {

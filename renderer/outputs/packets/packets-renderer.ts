@@ -25,6 +25,8 @@ import { TextSource } from './text-source.ts';
 const FRAME_BUDGET_MS = 12;
 /** Base64 characters decoded per step (~750 KB of capture). */
 const STEP_CHARS = 1 << 20;
+/** Bytes of the capture file asked of the host at a time (the protocol's most). */
+const FILE_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Reader problems listed at the most. */
 const MAX_PROBLEMS_SHOWN = 20;
 
@@ -42,6 +44,8 @@ class PacketsView {
   private readonly services: OutputServices;
   /** Which dissection is wanted now: an answer for another packet is dropped. */
   private dissecting = 0;
+  /** Reading the capture file past what the notebook embeds: where next, and how it went. */
+  private file = { offset: -1, reading: false, done: false, error: '' };
   private payload!: PacketsPayload;
   private source!: CaptureSource | TextSource;
   private feed: Base64Feed | null = null;
@@ -111,6 +115,7 @@ class PacketsView {
     this.readError = '';
     this.listFull = false;
     this.ended = false;
+    this.file = { offset: -1, reading: false, done: false, error: '' };
     if (payload.source === 'capture') {
       this.source = new CaptureSource();
       this.feed = new Base64Feed();
@@ -219,9 +224,43 @@ class PacketsView {
       if (bytes && !this.source.push(bytes)) this.listFull = true;
     }
     if (!feed.pending && !this.payload.live && !this.ended) {
+      if (this.moreInFile()) return this.readFile();
       this.source.reader.end();
       this.ended = true;
     }
+  }
+
+  /** Whether the capture goes on in its file beside the notebook and the host can read it for us. */
+  private moreInFile(): boolean {
+    const capture = this.payload.source === 'capture' ? this.payload.capture : undefined;
+    if (!capture || typeof capture.embeddedPackets !== 'number' || typeof capture.file !== 'string') return false;
+    if (!this.services.readCapture || this.file.done || this.file.error || this.listFull || this.feed?.capped) return false;
+    if (this.file.offset < 0) this.file.offset = this.feed?.bytes ?? 0;
+    return this.file.offset < Number(capture.bytes);
+  }
+
+  /** The next piece of the file, from where the embedded bytes end (they are its first bytes). */
+  private readFile(): void {
+    if (this.file.reading) return;
+    const capture = this.payload.capture!;
+    // A new version of the output starts reading afresh: an answer for the old one is dropped.
+    const state = this.file;
+    state.reading = true;
+    this.services.readCapture!(capture.file!, state.offset, FILE_CHUNK_BYTES).then(
+      ({ bytes, eof }) => {
+        state.reading = false;
+        if (this.disposed || state !== this.file || !(this.source instanceof CaptureSource)) return;
+        if (bytes.length > 0 && !this.source.push(bytes)) this.listFull = true;
+        state.offset += bytes.length;
+        if (eof || bytes.length === 0) state.done = true;
+        this.schedule();
+      },
+      (error: Error) => {
+        state.reading = false;
+        state.error = `the rest of ${capture.file} could not be read: ${error.message}`;
+        if (state === this.file) this.schedule();
+      },
+    );
   }
 
   private emptyText(): string {
@@ -232,7 +271,7 @@ class PacketsView {
   private drawCount(): void {
     const total = this.model.total;
     const progress = this.model.filtering && this.model.busy ? ` (filtering… ${Math.floor(this.model.filterProgress * 100)}%)` : '';
-    const reading = this.feed?.pending ? ' (reading…)' : '';
+    const reading = this.feed?.pending || this.file.reading ? ' (reading…)' : '';
     this.count.textContent = this.model.filtering
       ? `${this.model.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} packets shown${progress}`
       : `${total.toLocaleString('en-US')} ${total === 1 ? 'packet' : 'packets'}${reading}`;
@@ -277,10 +316,19 @@ class PacketsView {
         h(
           'div',
           'pb-note',
-          `Only the first ${embedded.toLocaleString('en-US')} of ${Number(p.count).toLocaleString('en-US')} packets are in the notebook; ${file ? `the whole capture is in ${file}.` : 'the rest was not kept.'}`,
+          `Only the first ${embedded.toLocaleString('en-US')} of ${Number(p.count).toLocaleString('en-US')} packets are in the notebook; ${
+            !file
+              ? 'the rest was not kept.'
+              : this.file.done
+                ? `the rest was read from ${file}.`
+                : this.file.offset >= 0 && !this.file.error
+                  ? `reading the rest from ${file}…`
+                  : `the whole capture is in ${file}.`
+          }`,
         ),
       );
     }
+    if (this.file.error) warn(this.file.error);
     for (const problem of stringsOf(p.problems)) warn(problem);
     if (this.source instanceof CaptureSource) {
       const problems = this.source.reader.problems;
