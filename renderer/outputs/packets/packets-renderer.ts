@@ -224,7 +224,10 @@ class PacketsView {
       if (bytes && !this.source.push(bytes)) this.listFull = true;
     }
     if (!feed.pending && !this.payload.live && !this.ended) {
-      if (this.moreInFile()) return this.readFile();
+      if (this.moreInFile()) {
+        this.readFile();
+        return;
+      }
       this.source.reader.end();
       this.ended = true;
     }
