@@ -5,6 +5,7 @@
  * the bytes it highlights; the link-layer toggle; a million packets; live updates; bad payloads.
  */
 import { test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,8 @@ import type { Output } from '../../core/common/notebook/model.ts';
 import type { BpfProgramPayload, PacketsPayload, TextPacket } from '../../core/common/packets/payload.ts';
 import { createTcpdumpTextParser } from '../../core/common/parsers/tcpdump/tcpdump-text.ts';
 
-const SAMPLES = '/work/shared/reference/samples';
+/** The team's reference samples, beside the repository (../shared). */
+const SAMPLES = join(import.meta.dirname, '../../../shared/reference/samples');
 const DUMPCAP = `${SAMPLES}/dumpcap.pcapng`;
 const DNS_TCP = 'test/fixtures/packets/dns_tcp.pcap';
 

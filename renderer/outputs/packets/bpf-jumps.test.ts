@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseBpfProgram } from '../../../core/common/parsers/tcpdump/bpf-program.ts';
@@ -6,7 +7,7 @@ import { layoutJumps } from './bpf-jumps.ts';
 
 /** `tcpdump -i lo -d 'tcp dst port 8080'` as tcpdump 4.99 printed it. */
 function realProgram() {
-  const text = readFileSync('/work/shared/reference/samples/tcpdump-bpf-dumps.txt', 'utf8');
+  const text = readFileSync(join(import.meta.dirname, '../../../../shared/reference/samples/tcpdump-bpf-dumps.txt'), 'utf8');
   const d = text.split('\n\n')[0]!.split('\n').slice(1).join('\n');
   return parseBpfProgram(d);
 }

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CaptureReader } from '../../../core/common/packets/capture-reader.ts';
@@ -9,7 +10,7 @@ import { asciiByte, fieldAt, fieldOfByte, hexByte, MAX_BYTES_SHOWN, offsetLabel,
 /** The first packet of a real capture: a TCP SYN on lo (Ethernet, IPv4, TCP with options). */
 function synPacket() {
   const reader = new CaptureReader();
-  const [record] = reader.push(readFileSync('/work/shared/reference/samples/tcpdump-usec.pcap'));
+  const [record] = reader.push(readFileSync(join(import.meta.dirname, '../../../../shared/reference/samples/tcpdump-usec.pcap')));
   return { record: record!, decoded: decodePacket(record!, reader.interfaces[0]) };
 }
 

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compileDisplayFilter, type DisplayFilter } from '../../../core/common/packets/display-filter.ts';
@@ -6,7 +7,8 @@ import { CaptureSource, timeSince } from './capture-source.ts';
 import { BoundedCache, PacketListModel } from './packet-list-model.ts';
 import { TextSource } from './text-source.ts';
 
-const SAMPLES = '/work/shared/reference/samples';
+/** The team's reference samples, beside the repository (../shared). */
+const SAMPLES = join(import.meta.dirname, '../../../../shared/reference/samples');
 const capture = (path: string) => {
   const source = new CaptureSource();
   source.push(new Uint8Array(readFileSync(path)));
