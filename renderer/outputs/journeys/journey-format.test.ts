@@ -20,10 +20,16 @@ const journey = (skb: string, fns: string[], extra: { reason?: string; process?:
   ).journeys[0]!;
 
 test('nanoseconds read in the unit that fits, three significant digits', () => {
-  assert.deepEqual(
-    [0, 950, 1000, 21_861, 136_469, 1_234_567, 98_700_000, 2_500_000_000].map(formatNs),
-    ['0 ns', '950 ns', '1.00 µs', '21.9 µs', '136 µs', '1.23 ms', '98.7 ms', '2.50 s'],
-  );
+  assert.deepEqual([0, 950, 1000, 21_861, 136_469, 1_234_567, 98_700_000, 2_500_000_000].map(formatNs), [
+    '0 ns',
+    '950 ns',
+    '1.00 µs',
+    '21.9 µs',
+    '136 µs',
+    '1.23 ms',
+    '98.7 ms',
+    '2.50 s',
+  ]);
 });
 
 test('ends: a badge word and a sentence naming the function, the reason and where', () => {

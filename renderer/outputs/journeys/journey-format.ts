@@ -30,7 +30,7 @@ export function methodLabel(method: JourneyPayload['method']): string {
 export function reasonsFromLabel(from: JourneyPayload['reasonsFrom']): string {
   if (from === 'kernel-format') return 'drop reasons named from this kernel’s kfree_skb format';
   if (from === 'pwru') return 'drop reasons as pwru named them';
-  if (from === 'none') return 'no drop reasons named';
+  if (from === 'none') return 'drop reasons not named';
   return '';
 }
 

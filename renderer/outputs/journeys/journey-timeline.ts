@@ -26,7 +26,7 @@ export function endBadge(j: Journey): HTMLElement {
 
 /** A step's function with its `×count` when it repeated. */
 export function stepName(step: JourneyStep): HTMLElement {
-  return h('span', 'pb-jn-fn', String(step.fn), step.count > 1 ? h('span', 'pb-jn-count', ` ×${step.count}`) : null);
+  return h('span', 'pb-jn-fn', String(step.fn), step.count > 1 ? h('span', 'pb-jn-repeat', ` ×${step.count}`) : null);
 }
 
 function stepRow(step: JourneyStep, index: number, drop: boolean): HTMLElement {
@@ -39,7 +39,7 @@ function stepRow(step: JourneyStep, index: number, drop: boolean): HTMLElement {
   const info = h(
     'span',
     'pb-jn-info',
-    step.detail ? h('span', 'pb-jn-detail', String(step.detail)) : null,
+    step.detail ? h('span', 'pb-jn-step-detail', String(step.detail)) : null,
     step.caller ? h('span', 'pb-jn-caller', `in ${step.caller}`) : null,
     step.reason ? h('span', 'pb-jn-reason', String(step.reason)) : null,
   );
@@ -77,6 +77,10 @@ export function drawTimeline(box: HTMLElement, j: Journey): void {
     j.cloneOf !== undefined ? h('span', 'pb-jn-clone', `clone of journey ${j.cloneOf}`) : null,
   );
   const steps = shown.length ? h('ol', 'pb-jn-steps', ...shown.map((s, i) => stepRow(s, i, i === drop))) : h('div', 'pb-empty', 'No steps.');
+  // One function column for all rows (each row is its own grid): as wide as the longest name, within bounds.
+  const widest = Math.max(0, ...shown.map((s) => String(s.fn).length + (s.count > 1 ? String(s.count).length + 2 : 0)));
+  steps.style.setProperty('--pb-jn-fn-w', `${Math.min(44, Math.max(12, widest + 1))}ch`);
+  if (!shown.some((s) => typeof s.atNs === 'number' || typeof s.dtNs === 'number')) steps.style.setProperty('--pb-jn-times-w', '0');
   const end = h('div', `pb-jn-end pb-jn-end-${j.end.kind}`, h('span', 'pb-jn-end-label', 'End'), ` ${endText(j.end).long}`);
   box.replaceChildren(title, steps, ...(more > 0 ? [h('div', 'pb-jn-more', `… ${more.toLocaleString('en-US')} more steps`)] : []), end);
 }

@@ -15,7 +15,7 @@ import { drawTimeline, endBadge, layerTag } from './journey-timeline.ts';
 import { asJourneyPayload } from './payload-shape.ts';
 
 /** Journeys drawn in the list at the most; the filter reaches the others. */
-export const MAX_JOURNEYS_SHOWN = 200;
+const MAX_JOURNEYS_SHOWN = 200;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -75,7 +75,8 @@ class JourneysView {
       h('span', `pb-jn-method pb-jn-method-${p.method}`, methodLabel(p.method)),
       h('span', 'pb-jn-meta', `${plural(p.journeys.length, 'journey')}${p.format === 'json' ? ' · from --output-json' : ''}`),
     ];
-    const reasons = reasonsFromLabel(p.reasonsFrom);
+    // "No reasons named" says something only when a journey was dropped.
+    const reasons = p.reasonsFrom === 'none' && !p.journeys.some((j) => j.end.kind === 'dropped') ? '' : reasonsFromLabel(p.reasonsFrom);
     if (reasons) bits.push(h('span', 'pb-jn-meta pb-jn-reasons-from', reasons));
     if (p.command) bits.push(h('code', 'pb-jn-command', String(p.command)));
     const notes: HTMLElement[] = [];
@@ -137,13 +138,15 @@ class JourneysView {
 
   private row(j: Journey): HTMLElement {
     const steps = j.steps.reduce((n, s) => n + (typeof s.count === 'number' ? s.count : 1), 0);
+    const tuple = h('code', 'pb-jn-tuple', j.tuple ? String(j.tuple) : '');
+    tuple.title = tuple.textContent ?? '';
     const row = h(
       'div',
       'pb-jn-row',
       h('span', 'pb-jn-id', `#${j.id}`),
       h('code', 'pb-jn-skb', String(j.skb)),
       h('span', 'pb-jn-process', j.process ? String(j.process) : ''),
-      h('code', 'pb-jn-tuple', j.tuple ? String(j.tuple) : ''),
+      tuple,
       h('span', 'pb-jn-steps-n', plural(steps, 'step')),
       h('span', 'pb-jn-duration', typeof j.durationNs === 'number' ? formatNs(j.durationNs) : ''),
       endBadge(j),
