@@ -271,7 +271,7 @@ test('notebookAsSaved gives the streams as the saved file reads back: capped to 
 });
 
 test('splitLines finds the same lines by its fast path (only \\n) as by the full one', () => {
-  const text = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('') + 'no end';
+  const text = `${Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('')}no end`;
   const lines = splitLines(text);
   assert.equal(lines.length, 1001);
   assert.equal(lines.join(''), text);

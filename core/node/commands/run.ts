@@ -72,8 +72,10 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   if (typeof parsed === 'number') return parsed;
 
   const path = resolve(parsed.notebook);
-  // The kernel host starts while the notebook is read (it takes a second Node's start-up).
-  const hostStart = deps.executor || !isFile(path) ? undefined : startKernelHost(parsed, stderr);
+  // The kernel host starts while the notebook is read (it takes a second Node's start-up) when
+  // that asks nobody anything: as root or --as-user. sudo and pkexec wait for a notebook that opens.
+  const quietStart = parsed.asUser || process.geteuid?.() === 0;
+  const hostStart = deps.executor || !quietStart || !isFile(path) ? undefined : startKernelHost(parsed, stderr);
   let notebook: Notebook;
   let fingerprint: FileFingerprint;
   try {

@@ -34,7 +34,7 @@ function folder(): string {
 
 class FifoPool {
   readonly #stock: string[] = [];
-  #refilling: Promise<void> | undefined;
+  #refilling: Promise<boolean> | undefined;
   #made = 0;
   /** Why FIFOs cannot be made here; set once, then callers use socketpairs. */
   failure: string | undefined;
@@ -51,7 +51,8 @@ class FifoPool {
   async take(count: number): Promise<PipeEnds[] | undefined> {
     while (this.#stock.length < count) {
       if (this.failure) return undefined;
-      await this.#refill();
+      // mkfifo killed (everything is being stopped): sockets this time, FIFOs again next time.
+      if (!(await this.#refill())) return undefined;
     }
     const pipes = this.#stock.splice(0, count).map(open);
     if (this.#stock.length < BATCH / 2) void this.#refill();
@@ -63,22 +64,26 @@ class FifoPool {
     if (this.#stock.length < BATCH / 2) void this.#refill();
   }
 
-  #refill(): Promise<void> {
+  /** Resolves false when mkfifo was killed before it made the batch. */
+  #refill(): Promise<boolean> {
     this.#refilling ??= this.#make().finally(() => (this.#refilling = undefined));
     return this.#refilling;
   }
 
-  async #make(): Promise<void> {
+  async #make(): Promise<boolean> {
     try {
       const dir = folder();
       const names = Array.from({ length: BATCH }, () => join(dir, `p${++this.#made}`));
       const result = await execa('mkfifo', ['-m', '600', '--', ...names], { reject: false, stdin: 'ignore', extendEnv: false, env: { PATH: '/usr/bin:/bin' } });
+      // Killed (the kernel host stopping everything as it exits): not this machine's failure.
+      if (result.signal) return false;
       if (result.failed) throw new Error(result.stderr || result.shortMessage);
       this.#stock.push(...names);
     } catch (error) {
       this.failure = `cannot make FIFOs (${(error as Error).message.trim()})`;
       process.stderr.write(`probebook: ${this.failure}; cell output goes through sockets, so opening /dev/stdout or /dev/stderr by path fails in cells.\n`);
     }
+    return true;
   }
 }
 
