@@ -50,6 +50,8 @@ interface Open {
   lastNs?: number;
   firstNs?: number;
   ended: boolean;
+  /** Steps were left out (the cap): a later step equal to the last kept one is not a repeat of it. */
+  capped?: boolean;
 }
 
 /** Builds journeys; `omitted` counts what the bounds left out. */
@@ -129,10 +131,11 @@ function addStep(current: Open, event: JourneyEvent, omitted: { steps: number })
   }
   if (atNs !== undefined) journey.durationNs = atNs;
   const last = journey.steps.at(-1);
-  if (last && last.fn === event.fn && last.reason === event.reason && !DROP_FUNCS.has(event.fn)) {
+  if (last && !current.capped && last.fn === event.fn && last.reason === event.reason && !DROP_FUNCS.has(event.fn)) {
     last.count++;
   } else if (journey.steps.length >= MAX_STEPS) {
     omitted.steps++;
+    current.capped = true;
   } else {
     const step: JourneyStep = { fn: event.fn, layer: layerOf(event.fn, event.tracepoint), count: 1 };
     if (atNs !== undefined) step.atNs = atNs;
