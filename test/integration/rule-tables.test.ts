@@ -44,6 +44,11 @@ async function runCells(t: TestContext, cells: string[]): Promise<Saved[][]> {
     'rules.ipynb',
     cells.map((source) => ({ source })),
   );
+  return runAgain(dir);
+}
+
+/** Runs the notebook in `dir` again, in place (its outputs from before are the cells' previous ones). */
+async function runAgain(dir: string): Promise<Saved[][]> {
   // The node:test context variable would make the CLI's node report to this runner.
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const env = { ...inherited, XDG_STATE_HOME: join(dir, 'state') };
@@ -127,6 +132,24 @@ test('iptables -L and iptables-save -c before and after real pings: deltas equal
   assert.deepEqual(chainOf(s, 'INPUT').rules[0]!.delta, { packets: 6, bytes: 504 });
   assert.equal(chainOf(s, 'INPUT').rules[1]!.match, '-p udp -m udp --dport 53 -m comment --comment "never hit"');
   assert.equal(chainOf(s, 'LAB').policy, undefined);
+});
+
+test('a listing cell run twice: the second run shows what matched since the first (real pings between)', async (t) => {
+  if (!needs(t, { root: true, tools: ['ip', 'iptables', 'ping'] })) return;
+  const ns = namespace(t, 'r');
+  execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'icmp', '-j', 'ACCEPT']);
+  const dir = mkdtempSync(join(tmpdir(), 'pb-rules-twice-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeNotebook(dir, 'rules.ipynb', [{ source: `ip netns exec ${ns} iptables -L INPUT -n -v -x` }]);
+  const before = rulesOf((await runAgain(dir))[0]!).payload;
+  assert.equal(before.since, undefined, 'nothing to compare with yet');
+  execFileSync('ip', ['netns', 'exec', ns, 'ping', '-q', '-c', '4', '-i', '0.1', '127.0.0.1']);
+  const after = rulesOf((await runAgain(dir))[0]!).payload;
+  assert.equal(after.since, 'previous-run');
+  assert.equal(after.listings, 1);
+  assert.equal(after.unmatched, 0);
+  // Four requests and four replies, all through INPUT on loopback.
+  assert.deepEqual(chainOf(after, 'INPUT').rules[0]!.delta, { packets: 8, bytes: 672 });
 });
 
 test('nft -j list ruleset before and after real pings: deltas by handle equal the packets sent', async (t) => {

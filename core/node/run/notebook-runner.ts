@@ -342,6 +342,8 @@ export class NotebookRunner {
 
   async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>, hurry?: AbortSignal): Promise<CellOutcome> {
     const startedAt = Date.now();
+    // What the cell showed before: transforms compare with it (a rule table's counters).
+    const previous = cell.outputs.slice();
     this.#applyOutput(cell, { kind: 'clear' });
     const executionCount = ++this.#executionCount;
     cell.executionCount = executionCount;
@@ -407,7 +409,7 @@ export class NotebookRunner {
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
       const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
-      for (const transform of this.#opts.transforms ?? []) transform.afterCell(cell, { language: resolved.language, result }, sink);
+      for (const transform of this.#opts.transforms ?? []) transform.afterCell(cell, { language: resolved.language, result, previous }, sink);
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.

@@ -9,8 +9,12 @@ import type { Cell, Output, OutputItem } from '../../common/notebook/model.ts';
 import type { ExecutionResult, OutputSink } from '../kernels/kernel.ts';
 
 export interface OutputTransform {
-  /** `cell.outputs` holds what the cell made; new outputs go through `sink`, like the kernel's. */
-  afterCell(cell: Cell, ran: { language: CellLanguage; result: ExecutionResult }, sink: OutputSink): void;
+  /**
+   * `cell.outputs` holds what the cell made; new outputs go through `sink`, like the kernel's.
+   * `previous` holds the outputs the cell had before this run cleared them (a rule table's
+   * counters from the last run, to show what matched since).
+   */
+  afterCell(cell: Cell, ran: { language: CellLanguage; result: ExecutionResult; previous?: readonly Output[] }, sink: OutputSink): void;
 }
 
 /** A cell's stdout streams and their text together; undefined when it printed none or more than `maxChars`. */

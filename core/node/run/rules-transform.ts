@@ -1,13 +1,13 @@
 /**
  * Rule listings a shell cell printed (`iptables -L -v -x`, `iptables-save -c`, `nft -j list
  * ruleset`) become a rule table, read here in the unprivileged runner. Deltas are between listings
- * of the same table in one cell's output (`iptables -L -vnx; ping …; iptables -L -vnx`): the
- * runner clears a cell's outputs before it runs again, so the last run's counters are gone by the
- * time a transform sees the cell. When the cell printed nothing but listings, the view takes the
+ * of the same table in one cell's output (`iptables -L -vnx; ping …; iptables -L -vnx`), else
+ * against the rule table the cell showed in its previous run. When the cell printed nothing but listings, the view takes the
  * stdout's place, its `text/plain` exactly as printed; otherwise it comes after the text.
  */
 import { MIME } from '../../common/mime.ts';
-import type { OutputItem } from '../../common/notebook/model.ts';
+import type { Output, OutputItem } from '../../common/notebook/model.ts';
+import type { RulesPayload } from '../../common/parsers/netfilter/rules-model.ts';
 import { readRuleOutput } from '../../common/parsers/netfilter/rule-output.ts';
 import { cellStdout, type OutputTransform, showView } from './output-transform.ts';
 
@@ -15,10 +15,10 @@ import { cellStdout, type OutputTransform, showView } from './output-transform.t
 const MAX_TEXT = 16 * 1024 * 1024;
 
 export const rulesTransform: OutputTransform = {
-  afterCell(cell, { language }, sink) {
+  afterCell(cell, { language, previous }, sink) {
     if (language !== 'shell') return;
     const stdout = cellStdout(cell, MAX_TEXT);
-    const read = stdout && readRuleOutput(stdout.text, cell.source);
+    const read = stdout && readRuleOutput(stdout.text, cell.source, lastRulesOf(previous));
     if (!stdout || !read) return;
     const command = cell.source.split('\n').find((line) => /(^|[\s;|&(])(sudo\s+)?(\S*\/)?(ip6?tables(-save)?|nft)(\s|$)/.test(line));
     const items: OutputItem[] = [
@@ -28,3 +28,14 @@ export const rulesTransform: OutputTransform = {
     showView(cell, sink, items, stdout.streams, read.onlyRules);
   },
 };
+
+/** The rule table the cell showed in its previous run, if it showed one. */
+function lastRulesOf(previous: readonly Output[] | undefined): RulesPayload | undefined {
+  const item = previous
+    ?.flatMap((o) => o.items)
+    .filter((i) => i.mime === MIME.rules)
+    .at(-1);
+  const data = item?.data as unknown as RulesPayload | undefined;
+  // Outputs come from the file too (anyone's): only a payload of the expected shape is compared with.
+  return data && typeof data === 'object' && Array.isArray(data.tables) && typeof data.format === 'string' ? data : undefined;
+}

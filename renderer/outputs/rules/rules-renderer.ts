@@ -52,7 +52,8 @@ class RulesView {
   }
 
   show(payload: RulesPayload): void {
-    const compared = payload.listings > 1;
+    const since = payload.since ?? (payload.listings > 1 ? 'listing' : undefined);
+    const compared = since !== undefined;
     const head = h(
       'div',
       'pb-rules-head',
@@ -62,7 +63,7 @@ class RulesView {
         ? h(
             'span',
             'pb-rules-compared',
-            `+packets/+bytes: counted since the previous of ${count(payload.listings)} listings${payload.unmatched ? ` (${count(payload.unmatched)} rules new since then)` : ''}`,
+            `+packets/+bytes: counted since ${since === 'previous-run' ? "the cell's previous run" : `the previous of ${count(payload.listings)} listings`}${payload.unmatched ? ` (${count(payload.unmatched)} rules new since then)` : ''}`,
           )
         : null,
     );

@@ -66,7 +66,7 @@ export function parseRuleListings(text: string, format: RulesFormat, source = ''
  * match text for iptables, then by match text alone when rules were inserted); `onlyRules` when
  * the text held nothing else. Undefined when the text holds no chain of any listing.
  */
-export function readRuleOutput(text: string, source = ''): { payload: RulesPayload; onlyRules: boolean } | undefined {
+export function readRuleOutput(text: string, source = '', previousRun?: RulesPayload): { payload: RulesPayload; onlyRules: boolean } | undefined {
   const format = detectRulesFormat(text);
   if (!format) return undefined;
   const { listings, otherLines } = parseRuleListings(text, format, source);
@@ -74,18 +74,28 @@ export function readRuleOutput(text: string, source = ''): { payload: RulesPaylo
   if (!last || last.tables.every((t) => t.chains.length === 0)) return undefined;
   const problems = listings.flatMap((l) => l.problems);
   let unmatched = 0;
+  let since: RulesPayload['since'];
   for (const table of last.tables) {
-    const before = listings
+    const sameTable = (t: Table) => t.name === table.name && t.family === table.family;
+    const earlier = listings
       .slice(0, -1)
       .reverse()
-      .map((l) => l.tables.find((t) => t.name === table.name && t.family === table.family))
+      .map((l) => l.tables.find(sameTable))
       .find(Boolean);
-    if (before) unmatched += compareTables(before, table, format === 'nft-json');
+    // Else the cell's previous run, when it listed the same table the same way.
+    const lastRun = !earlier && previousRun?.format === format ? previousRun.tables.find(sameTable) : undefined;
+    const before = earlier ?? lastRun;
+    if (!before) continue;
+    unmatched += compareTables(before, table, format === 'nft-json');
+    since ??= earlier ? 'listing' : 'previous-run';
   }
   const tables = capRules(last.tables, problems);
   const payload: RulesPayload = { version: 1, format, tables, listings: listings.length, problems };
   if (listings.some((l) => l.rounded)) payload.rounded = true;
-  if (listings.length > 1) payload.unmatched = unmatched;
+  if (since) {
+    payload.since = since;
+    payload.unmatched = unmatched;
+  }
   return { payload, onlyRules: otherLines === 0 };
 }
 

@@ -67,6 +67,11 @@ export interface RulesPayload {
   rounded?: boolean;
   /** How many listings the output held; deltas are against the previous listing of the same table. */
   listings: number;
+  /**
+   * What the deltas are against: an earlier listing of the same table in this output, or the rule
+   * table the same cell showed in its previous run. Absent when there are no deltas.
+   */
+  since?: 'listing' | 'previous-run';
   /** Rules of the last listing that had no counterpart in the earlier one (no delta). */
   unmatched?: number;
   problems: string[];
