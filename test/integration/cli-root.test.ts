@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { needs } from '../support/needs.ts';
 import { createTestUser, type TestUser } from '../support/test-users.ts';
 import { joinSource, readNotebookJson, writeNotebook } from '../support/notebooks.ts';
@@ -30,16 +29,7 @@ function labFolder(t: TestContext, user: TestUser, cells: Parameters<typeof writ
 
 /** Runs the CLI as `user`, as they would from their shell (no sudo). */
 function probebookAs(user: TestUser, dir: string, args: string[]) {
-  return execa(process.execPath, [cli, ...args], {
-    cwd: dir,
-    uid: user.uid,
-    gid: user.gid,
-    env: user.env(),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 60_000,
-  });
+  return user.run(process.execPath, [cli, ...args], dir);
 }
 
 const outputText = (path: string, i: number) =>

@@ -132,15 +132,7 @@ test("sudo probebook run as a user with a NOPASSWD rule: root cells as root, use
   const state = join(dir, '.root-state');
   writeNotebook(dir, 'lab.ipynb', [{ source: 'echo "root $(id -u)"' }, { source: 'echo "user $(id -u)"; touch made-by-user-cell', probebook: { user: true } }]);
   chownSync(join(dir, 'lab.ipynb'), user.uid, user.gid);
-  const run = await execa('sudo', ['-n', `XDG_STATE_HOME=${state}`, process.execPath, cli, 'run', 'lab.ipynb', '--out', 'out.ipynb', '-q'], {
-    cwd: dir,
-    uid: user.uid,
-    gid: user.gid,
-    env: user.env(),
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-  });
+  const run = await user.run('sudo', ['-n', `XDG_STATE_HOME=${state}`, process.execPath, cli, 'run', 'lab.ipynb', '--out', 'out.ipynb', '-q'], dir);
   assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
   const out = readNotebookJson(join(dir, 'out.ipynb'));
   const text = (i: number) => (out.cells[i]!.outputs ?? []).map((o) => joinSource(o.text ?? '')).join('');
@@ -150,14 +142,7 @@ test("sudo probebook run as a user with a NOPASSWD rule: root cells as root, use
   assert.equal(statSync(join(dir, 'out.ipynb')).uid, user.uid, 'the notebook written belongs to the user');
   assert.equal(statSync(join(dir, 'out.ipynb')).gid, user.gid);
   // Signed for the user who ran sudo, in their own trust store (by a process running as them).
-  const check = await execa(process.execPath, [cli, 'trust', '--check', 'out.ipynb'], {
-    cwd: dir,
-    uid: user.uid,
-    gid: user.gid,
-    env: user.env(),
-    extendEnv: false,
-    reject: false,
-  });
+  const check = await user.run(process.execPath, [cli, 'trust', '--check', 'out.ipynb'], dir);
   assert.equal(check.exitCode, 0, `the file opens trusted for the user: ${check.stdout}${check.stderr}`);
   for (const file of readdirSync(join(user.home, '.local/state/probebook'))) {
     assert.equal(statSync(join(user.home, '.local/state/probebook', file)).uid, user.uid, `${file} in the user's state is the user's`);

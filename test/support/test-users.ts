@@ -7,6 +7,7 @@ import { chownSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { execa } from 'execa';
 
 export interface TestUser {
   name: string;
@@ -18,6 +19,8 @@ export interface TestUser {
   env(): Record<string, string>;
   /** Installs a sudoers rule for this user (checked by visudo first), removed after the test. */
   allowSudo(rule: string): void;
+  /** Runs `file args` as this user in `cwd`, with the user's own environment; never throws on a failure. */
+  run(file: string, args: string[], cwd: string): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
 }
 
 function idOf(flag: '-u' | '-g', name: string): number | null {
@@ -67,6 +70,10 @@ export function createTestUser(t: TestContext, name: string): TestUser {
       XDG_STATE_HOME: join(home, '.local/state'),
       LANG: 'C.UTF-8',
     }),
+    async run(file, args, cwd) {
+      const result = await execa(file, args, { cwd, uid, gid, env: this.env(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
+      return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+    },
     allowSudo(rule: string) {
       const file = `/etc/sudoers.d/${name.replace(/[^a-z0-9-]/g, '-')}-${sudoers.length}`;
       const temp = join(tmpdir(), `probebook-sudoers-${process.pid}-${sudoers.length}`);
