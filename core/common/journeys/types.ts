@@ -42,6 +42,8 @@ export interface Journey {
   process?: string;
   /** `saddr:sport->daddr:dport(proto)` when the output shows it. */
   tuple?: string;
+  /** Traced by the same cell's previous run (kept to compare with: with and without a DROP rule). */
+  previousRun?: boolean;
   /** Nanoseconds from the first to the last step, when the output has times. */
   durationNs?: number;
   steps: JourneyStep[];

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { buildJourneys, chooseComparison, type JourneyEvent } from '../../common/journeys/build.ts';
-import type { JourneyPayload } from '../../common/journeys/types.ts';
+import type { Journey, JourneyPayload } from '../../common/journeys/types.ts';
 import { MIME, type CellErrorData } from '../../common/mime.ts';
-import type { Cell, OutputItem } from '../../common/notebook/model.ts';
+import type { Cell, Output, OutputItem } from '../../common/notebook/model.ts';
 import { createPwruParser, type PwruEvent, pwruJourneyEvents } from '../../common/parsers/pwru/pwru-parser.ts';
 import { looksLikeTracepointJourney, parseTracepointJourney } from '../../common/parsers/pwru/tracepoint-journey.ts';
 import type { OutputSink } from '../kernels/kernel.ts';
@@ -22,7 +22,7 @@ const PWRU_LINE = /(^|[\s;|&(])(sudo\s+)?(\S*\/)?pwru(\s|$)/;
 const KPROBE_FAILURE = /Failed to attach (multi )?kprobes|opening kprobe|kprobe_events|perf_kprobe|kprobe.*not supported/i;
 
 export const journeyTransform: OutputTransform = {
-  afterCell(cell, { language }, sink) {
+  afterCell(cell, { language, previous }, sink) {
     if (language !== 'shell' && language !== 'bpftrace') return;
     if (language === 'shell' && PWRU_LINE.test(commentless(cell.source))) {
       const problem = kprobeProblem(cell, streamText(cell, MIME.stderr));
@@ -40,6 +40,7 @@ export const journeyTransform: OutputTransform = {
         ? pwruPayload(stdout.text, cell.source)
         : undefined;
     if (!payload) return;
+    if (!payload.comparison) compareWithPreviousRun(payload, lastJourneysOf(previous));
     const items: OutputItem[] = [
       { mime: MIME.pwru, data: payload as never },
       { mime: MIME.plain, data: stdout.text },
@@ -162,4 +163,39 @@ function replaceError(cell: Cell, sink: OutputSink, error: CellErrorData): void 
     else sink.display(output.items);
   }
   sink.error(error);
+}
+
+/**
+ * Two runs of one cell (a trace without, then with a DROP rule): when this run's trace has no pair
+ * to compare, a dropped journey and a delivered one of the same flow are looked for across this
+ * run and the previous one; the previous run's journey then joins the payload, marked, renumbered
+ * after this run's.
+ */
+function compareWithPreviousRun(payload: JourneyPayload, earlier: Journey[] | undefined): void {
+  if (!earlier?.length) return;
+  const offset = Math.max(0, ...payload.journeys.map((j) => j.id));
+  const renumbered = earlier.map((j) => ({
+    ...j,
+    id: j.id + offset,
+    previousRun: true,
+    ...(j.cloneOf !== undefined ? { cloneOf: j.cloneOf + offset } : {}),
+  }));
+  const comparison = chooseComparison([...payload.journeys, ...renumbered]);
+  const fromBefore = renumbered.filter((j) => j.id === comparison?.left || j.id === comparison?.right);
+  // Only a pair across the two runs is new here: one within either run would have been found before.
+  if (!comparison || fromBefore.length !== 1) return;
+  payload.journeys.push(fromBefore[0]!);
+  payload.comparison = { ...comparison, summary: `${comparison.summary} (journey ${fromBefore[0]!.id} is from the cell's previous run)` };
+}
+
+/** The journeys the cell showed in its previous run, when it showed any (shape checked: outputs come from files too). */
+function lastJourneysOf(previous: readonly Output[] | undefined): Journey[] | undefined {
+  const data = previous
+    ?.flatMap((o) => o.items)
+    .filter((i) => i.mime === MIME.pwru)
+    .at(-1)?.data as unknown as JourneyPayload | undefined;
+  if (!data || typeof data !== 'object' || !Array.isArray(data.journeys)) return undefined;
+  return data.journeys.filter(
+    (j) => j && typeof j === 'object' && typeof j.id === 'number' && Array.isArray(j.steps) && j.end && typeof j.end.kind === 'string' && !j.previousRun,
+  );
 }

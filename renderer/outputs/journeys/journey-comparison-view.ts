@@ -70,7 +70,15 @@ export function drawComparison(
   );
   head.append(pick);
   const columnHead = (j: Journey) => {
-    const b = h('button', 'pb-jn-cmp-head', `Journey ${j.id}`, j.process ? h('span', 'pb-jn-process', ` ${j.process}`) : null, ' ', endBadge(j));
+    const b = h(
+      'button',
+      'pb-jn-cmp-head',
+      `Journey ${j.id}`,
+      j.previousRun === true ? h('span', 'pb-jn-previous', ' (previous run)') : null,
+      j.process ? h('span', 'pb-jn-process', ` ${j.process}`) : null,
+      ' ',
+      endBadge(j),
+    );
     b.type = 'button';
     b.title = `Show journey ${j.id}’s steps below`;
     b.addEventListener('click', () => on.select(j.id));
