@@ -37,7 +37,7 @@ export async function dissectPacket(notebookPath: string | null, file: string, p
 }
 
 /** Bytes read of a capture at the most per request (base64 makes a third more on the wire). */
-export const MAX_CAPTURE_READ = 4 * 1024 * 1024;
+const MAX_CAPTURE_READ = 4 * 1024 * 1024;
 
 /** Up to `length` bytes of a capture beside the notebook from `offset`; `eof` once nothing follows. */
 export async function readCapture(notebookPath: string | null, file: string, offset: number, length: number): Promise<{ bytes: Buffer; eof: boolean }> {
