@@ -42,8 +42,11 @@ export interface Journey {
   process?: string;
   /** `saddr:sport->daddr:dport(proto)` when the output shows it. */
   tuple?: string;
-  /** Traced by the same cell's previous run (kept to compare with: with and without a DROP rule). */
-  previousRun?: boolean;
+  /**
+   * Traced elsewhere and kept to compare with (with and without a DROP rule): "the cell's previous
+   * run" or "the cell above (cell ID)". Absent for this output's own journeys.
+   */
+  tracedIn?: string;
   /** Nanoseconds from the first to the last step, when the output has times. */
   durationNs?: number;
   steps: JourneyStep[];

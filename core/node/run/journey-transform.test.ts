@@ -17,8 +17,8 @@ const dropAt = trace.findIndex((l) => /saddr=10\.231\.0\.1 sport=55054 /.test(l)
 const answered = [...header, ...trace.slice(header.length, dropAt)].join('\n');
 const dropped = [...header, ...trace.slice(dropAt)].join('\n');
 
-/** The journey view the transform makes of a bpftrace cell that printed `text`, given the cell's previous outputs. */
-function view(text: string, previous: Output[] = []): { payload: JourneyPayload; output: Output } {
+/** The journey view the transform makes of a bpftrace cell that printed `text`, given its previous outputs and the cells above it. */
+function view(text: string, previous: Output[] = [], above: Cell[] = []): { payload: JourneyPayload; output: Output } {
   const cell: Cell = {
     id: 'c',
     cellType: 'code',
@@ -29,7 +29,7 @@ function view(text: string, previous: Output[] = []): { payload: JourneyPayload;
   };
   let items: OutputItem[] | undefined;
   const sink: OutputSink = { stream: () => undefined, display: (i) => (items = i), update: () => undefined, clear: () => undefined, error: () => undefined };
-  journeyTransform.afterCell(cell, { language: 'bpftrace', result: { status: 'ok', stopped: false, durationMs: 1 }, previous }, sink);
+  journeyTransform.afterCell(cell, { language: 'bpftrace', result: { status: 'ok', stopped: false, durationMs: 1 }, previous, above: () => above }, sink);
   assert.ok(items, 'a journey view');
   return { payload: items[0]!.data as unknown as JourneyPayload, output: { outputId: 'v', kind: 'display_data', items } };
 }
@@ -41,7 +41,7 @@ test('a cell traced twice, first answered, then dropped by a rule: the journeys 
   const second = view(dropped, [first.output]);
   const comparison = second.payload.comparison;
   assert.ok(comparison, 'compared with the previous run');
-  const previous = second.payload.journeys.filter((j) => j.previousRun);
+  const previous = second.payload.journeys.filter((j) => j.tracedIn === "the cell's previous run");
   assert.equal(previous.length, 1, 'the one journey of the previous run it is compared with');
   assert.ok([comparison.left, comparison.right].includes(previous[0]!.id));
   const droppedJourney = second.payload.journeys.find((j) => j.end.kind === 'dropped')!;
@@ -54,7 +54,21 @@ test("a trace that has its own pair is compared within itself; a previous run's 
   const whole = trace.join('\n');
   const own = view(whole);
   assert.ok(own.payload.comparison);
-  assert.equal(own.payload.journeys.filter((j) => j.previousRun).length, 0);
+  assert.equal(own.payload.journeys.filter((j) => j.tracedIn).length, 0);
   const hostile: Output = { outputId: 'x', kind: 'display_data', items: [{ mime: MIME.pwru, data: { journeys: [{ id: 'x' }] } as never }] };
   assert.equal(view(dropped, [hostile]).payload.comparison, undefined);
+});
+
+test('two cells, the first tracing the answered query and the second the dropped one: the second compares with the nearest cell above that traced', () => {
+  const first = view(answered);
+  const plain: Cell = { id: 'notes', cellType: 'code', source: 'echo hi', metadata: {}, outputs: [streamOutput('stdout', 'hi\n', 1)], executionCount: 2 };
+  const traced: Cell = { id: 'trace-plain', cellType: 'code', source: '', metadata: {}, outputs: [first.output], executionCount: 1 };
+  const second = view(dropped, [], [plain, traced]);
+  assert.ok(second.payload.comparison);
+  const borrowed = second.payload.journeys.filter((j) => j.tracedIn);
+  assert.deepEqual(
+    borrowed.map((j) => j.tracedIn),
+    ['the cell above (cell trace-plain)'],
+  );
+  assert.match(second.payload.comparison.summary, /is from the cell above \(cell trace-plain\)/);
 });

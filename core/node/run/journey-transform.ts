@@ -22,7 +22,7 @@ const PWRU_LINE = /(^|[\s;|&(])(sudo\s+)?(\S*\/)?pwru(\s|$)/;
 const KPROBE_FAILURE = /Failed to attach (multi )?kprobes|opening kprobe|kprobe_events|perf_kprobe|kprobe.*not supported/i;
 
 export const journeyTransform: OutputTransform = {
-  afterCell(cell, { language, previous }, sink) {
+  afterCell(cell, { language, previous, above }, sink) {
     if (language !== 'shell' && language !== 'bpftrace') return;
     if (language === 'shell' && PWRU_LINE.test(commentless(cell.source))) {
       const problem = kprobeProblem(cell, streamText(cell, MIME.stderr));
@@ -40,7 +40,12 @@ export const journeyTransform: OutputTransform = {
         ? pwruPayload(stdout.text, cell.source)
         : undefined;
     if (!payload) return;
-    if (!payload.comparison) compareWithPreviousRun(payload, lastJourneysOf(previous));
+    if (!payload.comparison) compareWithEarlier(payload, lastJourneysOf(previous), "the cell's previous run");
+    if (!payload.comparison && above) {
+      // Else the nearest cell above that traced journeys (one cell without the DROP rule, one with it).
+      const traced = above().find((c) => lastJourneysOf(c.outputs)?.length);
+      if (traced) compareWithEarlier(payload, lastJourneysOf(traced.outputs), `the cell above (cell ${traced.id})`);
+    }
     const items: OutputItem[] = [
       { mime: MIME.pwru, data: payload as never },
       { mime: MIME.plain, data: stdout.text },
@@ -166,18 +171,18 @@ function replaceError(cell: Cell, sink: OutputSink, error: CellErrorData): void 
 }
 
 /**
- * Two runs of one cell (a trace without, then with a DROP rule): when this run's trace has no pair
- * to compare, a dropped journey and a delivered one of the same flow are looked for across this
- * run and the previous one; the previous run's journey then joins the payload, marked, renumbered
- * after this run's.
+ * Two runs of one cell, or two cells (a trace without, then with a DROP rule): when this trace has
+ * no pair to compare, a dropped journey and a delivered one of the same flow are looked for across
+ * this trace and an earlier one (`from` says which); the earlier journey then joins the payload,
+ * marked, renumbered after this trace's.
  */
-function compareWithPreviousRun(payload: JourneyPayload, earlier: Journey[] | undefined): void {
+function compareWithEarlier(payload: JourneyPayload, earlier: Journey[] | undefined, from: string): void {
   if (!earlier?.length) return;
   const offset = Math.max(0, ...payload.journeys.map((j) => j.id));
   const renumbered = earlier.map((j) => ({
     ...j,
     id: j.id + offset,
-    previousRun: true,
+    tracedIn: from,
     ...(j.cloneOf !== undefined ? { cloneOf: j.cloneOf + offset } : {}),
   }));
   const comparison = chooseComparison([...payload.journeys, ...renumbered]);
@@ -185,7 +190,7 @@ function compareWithPreviousRun(payload: JourneyPayload, earlier: Journey[] | un
   // Only a pair across the two runs is new here: one within either run would have been found before.
   if (!comparison || fromBefore.length !== 1) return;
   payload.journeys.push(fromBefore[0]!);
-  payload.comparison = { ...comparison, summary: `${comparison.summary} (journey ${fromBefore[0]!.id} is from the cell's previous run)` };
+  payload.comparison = { ...comparison, summary: `${comparison.summary} (journey ${fromBefore[0]!.id} is from ${from})` };
 }
 
 /** The journeys the cell showed in its previous run, when it showed any (shape checked: outputs come from files too). */
@@ -196,6 +201,7 @@ function lastJourneysOf(previous: readonly Output[] | undefined): Journey[] | un
     .at(-1)?.data as unknown as JourneyPayload | undefined;
   if (!data || typeof data !== 'object' || !Array.isArray(data.journeys)) return undefined;
   return data.journeys.filter(
-    (j) => j && typeof j === 'object' && typeof j.id === 'number' && Array.isArray(j.steps) && j.end && typeof j.end.kind === 'string' && !j.previousRun,
+    (j) =>
+      j && typeof j === 'object' && typeof j.id === 'number' && Array.isArray(j.steps) && j.end && typeof j.end.kind === 'string' && j.tracedIn === undefined,
   );
 }

@@ -409,7 +409,10 @@ export class NotebookRunner {
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
       const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
       if (stopReason === 'timeout') sink.stream('stderr', `[probebook: stopped by its ${resolved.options.timeout} timeout]\n`);
-      for (const transform of this.#opts.transforms ?? []) transform.afterCell(cell, { language: resolved.language, result, previous }, sink);
+      const cells = this.#opts.notebook.cells;
+      // The cells above, nearest first: a journey traced in this cell is compared with one traced above.
+      const above = () => cells.slice(0, Math.max(0, cells.indexOf(cell))).reverse();
+      for (const transform of this.#opts.transforms ?? []) transform.afterCell(cell, { language: resolved.language, result, previous, above }, sink);
       return this.#finish(cell, { ...result, success, stopReason }, startedAt);
     } catch (error) {
       // The executor itself broke (kernel host gone…): the cell fails and says what happened.

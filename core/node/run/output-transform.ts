@@ -12,9 +12,14 @@ export interface OutputTransform {
   /**
    * `cell.outputs` holds what the cell made; new outputs go through `sink`, like the kernel's.
    * `previous` holds the outputs the cell had before this run cleared them (a rule table's
-   * counters from the last run, to show what matched since).
+   * counters from the last run, to show what matched since); `above` gives the notebook's cells
+   * above this one, nearest first (a journey traced there, to compare with).
    */
-  afterCell(cell: Cell, ran: { language: CellLanguage; result: ExecutionResult; previous?: readonly Output[] }, sink: OutputSink): void;
+  afterCell(
+    cell: Cell,
+    ran: { language: CellLanguage; result: ExecutionResult; previous?: readonly Output[]; above?: () => readonly Cell[] },
+    sink: OutputSink,
+  ): void;
 }
 
 /** A cell's stdout streams and their text together; undefined when it printed none or more than `maxChars`. */

@@ -74,7 +74,7 @@ export function drawComparison(
       'button',
       'pb-jn-cmp-head',
       `Journey ${j.id}`,
-      j.previousRun === true ? h('span', 'pb-jn-previous', ' (previous run)') : null,
+      typeof j.tracedIn === 'string' ? h('span', 'pb-jn-previous', ` (${j.tracedIn})`) : null,
       j.process ? h('span', 'pb-jn-process', ` ${j.process}`) : null,
       ' ',
       endBadge(j),

@@ -143,7 +143,7 @@ class JourneysView {
     const row = h(
       'div',
       'pb-jn-row',
-      h('span', 'pb-jn-id', `#${j.id}`, j.previousRun === true ? h('span', 'pb-jn-previous', ' (previous run)') : null),
+      h('span', 'pb-jn-id', `#${j.id}`, typeof j.tracedIn === 'string' ? h('span', 'pb-jn-previous', ` (${j.tracedIn})`) : null),
       h('code', 'pb-jn-skb', String(j.skb)),
       h('span', 'pb-jn-process', j.process ? String(j.process) : ''),
       tuple,
