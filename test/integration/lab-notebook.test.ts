@@ -68,12 +68,23 @@ function slope(xs: number[], ys: number[]): number {
   const my = mean(ys);
   return xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
 }
-/** How much of y's variance a line in x explains. */
-function r2(xs: number[], ys: number[]): number {
-  const my = mean(ys);
-  const b = slope(xs, ys);
-  const a = my - b * mean(xs);
-  return 1 - xs.reduce((s, x, i) => s + (ys[i]! - a - b * x) ** 2, 0) / ys.reduce((s, y) => s + (y - my) ** 2, 0);
+/**
+ * Spearman's rank correlation of y with x (distinct values): 1 when y rises with x step for step.
+ * Ranks, not a line: a step measured while the machine was busy moves one rank, not the verdict.
+ */
+function rankCorrelation(xs: number[], ys: number[]): number {
+  const ranks = (v: number[]) => {
+    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    order.forEach(([, i], k) => {
+      r[i] = k + 1;
+    });
+    return r;
+  };
+  const rx = ranks(xs);
+  const ry = ranks(ys);
+  const n = xs.length;
+  return 1 - (6 * rx.reduce((s, r, i) => s + (r - ry[i]!) ** 2, 0)) / (n * (n * n - 1));
 }
 
 /** Live processes whose command line contains `needle`, or whose name is `comm` (read from /proc). */
@@ -144,12 +155,17 @@ test('Lab 06 rule chain: per-packet cost rises with the rules, throughput falls,
     'the tracer timed every probe datagram to its NETFILTER_DROP',
   );
 
-  // The effect: the per-packet cost rises with the rules, along a line (r²), by far more than noise…
+  // The effect: the per-packet cost rises with the rules, in order (rank correlation), by far more than noise…
   const rules = rows.map((r) => r.rules);
   const cost = rows.map((r) => r.cost_ns);
   assert.ok(cost.at(-1)! > 3 * cost[0]!, `3,000 rules cost ${cost.at(-1)} ns per packet, an empty chain ${cost[0]} ns: expected more than ×3`);
   assert.ok(slope(rules, cost) > 1, `cost rises by ${slope(rules, cost).toFixed(2)} ns per rule`);
-  assert.ok(r2(rules, cost) > 0.8, `cost against rules is not a clear line: r² = ${r2(rules, cost).toFixed(2)} (${cost})`);
+  // Rank correlation 0.6 lets two neighbouring steps swap (a run under two CPU burners swapped 2,000 and 2,500 rules: 0.71).
+  assert.ok(rankCorrelation(rules, cost) >= 0.6, `cost does not rise with the rules: rank correlation ${rankCorrelation(rules, cost).toFixed(2)} (${cost})`);
+  assert.ok(
+    mean(cost.slice(-3)) > 1.5 * mean(cost.slice(0, 3)),
+    `the three longest chains cost ${mean(cost.slice(-3)).toFixed(0)} ns a packet, the three shortest ${mean(cost.slice(0, 3)).toFixed(0)} ns`,
+  );
   // …and throughput falls: a negative trend, the three longest chains slower than the three shortest
   // (three runs a side: one iperf3 run on a busy machine can be off by a fifth either way).
   const mbps = rows.map((r) => r.mbps);
