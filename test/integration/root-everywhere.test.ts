@@ -42,7 +42,14 @@ function cliEnv(state: string): Record<string, string> {
 function pidsIn(t: TestContext, file: string): number[] {
   const pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
   t.after(() => {
-    for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of pids) {
+      try {
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      } catch (error) {
+        // Gone between the check and the kill (a zombie reaped meanwhile): what we wanted.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   });
   return pids;
 }
