@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { NotebookParseError, parseNotebook, serializeNotebook } from '../common/notebook/ipynb.ts';
+import { basename, dirname, join } from 'node:path';
+import { NotebookParseError, parseNotebook, serializeNotebook, upgradedFrom } from '../common/notebook/ipynb.ts';
 import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -122,6 +123,11 @@ export interface WriteOptions {
   /** Write over a file that changed on disk since it was read. Never over one that is not a notebook. */
   force?: boolean;
   outputLimitBytes?: number;
+  /**
+   * Called when the file written over was nbformat 3 (the notebook was upgraded when read): its
+   * original was first copied to this path beside it (`NAME.nbformat3.ipynb`), so nothing is lost.
+   */
+  originalKept?: (path: string) => void;
 }
 
 export async function writeNotebookFile(path: string, notebook: Notebook, options: WriteOptions = {}): Promise<FileFingerprint> {
@@ -151,9 +157,13 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
       if (options.expected && !options.force) throw new ChangedOnDiskError(path);
     }
   }
+  // As root (under sudo), the new inode would be root's: it stays the owner's, or becomes the user's.
+  const owner = ownerForWrite(existing ? { uid: existing.uid, gid: existing.gid } : null);
+  if (existing && upgradedFrom(notebook) && isNbformat3(existing.bytes, path)) {
+    const kept = await keepOriginal(path, existing.bytes, mode, owner);
+    options.originalKept?.(kept);
+  }
   try {
-    // As root (under sudo), the new inode would be root's: it stays the owner's, or becomes the user's.
-    const owner = ownerForWrite(existing ? { uid: existing.uid, gid: existing.gid } : null);
     // An existing file keeps its mode exactly: the umask must not narrow it.
     await writeFileAtomic(path, bytes, { mode, exactMode: !!existing, owner });
   } catch (error) {
@@ -161,6 +171,38 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   }
   const info = await stat(path);
   return { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(bytes) };
+}
+
+/** Whether the file's bytes are an nbformat 3 notebook (read in full only when they look like one). */
+function isNbformat3(bytes: Buffer, path: string): boolean {
+  if (!/"nbformat"\s*:\s*3\s*[,}]/.test(bytes.toString('utf8'))) return false;
+  try {
+    return upgradedFrom(parseNotebook(decodeUtf8(bytes, path), path)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies an nbformat 3 file about to be written over as 4.5 to `NAME.nbformat3.ipynb` beside it
+ * (`NAME.nbformat3-2.ipynb`, … when that name holds something else), with its mode and owner.
+ */
+async function keepOriginal(path: string, bytes: Buffer, mode: number, owner: ReturnType<typeof ownerForWrite>): Promise<string> {
+  const stem = basename(path).replace(/\.ipynb$/, '');
+  for (let n = 1; ; n++) {
+    const copy = join(dirname(path), `${stem}.nbformat3${n > 1 ? `-${n}` : ''}.ipynb`);
+    const there = await readExisting(copy).catch(() => ({ sha256: '' }));
+    if (there?.sha256 === sha256(bytes)) return copy; // kept before
+    if (there) continue;
+    try {
+      await writeFileAtomic(copy, bytes, { mode, exactMode: true, owner });
+    } catch (error) {
+      throw new Error(
+        `${describeFsError(error as NodeJS.ErrnoException, copy, 'write')} (the nbformat 3 original of ${path} is kept there before it is written as 4.5)`,
+      );
+    }
+    return copy;
+  }
 }
 
 async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; uid: number; gid: number; sha256: string } | undefined> {

@@ -177,7 +177,7 @@ test('JSON that is not a notebook gets an error naming the schema path', () => {
     (e: unknown) =>
       e instanceof NotebookParseError && e.schemaPath === 'cells[0].cell_type' && /must be "code", "markdown" or "raw" \(got "python"\)/.test(e.message),
   );
-  assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}', 'old.ipynb'), /nbformat 3 is not supported/);
+  assert.throws(() => parseNotebook('{"nbformat": 2, "worksheets": []}', 'old.ipynb'), /nbformat 2 is not supported/);
   assert.throws(() => parseNotebook('[1, 2]', 'list.ipynb'), /the top level: must be an object/);
   assert.throws(
     () =>

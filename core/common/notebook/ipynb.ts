@@ -1,12 +1,13 @@
 /**
- * The .ipynb codec: nbformat 4.0–4.5 in, 4.5 out, written exactly as Jupyter writes it.
+ * The .ipynb codec: nbformat 4.0–4.5 (and 3, upgraded as Jupyter does) in, 4.5 out, written exactly as Jupyter writes it.
  * Unknown fields (other tools' metadata, attachments, raw cells, widget state) are kept.
  */
 import { formatBytes } from '../format.ts';
 import { utf8Length } from '../utf8.ts';
 import { MIME, type CellErrorData } from '../mime.ts';
-import { JsonSyntaxError, NumberLiteral, parseJsonText, stringifyJupyter } from './json-text.ts';
+import { JsonSyntaxError, LinesOfText, NumberLiteral, parseJsonText, stringifyJupyter } from './json-text.ts';
 import type { Cell, CellType, Json, JsonObject, Notebook, Output, OutputKind } from './model.ts';
+import { upgradeV3 } from './nbformat3.ts';
 import { newCellId, newOutputId } from './outputs.ts';
 
 /** A file that is not JSON, or not a notebook. Names the file and the position or schema path. */
@@ -72,6 +73,17 @@ function asRead(owner: object, field: string, n: number | null | undefined): Jso
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+/** Notebooks read from an nbformat 3 file, with the version they were (`"3.0"`). */
+const upgraded = new WeakMap<Notebook, string>();
+
+/**
+ * The nbformat version a notebook's file had when it was upgraded on reading (`"3.0"`), or
+ * undefined when it was read as nbformat 4. Its first save keeps the original file beside it.
+ */
+export function upgradedFrom(notebook: Notebook): string | undefined {
+  return upgraded.get(notebook);
+}
+
 export function parseNotebook(text: string, fileName: string): Notebook {
   let raw: unknown;
   try {
@@ -83,16 +95,23 @@ export function parseNotebook(text: string, fileName: string): Notebook {
   const fail = (schemaPath: string, detail: string): never => {
     throw new NotebookParseError(fileName, detail, { schemaPath });
   };
-  const nb = object(raw, 'the top level', fail);
+  let nb = object(raw, 'the top level', fail);
   const major = num(nb.nbformat);
   if (major === undefined) fail('nbformat', 'there is no nbformat version (is this a notebook?)');
-  if (major !== 4) fail('nbformat', `nbformat ${major} is not supported: open and save it in Jupyter to convert it to version 4`);
+  let upgradedFrom: string | undefined;
+  if (major === 3) {
+    // Upgraded as Jupyter does (nbformat3.ts); written as 4.5, the original kept (notebook-file.ts).
+    upgradedFrom = `3.${num(nb.nbformat_minor) ?? 0}`;
+    nb = upgradeV3(nb, fail);
+  }
+  if (major !== 3 && major !== 4) fail('nbformat', `nbformat ${major} is not supported: open and save it in Jupyter to convert it to version 4`);
   const minor = num(nb.nbformat_minor) ?? fail('nbformat_minor', 'must be a number');
   const metadata = object(nb.metadata ?? {}, 'metadata', fail);
   if (!Array.isArray(nb.cells)) fail('cells', 'must be a list of cells');
   const cells = (nb.cells as unknown[]).map((c, i) => readCell(c, `cells[${i}]`, fail));
   const { nbformat: _a, nbformat_minor: _b, metadata: _c, cells: _d, ...extra } = nb;
   const notebook: Notebook = { nbformat: 4, nbformatMinor: minor, metadata, cells, extra: nonEmpty(extra) };
+  if (upgradedFrom) upgraded.set(notebook, upgradedFrom);
   keepLiteral(notebook, 'nbformat_minor', nb.nbformat_minor);
   // Cells are addressed by id everywhere; files before nbformat 4.5 have none (written as 4.5 with them).
   ensureCellIds(notebook);
@@ -307,7 +326,7 @@ function writeOutput(output: Output, limit: number): JsonObject {
       const item = output.items[0];
       const name = item?.mime === MIME.stderr ? 'stderr' : 'stdout';
       const text = capStream(String(item?.data ?? ''), limit, output.truncated);
-      return { ...extra, name, output_type: 'stream', text: splitLines(text) };
+      return { ...extra, name, output_type: 'stream', text: new LinesOfText(text, splitLines) as unknown as Json };
     }
     case 'error': {
       const data = (output.items[0]?.data ?? {}) as unknown as CellErrorData;

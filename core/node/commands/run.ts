@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { notebookOptions, parameterNameProblem } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
-import { notebookAsSaved } from '../../common/notebook/ipynb.ts';
+import { notebookAsSaved, upgradedFrom } from '../../common/notebook/ipynb.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
@@ -86,6 +86,12 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     return 2;
   }
 
+  const converted = upgradedFrom(notebook);
+  if (converted && !parsed.quiet) {
+    stderr.write(
+      `probebook run: ${parsed.notebook} is nbformat ${converted}: upgraded to 4.5 as Jupyter does${parsed.inplace ? '; the original is kept beside it when it is written' : ''}\n`,
+    );
+  }
   const declared = notebookOptions(notebook).parameters ?? {};
   for (const name of Object.keys(parsed.params)) {
     if (!(name in declared)) {
@@ -178,6 +184,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
       await writeNotebookFile(target, notebook, {
         expected: target === path ? fingerprint : undefined,
         outputLimitBytes: parsed.outputLimit,
+        originalKept: (kept) => stderr.write(`probebook run: the nbformat ${converted} original is kept as ${kept}\n`),
       });
       if (!parsed.quiet) stderr.write(`wrote ${target}\n`);
       await signWritten(target, notebookAsSaved(notebook, { outputLimitBytes: parsed.outputLimit }), produced, stderr);
