@@ -14,6 +14,8 @@ Commands:
                        run a notebook headless and save its outputs (root cells get root once)
   trust NOTEBOOK.ipynb...
                        trust notebooks for yourself on this machine, as the app's Trust button does
+  strip NOTEBOOK.ipynb... [--check] | --stdin
+                       remove outputs and run metadata (for committing lab templates; a git filter)
   doctor [--json] [--fix NAME]
                        check this machine: tools, kernel features, privileges
   help [COMMAND]       show help
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   open: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
   doctor: async (argv) => (await import('./commands/doctor.ts')).doctorCommand(argv),
   trust: async (argv) => (await import('./commands/trust.ts')).trustCommand(argv),
+  strip: async (argv) => (await import('./commands/strip.ts')).stripCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
