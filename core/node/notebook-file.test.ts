@@ -22,6 +22,7 @@ import { needs } from '../../test/support/needs.ts';
 import type { Json } from '../common/notebook/model.ts';
 import { ChangedOnDiskError, MalformedTargetError, NotRegularFileError, readNotebookFile, writeNotebookFile } from './notebook-file.ts';
 import { streamOutput } from '../common/notebook/outputs.ts';
+import { serializeNotebook } from '../common/notebook/ipynb.ts';
 
 const fixtures = join(import.meta.dirname, '../../test/fixtures/notebooks');
 
@@ -271,4 +272,35 @@ test('a notebook whose metadata nests deeper than any reader accepts is refused 
     new RegExp(`^Error: cannot save ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the JSON nests deeper than 256 levels`),
   );
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('streams are saved byte for byte as serializeNotebook writes them, whatever their text holds', async (t) => {
+  const dir = workdir(t);
+  const texts = [
+    '',
+    '\n',
+    '\n\n',
+    'one',
+    'one\ntwo',
+    'one\ntwo\n',
+    Array.from({ length: 1000 }, (_, i) => `${i}\n`).join(''),
+    'tab\there\n',
+    'a "quote" and a \\ backslash\n',
+    'crlf\r\nand cr\rend\n',
+    'vt\x0bff\x0cfs\x1c\n',
+    'nel\x85ls\u2028ps\u2029\n',
+    'é ü 日本 \x7f\n',
+    'emoji 🙂 pair\n',
+    'lone \ud800 surrogate\n',
+    'nul \x00 bell \x07\n',
+  ];
+  const { notebook } = await readNotebookFile(join(fixtures, 'jupyter-4.5.ipynb'));
+  const code = notebook.cells.find((c) => c.cellType === 'code')!;
+  code.outputs = texts.flatMap((text) => [streamOutput('stdout', text), streamOutput('stderr', text)]);
+  const path = join(dir, 'streams.ipynb');
+  await writeNotebookFile(path, notebook);
+  assert.equal(readFileSync(path, 'utf8'), serializeNotebook(notebook));
+  // Cut to the limit, with its note, the same way too.
+  await writeNotebookFile(path, notebook, { outputLimitBytes: 1000, force: true });
+  assert.equal(readFileSync(path, 'utf8'), serializeNotebook(notebook, { outputLimitBytes: 1000 }));
 });

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { NotebookParseError, parseNotebook, serializeNotebook, upgradedFrom } from '../common/notebook/ipynb.ts';
-import { JsonDepthError, JSON_LIMITS } from '../common/notebook/json-text.ts';
+import { NotebookParseError, parseNotebook, serializeNotebookParts, upgradedFrom } from '../common/notebook/ipynb.ts';
+import { isDirectText, JsonDepthError, JSON_LIMITS, linesJson, rowEnd, type LinesAt } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { ownerForWrite } from './file-owner.ts';
@@ -131,9 +131,9 @@ export interface WriteOptions {
 }
 
 export async function writeNotebookFile(path: string, notebook: Notebook, options: WriteOptions = {}): Promise<FileFingerprint> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = serializeNotebook(notebook, { outputLimitBytes: options.outputLimitBytes });
+    bytes = notebookBytes(serializeNotebookParts(notebook, { outputLimitBytes: options.outputLimitBytes }));
   } catch (error) {
     if (error instanceof JsonDepthError)
       throw new Error(
@@ -141,7 +141,6 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
       );
     throw error;
   }
-  const bytes = Buffer.from(text, 'utf8');
   let mode = 0o666; // minus umask, as a new file would be
   const existing = await readExisting(path);
   if (existing) {
@@ -203,6 +202,48 @@ async function keepOriginal(path: string, bytes: Buffer, mode: number, owner: Re
     }
     return copy;
   }
+}
+
+/** The file's bytes: its parts as UTF-8, each stream's text written as its list of lines straight from the text where it can be. */
+function notebookBytes(parts: ReturnType<typeof serializeNotebookParts>): Buffer {
+  const chunks: Buffer[] = [];
+  let text: string[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') text.push(part);
+    else {
+      chunks.push(Buffer.from(text.join(''), 'utf8'), linesBytes(part));
+      text = [];
+    }
+  }
+  chunks.push(Buffer.from(text.join(''), 'utf8'));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `[`, the indentation, then each line as `"…\\n",` on a row of its own: one pass over the text's
+ * bytes (a UTF-8 byte 10 is always a line end), no string per line.
+ */
+function linesBytes(at: LinesAt): Buffer {
+  const { text } = at.value;
+  if (!isDirectText(text)) return Buffer.from(linesJson(at), 'utf8');
+  const src = Buffer.from(text, 'utf8');
+  const end = Buffer.from(rowEnd(at.depth), 'utf8');
+  const head = Buffer.from(`[\n${' '.repeat(at.depth + 1)}"`, 'utf8');
+  const tail = Buffer.from(`"\n${' '.repeat(at.depth)}]`, 'utf8');
+  const last = src[src.length - 1] === 10 ? src.length - 1 : src.length;
+  let lines = 0;
+  for (let i = src.indexOf(10); i >= 0 && i < last; i = src.indexOf(10, i + 1)) lines++;
+  const out = Buffer.allocUnsafe(head.length + last + lines * (end.length - 1) + (last < src.length ? 2 : 0) + tail.length);
+  let o = head.copy(out, 0);
+  for (let i = 0; i < last; i++) {
+    const b = src[i]!;
+    if (b === 10) {
+      for (let k = 0; k < end.length; k++) out[o++] = end[k]!;
+    } else out[o++] = b;
+  }
+  if (last < src.length) o += out.write('\\n', o, 'latin1');
+  o += tail.copy(out, o);
+  return out.subarray(0, o);
 }
 
 async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; uid: number; gid: number; sha256: string } | undefined> {

@@ -5,7 +5,7 @@
 import { formatBytes } from '../format.ts';
 import { utf8Length } from '../utf8.ts';
 import { MIME, type CellErrorData } from '../mime.ts';
-import { JsonSyntaxError, LinesOfText, NumberLiteral, parseJsonText, stringifyJupyter } from './json-text.ts';
+import { JsonSyntaxError, LinesOfText, linesJson, NumberLiteral, parseJsonText, stringifyJupyterParts, type LinesAt } from './json-text.ts';
 import type { Cell, CellType, Json, JsonObject, Notebook, Output, OutputKind } from './model.ts';
 import { upgradeV3 } from './nbformat3.ts';
 import { newCellId, newOutputId } from './outputs.ts';
@@ -245,6 +245,16 @@ export interface SerializeOptions {
 
 /** The notebook as nbformat 4.5 text, byte for byte as Jupyter would write it. */
 export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}): string {
+  return serializeNotebookParts(nb, options)
+    .map((part) => (typeof part === 'string' ? part : linesJson(part)))
+    .join('');
+}
+
+/**
+ * The same text in parts, streams' texts left as {@link LinesAt} for the caller to write (a file
+ * writer writes them as bytes straight from the text: no list of 600,000 lines built for a flood).
+ */
+export function serializeNotebookParts(nb: Notebook, options: SerializeOptions = {}): (string | LinesAt)[] {
   ensureCellIds(nb);
   const metadata = { ...nb.metadata };
   // nbformat's writer drops these (strip_transient).
@@ -258,7 +268,9 @@ export function serializeNotebook(nb: Notebook, options: SerializeOptions = {}):
     nbformat: 4,
     nbformat_minor: asRead(nb, 'nbformat_minor', Math.max(5, nb.nbformatMinor)),
   };
-  return `${stringifyJupyter(out)}\n`;
+  const parts = stringifyJupyterParts(out);
+  parts.push('\n');
+  return parts;
 }
 
 /**

@@ -18,6 +18,49 @@ export class NumberLiteral {
   }
 }
 
+/**
+ * A string that nbformat stores as its list of lines (a stream's text). {@link stringifyJupyterParts}
+ * leaves it for the caller to write (as bytes, straight from the text: 600,000 lines then cost no
+ * array of lines), or as the list `lines(text)` ({@link linesJson}).
+ */
+export class LinesOfText {
+  constructor(
+    readonly text: string,
+    readonly lines: (text: string) => string[],
+  ) {}
+}
+
+/** A {@link LinesOfText} left in the written parts, with the depth it is written at. */
+export interface LinesAt {
+  value: LinesOfText;
+  depth: number;
+}
+
+/** What keeps a text from being written straight: escapes, surrogates, line ends other than `\n` (Python's splitlines knows more). */
+const NOT_DIRECT = /[\x00-\x09\x0b-\x1f"\\\x85\u2028\u2029\ud800-\udfff]/;
+
+/**
+ * Whether `text`, as its list of lines at `depth`, is written as `[`, the indentation, `"`, the
+ * text with each `\n` but a last one replaced by `rowEnd(depth)`, `\\n` if it ends with one, then
+ * `"`, a newline, the outer indentation and `]`: true when nothing in it needs escaping and only
+ * `\n` ends its lines. Else {@link linesJson} writes it.
+ */
+export function isDirectText(text: string): boolean {
+  return text !== '' && !NOT_DIRECT.test(text);
+}
+
+/** What a line end becomes in a {@link isDirectText} text written at `depth`. */
+export function rowEnd(depth: number): string {
+  return `\\n",\n${' '.repeat(depth + 1)}"`;
+}
+
+/** A {@link LinesOfText} as JSON at `depth`, the general way (the list of its lines). */
+export function linesJson({ value, depth }: LinesAt): string {
+  const out: string[] = [];
+  write(value.lines(value.text), depth, out);
+  return out.join('');
+}
+
 /** A parse failure with its 1-based position. */
 export class JsonSyntaxError extends Error {
   constructor(
@@ -196,19 +239,28 @@ function lineColumn(text: string, position: number): { line: number; column: num
   return { line, column: position - lineStart + 1 };
 }
 
-/** Python's `json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": "))`. */
-export function stringifyJupyter(value: unknown): string {
+function checkDepth(value: unknown): void {
   // The writer recurses: deeper input is refused here, before it can exhaust the stack (V8 aborts
   // the whole process, not just this call, when a regular expression compiles with none left).
   if (jsonDepth(value) > MAX_JSON_DEPTH) {
     throw new JsonDepthError(`the JSON nests deeper than ${MAX_JSON_DEPTH} levels, more than any notebook reader (Probebook's included) reads back`);
   }
-  const parts: string[] = [];
-  write(value, 0, parts);
-  return parts.join('');
 }
 
-function write(value: unknown, depth: number, out: string[]): void {
+/**
+ * Python's `json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": "))`,
+ * in parts: each {@link LinesOfText} is left for the caller to write (as {@link linesJson} or, when
+ * {@link isDirectText}, straight from its text).
+ */
+export function stringifyJupyterParts(value: unknown): (string | LinesAt)[] {
+  checkDepth(value);
+  const parts: (string | LinesAt)[] = [];
+  write(value, 0, parts, true);
+  return parts;
+}
+
+/** Writes `value` at `depth` into `out`; with `keep`, each {@link LinesOfText} is left there as it is. */
+function write(value: unknown, depth: number, out: (string | LinesAt)[], keep = false): void {
   if (value === null || value === undefined) {
     out.push('null');
   } else if (typeof value === 'string') {
@@ -219,6 +271,9 @@ function write(value: unknown, depth: number, out: string[]): void {
     out.push(value ? 'true' : 'false');
   } else if (value instanceof NumberLiteral) {
     out.push(value.literal);
+  } else if (value instanceof LinesOfText) {
+    if (keep) out.push({ value, depth });
+    else write(value.lines(value.text), depth, out);
   } else if (Array.isArray(value)) {
     if (value.length === 0) return void out.push('[]');
     const pad = `\n${' '.repeat(depth + 1)}`;
@@ -235,7 +290,7 @@ function write(value: unknown, depth: number, out: string[]): void {
     out.push('[');
     value.forEach((item, i) => {
       out.push(i === 0 ? pad : `,${pad}`);
-      write(item, depth + 1, out);
+      write(item, depth + 1, out, keep);
     });
     out.push(`\n${' '.repeat(depth)}]`);
   } else if (typeof value === 'object') {
@@ -248,7 +303,7 @@ function write(value: unknown, depth: number, out: string[]): void {
     keys.forEach((key, i) => {
       out.push(i === 0 ? pad : `,${pad}`);
       out.push(quote(key), ': ');
-      write((value as Record<string, unknown>)[key], depth + 1, out);
+      write((value as Record<string, unknown>)[key], depth + 1, out, keep);
     });
     out.push(`\n${' '.repeat(depth)}}`);
   } else {
