@@ -100,7 +100,16 @@ export interface CellRunState {
   runAs?: RunAs;
   /** What stopped it, when something did (a cell stopped by its timeout or the run's end is `ok`). */
   stopReason?: StopReason;
+  /** A running cell that says when it is ready: waiting for it, or ready. */
+  readiness?: CellReadiness;
 }
+
+/**
+ * Whether a running cell is ready (`metadata.probebook.ready`, or a background bpftrace cell's
+ * probes attached): `waiting` for what `waitingFor` says ("port tcp/5201"), or `ready` `afterMs`
+ * after it started. Run All starts the next cell once a background cell is ready.
+ */
+export type CellReadiness = { state: 'waiting'; waitingFor: string } | { state: 'ready'; afterMs: number };
 
 /** Stream text that was counted instead of kept. */
 export interface DroppedText {
@@ -340,7 +349,10 @@ export type HostMessage =
   /** Edits applied by the host; `origin` is the requestId of the edit that caused them. */
   | { type: 'notebook_changed'; notebookId: string; version: number; edits: NotebookEdit[]; origin?: string }
   | { type: 'notebook_state'; notebookId: string; dirty: boolean; path: string | null; title: string; readOnly: boolean; trusted: boolean }
-  /** A cell of the request is queued, or began running (with its execution count and who runs it). */
+  /**
+   * A cell of the request is queued, or began running (with its execution count and who runs it).
+   * A running cell that says when it is ready is sent again with `readiness` as that changes.
+   */
   | {
       type: 'execution_state';
       requestId: string;
@@ -350,6 +362,7 @@ export type HostMessage =
       executionCount?: number;
       startedAt?: number;
       runAs?: RunAs;
+      readiness?: CellReadiness;
     }
   /** A change of a running cell's outputs. */
   | { type: 'output'; requestId: string; notebookId: string; cellId: string; edit: OutputEdit }
@@ -474,6 +487,12 @@ export type KernelRequest =
        * crosses the link once, not whole.
        */
       streamLimitBytes?: number;
+      /**
+       * What makes the cell ready that the kernel host checks, as the cell's processes and user
+       * see it (`metadata.probebook.ready`'s port and file); answered by `kernel_state` `ready`
+       * once it all holds.
+       */
+      ready?: { port?: { protocol: 'tcp' | 'udp'; port: number }; file?: string };
     }
   /**
    * Stops the execution started by `targetRequestId`. `force`: a second stop of a cell already
@@ -523,9 +542,10 @@ export type KernelMessage =
   /**
    * The execution's state: `running` once the host began it (`at`: its start), `tracing` once a
    * bpftrace cell's probes are attached (`at`: then; its timeout counts from then, not from the
-   * start of its compile). `runAs`: who it runs as.
+   * start of its compile), `ready` once the execution's `ready` holds (`at`: then; sent at most
+   * once). `runAs`: who it runs as.
    */
-  | { type: 'kernel_state'; requestId: string; state: 'running' | 'tracing'; at: number; runAs: RunAs }
+  | { type: 'kernel_state'; requestId: string; state: 'running' | 'tracing' | 'ready'; at: number; runAs: RunAs }
   /** `sink.stream(name, text)`: live text of one of the cell's streams. */
   | { type: 'kernel_stream'; requestId: string; name: 'stdout' | 'stderr'; text: string }
   /**

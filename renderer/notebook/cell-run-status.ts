@@ -67,6 +67,8 @@ export class CellRunStatus {
       case 'running':
         parts.push(h('span', 'pb-spinner'), formatDuration(s.startedAt ? now - s.startedAt : 0, 'short'));
         if (s.runAs === 'root') parts.push(h('span', 'pb-root-badge', 'root'));
+        if (s.readiness?.state === 'waiting') parts.push(h('span', 'pb-ready-note', `· waiting until ready: ${s.readiness.waitingFor}`));
+        else if (s.readiness?.state === 'ready') parts.push(h('span', 'pb-ready-note', `· ready after ${formatDuration(s.readiness.afterMs, 'short')}`));
         if (this.stopping) parts.push(h('span', 'pb-stop-note', '· stopping… stop again to kill it'));
         break;
       case 'ok':

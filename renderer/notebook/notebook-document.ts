@@ -252,6 +252,7 @@ export class NotebookDocument {
         executionCount: message.executionCount ?? before.executionCount,
         startedAt: message.startedAt ?? Date.now(),
         runAs: message.runAs ?? before.runAs,
+        ...(message.readiness ? { readiness: message.readiness } : {}),
       });
       const cell = this.cell(message.cellId);
       if (cell && message.executionCount !== undefined) cell.executionCount = message.executionCount;

@@ -139,3 +139,37 @@ test('the kernelspec fields that decide a language are the ones resolveCell read
     );
   }
 });
+
+test('ready: output, port (number, tcp/N, udp/N), file and timeout, with a 30s default', () => {
+  const ready = (value: unknown, source = '') => {
+    const nb = notebook([{ source, metadata: { probebook: { name: 'server', background: true, ready: value } } as never }]);
+    return resolveCell(nb.cells[0]!, nb).options.ready;
+  };
+  assert.deepEqual(ready({ port: 5201 }), { port: { protocol: 'tcp', port: 5201 }, timeout: '30s' });
+  assert.deepEqual(ready({ port: 'tcp/5201', output: 'Server listening on \\d+' }), {
+    port: { protocol: 'tcp', port: 5201 },
+    output: 'Server listening on \\d+',
+    timeout: '30s',
+  });
+  assert.deepEqual(ready({ port: 'udp/53', file: '/run/x.pid', timeout: '2m' }), { port: { protocol: 'udp', port: 53 }, file: '/run/x.pid', timeout: '2m' });
+  assert.deepEqual(ready({ timeout: 90 }, '%%bpftrace\nBEGIN {}'), { timeout: '90s' }, 'a bpftrace cell may give only how long attaching may take');
+});
+
+test('bad ready values are errors that name the cell and the value', () => {
+  const bad = (value: unknown, pattern: RegExp, source = '') => {
+    const nb = notebook([{ source, metadata: { probebook: { name: 'server', ready: value } } as never }]);
+    assert.throws(() => resolveCell(nb.cells[0]!, nb), pattern, JSON.stringify(value));
+  };
+  bad('port 80', /^CellOptionsError: cell 1 \(server\): metadata\.probebook\.ready must be an object like/);
+  bad({ port: 70000 }, /cell 1 \(server\): metadata\.probebook\.ready\.port must be a port number 1-65535, "tcp\/PORT" or "udp\/PORT" \(got 70000\)/);
+  bad({ port: 'sctp/80' }, /ready\.port must be a port number .* \(got "sctp\/80"\)/);
+  bad({ port: 0 }, /ready\.port must be/);
+  bad({ port: 80.5 }, /ready\.port must be/);
+  bad({ port: 'tcp/080' }, /ready\.port must be/);
+  bad({ output: '(' }, /cell 1 \(server\): metadata\.probebook\.ready\.output "\(" is not a regular expression/);
+  bad({ output: '' }, /ready\.output must be a regular expression/);
+  bad({ file: 'relative/path' }, /ready\.file must be an absolute path \(got "relative\/path"\)/);
+  bad({ port: 80, timeout: 'soon' }, /cell 1 \(server\): metadata\.probebook\.ready\.timeout: "soon" is not a duration/);
+  bad({ port: 80, host: 'x' }, /ready has no option "host" \(it takes output, port, file and timeout\)/);
+  bad({ timeout: '10s' }, /cell 1 \(server\): metadata\.probebook\.ready must name what to wait for: output, port or file/);
+});

@@ -5,7 +5,7 @@
  */
 import { refusedEnvName } from '../env-names.ts';
 import { CELL_LANGUAGES, DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../languages.ts';
-import type { Cell, CellOptions, Json, JsonObject, Notebook, NotebookOptions } from './model.ts';
+import type { Cell, CellOptions, Json, JsonObject, Notebook, NotebookOptions, ReadyOptions, ReadyPort } from './model.ts';
 
 /** First-line magics (IPython's and ours) and the language each marks. */
 const MAGICS: Record<string, CellLanguage> = {
@@ -40,17 +40,88 @@ export function resolveCell(cell: Cell, notebook: Notebook): ResolvedCell {
     throw new CellOptionsError(`${where} starts with the magic ${magic[1]}, which Probebook does not run (it knows ${Object.keys(MAGICS).join(', ')}).`);
   }
   const code = magicLanguage ? cell.source.slice(magic![1]!.length).replace(/^[ \t]*/, '') : cell.source;
-  if (options.language) return { language: options.language, code: magicLanguage ? code : cell.source, options, languageSource: 'metadata' };
-  if (magicLanguage) return { language: magicLanguage, code, options, languageSource: 'magic' };
-  const nbOptions = notebookOptions(notebook);
-  if (nbOptions.language) return { language: nbOptions.language, code, options, languageSource: 'notebook' };
-  const fromKernel = kernelspecLanguage(notebook.metadata);
-  if (fromKernel) return { language: fromKernel, code, options, languageSource: 'kernelspec' };
-  return { language: DEFAULT_LANGUAGE, code, options, languageSource: 'default' };
+  const resolved = ((): ResolvedCell => {
+    if (options.language) return { language: options.language, code: magicLanguage ? code : cell.source, options, languageSource: 'metadata' };
+    if (magicLanguage) return { language: magicLanguage, code, options, languageSource: 'magic' };
+    const nbOptions = notebookOptions(notebook);
+    if (nbOptions.language) return { language: nbOptions.language, code, options, languageSource: 'notebook' };
+    const fromKernel = kernelspecLanguage(notebook.metadata);
+    if (fromKernel) return { language: fromKernel, code, options, languageSource: 'kernelspec' };
+    return { language: DEFAULT_LANGUAGE, code, options, languageSource: 'default' };
+  })();
+  const ready = options.ready;
+  // A bpftrace cell is ready once its probes are attached; `ready` with only a timeout says how long that may take.
+  if (ready && resolved.language !== 'bpftrace' && ready.output === undefined && ready.port === undefined && ready.file === undefined) {
+    throw new CellOptionsError(
+      `${where}: metadata.probebook.ready must name what to wait for: output, port or file (got ${JSON.stringify(cell.metadata.probebook && (cell.metadata.probebook as JsonObject).ready)}).`,
+    );
+  }
+  return resolved;
+}
+
+/** How long Run All waits for a cell to be ready when its `ready` gives no `timeout`. */
+export const DEFAULT_READY_TIMEOUT = '30s';
+
+/**
+ * `metadata.probebook.ready`: `{ output?: "<regex>", port?: 5201 | "tcp/5201" | "udp/53", file?: "/path", timeout?: "30s" }`.
+ * @example readyOptions({ port: 'udp/53' }, 'cell 2') // { port: { protocol: 'udp', port: 53 }, timeout: '30s' }
+ */
+function readyOptions(raw: Json, where: string): ReadyOptions {
+  const bad = (key: string, expected: string, value: Json | undefined): never => {
+    throw new CellOptionsError(`${where}: metadata.probebook.ready${key ? `.${key}` : ''} must be ${expected} (got ${JSON.stringify(value)}).`);
+  };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad('', 'an object like { "port": 5201 } or { "output": "listening on" }', raw);
+  const o = raw as JsonObject;
+  for (const key of Object.keys(o)) {
+    if (!['output', 'port', 'file', 'timeout'].includes(key)) {
+      throw new CellOptionsError(`${where}: metadata.probebook.ready has no option "${key}" (it takes output, port, file and timeout).`);
+    }
+  }
+  const ready: ReadyOptions = { timeout: DEFAULT_READY_TIMEOUT };
+  if (o.output !== undefined) {
+    if (typeof o.output !== 'string' || o.output === '') bad('output', 'a regular expression (a non-empty string)', o.output);
+    try {
+      new RegExp(o.output as string);
+    } catch (error) {
+      throw new CellOptionsError(
+        `${where}: metadata.probebook.ready.output ${JSON.stringify(o.output)} is not a regular expression: ${(error as Error).message}.`,
+      );
+    }
+    ready.output = o.output as string;
+  }
+  if (o.port !== undefined) ready.port = readyPort(o.port) ?? bad('port', 'a port number 1-65535, "tcp/PORT" or "udp/PORT"', o.port);
+  if (o.file !== undefined) {
+    if (typeof o.file !== 'string' || !o.file.startsWith('/') || o.file.includes('\0') || o.file.length > 4096) bad('file', 'an absolute path', o.file);
+    ready.file = o.file as string;
+  }
+  if (o.timeout !== undefined) ready.timeout = durationOption(o.timeout, `${where}: metadata.probebook.ready.timeout`);
+  return ready;
+}
+
+/** `5201`, `"5201"`, `"tcp/5201"`, `"udp/53"`; undefined for anything else. */
+function readyPort(value: Json): ReadyPort | undefined {
+  const m =
+    typeof value === 'number' ? [String(value), undefined, String(value)] : typeof value === 'string' ? /^(?:(tcp|udp)\/)?(\d{1,5})$/.exec(value) : null;
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || String(port) !== m[2]) return undefined;
+  return { protocol: (m[1] as 'tcp' | 'udp' | undefined) ?? 'tcp', port };
+}
+
+/** A duration option as written ("10s"; a number counts seconds), checked; errors start with `what`. */
+function durationOption(raw: Json, what: string): string {
+  const value = typeof raw === 'number' ? `${raw}s` : raw;
+  if (typeof value !== 'string') throw new CellOptionsError(`${what} must be a duration like "10s" or "2m" (got ${JSON.stringify(raw)}).`);
+  try {
+    parseDuration(value);
+  } catch (error) {
+    throw new CellOptionsError(`${what}: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 /** "cell 3 (measure)": how errors name a cell. */
-function cellLabel(cell: Cell, notebook: Notebook): string {
+export function cellLabel(cell: Cell, notebook: Notebook): string {
   const index = notebook.cells.indexOf(cell);
   const name = (cell.metadata.probebook as JsonObject | undefined)?.name;
   return `cell ${index + 1}${typeof name === 'string' && name ? ` (${name})` : ''}`;
@@ -81,16 +152,8 @@ function cellOptions(cell: Cell, where: string): CellOptions {
   for (const key of ['background', 'cleanup', 'user', 'unsafe'] as const) {
     if (o[key] !== undefined) options[key] = typeof o[key] === 'boolean' ? (o[key] as boolean) : bad(key, 'true or false');
   }
-  if (o.timeout !== undefined) {
-    const value = typeof o.timeout === 'number' ? `${o.timeout}s` : o.timeout;
-    if (typeof value !== 'string') bad('timeout', 'a duration like "10s" or "2m"');
-    try {
-      parseDuration(value as string);
-    } catch (error) {
-      throw new CellOptionsError(`${where}: metadata.probebook.timeout: ${(error as Error).message}`);
-    }
-    options.timeout = value as string;
-  }
+  if (o.timeout !== undefined) options.timeout = durationOption(o.timeout, `${where}: metadata.probebook.timeout`);
+  if (o.ready !== undefined) options.ready = readyOptions(o.ready, where);
   if (o.args !== undefined) {
     if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')) bad('args', 'a list of parameter names');
     options.args = o.args as string[];

@@ -63,6 +63,28 @@ export interface CellOptions {
   unsafe?: boolean;
   /** Bytes of each stream kept in the saved file (default: the runner's limit). */
   outputLimit?: number;
+  /** When a background cell is ready: Run All starts the next cell only then (docs/notebook-files.md). */
+  ready?: ReadyOptions;
+}
+
+/**
+ * `metadata.probebook.ready`, checked: what makes a cell ready (every condition given must hold)
+ * and how long Run All waits for it.
+ */
+export interface ReadyOptions {
+  /** A JavaScript regular expression (source) matched against each line the cell prints, stdout or stderr. */
+  output?: string;
+  /** A socket one of the cell's own processes bound: TCP listening, or UDP bound, in its network namespace. */
+  port?: ReadyPort;
+  /** An absolute path that exists (checked as the cell's user, existence only). */
+  file?: string;
+  /** How long Run All waits, as written ("30s" when not given). */
+  timeout: string;
+}
+
+export interface ReadyPort {
+  protocol: 'tcp' | 'udp';
+  port: number;
 }
 
 export type CellType = 'code' | 'markdown' | 'raw';

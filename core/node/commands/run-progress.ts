@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../../common/format.ts';
 import type { Cell } from '../../common/notebook/model.ts';
-import type { RunSummary } from '../../common/protocol.ts';
+import type { CellReadiness, RunSummary } from '../../common/protocol.ts';
 import type { CellOutcome } from '../run/notebook-runner.ts';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -15,6 +15,8 @@ export class ProgressReporter {
   readonly #quiet: boolean;
   readonly #tty: boolean;
   readonly #started = new Map<string, number>();
+  /** Running cells not ready yet, and what they wait for. */
+  readonly #waiting = new Map<string, string>();
   #ticker: NodeJS.Timeout | undefined;
 
   constructor(out: Stream, cells: Cell[], options: { quiet?: boolean } = {}) {
@@ -39,6 +41,7 @@ export class ProgressReporter {
   ended(cellId: string, outcome: CellOutcome): void {
     const startedAt = this.#started.get(cellId) ?? Date.now();
     this.#started.delete(cellId);
+    this.#waiting.delete(cellId);
     if (this.#quiet) return;
     const elapsed = formatDuration(outcome.durationMs ?? Date.now() - startedAt, 'short');
     const result = describe(outcome);
@@ -50,6 +53,21 @@ export class ProgressReporter {
     } else {
       this.#redraw();
     }
+  }
+
+  /** A background cell said it is ready (Run All goes on now): when, and after how long. */
+  readiness(cellId: string, readiness: CellReadiness): void {
+    if (this.#quiet) return;
+    if (readiness.state === 'waiting') {
+      this.#waiting.set(cellId, readiness.waitingFor);
+      if (this.#tty) this.#redraw();
+      else this.#out.write(`${this.#label(cellId)} waiting until ready: ${readiness.waitingFor}\n`);
+      return;
+    }
+    this.#waiting.delete(cellId);
+    this.#clearLine();
+    this.#out.write(`${this.#label(cellId)} ready after ${formatDuration(readiness.afterMs, 'short')}\n`);
+    this.#redraw();
   }
 
   skipped(cellId: string): void {
@@ -82,7 +100,10 @@ export class ProgressReporter {
   #redraw(): void {
     if (!this.#tty || this.#quiet || this.#started.size === 0) return;
     const now = Date.now();
-    const parts = [...this.#started].map(([id, t]) => `${this.#label(id)} ${formatDuration(now - t, 'short')}`);
+    const parts = [...this.#started].map(([id, t]) => {
+      const waiting = this.#waiting.get(id);
+      return `${this.#label(id)} ${formatDuration(now - t, 'short')}${waiting ? ` waiting until ready: ${waiting}` : ''}`;
+    });
     const line = parts.join('  |  ');
     const columns = this.#out.columns ?? 100;
     this.#out.write(`\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);

@@ -131,6 +131,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
       started: (cellId) => progress.started(cellId),
       ended: (cellId, outcome: CellOutcome) => progress.ended(cellId, outcome),
       skipped: (cellId) => progress.skipped(cellId),
+      readiness: (cellId, readiness) => progress.readiness(cellId, readiness),
       output: (cellId, edit) => echo?.write(cellId, edit),
     },
   });

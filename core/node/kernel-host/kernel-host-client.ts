@@ -34,6 +34,8 @@ interface PendingExecution {
   notebook?: NotebookAccess;
   /** The kernel's cell began its real work (bpftrace attached its probes). */
   onTracing?: () => void;
+  /** The execution's `ready` holds (its port, its file). */
+  onReady?: () => void;
   resolve(result: ExecutionResult): void;
   reject(error: Error): void;
 }
@@ -105,6 +107,7 @@ export class KernelHostClient implements CellExecutor {
         sink: request.sink,
         notebook: request.notebook,
         onTracing: request.onTracing,
+        onReady: request.ready ? request.onReady : undefined,
         resolve: (r) => (cleanup(), resolve(r)),
         reject: (e) => (cleanup(), reject(e)),
       });
@@ -126,6 +129,7 @@ export class KernelHostClient implements CellExecutor {
         ...(request.asUser !== undefined ? { asUser: request.asUser } : {}),
         ...(request.graceMs !== undefined ? { graceMs: request.graceMs } : {}),
         ...(request.streamLimitBytes !== undefined ? { streamLimitBytes: request.streamLimitBytes } : {}),
+        ...(request.ready ? { ready: request.ready } : {}),
       });
     });
   }
@@ -152,6 +156,7 @@ export class KernelHostClient implements CellExecutor {
     switch (message.type) {
       case 'kernel_state':
         if (message.state === 'tracing') this.#executions.get(message.requestId)?.onTracing?.();
+        else if (message.state === 'ready') this.#executions.get(message.requestId)?.onReady?.();
         return;
       // Each output message is the one sink call of its name, replayed as it was made.
       case 'kernel_stream':

@@ -34,6 +34,7 @@ import { BadRequest, MAX_REQUEST_LINE_BYTES, parseKernelRequestLine } from './ke
 import { readLines, writeLine } from './ndjson.ts';
 import { NotebookCalls } from './notebook-calls.ts';
 import { Watchdogs } from './watchdogs.ts';
+import { watchReady } from '../process/ready-watch.ts';
 
 type ExecuteRequest = Extract<KernelRequest, { type: 'kernel_execute_request' }>;
 
@@ -251,6 +252,15 @@ export class KernelHost {
         if (request.timeoutMs !== undefined) timer = setTimeout(() => this.#stop(running, 'timeout'), request.timeoutMs + grace + 1000);
       };
       backstop();
+      const onReady = () => this.#send({ type: 'kernel_state', requestId, state: 'ready', at: Date.now(), runAs });
+      // A root cell's port and file are watched here, where its cgroup is known; a user cell's by the user's host.
+      const watch = request.ready && !asUser ? watchReady(request.ready, () => this.#o.containment.cellPids(running.token), onReady) : undefined;
+      const stream = sink.stream.bind(sink);
+      if (watch)
+        sink.stream = (name, text) => {
+          stream(name, text);
+          watch.poke(); // a server often says it listens just after it bound: check now
+        };
       try {
         const executor = asUser ? await this.#user() : this.#o.executor;
         result = await executor.execute({
@@ -276,6 +286,7 @@ export class KernelHost {
           sink,
           onSpawn: (pid) => this.#o.containment.adopt(running.token, pid),
           notebook: this.#calls.accessFor(requestId),
+          ...(request.ready && asUser ? { ready: request.ready, onReady } : {}),
         });
       } catch (cause) {
         // The kernel itself broke (could not load, user host failed to start): the cell fails saying so.
@@ -284,6 +295,7 @@ export class KernelHost {
         result = { status: 'failed', stopped: false, error, durationMs: Date.now() - startedAt, exitCode: null, exitSignal: null };
       } finally {
         clearTimeout(timer);
+        watch?.stop();
       }
       this.#calls.endFor(requestId);
       // Nothing of a stopped cell survives it: whatever left its process group dies with its cgroup.

@@ -103,3 +103,16 @@ test("a notebook call's result is a snapshot object or an error text, nothing el
   rejects({ type: 'kernel_notebook_result', callId: '', value }, /callId must be/);
   rejects({ type: 'kernel_notebook_result', callId: 'k1', value, code: 'id' }, /unknown field "code"/);
 });
+
+test("an execute request's ready is a port and an absolute path, nothing else", () => {
+  const ready = { port: { protocol: 'udp', port: 53 }, file: '/run/lab/ready' };
+  assert.deepEqual(parseKernelRequestLine(JSON.stringify({ ...execute, ready })), { ...execute, ready });
+  rejects({ ...execute, ready: {} }, /ready must give port or file/);
+  rejects({ ...execute, ready: { output: 'x' } }, /ready: unknown field "output"/);
+  rejects({ ...execute, ready: { port: { protocol: 'sctp', port: 80 } } }, /ready\.port\.protocol must be tcp or udp/);
+  rejects({ ...execute, ready: { port: { protocol: 'tcp', port: 70000 } } }, /ready\.port\.port must be an integer 1-65535/);
+  rejects({ ...execute, ready: { port: { protocol: 'tcp', port: 80, host: 'x' } } }, /ready\.port must be \{ protocol, port \}/);
+  rejects({ ...execute, ready: { file: 'relative/path' } }, /ready\.file must be an absolute path/);
+  rejects({ ...execute, ready: { file: '/a\0b' } }, /ready\.file must be an absolute path/);
+  rejects({ ...execute, ready: 'port 80' }, /ready must be an object/);
+});

@@ -50,6 +50,7 @@ const FIELDS: Record<KernelRequest['type'], string[]> = {
     'asUser',
     'graceMs',
     'streamLimitBytes',
+    'ready',
   ],
   kernel_interrupt_request: ['requestId', 'targetRequestId', 'reason', 'force'],
   kernel_reset_request: ['requestId', 'notebookKey'],
@@ -57,6 +58,29 @@ const FIELDS: Record<KernelRequest['type'], string[]> = {
   heartbeat: ['seq'],
   shutdown_request: ['requestId'],
 };
+
+/** `kernel_execute_request.ready`: only a port (tcp/udp, 1-65535) and an absolute path, nothing else. */
+function readyWatch(value: unknown, fail: (message: string) => never): NonNullable<Extract<KernelRequest, { type: 'kernel_execute_request' }>['ready']> {
+  const where = 'kernel_execute_request: ready';
+  if (!isObject(value)) fail(`${where} must be an object`);
+  const o = value as Obj;
+  for (const key of Object.keys(o)) if (key !== 'port' && key !== 'file') fail(`${where}: unknown field "${key.slice(0, 80)}"`);
+  if (o.port === undefined && o.file === undefined) fail(`${where} must give port or file`);
+  const ready: { port?: { protocol: 'tcp' | 'udp'; port: number }; file?: string } = {};
+  if (o.port !== undefined) {
+    const p = o.port as Obj;
+    if (!isObject(p) || Object.keys(p).some((k) => k !== 'protocol' && k !== 'port')) fail(`${where}.port must be { protocol, port }`);
+    if (p.protocol !== 'tcp' && p.protocol !== 'udp') fail(`${where}.port.protocol must be tcp or udp`);
+    if (!Number.isInteger(p.port) || (p.port as number) < 1 || (p.port as number) > 65535) fail(`${where}.port.port must be an integer 1-65535`);
+    ready.port = { protocol: p.protocol as 'tcp' | 'udp', port: p.port as number };
+  }
+  if (o.file !== undefined) {
+    if (typeof o.file !== 'string' || !o.file.startsWith('/') || o.file.includes('\0') || Buffer.byteLength(o.file) > MAX_PATH)
+      fail(`${where}.file must be an absolute path`);
+    ready.file = o.file as string;
+  }
+  return ready;
+}
 
 /** Parses and validates one NDJSON line; throws {@link BadRequest} saying what is wrong. */
 export function parseKernelRequestLine(line: string): KernelRequest {
@@ -158,6 +182,7 @@ function validateKernelRequest(value: unknown): KernelRequest {
       if (graceMs !== undefined) request.graceMs = graceMs;
       const streamLimitBytes = int('streamLimitBytes', 0, 2 ** 31, true);
       if (streamLimitBytes !== undefined) request.streamLimitBytes = streamLimitBytes;
+      if (value.ready !== undefined) request.ready = readyWatch(value.ready, fail);
       return request;
     }
   }

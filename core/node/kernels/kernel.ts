@@ -5,7 +5,7 @@
  */
 import type { CellLanguage } from '../../common/languages.ts';
 import type { CellErrorData } from '../../common/mime.ts';
-import type { OutputItem } from '../../common/notebook/model.ts';
+import type { OutputItem, ReadyPort } from '../../common/notebook/model.ts';
 import type { ExecutionStatus, DroppedText } from '../../common/protocol.ts';
 
 /**
@@ -80,6 +80,20 @@ export interface ExecutionRequest {
   onSpawn?: (pid: number) => void;
   /** Other cells of the notebook, for TypeScript cells' `cell()` and `run()` (absent where unavailable). */
   notebook?: NotebookAccess;
+  /**
+   * What makes the cell ready that only the side running its processes can see: a socket one of
+   * them bound, a file as its user sees it. Whoever runs the cell watches (ready-watch.ts) and
+   * calls {@link onReady} once, when all of it holds.
+   */
+  ready?: ReadyWatch;
+  onReady?: () => void;
+}
+
+/** The part of `metadata.probebook.ready` checked where the cell's processes run. */
+export interface ReadyWatch {
+  port?: ReadyPort;
+  /** Absolute path; only whether it exists. */
+  file?: string;
 }
 
 /** What a cell can read of, and do with, the other cells of its notebook. */

@@ -139,6 +139,12 @@ export class SessionContainment {
     return stray;
   }
 
+  /** The processes of one execution now: its cgroup's, or (process-group mode) those carrying its marker. */
+  cellPids(token: string): number[] {
+    const cell = this.#cells.get(token);
+    return cell ? cell.pids() : pidsWithMarker(token);
+  }
+
   /** Kills everything of one execution: its cgroup whole, or every process carrying its marker. */
   async killCell(token: string): Promise<void> {
     const stray = this.sweep(token);

@@ -5,6 +5,7 @@
 import type { CellLanguage } from '../../common/languages.ts';
 import type { RunAs } from '../../common/protocol.ts';
 import type { Kernel } from '../kernels/kernel.ts';
+import { processTree, watchReady } from '../process/ready-watch.ts';
 import type { CellExecutor } from './executor.ts';
 
 /** Makes each language's kernel on first use, so a notebook of shell cells never loads the rest. */
@@ -45,7 +46,22 @@ class LocalExecutor implements CellExecutor {
   }
 
   async execute(request: Parameters<CellExecutor['execute']>[0]) {
-    return (await this.#kernel(request.language)).execute(request);
+    const kernel = await this.#kernel(request.language);
+    if (!request.ready || !request.onReady) return kernel.execute(request);
+    // No cgroup per cell here: the cell's processes are those its kernel started and their children.
+    const spawned: number[] = [];
+    const watch = watchReady(request.ready, () => processTree(spawned), request.onReady);
+    try {
+      return await kernel.execute({
+        ...request,
+        onSpawn: (pid) => {
+          spawned.push(pid);
+          request.onSpawn?.(pid);
+        },
+      });
+    } finally {
+      watch.stop();
+    }
   }
 
   async reset(notebookKey: string): Promise<void> {

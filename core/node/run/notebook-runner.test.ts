@@ -52,6 +52,7 @@ function harness(t: { after(fn: () => Promise<void> | void): void }, nb: Noteboo
     ended: (id, r) => note(`ended ${id} ${r.status}`),
     skipped: (id) => note(`skipped ${id}`),
     metadata: (id, m) => metadata.push({ cellId: id, status: (m.execution as JsonObject | undefined)?.['probebook.status'] }),
+    readiness: (id, r) => note(`${r.state} ${id}${r.state === 'waiting' ? ` ${r.waitingFor}` : ''}`),
   };
   const runner = new NotebookRunner({ notebook: nb, notebookPath: null, notebookKey: `runner-test-${Math.random()}`, executor, events, graceMs: 300 });
   return { runner, log, logged, metadata };
@@ -305,4 +306,43 @@ test('shutdown stops the run, still runs its cleanup cells, starts no queued run
   assert.deepEqual(later.cells, [], 'the queued run started nothing');
   assert.ok(!started.includes('later'));
   assert.equal(runner.busy, false);
+});
+
+test('Run All waits for a background cell to be ready: a port held by a process below its shell (in-process executor); the next cell connects at once', async (t) => {
+  const port = 20_000 + (process.pid % 20_000);
+  const server = `import socket; s = socket.socket(); s.bind(("127.0.0.1", ${port})); s.listen(); s.accept()`;
+  const client = `import socket; socket.create_connection(("127.0.0.1", ${port})); print("connected")`;
+  const nb = notebook([
+    // Not exec'd: python is the shell's child, found through the process tree.
+    { id: 'srv', source: `/usr/bin/python3 -c '${server}'; echo done`, probebook: { background: true, ready: { port } } },
+    { id: 'next', source: `/usr/bin/python3 -c '${client}'` },
+  ]);
+  const { runner, log } = harness(t, nb);
+  const summary = await runner.run({ runAll: true });
+  assert.equal(summary.ok, true, JSON.stringify(nb.cells.map((c) => c.outputs)));
+  const order = log.filter((l) => /^(waiting|ready|started) /.test(l));
+  assert.deepEqual(order.slice(0, 4), ['started srv', `waiting srv port tcp/${port}`, 'ready srv', 'started next']);
+  assert.match(JSON.stringify(nb.cells[1]!.outputs), /connected/);
+});
+
+test('a background cell run by hand is not waited for, but still reports when it is ready; stopping a waiting cell interrupts the run', async (t) => {
+  const nb = notebook([
+    { id: 'bg', source: 'echo up; exec sleep 30', probebook: { background: true, ready: { output: 'up' } } },
+    { id: 'never', source: 'exec sleep 30', probebook: { background: true, ready: { output: 'never' } } },
+    { id: 'after', source: 'echo after' },
+  ]);
+  const { runner, logged, log } = harness(t, nb);
+  const byHand = runner.run({ cellIds: ['bg'] });
+  await logged('ready bg');
+  runner.interrupt('bg');
+  await byHand;
+
+  const all = runner.run({ runAll: true });
+  await logged('waiting never output /never/');
+  runner.interrupt('never');
+  const summary = await all;
+  assert.equal(summary.interrupted, true);
+  assert.ok(log.includes('skipped after'));
+  const text = nb.cells[1]!.outputs.map((o) => JSON.stringify(o.items)).join('');
+  assert.doesNotMatch(text, /NotReadyError|ended before it was ready/, 'a cell the user stopped is interrupted, not "not ready"');
 });

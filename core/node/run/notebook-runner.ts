@@ -11,8 +11,8 @@ import { dirname } from 'node:path';
 import type { CellLanguage } from '../../common/languages.ts';
 import type { CellErrorData } from '../../common/mime.ts';
 import type { Cell, JsonObject, Notebook } from '../../common/notebook/model.ts';
-import type { ExecutionStatus, OutputEdit, RunAs, RunSummary, StopReason } from '../../common/protocol.ts';
-import { parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
+import type { CellReadiness, ExecutionStatus, OutputEdit, RunAs, RunSummary, StopReason } from '../../common/protocol.ts';
+import { cellLabel, parseDuration, resolveCell } from '../../common/notebook/cell-options.ts';
 import { applyOutputEdit } from '../../common/notebook/edits.ts';
 import type { ExecutionResult, NotebookAccess, OutputSink } from '../kernels/kernel.ts';
 import type { CellExecutor } from './executor.ts';
@@ -21,6 +21,7 @@ import { executionStatus } from './execution-status.ts';
 import { notebookAccess, type FinishedCell } from './notebook-access.ts';
 import type { OutputTransform } from './output-transform.ts';
 import { cellParameters } from './parameters.ts';
+import { ReadinessWait } from './readiness.ts';
 
 export interface CellOutcome extends ExecutionResult {
   /** Whether the run counts the cell as done: `ok`, or stopped by its timeout or the run's end. */
@@ -40,6 +41,8 @@ export interface RunnerEvents {
   skipped(cellId: string): void;
   /** The runner changed the cell's metadata (its timing, `metadata.execution`); `metadata` is the whole new object. */
   metadata(cellId: string, metadata: JsonObject): void;
+  /** A running cell that says when it is ready waits for it (reported as it starts), or is ready now. */
+  readiness(cellId: string, readiness: CellReadiness): void;
 }
 
 /**
@@ -69,6 +72,8 @@ interface RunContext {
   runId: string;
   runAll?: boolean;
   role?: 'background' | 'cleanup';
+  /** The cell says when it is ready; in a Run All's background, it fails if it is not in time. */
+  readiness?: ReadinessWait;
 }
 
 export interface RunOptions {
@@ -136,6 +141,16 @@ function stopCell(running: RunningCell, reason: StopReason): void {
 }
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+
+/** The cell's sink, with its stream text also shown to `readiness` (which matches `ready.output`). */
+function readinessSink<S extends OutputSink>(sink: S, readiness: ReadinessWait): S {
+  return Object.assign(Object.create(sink) as S, {
+    stream(name: 'stdout' | 'stderr', text: string) {
+      sink.stream(name, text);
+      readiness.stream(name, text);
+    },
+  });
+}
 
 export class NotebookRunner {
   #opts: NotebookRunnerOptions;
@@ -270,6 +285,8 @@ export class NotebookRunner {
       const started = this.#start(cell, { runId, runAll: options.runAll, role: options.runAll && this.#isBackground(cell) ? 'background' : undefined });
       if (options.runAll && started.background) {
         background.push(started.done.then((outcome) => record(cell, outcome)));
+        // The next cell starts once this one is ready; if it ends or runs out of time first, it failed (#execute).
+        if (started.readiness) await Promise.race([started.readiness.ready, started.done]);
         continue;
       }
       record(cell, await started.done);
@@ -331,13 +348,25 @@ export class NotebookRunner {
     }
   }
 
-  #start(cell: Cell, run: RunContext): { background: boolean; done: Promise<CellOutcome> } {
+  #start(cell: Cell, run: RunContext): { background: boolean; done: Promise<CellOutcome>; readiness?: ReadinessWait } {
     const controller = new AbortController();
     const hurry = new AbortController();
     const running: RunningCell = { cellId: cell.id, controller, hurry, done: Promise.resolve() as unknown as Promise<CellOutcome> };
     this.#running.set(cell.id, running);
-    running.done = this.#execute(cell, controller, run, undefined, hurry.signal).finally(() => this.#running.delete(cell.id));
-    return { background: run.role === 'background', done: running.done };
+    const readiness = this.#readinessOf(cell);
+    running.done = this.#execute(cell, controller, { ...run, readiness }, undefined, hurry.signal).finally(() => this.#running.delete(cell.id));
+    return { background: run.role === 'background', done: running.done, readiness };
+  }
+
+  /** What the cell waits for to be ready: its `ready`, and a background bpftrace cell's attached probes. */
+  #readinessOf(cell: Cell): ReadinessWait | undefined {
+    try {
+      const { options, language } = resolveCell(cell, this.#opts.notebook);
+      const attach = language === 'bpftrace' && (options.background === true || options.ready !== undefined);
+      return options.ready || attach ? new ReadinessWait(options.ready, attach) : undefined;
+    } catch {
+      return undefined; // the error is reported when the cell runs
+    }
   }
 
   async #execute(cell: Cell, controller: AbortController, run: RunContext, overrides?: Record<string, string>, hurry?: AbortSignal): Promise<CellOutcome> {
@@ -355,6 +384,10 @@ export class NotebookRunner {
 
     const sink = this.#sinkFor(cell);
     let timer: NodeJS.Timeout | undefined;
+    const readiness = run.readiness;
+    /** Set when Run All waited for this cell to be ready and it was not in time. */
+    let notReady: 'timeout' | undefined;
+    let readyTimer: NodeJS.Timeout | undefined;
     try {
       let resolved: ReturnType<typeof resolveCell>;
       let timeoutMs: number | undefined;
@@ -372,6 +405,20 @@ export class NotebookRunner {
         if (timeoutMs !== undefined && !controller.signal.aborted) timer = setTimeout(() => controller.abort('timeout' satisfies StopReason), timeoutMs);
       };
       startTimeout();
+      if (readiness) {
+        this.#emit('readiness', cell.id, { state: 'waiting', waitingFor: readiness.description });
+        void readiness.ready.then(() => {
+          clearTimeout(readyTimer);
+          if (this.#running.get(cell.id)?.controller === controller) this.#emit('readiness', cell.id, { state: 'ready', afterMs: readiness.readyAfterMs! });
+        });
+        // Only Run All waits: a background cell run by hand just shows when it is ready.
+        if (run.role === 'background')
+          readyTimer = setTimeout(() => {
+            if (readiness.isReady || controller.signal.aborted) return;
+            notReady = 'timeout';
+            controller.abort('run-ended' satisfies StopReason); // stopped as at the end of a run (bpftrace prints its maps)
+          }, readiness.timeoutMs);
+      }
       if (controller.signal.aborted) {
         // Interrupted before it began: it never runs.
         const outcome: CellOutcome = {
@@ -398,13 +445,22 @@ export class NotebookRunner {
         signal: controller.signal,
         hurry,
         // bpftrace: the timeout counts again from when its probes are attached.
-        onTracing: startTimeout,
+        onTracing: () => {
+          startTimeout();
+          readiness?.attached();
+        },
         graceMs: this.#opts.graceMs,
         streamLimitBytes: this.#opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
-        sink,
+        sink: readiness ? readinessSink(sink, readiness) : sink,
         notebook: this.#access(controller.signal, run),
+        ...(readiness?.watch ? { ready: readiness.watch, onReady: () => readiness.watchHeld() } : {}),
       });
       sink.finish();
+      if (readiness && run.role === 'background' && !readiness.isReady && (notReady || controller.signal.reason !== 'interrupt')) {
+        // Run All waited for it: it ended, or ran out of time, before it was ready. The run fails here.
+        const evalue = readiness.failure(cellLabel(cell, this.#opts.notebook), notReady ?? 'ended');
+        return this.#fail(cell, sink, startedAt, { ename: 'NotReadyError', evalue, traceback: [] });
+      }
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;
       // A timeout or the end of the run is how such a cell is meant to stop ("trace for 10 s").
       const success = result.status === 'ok' || (result.status === 'interrupted' && (stopReason === 'timeout' || stopReason === 'run-ended'));
@@ -420,6 +476,7 @@ export class NotebookRunner {
       return this.#fail(cell, sink, startedAt, { ename: 'ExecutorError', evalue: (error as Error).message, traceback: [] }, true);
     } finally {
       if (timer) clearTimeout(timer);
+      clearTimeout(readyTimer);
     }
   }
 

@@ -3,7 +3,7 @@
  * tagged with the request that queued its cell; the cells' run states are kept as they go.
  */
 import type { JsonObject } from '../../common/notebook/model.ts';
-import type { CellRunState, HostMessage, OutputEdit, RunAs } from '../../common/protocol.ts';
+import type { CellReadiness, CellRunState, HostMessage, OutputEdit, RunAs } from '../../common/protocol.ts';
 import { executionStatus } from '../run/execution-status.ts';
 import type { CellOutcome, RunnerEvents } from '../run/notebook-runner.ts';
 import type { OpenNotebook } from './open-notebooks.ts';
@@ -29,6 +29,21 @@ export class RunnerMessages {
     const send = (message: HostMessage) => {
       for (const viewer of nb.viewers) viewer.send(message);
     };
+    /** The cell's running state as kept: when it started, and (once it says) whether it is ready. */
+    const sendRunning = (cellId: string) => {
+      const state = nb.cellStates[cellId]!;
+      send({
+        type: 'execution_state',
+        requestId: this.#requestOf(nb, cellId),
+        notebookId: nb.id,
+        cellId,
+        state: 'running',
+        executionCount: state.executionCount ?? undefined,
+        startedAt: state.startedAt,
+        runAs: state.runAs,
+        ...(state.readiness ? { readiness: state.readiness } : {}),
+      });
+    };
     return {
       queued: (cellId: string) => {
         const before = nb.cellStates[cellId] ?? { status: 'idle', executionCount: null };
@@ -40,16 +55,7 @@ export class RunnerMessages {
         this.#beforeQueue.delete(`${nb.id}/${cellId}`);
         nb.cellStates[cellId] = { status: 'running', executionCount: info.executionCount, startedAt: info.startedAt, runAs: info.runAs };
         touch();
-        send({
-          type: 'execution_state',
-          requestId: this.#requestOf(nb, cellId),
-          notebookId: nb.id,
-          cellId,
-          state: 'running',
-          executionCount: info.executionCount,
-          startedAt: info.startedAt,
-          runAs: info.runAs,
-        });
+        sendRunning(cellId);
       },
       output: (cellId: string, edit: OutputEdit) => {
         send({ type: 'output', requestId: this.#requestOf(nb, cellId), notebookId: nb.id, cellId, edit });
@@ -103,6 +109,12 @@ export class RunnerMessages {
           stopped: false,
         });
         this.#cellRequests.delete(`${nb.id}/${cellId}`);
+      },
+      readiness: (cellId: string, readiness: CellReadiness) => {
+        const state = nb.cellStates[cellId];
+        if (state?.status !== 'running') return;
+        nb.cellStates[cellId] = { ...state, readiness };
+        sendRunning(cellId);
       },
     };
   }
