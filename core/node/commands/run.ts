@@ -16,6 +16,7 @@ import type { Notebook } from '../../common/notebook/model.ts';
 import { notebookOptions, parameterNameProblem } from '../../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile, type FileFingerprint } from '../notebook-file.ts';
 import { notebookAsSaved, upgradedFrom } from '../../common/notebook/ipynb.ts';
+import { runEnvironment, withEnvironment } from '../doctor/environment.ts';
 import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
@@ -46,6 +47,7 @@ Options:
   --as-user             run every cell as you, root cells too (no sudo or pkexec is tried)
   --output-limit SIZE   bytes of each cell's stream kept in the file (default 4MiB; e.g. 512KiB, 10MB)
   --grace DURATION      time between SIGINT, SIGTERM and SIGKILL when stopping a cell (default 3s)
+  --record-hostname     also record this machine's name in the run's environment (metadata.probebook.environment)
   -q, --quiet           no progress on stderr
   -h, --help            show this help
 
@@ -148,6 +150,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const target = parsed.inplace ? path : parsed.out !== undefined ? resolve(parsed.out) : undefined;
   let exitCode: number;
   /** Cells whose outputs this run produced (the only outputs a signature may vouch for). */
   const produced = new Set<string>();
@@ -168,8 +171,14 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
       }
       ledger.endRun(run.runId);
     }
+    const startedAt = Date.now();
     const summary = await runner.run({ runAll: true, allowErrors: parsed.allowErrors });
     for (const cell of summary.cells) produced.add(cell.cellId);
+    // What the outputs were measured on, probed after the cells ran (never before a first output).
+    if (summary.cells.length && target) {
+      const env = await runEnvironment(notebook, { startedAt, hostname: parsed.recordHostname }).catch(() => undefined);
+      if (env) notebook.metadata = withEnvironment(notebook.metadata, env);
+    }
     progress.finish(summary);
     exitCode = summary.ok ? 0 : 1;
   } finally {
@@ -179,7 +188,6 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
     await executor.dispose();
   }
 
-  const target = parsed.inplace ? path : parsed.out !== undefined ? resolve(parsed.out) : undefined;
   if (target) {
     try {
       await writeNotebookFile(target, notebook, {
@@ -215,6 +223,7 @@ interface ParsedRunArgs {
   graceMs?: number;
   asUser: boolean;
   quiet: boolean;
+  recordHostname: boolean;
   help: boolean;
 }
 
@@ -227,7 +236,8 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
-  if (values.help) return { notebook: '', inplace: false, params: {}, allowErrors: false, outputLimit: 0, asUser: false, quiet: false, help: true };
+  if (values.help)
+    return { notebook: '', inplace: false, params: {}, allowErrors: false, outputLimit: 0, asUser: false, quiet: false, recordHostname: false, help: true };
   if (positionals.length === 0) throw new UsageError('no notebook given');
   if (positionals.length > 1) throw new UsageError(`one notebook at a time (got ${positionals.join(', ')})`);
   if (values.out !== undefined && values.inplace) throw new UsageError('--out and --inplace exclude each other');
@@ -260,6 +270,7 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     graceMs,
     asUser: values['as-user'] ?? false,
     quiet: values.quiet ?? false,
+    recordHostname: values['record-hostname'] ?? false,
     help: false,
   };
 }
@@ -278,6 +289,7 @@ function parse(argv: string[]) {
       grace: { type: 'string' },
       'as-user': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      'record-hostname': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -30,13 +30,13 @@ function withFix(check: DoctorCheck, fixId: string): DoctorCheck {
 
 const VERSION_TIMEOUT_MS = 10_000;
 /** A version probe that was killed by its timeout: what it printed is no version. */
-const NO_ANSWER = Symbol('no answer');
+export const NO_ANSWER = Symbol('no answer');
 
 /**
  * First line of `tool ARGS` (stdout or stderr), null when the tool is missing, NO_ANSWER when it
  * did not finish in time (tshark, killed after its stderr warning, would else "report" that).
  */
-async function versionLine(tool: string, args: string[], timeoutMs = VERSION_TIMEOUT_MS): Promise<string | null | typeof NO_ANSWER> {
+export async function versionLine(tool: string, args: string[], timeoutMs = VERSION_TIMEOUT_MS): Promise<string | null | typeof NO_ANSWER> {
   const result = await execa(tool, args, { reject: false, stdin: 'ignore', timeout: timeoutMs });
   if ((result as { code?: string }).code === 'ENOENT') return null;
   if (result.timedOut) return NO_ANSWER;

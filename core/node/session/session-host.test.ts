@@ -500,3 +500,28 @@ test("a run ends on one execute_reply, after its last cell's end, with the run's
   );
   assert.ok(!other.messages.some((m) => m.type === 'execute_reply'), 'but not the reply to a request it did not make');
 });
+
+test("after a run every window gets the run's environment as a notebook metadata edit; the notebook stays trusted and the saved file keeps it", async (t) => {
+  if (!needs(t, { tools: ['bash'] })) return;
+  const l = await lab(t, [{ id: 'a', source: 'echo a' }]);
+  const w = new Window();
+  const other = new Window();
+  const { notebookId } = await l.open(w);
+  await l.open(other);
+  w.say({ type: 'trust_request', requestId: 't', notebookId });
+  await w.next('pong');
+  const before = Date.now();
+  w.say({ type: 'execute_request', requestId: 'x', notebookId, cellIds: ['a'] });
+  await w.next('execute_reply', (m) => m.requestId === 'x');
+  const isEnvironment = (m: Extract<HostMessage, { type: 'notebook_changed' }>) => m.edits.some((e) => e.kind === 'set_notebook_metadata');
+  const changed = await other.next('notebook_changed', isEnvironment);
+  const edit = changed.edits[0] as unknown as { metadata: { probebook: { environment: Record<string, unknown> } } };
+  const env = edit.metadata.probebook.environment;
+  assert.deepEqual(Object.keys(env).sort(), ['cpus', 'distribution', 'features', 'kernel', 'recordedAt', 'tools']);
+  assert.ok(Date.parse(env.recordedAt as string) >= before - 1000);
+  w.say({ type: 'save_request', requestId: 's', notebookId });
+  await w.next('saved');
+  const saved = JSON.parse(readFileSync(l.notebookPath, 'utf8'));
+  assert.deepEqual(saved.metadata.probebook.environment, env);
+  assert.equal((await openIn(await anotherHost(t, l), 'lab.ipynb')).snapshot.trusted, true, 'still trusted when opened again');
+});

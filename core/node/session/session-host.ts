@@ -23,6 +23,7 @@ import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
 import { NotebookRunner, type RunOptions } from '../run/notebook-runner.ts';
+import { runEnvironment, withEnvironment } from '../doctor/environment.ts';
 import { BackupStore } from './backups.ts';
 import { CleanupLedger } from './cleanup-ledger.ts';
 import { codeOf, HostError } from './host-error.ts';
@@ -303,12 +304,25 @@ export class SessionHost {
       transforms: [iperf3ChartTransform, tcpdumpTransform, rulesTransform, journeyTransform],
     }));
     this.#runnerMessages.track(nb, requestId, cellIds);
+    const startedAt = Date.now();
     const summary = await runner.run(options);
+    // What the outputs were measured on, after the run (never before a cell's first output); not signed (trust.ts).
+    if (summary.cells.length) void this.#recordEnvironment(nb, startedAt, requestId);
     // A run cut short before its cleanup cells ran (the kernel host died) is offered at once.
     if (nb.path && this.#cleanups.of(nb).length) this.#cleanups.broadcast(nb);
     // Outputs produced here by a trusted notebook are trusted (docs/security.md); an untrusted one stays untrusted.
     if (trustedAtStart && nb.trusted) nb.unsigned = true;
     return summary;
+  }
+
+  /** Writes the run's environment into `metadata.probebook.environment`, as an edit every page gets. */
+  async #recordEnvironment(nb: OpenNotebook, startedAt: number, requestId: string): Promise<void> {
+    const env = await runEnvironment(nb.notebook, { startedAt }).catch(() => undefined);
+    const metadata = env && withEnvironment(nb.notebook.metadata, env);
+    if (!metadata || metadata === nb.notebook.metadata) return;
+    const edit = { kind: 'set_notebook_metadata' as const, metadata };
+    applyEdit(nb.notebook, edit);
+    this.#changes.edited(nb, [edit], `environment-${requestId}`);
   }
 
   /**

@@ -10,7 +10,8 @@
  * kernelspec and language_info fields that choose a cell's language when nothing else does; and
  * each code cell's outputs (kind and MIME items: trusted outputs may use unsafe renderers, so an
  * injected `text/html` output must break the signature). Not signed: cell ids, attachments, cell
- * timing and other tools' metadata, which neither run nor render unsafely.
+ * timing, the run's recorded environment and other tools' metadata, which neither run nor render
+ * unsafely.
  *
  * Trust changes only by the user's decision after the trust question (or the user's own edits of
  * a trusted notebook); outputs of a run that began trusted are trusted. Saving never trusts.
@@ -167,6 +168,19 @@ function signedCellOptions(metadata: JsonObject): Json {
   return Object.keys(rest).length > 0 ? rest : null;
 }
 
+/**
+ * The notebook's `metadata.probebook` without `environment` (what the last run was measured on,
+ * written after each run) and `recordHostname` (whether to write the hostname there): neither
+ * runs nor renders, so recording a run's environment keeps a trusted notebook trusted.
+ */
+function signedNotebookOptions(metadata: JsonObject): Json {
+  const options = probebookOf(metadata);
+  if (!options) return null;
+  const { environment: _env, recordHostname: _host, ...rest } = options;
+  // Empty signs as absent: a notebook with no options and the same one after a run (an environment only) sign alike.
+  return Object.keys(rest).length > 0 ? rest : null;
+}
+
 /** The language a cell runs as, as the runner resolves it; null when its options are malformed. */
 function languageOf(cell: Cell, notebook: Notebook): CellLanguage | null {
   if (cell.cellType !== 'code') return null;
@@ -181,7 +195,7 @@ function signedContent(notebook: Notebook): Json {
   return {
     // 2: languages and the kernelspec fields that choose them are signed (version 1 signatures no longer match).
     v: 2,
-    probebook: probebookOf(notebook.metadata) ?? null,
+    probebook: signedNotebookOptions(notebook.metadata),
     kernelspec: kernelspecFields(notebook.metadata),
     cells: notebook.cells.map((cell) => ({
       type: cell.cellType,
