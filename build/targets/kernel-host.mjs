@@ -28,7 +28,7 @@ export function targets(root) {
   // Its packages are bundled in (esbuild, which runs its own binary, excepted): a kernel host starts
   // for every session and `probebook run`, and resolving and loading execa's dozens of files took
   // about a fifth of its time to welcome.
-  const { packages: _external, ...options } = cli;
+  const { external: _external, ...options } = cli;
   return [
     {
       ...options,

@@ -1,5 +1,19 @@
 // The Node side: the CLI (which also hosts sessions and serves the page) and other Node entries.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * Packages carried in the chunks: every `probebook run` loads them, and resolving and loading
+ * execa's dozens of files from node_modules took 40–100 ms of the CLI's start-up. The other
+ * packages stay in node_modules (big, served as files, native or loaded by a few commands only).
+ */
+const BUNDLED = new Set(['execa', 'lossless-json', 'signal-exit']);
+
+/** @param {string} root */
+function externalPackages(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name));
+}
 
 /** @param {string} root */
 export function targets(root) {
@@ -20,7 +34,9 @@ export function targets(root) {
       // One chunk per command, loaded on demand: `probebook run` does not load the server.
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      packages: 'external',
+      external: externalPackages(root),
+      // CommonJS packages inside (cross-spawn…) call require() for Node's modules.
+      banner: { js: "import { createRequire as __probebookRequire } from 'node:module'; const require = __probebookRequire(import.meta.url);" },
       sourcemap: 'linked',
     },
   ];
