@@ -1,10 +1,11 @@
 /**
- * What a cell is and how it runs: its language (metadata, `%%bash`-style first line, notebook
- * default, kernelspec) and its options from `metadata.probebook`, checked with errors that name
- * the cell and the value.
+ * What a cell is and how it runs: its language (metadata, `%%bash`-style first line, other tools'
+ * cell language, notebook default, kernelspec) and its options from `metadata.probebook`, checked
+ * with errors that name the cell and the value.
  */
 import { refusedEnvName } from '../env-names.ts';
 import { CELL_LANGUAGES, DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../languages.ts';
+import { foreignCellLanguage } from './foreign-languages.ts';
 import type { Cell, CellOptions, Json, JsonObject, Notebook, NotebookOptions, ReadyOptions, ReadyPort } from './model.ts';
 
 /** First-line magics (IPython's and ours) and the language each marks. */
@@ -43,6 +44,14 @@ export function resolveCell(cell: Cell, notebook: Notebook): ResolvedCell {
   const resolved = ((): ResolvedCell => {
     if (options.language) return { language: options.language, code: magicLanguage ? code : cell.source, options, languageSource: 'metadata' };
     if (magicLanguage) return { language: magicLanguage, code, options, languageSource: 'magic' };
+    // Other tools' per-cell language (VS Code, Polyglot Notebooks): ours runs, any other is refused by name.
+    const foreign = foreignCellLanguage(cell);
+    if (foreign?.language) return { language: foreign.language, code, options, languageSource: 'metadata' };
+    if (foreign) {
+      throw new CellOptionsError(
+        `${where} is ${foreign.name} (${foreign.path}, written by ${foreign.tool}), which Probebook does not run: start it with %%bash, %%bpftrace or %%ts, or set metadata.probebook.language.`,
+      );
+    }
     const nbOptions = notebookOptions(notebook);
     if (nbOptions.language) return { language: nbOptions.language, code, options, languageSource: 'notebook' };
     const fromKernel = kernelspecLanguage(notebook.metadata);
