@@ -128,6 +128,9 @@ test('Lab 06 rule chain: per-packet cost rises with the rules, throughput falls,
   t.diagnostic(`probebook run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   assert.equal(run.exitCode, 0, run.stderr);
   assert.match(run.stderr, /cleanup ok/);
+  // Run All went on once the server listened and the tracer's probes were attached (no wait loops in the notebook).
+  assert.match(run.stderr, /server ready after/);
+  assert.match(run.stderr, /tracer ready after/);
 
   // Nothing left: the namespace (and with it every rule), the host's veth end, the processes.
   assert.ok(!namespaces().includes(ns), 'the cleanup cell removed the namespace');
