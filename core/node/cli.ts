@@ -12,6 +12,8 @@ Commands:
                        serve the notebook page to a browser on this machine
   run NOTEBOOK.ipynb [--out FILE | --inplace] [--param NAME=VALUE]... [--allow-errors] [--as-user]
                        run a notebook headless and save its outputs (root cells get root once)
+  export NOTEBOOK.ipynb --to html|pdf|md|ipynb [-o FILE] [--no-code] [--no-outputs]
+                       a report (offline HTML, PDF, Markdown), or the notebook with PNGs of its figures
   trust NOTEBOOK.ipynb...
                        trust notebooks for yourself on this machine, as the app's Trust button does
   strip NOTEBOOK.ipynb... [--check] | --stdin
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   open: async (argv) => (await import('./commands/start.ts')).startCommand(argv),
   doctor: async (argv) => (await import('./commands/doctor.ts')).doctorCommand(argv),
   trust: async (argv) => (await import('./commands/trust.ts')).trustCommand(argv),
+  export: async (argv) => (await import('./commands/export.ts')).exportCommand(argv),
   strip: async (argv) => (await import('./commands/strip.ts')).stripCommand(argv),
 };
 

@@ -3,6 +3,8 @@
  * wins), WebGL traces for big scatter traces, plotly's cloud/link buttons off. Pure, so it runs
  * in the frame and in unit tests alike.
  */
+import { plotlyBundleFor } from '../../../core/common/plotly-bundle.ts';
+
 type Obj = Record<string, unknown>;
 
 export interface Figure {
@@ -70,28 +72,12 @@ function objectTitles<T>(value: T, depth = 0): T {
   return out as T;
 }
 
-/** Trace types of plotly's cartesian bundle (plotly.js-cartesian-dist-min: a third of the full one to load). */
-const CARTESIAN_TRACES = new Set([
-  'bar',
-  'box',
-  'contour',
-  'heatmap',
-  'histogram',
-  'histogram2d',
-  'histogram2dcontour',
-  'image',
-  'pie',
-  'scatter',
-  'scatterternary',
-  'violin',
-]);
-
 /**
  * The plotly bundle a prepared figure needs: `cartesian` when every trace is one of its types
  * (most lab plots: lines, bars, histograms, heatmaps), else `full` (WebGL, 3D, maps, sankey…).
  */
 export function bundleFor(figure: Figure): 'cartesian' | 'full' {
-  return figure.data.every((trace) => CARTESIAN_TRACES.has(String(trace['type'] ?? 'scatter'))) ? 'cartesian' : 'full';
+  return plotlyBundleFor(figure.data);
 }
 
 /**

@@ -1,0 +1,186 @@
+/**
+ * `probebook export`: a notebook as a report. HTML is written directly (report-html.ts); PDF and
+ * Markdown open that HTML in headless Chromium (chromium.ts) with every request refused, wait until
+ * the report page has drawn everything, then print it (PDF) or save its figures as PNG files
+ * beside the Markdown. The notebook itself is only read; an existing output file is replaced only
+ * with `force`, and never when it is the notebook.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { type MarkdownCellBlocks, reportMarkdown } from '../../common/export/markdown-report.ts';
+import { type PaperSize, type ReportData, type ReportFormat, reportData } from '../../common/export/report-data.ts';
+import type { Notebook } from '../../common/notebook/model.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { readNotebookFile } from '../notebook-file.ts';
+import { TrustStore } from '../session/trust.ts';
+import { launchChromium } from './chromium.ts';
+import { reportAssets, reportHtml } from './report-html.ts';
+
+export interface ExportOptions {
+  input: string;
+  to: ReportFormat;
+  /** Default: the notebook's path with the format's extension. */
+  output?: string;
+  /** Replace an existing output file. */
+  force?: boolean;
+  showCode?: boolean;
+  showOutputs?: boolean;
+  paper?: PaperSize;
+  author?: string | null;
+  date?: string;
+  /** Trust to draw outputs with; default: whether the notebook is trusted for this user (trust store). */
+  trusted?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ExportResult {
+  output: string;
+  /** Files written besides it (Markdown figures). */
+  extraFiles: string[];
+}
+
+/** Refused output (exists, or is the notebook): says what to do. */
+export class ExportTargetError extends Error {
+  override name = 'ExportTargetError';
+}
+
+const EXTENSIONS: Record<ReportFormat, string> = { html: '.html', pdf: '.pdf', md: '.md' };
+
+export function defaultOutput(input: string, to: ReportFormat): string {
+  const ext = extname(input);
+  return `${ext.toLowerCase() === '.ipynb' ? input.slice(0, -ext.length) : input}${EXTENSIONS[to]}`;
+}
+
+/** Checks the output path before any work: never the notebook, an existing file only with force. */
+export function checkTarget(input: string, output: string, force: boolean): void {
+  if (resolve(output) === resolve(input)) throw new ExportTargetError(`${output} is the notebook itself: choose another output file with -o.`);
+  if (existsSync(output) && !force) throw new ExportTargetError(`${output} exists: choose another name with -o, or replace it with --force.`);
+}
+
+export async function exportNotebook(options: ExportOptions): Promise<ExportResult> {
+  const input = resolve(options.input);
+  const output = resolve(options.output ?? defaultOutput(input, options.to));
+  checkTarget(input, output, options.force ?? false);
+  const { notebook } = await readNotebookFile(input);
+  const data = buildReportData(notebook, input, options);
+  const html = reportHtml(data, reportAssets());
+  if (options.to === 'html') {
+    await writeFileAtomic(output, html);
+    return { output, extraFiles: [] };
+  }
+  const what = options.to === 'pdf' ? 'Exporting to PDF' : 'Exporting to Markdown (its figures are drawn in a browser)';
+  return withReportPage(html, what, options.to === 'pdf' ? printableWidth(data.paper) : 900, options.env, async (page) => {
+    if (options.to === 'pdf') {
+      await writeFileAtomic(output, await printPdf(page, data));
+      return { output, extraFiles: [] };
+    }
+    return writeMarkdown(page, data, output);
+  });
+}
+
+function buildReportData(notebook: Notebook, input: string, options: ExportOptions): ReportData {
+  return reportData(notebook, {
+    fileName: basename(input),
+    trusted: options.trusted ?? new TrustStore().isTrusted(notebook),
+    author: options.author,
+    date: options.date,
+    showCode: options.showCode,
+    showOutputs: options.showOutputs,
+    paper: options.paper,
+  });
+}
+
+/** Page margins of the PDF: 14 mm left and right, 16 mm top and bottom. */
+const MARGIN_MM = { x: 14, y: 16 };
+const PAPER_WIDTH_MM: Record<PaperSize, number> = { a4: 210, letter: 215.9 };
+
+/** CSS pixels across the printable width, so figures are drawn at the size they are printed. */
+export function printableWidth(paper: PaperSize): number {
+  return Math.floor(((PAPER_WIDTH_MM[paper] - 2 * MARGIN_MM.x) / 25.4) * 96);
+}
+
+/**
+ * Opens the report in headless Chromium from a temporary file, with every other request refused,
+ * and runs `use` once the report page says everything is drawn.
+ */
+export async function withReportPage<T>(
+  html: string,
+  what: string,
+  width: number,
+  env: NodeJS.ProcessEnv | undefined,
+  use: (page: Page) => Promise<T>,
+): Promise<T> {
+  const browser: Browser = await launchChromium(what, env);
+  const dir = mkdtempSync(join(tmpdir(), 'probebook-export-'));
+  try {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, html);
+    const url = pathToFileURL(file).href;
+    const context = await browser.newContext({ viewport: { width, height: 1000 }, deviceScaleFactor: 2, javaScriptEnabled: true });
+    // The report loads nothing; anything else asked for is refused (the CSP refuses it too).
+    await context.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    const state = await page.waitForFunction(() => document.documentElement.dataset['pbReport'], undefined, { timeout: 120_000 }).then((h) => h.jsonValue());
+    if (state !== 'ready') throw new Error(`The report could not be drawn in Chromium: ${errors.join('; ') || 'see the HTML export'}`);
+    return await use(page);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+async function printPdf(page: Page, data: ReportData): Promise<Buffer> {
+  const footer = `<div style="font: 8px sans-serif; color: #656d76; width: 100%; padding: 0 ${MARGIN_MM.x}mm; display: flex; justify-content: space-between;"><span>${escapeHtml(data.title)}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`;
+  return page.pdf({
+    format: data.paper === 'letter' ? 'Letter' : 'A4',
+    printBackground: true,
+    margin: { top: `${MARGIN_MM.y}mm`, bottom: `${MARGIN_MM.y}mm`, left: `${MARGIN_MM.x}mm`, right: `${MARGIN_MM.x}mm` },
+    displayHeaderFooter: true,
+    headerTemplate: '<span></span>',
+    footerTemplate: footer,
+  });
+}
+
+const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
+
+/** The Markdown beside its figures, in `NAME_files/` (as nbconvert names it). */
+async function writeMarkdown(page: Page, data: ReportData, output: string): Promise<ExportResult> {
+  const blocks = (await page.evaluate(() => window.pbReport.markdownBlocks())) as MarkdownCellBlocks[];
+  const stem = basename(output, extname(output));
+  const filesDir = join(dirname(output), `${stem}_files`);
+  const rel = (file: string): string => relative(dirname(output), file).split('\\').join('/');
+  const extraFiles: string[] = [];
+  const needsDir = blocks.some((c) => c.blocks.some((b) => b.form === 'figure' || b.form === 'image'));
+  if (needsDir) await mkdir(filesDir, { recursive: true });
+  for (const cell of blocks) {
+    let images = 0;
+    for (const block of cell.blocks) {
+      if (block.form === 'figure') {
+        const file = join(filesDir, `figure-${block.id}.png`);
+        await page.locator(`[data-pb-block="${block.id}"]`).screenshot({ path: file, animations: 'disabled' });
+        extraFiles.push(file);
+      } else if (block.form === 'image') {
+        const file = join(filesDir, `image-${cell.cell}-${images++}.${IMAGE_EXTENSIONS[block.mime] ?? 'png'}`);
+        await writeFileAtomic(file, Buffer.from(block.data, 'base64'));
+        extraFiles.push(file);
+      }
+    }
+  }
+  const markdown = reportMarkdown(data, blocks, {
+    figure: (id) => rel(join(filesDir, `figure-${id}.png`)),
+    image: (cell, n, mime) => rel(join(filesDir, `image-${cell}-${n}.${IMAGE_EXTENSIONS[mime] ?? 'png'}`)),
+  });
+  await writeFileAtomic(output, markdown);
+  return { output, extraFiles };
+}
