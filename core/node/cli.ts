@@ -18,6 +18,8 @@ Commands:
                        trust notebooks for yourself on this machine, as the app's Trust button does
   strip NOTEBOOK.ipynb... [--check] | --stdin
                        remove outputs and run metadata (for committing lab templates; a git filter)
+  bpf-sync NOTEBOOK.ipynb... [--check]
+                       copy the bpf/*.bt files bpftrace cells embed into those cells
   doctor [--json] [--fix NAME]
                        check this machine: tools, kernel features, privileges
   help [COMMAND]       show help
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: async (argv) => (await import('./commands/doctor.ts')).doctorCommand(argv),
   trust: async (argv) => (await import('./commands/trust.ts')).trustCommand(argv),
   export: async (argv) => (await import('./commands/export.ts')).exportCommand(argv),
+  'bpf-sync': async (argv) => (await import('./commands/bpf-sync.ts')).bpfSyncCommand(argv),
   strip: async (argv) => (await import('./commands/strip.ts')).stripCommand(argv),
 };
 

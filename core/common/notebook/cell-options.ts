@@ -4,6 +4,7 @@
  * with errors that name the cell and the value.
  */
 import { refusedEnvName } from '../env-names.ts';
+import { checkCellFile } from './cell-file.ts';
 import { CELL_LANGUAGES, DEFAULT_LANGUAGE, isCellLanguage, type CellLanguage } from '../languages.ts';
 import { foreignCellLanguage } from './foreign-languages.ts';
 import type { Cell, CellOptions, Json, JsonObject, Notebook, NotebookOptions, ReadyOptions, ReadyPort } from './model.ts';
@@ -158,6 +159,7 @@ function cellOptions(cell: Cell, where: string): CellOptions {
     options.language = o.language as CellLanguage;
   }
   if (o.name !== undefined) options.name = typeof o.name === 'string' ? o.name : bad('name', 'a string');
+  checkCellFile(o, cell.source, where);
   for (const key of ['background', 'cleanup', 'user', 'unsafe'] as const) {
     if (o[key] !== undefined) options[key] = typeof o[key] === 'boolean' ? (o[key] as boolean) : bad(key, 'true or false');
   }
