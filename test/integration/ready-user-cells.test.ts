@@ -36,7 +36,7 @@ test("a user cell's ready: its port is watched by the user's host, and a file on
   chownSync(dir, user.uid, user.gid);
   chownSync(join(dir, 'lab.ipynb'), user.uid, user.gid);
 
-  const env = { ...process.env, ...user.env(), SUDO_UID: String(user.uid), SUDO_GID: String(user.gid), SUDO_USER: user.name };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...user.env(), SUDO_UID: String(user.uid), SUDO_GID: String(user.gid), SUDO_USER: user.name };
   delete env.NODE_TEST_CONTEXT;
   const run = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) =>
     execFile(process.execPath, [cli, 'run', 'lab.ipynb', '--out', 'out.ipynb'], { cwd: dir, env }, (error, stdout, stderr) =>
