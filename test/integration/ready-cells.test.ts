@@ -187,6 +187,19 @@ test('a background cell that exits before it is ready fails the run with its las
   assert.equal(cellText(dir, 2), 'cleanup ran\n');
 });
 
+test('a background bpftrace cell that fails to compile fails the run saying it was never ready, with its own error', async (t) => {
+  if (!needs(t, { root: true, tools: ['bpftrace'] })) return;
+  const dir = labDir(t, [
+    { source: '%%bpftrace\ntracepoint:syscalls:sys_enter_openat { printf("%d\\n", args->no_such_field); }', probebook: { name: 'tracer', background: true } },
+    { source: 'echo "should not run"', probebook: { name: 'next' } },
+  ]);
+  const run = await probebookRun(dir);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /tracer failed: cell 1 \(tracer\) ended \(exit code \d+\) before it was ready: it waited for probes attached\./);
+  assert.match(cellText(dir, 0), /Its error: .*no_such_field/s);
+  assert.match(run.stderr, /next skipped/);
+});
+
 test('a bad ready value stops the run with an error naming the cell and the value', async (t) => {
   if (!needs(t, { root: true, tools: ['bash'] })) return;
   const dir = labDir(t, [

@@ -458,7 +458,8 @@ export class NotebookRunner {
       sink.finish();
       if (readiness && run.role === 'background' && !readiness.isReady && (notReady || controller.signal.reason !== 'interrupt')) {
         // Run All waited for it: it ended, or ran out of time, before it was ready. The run fails here.
-        const evalue = readiness.failure(cellLabel(cell, this.#opts.notebook), notReady ?? 'ended');
+        const ended = { exitCode: result.exitCode, exitSignal: result.exitSignal, error: result.error?.evalue };
+        const evalue = readiness.failure(cellLabel(cell, this.#opts.notebook), notReady ?? ended);
         return this.#fail(cell, sink, startedAt, { ename: 'NotReadyError', evalue, traceback: [] });
       }
       const stopReason = result.stopped ? (controller.signal.reason as StopReason) : undefined;

@@ -111,15 +111,20 @@ export class ReadinessWait {
     return lines.slice(-TAIL_LINES).join('\n');
   }
 
-  /** Why the wait failed, for people: what it waited for, what did not happen, what the cell printed. */
-  failure(cellLabel: string, why: 'timeout' | 'ended'): string {
+  /**
+   * Why the wait failed, for people: what it waited for, what did not happen, how the cell ended
+   * (`ended`: its exit, its own error) and what it printed last.
+   */
+  failure(cellLabel: string, why: 'timeout' | { exitCode?: number | null; exitSignal?: string | null; error?: string }): string {
+    const how = why === 'timeout' ? '' : why.exitSignal ? ` (killed by ${why.exitSignal})` : why.exitCode ? ` (exit code ${why.exitCode})` : '';
     const head =
       why === 'timeout'
         ? `${cellLabel} was not ready after ${this.#timeout}: it waited for ${this.description}`
-        : `${cellLabel} ended before it was ready: it waited for ${this.description}`;
+        : `${cellLabel} ended${how} before it was ready: it waited for ${this.description}`;
     const missing = this.missing !== this.description ? ` (still missing: ${this.missing})` : '';
+    const error = why !== 'timeout' && why.error ? `\nIts error: ${why.error.split('\n').slice(0, 5).join('\n')}` : '';
     const tail = this.tail;
-    return `${head}${missing}.${tail ? `\nLast output:\n${tail}` : '\nIt printed nothing.'}`;
+    return `${head}${missing}.${error}${tail ? `\nLast output:\n${tail}` : error ? '' : '\nIt printed nothing.'}`;
   }
 
   #check(): void {
