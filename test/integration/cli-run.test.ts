@@ -176,13 +176,14 @@ test('background cells run alongside later cells and are interrupted at the end 
       source: '%%bpftrace\ntracepoint:syscalls:sys_enter_openat /comm == "cat"/ { @opens[comm] = count(); }\nBEGIN { printf("tracing\\n"); }',
       probebook: { name: 'tracer', background: true },
     },
-    { source: 'sleep 2; for i in 1 2 3 4 5; do cat /etc/hostname > /dev/null; done; echo load done', probebook: { name: 'load' } },
+    // No sleep: Run All starts this cell once the tracer's probes are attached (a background bpftrace cell is ready then).
+    { source: 'for i in 1 2 3 4 5; do cat /etc/hostname > /dev/null; done; echo load done', probebook: { name: 'load' } },
   ]);
   const started = Date.now();
   const run = await probebook(['run', 'bg.ipynb', '--out', 'o.ipynb'], dir);
   assert.equal(run.code, 0, run.stderr);
   // The tracer never ends by itself: a run that waited for it would not end at all. The bound only
-  // has to tell that apart from a slow run (bpftrace's start, the 2 s sleep, a loaded CI machine).
+  // has to tell that apart from a slow run (bpftrace's start, a loaded CI machine).
   assert.ok(Date.now() - started < 60_000, `the run did not wait for the background cell to end by itself (${Date.now() - started} ms)`);
   assert.match(run.stderr, /tracer ok \(stopped at the end of the run\)/);
   const out = join(dir, 'o.ipynb');
