@@ -1,4 +1,5 @@
 import { MIME } from '../../common/mime.ts';
+import { withStaticFallbacks } from '../../common/static-fallbacks.ts';
 import type { Cell, Output } from '../../common/notebook/model.ts';
 import { displayOutput, errorOutput, streamOutput } from '../../common/notebook/outputs.ts';
 import type { OutputEdit } from '../../common/protocol.ts';
@@ -46,9 +47,10 @@ export function cellOutputSink(
       if (dropped) output.truncated = limiter.dropped(name);
       add(output);
     },
-    display: (items, options) => add(displayOutput(items, { displayId: options?.displayId, time: Date.now() })),
+    // Probebook's views get a static text/html table for Jupyter, GitHub and nbconvert (static-fallbacks.ts).
+    display: (items, options) => add(displayOutput(withStaticFallbacks(items), { displayId: options?.displayId, time: Date.now() })),
     update: (displayId, items) => {
-      const output = displayOutput(items, { displayId, time: Date.now() });
+      const output = displayOutput(withStaticFallbacks(items), { displayId, time: Date.now() });
       const shown = cell.outputs.find((o) => o.displayId === displayId);
       if (!shown) return add(output);
       output.outputId = shown.outputId;
