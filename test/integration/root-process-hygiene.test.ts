@@ -120,16 +120,14 @@ test('interrupting a cell also stops its child that called setsid', async (t) =>
   await waitGone([escaped], 3000);
 });
 
-test('a cell that ends normally keeps its background daemon until the session ends', async (t) => {
-  if (!needs(t, { root: true, tools: ['setsid'] })) return;
-  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), forwardStderr: null, onAudit: () => undefined });
-  t.after(() => client.dispose());
+/** Runs a shell cell of notebook `nb` in /tmp through `client`, asserts it succeeded, and returns its output. */
+async function runShellCell(client: KernelHostClient, cellId: string, code: string): Promise<string> {
   let out = '';
   const result = await client.execute({
     notebookKey: 'nb',
-    cellId: 'daemon',
+    cellId,
     language: 'shell',
-    code: 'setsid sleep 304 >/dev/null 2>&1 < /dev/null & echo "PID $!"',
+    code,
     cwd: '/tmp',
     env: {},
     args: [],
@@ -137,8 +135,30 @@ test('a cell that ends normally keeps its background daemon until the session en
     sink: { stream: (_n, text) => (out += text), display: () => undefined, update: () => undefined, clear: () => undefined, error: () => undefined },
   });
   assert.equal(result.status, 'ok');
+  return out;
+}
+
+test('a cell that ends normally keeps its background daemon until the session ends', async (t) => {
+  if (!needs(t, { root: true, tools: ['setsid'] })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  const out = await runShellCell(client, 'daemon', 'setsid sleep 304 >/dev/null 2>&1 < /dev/null & echo "PID $!"');
   const daemon = Number(/PID (\d+)/.exec(out)![1]);
   assert.ok(process.kill(daemon, 0), 'a lab may start a daemon (iperf3 -s -D) for later cells');
   await client.dispose();
   await waitGone([daemon], 3000);
+});
+
+test('a cell that ends leaves no job of its session behind, in a cell cgroup as without one', async (t) => {
+  if (!needs(t, { root: true })) return;
+  const client = await KernelHostClient.start({ ...kernelHostUnderTest(), forwardStderr: null, onAudit: () => undefined });
+  t.after(() => client.dispose());
+  const run = (cellId: string, code: string) => runShellCell(client, cellId, code);
+  // Its cgroup still holds the job when the shell exits: the session is ended as before.
+  const job = Number(/PID (\d+)/.exec(await run('job', 'sleep 305 & echo "PID $!"'))![1]);
+  await waitGone([job], 3000);
+  // Nothing left: the empty cgroup says so, and the next cells run on as ever.
+  for (let i = 0; i < 5; i++) assert.equal(await run(`quick-${i}`, `echo ${i}`), `${i}\n`);
+  const last = Number(/PID (\d+)/.exec(await run('job-2', 'echo quick; sleep 306 & echo "PID $!"'))![1]);
+  await waitGone([last], 3000);
 });
