@@ -18,6 +18,21 @@ test('the title is metadata.title, else the first markdown heading, else the fil
   assert.equal(reportTitle(notebook({}, [{ cellType: 'code', source: '# not a heading' }]), 'lab06.ipynb'), 'lab06');
 });
 
+test('a title taken from the first line of the first cell is not shown twice', () => {
+  const nb = notebook({}, [
+    { cellType: 'markdown', source: '# Rule chains\nWe measure.' },
+    { cellType: 'markdown', source: '# Rule chains' },
+  ]);
+  const data = reportData(nb, { fileName: 'a.ipynb', trusted: true });
+  assert.equal(data.title, 'Rule chains');
+  assert.deepEqual(
+    data.cells.map((c) => c.source),
+    ['We measure.', '# Rule chains'],
+  );
+  const titled = reportData({ ...nb, metadata: { title: 'Rule chains' } }, { fileName: 'a.ipynb', trusted: true });
+  assert.equal(titled.cells[0]!.source, '# Rule chains\nWe measure.');
+});
+
 test('the author comes from the option, else metadata.authors, else metadata.probebook.author', () => {
   const nb = notebook({ authors: [{ name: 'Ada' }, { name: 'Grace' }], probebook: { author: 'Other' } });
   assert.equal(reportData(nb, { fileName: 'a.ipynb', trusted: true }).author, 'Ada, Grace');

@@ -52,9 +52,15 @@ export interface ReportOptions {
 }
 
 export function reportData(notebook: Notebook, options: ReportOptions): ReportData {
+  const cells = notebook.cells.map((cell) => reportCell(cell, notebook));
+  const title = reportTitle(notebook, options.fileName);
+  // A title taken from the first line of the first cell is shown once, in the title block.
+  const first = cells[0];
+  const heading = first?.kind === 'markdown' ? /^\s{0,3}#\s+(.+?)\s*#*\s*(?:\n|$)/.exec(first.source) : null;
+  if (first && heading?.[1] === title && !text(notebook.metadata['title'])) cells[0] = { ...first, source: first.source.slice(heading[0].length) };
   return {
     version: 1,
-    title: reportTitle(notebook, options.fileName),
+    title,
     author: options.author ?? notebookAuthor(notebook),
     date: options.date ?? (options.now ?? new Date()).toISOString().slice(0, 10),
     fileName: options.fileName,
@@ -62,7 +68,7 @@ export function reportData(notebook: Notebook, options: ReportOptions): ReportDa
     showCode: options.showCode ?? true,
     showOutputs: options.showOutputs ?? true,
     paper: options.paper ?? 'a4',
-    cells: notebook.cells.map((cell) => reportCell(cell, notebook)),
+    cells,
     environment: environmentOf(notebook),
   };
 }

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PaperSize, ReportFormat } from '../../common/export/report-data.ts';
-import { notebookAsSaved } from '../../common/notebook/ipynb.ts';
+import { parseNotebook, serializeNotebook } from '../../common/notebook/ipynb.ts';
 import { checkTarget, exportNotebook } from '../export/export-notebook.ts';
 import { addFigureFallbacks } from '../export/figure-fallbacks.ts';
 import { readNotebookFile, writeNotebookFile } from '../notebook-file.ts';
@@ -140,8 +140,9 @@ async function refreshFallbacks(args: ExportArgs, err: NodeJS.WritableStream): P
   const trusted = store.isTrusted(notebook);
   const drawn = await addFigureFallbacks(notebook);
   await writeNotebookFile(target, notebook, { expected: args.inplace ? fingerprint : undefined });
-  // A fallback is drawn from the figure beside it: it changes nothing that runs, so trust follows the notebook.
-  if (trusted) store.trust(notebookAsSaved(notebook));
+  // A fallback is drawn from the figure beside it: it changes nothing that runs, so trust follows
+  // the notebook. Signed as the file reads back (a saved bundle's MIME types come in key order).
+  if (trusted) store.trust(parseNotebook(serializeNotebook(notebook), target));
   if (!args.quiet) err.write(`wrote ${target} (${drawn} figure${drawn === 1 ? '' : 's'} drawn as PNG)\n`);
   return 0;
 }

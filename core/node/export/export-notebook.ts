@@ -157,6 +157,8 @@ const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jp
 /** The Markdown beside its figures, in `NAME_files/` (as nbconvert names it). */
 async function writeMarkdown(page: Page, data: ReportData, output: string): Promise<ExportResult> {
   const blocks = (await page.evaluate(() => window.pbReport.markdownBlocks())) as MarkdownCellBlocks[];
+  // Figures as on paper: without buttons, filters and toggles.
+  await page.emulateMedia({ media: 'print' });
   const stem = basename(output, extname(output));
   const filesDir = join(dirname(output), `${stem}_files`);
   const rel = (file: string): string => relative(dirname(output), file).split('\\').join('/');

@@ -88,7 +88,8 @@ export function reportCsp(scripts: readonly string[]): string {
     "default-src 'none'",
     `script-src ${scripts.map(sha256).join(' ')}`,
     "style-src 'unsafe-inline'",
-    'img-src data:',
+    // blob: is the page's own: plotly turns a figure into a PNG through a blob of its SVG.
+    'img-src data: blob:',
     'font-src data:',
     "base-uri 'none'",
     "form-action 'none'",
