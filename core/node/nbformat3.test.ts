@@ -1,32 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needs } from '../../test/support/needs.ts';
+import { nbformatMissing as hasNbformat, python, validateWithNbformat } from '../../test/support/nbformat.ts';
 import { parseNotebook, serializeNotebook, upgradedFrom } from '../common/notebook/ipynb.ts';
 import { resolveCell } from '../common/notebook/cell-options.ts';
 import { readNotebookFile, writeNotebookFile } from './notebook-file.ts';
 
 const fixtures = join(import.meta.dirname, '../../test/fixtures/notebooks');
 const V3 = ['nbformat3-python.ipynb', 'nbformat3-bash-worksheets.ipynb'];
-
-const hasNbformat = () => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import nbformat'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'python3-nbformat (sudo apt install python3-nbformat)';
-  }
-};
-
-/** Jupyter's own validator on a 4.x file. */
-const validateWithNbformat = (path: string) => python('import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path);
-
-function python(script: string, ...args: string[]): string {
-  return execFileSync('/usr/bin/python3', ['-c', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 /** Cell ids are random on both sides: the n-th cell's id becomes `cell-n`. */
 function withoutIds(text: string): unknown {

@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { needs } from '../../test/support/needs.ts';
+import { nbformatMissing as hasNbformat, validateWithNbformat } from '../../test/support/nbformat.ts';
 import type { Json } from '../common/notebook/model.ts';
 import { ChangedOnDiskError, MalformedTargetError, NotRegularFileError, readNotebookFile, writeNotebookFile } from './notebook-file.ts';
 import { streamOutput } from '../common/notebook/outputs.ts';
@@ -31,19 +32,6 @@ function workdir(t: { after(fn: () => void): void }): string {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
-
-/** Jupyter's own validator (Debian's python3-nbformat). */
-export function validateWithNbformat(path: string): void {
-  execFileSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path], { stdio: 'pipe' });
-}
-const hasNbformat = () => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import nbformat'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'python3-nbformat (sudo apt install python3-nbformat)';
-  }
-};
 
 test("every file Probebook writes passes Jupyter's validator", async (t) => {
   if (!needs(t, { check: hasNbformat })) return;

@@ -71,3 +71,20 @@ test('cells run in the language another tool gave them where it is ours; others 
     ],
   );
 });
+
+test('saves keep key order stable: keys in any order are written sorted, as Jupyter writes them', () => {
+  const text = read('jupyterlab-bash.ipynb');
+  const reversed = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reversed)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reversed(v)]),
+          )
+        : value;
+  // The same notebook with every object's keys in reverse order (as another tool may write it).
+  const shuffled = JSON.stringify(reversed(JSON.parse(text)), null, 2);
+  assert.equal(serializeNotebook(parseNotebook(shuffled, 'shuffled.ipynb')), text);
+});

@@ -19,6 +19,7 @@ async function runFile(
 ): Promise<{ code: number; nb: Written; text: string; err: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pb-run-env-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  process.env.XDG_STATE_HOME = join(dir, 'state'); // the run's trust signature goes here, not into the user's store
   const path = join(dir, 'lab.ipynb');
   writeFileSync(path, text);
   const stderr = new PassThrough();
