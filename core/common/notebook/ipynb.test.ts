@@ -268,6 +268,20 @@ test('notebookAsSaved gives the streams as the saved file reads back: capped to 
   }
   assert.match(String(saved.cells[1]!.outputs[0]!.items[0]!.data), /output truncated/);
   assert.equal(String(nb.cells[0]!.outputs[0]!.items[0]!.data), lines(5000), 'the notebook itself is left alone');
+  // A stream cut once is cut anew when its text, its limit or what was dropped before changes.
+  const output = nb.cells[1]!.outputs[0]!;
+  const cut = () => String(notebookAsSaved(nb, { outputLimitBytes: 1024 }).cells[1]!.outputs[0]!.items[0]!.data);
+  output.items[0]!.data = lines(3);
+  assert.equal(cut(), lines(3));
+  output.truncated = { bytes: 10, lines: 2 };
+  assert.match(cut(), /10 B \(2 lines\) not saved/);
+  output.truncated = { bytes: 20, lines: 4 };
+  assert.match(cut(), /20 B \(4 lines\) not saved/);
+  nb.cells[1]!.metadata = {};
+  assert.equal(
+    cut(),
+    `${lines(3)}[probebook: output truncated: 20 B (4 lines) not saved; the limit is 1.0 KiB per stream, see metadata.probebook.outputLimit]\n`,
+  );
 });
 
 test('splitLines finds the same lines by its fast path (only \\n) as by the full one', () => {

@@ -288,7 +288,7 @@ export function notebookAsSaved(nb: Notebook, options: SerializeOptions = {}): N
       const outputs = cell.outputs.map((o) => {
         if (o.kind !== 'stream') return o;
         const item = o.items[0];
-        const text = capStream(String(item?.data ?? ''), limit, o.truncated);
+        const text = cappedStream(o, limit);
         return { ...o, truncated: undefined, items: [{ mime: item?.mime ?? MIME.stdout, data: text }] };
       });
       return { ...cell, outputs };
@@ -337,7 +337,7 @@ function writeOutput(output: Output, limit: number): JsonObject {
     case 'stream': {
       const item = output.items[0];
       const name = item?.mime === MIME.stderr ? 'stderr' : 'stdout';
-      const text = capStream(String(item?.data ?? ''), limit, output.truncated);
+      const text = cappedStream(output, limit);
       return { ...extra, name, output_type: 'stream', text: new LinesOfText(text, splitLines) as unknown as Json };
     }
     case 'error': {
@@ -354,6 +354,20 @@ function writeOutput(output: Output, limit: number): JsonObject {
       return out;
     }
   }
+}
+
+/** Each stream output's last cut: saving a notebook and then signing it as saved cut a 4 MiB stream once. */
+const cuts = new WeakMap<Output, { text: string; limit: number; bytes?: number; lines?: number; cut: string }>();
+
+/** {@link capStream} of a stream output's text, remembered while its text, limit and dropped count stay the same. */
+function cappedStream(output: Output, limit: number): string {
+  const text = String(output.items[0]?.data ?? '');
+  const { bytes, lines } = output.truncated ?? {};
+  const last = cuts.get(output);
+  if (last && last.limit === limit && last.bytes === bytes && last.lines === lines && last.text === text) return last.cut;
+  const cut = capStream(text, limit, output.truncated);
+  cuts.set(output, { text, limit, bytes, lines, cut });
+  return cut;
 }
 
 /**
