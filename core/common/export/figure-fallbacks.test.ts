@@ -38,7 +38,7 @@ test('a fallback goes beside the figure with its size and record; drawing again 
   setFallback(todo!, { png: 'iVBORw0', width: 736.4, height: 420 });
   assert.deepEqual(
     output.items.map((i) => i.mime),
-    [MIME.plotly, MIME.plain, MIME.png],
+    [MIME.plotly, MIME.png, MIME.plain],
   );
   assert.deepEqual(output.metadata, { 'text/plain': { note: 'kept' }, 'image/png': { width: 736, height: 420 }, probebook: { pngOf: figureHash(FIGURE) } });
   assert.deepEqual(figuresToDraw(notebook([output])), []);

@@ -79,8 +79,13 @@ export function setFallback(target: FigureToDraw, drawn: DrawnFigure): void {
   const { output } = target;
   const item = { mime: MIME.png, data: drawn.png };
   const at = output.items.findIndex((i) => i.mime === MIME.png);
-  if (at === -1) output.items.push(item);
-  else output.items[at] = item;
+  if (at !== -1) output.items[at] = item;
+  else {
+    // Where the saved file has it (a bundle's MIME types are written in key order), so the
+    // notebook signed before saving is the notebook read back.
+    const after = output.items.findIndex((i) => i.mime > MIME.png);
+    output.items.splice(after === -1 ? output.items.length : after, 0, item);
+  }
   const metadata: JsonObject = { ...(output.metadata ?? {}) };
   metadata[MIME.png] = { width: Math.round(drawn.width), height: Math.round(drawn.height) };
   metadata['probebook'] = { ...(isObject(metadata['probebook']) ? metadata['probebook'] : {}), pngOf: target.figure };

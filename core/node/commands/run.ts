@@ -21,6 +21,7 @@ import { iperf3ChartTransform } from '../run/iperf3-chart-transform.ts';
 import { journeyTransform } from '../run/journey-transform.ts';
 import { rulesTransform } from '../run/rules-transform.ts';
 import { tcpdumpTransform } from '../run/tcpdump-transform.ts';
+import { addFallbacksBeforeSave } from '../export/figure-fallbacks.ts';
 import { NotebookRunner, type CellOutcome } from '../run/notebook-runner.ts';
 import type { CellExecutor } from '../run/executor.ts';
 import { KernelHostClient } from '../kernel-host/kernel-host-client.ts';
@@ -189,6 +190,7 @@ export async function runCommand(argv: string[], deps: RunCommandDeps = {}): Pro
   }
 
   if (target) {
+    await addFallbacksBeforeSave(notebook, (line) => stderr.write(`probebook run: ${line}\n`));
     try {
       await writeNotebookFile(target, notebook, {
         expected: target === path ? fingerprint : undefined,

@@ -6,6 +6,7 @@
 import { figuresToDraw, setFallback } from '../../common/export/figure-fallbacks.ts';
 import { reportData } from '../../common/export/report-data.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
+import { ChromiumMissingError } from './chromium.ts';
 import { withReportPage } from './export-notebook.ts';
 import { reportAssets, reportHtml } from './report-html.ts';
 
@@ -40,4 +41,22 @@ export async function addFigureFallbacks(notebook: Notebook, env?: NodeJS.Proces
     drawn++;
   }
   return drawn;
+}
+
+/**
+ * What `probebook run` does before it writes: figures get their PNG fallbacks when Chromium is
+ * here; otherwise it says once how to get them. Never fails the run: the outputs matter more.
+ */
+export async function addFallbacksBeforeSave(notebook: Notebook, say: (line: string) => void, env?: NodeJS.ProcessEnv): Promise<void> {
+  if (!figuresToDraw(notebook).length) return;
+  try {
+    const drawn = await addFigureFallbacks(notebook, env);
+    if (drawn) say(`drew ${drawn} figure${drawn === 1 ? '' : 's'} as PNG for Jupyter, GitHub and nbconvert`);
+  } catch (error) {
+    if (error instanceof ChromiumMissingError)
+      say(
+        'figures are saved without PNG fallbacks (Jupyter, GitHub and nbconvert show a line of text): sudo apt install chromium, then "probebook export NOTEBOOK.ipynb --to ipynb --inplace" adds them',
+      );
+    else say(`figures are saved without PNG fallbacks: ${(error as Error).message}`);
+  }
 }
