@@ -157,6 +157,8 @@ export interface NotebookSnapshot {
   cellStates: Record<string, CellRunState>;
   /** Unsaved edits from an earlier session (a crash) that differ from the file: offered to restore. */
   backup?: { savedAt: number; cells: number };
+  /** The file is nbformat `from` (`"3.0"`), upgraded when read: its first save writes 4.5 and keeps the original beside it. */
+  converted?: { from: string };
   /** Runs of this notebook that crashed before their cleanup cells ran: offer to run those cells. */
   pendingCleanup?: PendingCleanupRun[];
   /** Why the notebook is read-only, for the banner (e.g. "not a notebook: cells[0]…"). */
@@ -394,7 +396,7 @@ export type HostMessage =
    * done on it, and nothing for `requestId` follows. Sent to the page that asked.
    */
   | { type: 'execute_reply'; requestId: string; notebookId: string; summary: RunSummary }
-  | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number }
+  | { type: 'saved'; requestId: string; notebookId: string; path: string; version: number; originalKept?: string }
   /**
    * The notebook's pending cleanups changed (one ran or was dismissed): sent to every UI on it,
    * with the list as it is now. `requestId` and `resolved` answer the request that caused it.

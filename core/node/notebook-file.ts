@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { NotebookParseError, parseNotebook, serializeNotebookParts, upgradedFrom } from '../common/notebook/ipynb.ts';
+import { forgetUpgrade, NotebookParseError, parseNotebook, serializeNotebookParts, upgradedFrom } from '../common/notebook/ipynb.ts';
 import { isDirectText, JsonDepthError, JSON_LIMITS, linesJson, rowEnd, type LinesAt } from '../common/notebook/json-text.ts';
 import type { Notebook } from '../common/notebook/model.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -128,6 +128,8 @@ export interface WriteOptions {
    * original was first copied to this path beside it (`NAME.nbformat3.ipynb`), so nothing is lost.
    */
   originalKept?: (path: string) => void;
+  /** The file the notebook was read from: once written there as 4.5, an upgraded notebook is no longer one. */
+  upgradedPath?: string;
 }
 
 export async function writeNotebookFile(path: string, notebook: Notebook, options: WriteOptions = {}): Promise<FileFingerprint> {
@@ -168,6 +170,7 @@ export async function writeNotebookFile(path: string, notebook: Notebook, option
   } catch (error) {
     throw new Error(describeFsError(error as NodeJS.ErrnoException, path, 'write'));
   }
+  if (path === options.upgradedPath) forgetUpgrade(notebook); // its file is 4.5 now
   const info = await stat(path);
   return { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(bytes) };
 }

@@ -49,6 +49,24 @@ export function refreshNotebookBanners(app: App): void {
         }
       : null,
   );
+  shell.banner(
+    'converted',
+    doc?.converted
+      ? {
+          kind: 'info',
+          text: `This file is nbformat ${doc.converted.from}: it was upgraded to 4.5 as Jupyter does. Saving writes 4.5 and keeps the original beside it as ${(doc.path?.split('/').pop() ?? 'NAME.ipynb').replace(/\.ipynb$/, '')}.nbformat3.ipynb, so nothing is lost.`,
+          actions: [
+            {
+              label: 'Dismiss',
+              run: () => {
+                if (app.doc) app.doc.converted = undefined;
+                shell.banner('converted', null);
+              },
+            },
+          ],
+        }
+      : null,
+  );
   shell.banner('cleanup', doc ? app.cleanup.banner(doc) : null);
 }
 

@@ -28,7 +28,11 @@ export async function saveNotebook(app: App, as = false): Promise<boolean> {
       doc.applySaved(saved.path);
       if (app.welcome) addRecentFile(app.welcome.root, { path: saved.path, title: saved.path.split('/').pop() ?? saved.path });
       if (!app.bridge) history.replaceState(null, '', `?open=${encodeURIComponent(saved.path)}`);
-      toast(`Saved ${saved.path}`);
+      toast(saved.originalKept ? `Saved ${saved.path} as nbformat 4.5; the nbformat 3 original is kept as ${saved.originalKept}` : `Saved ${saved.path}`);
+      if (doc.converted && saved.path === doc.path) {
+        doc.converted = undefined;
+        app.refreshChrome();
+      }
       return true;
     } catch (error) {
       if (error instanceof HostRequestError && error.code === 'changed_on_disk' && !force) {

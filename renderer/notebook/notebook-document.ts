@@ -51,6 +51,8 @@ export class NotebookDocument {
   readOnlyReason: string | undefined;
   trusted: boolean;
   backup: NotebookSnapshot['backup'];
+  /** The file was nbformat 3, upgraded when read (a banner says so until it is saved). */
+  converted: NotebookSnapshot['converted'];
   /** Crashed runs of this notebook whose cleanup cells never ran, oldest first. */
   pendingCleanup: PendingCleanupRun[];
   readonly notebook: Notebook;
@@ -80,6 +82,7 @@ export class NotebookDocument {
     this.readOnlyReason = snapshot.readOnlyReason;
     this.trusted = snapshot.trusted;
     this.backup = snapshot.backup;
+    this.converted = snapshot.converted;
     this.pendingCleanup = snapshot.pendingCleanup ?? [];
     this.notebook = snapshot.notebook;
     for (const [cellId, state] of Object.entries(snapshot.cellStates)) this.states.set(cellId, state);

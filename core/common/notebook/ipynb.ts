@@ -84,6 +84,11 @@ export function upgradedFrom(notebook: Notebook): string | undefined {
   return upgraded.get(notebook);
 }
 
+/** The notebook was written as 4.5 (its nbformat 3 original kept): no longer an upgrade. */
+export function forgetUpgrade(notebook: Notebook): void {
+  upgraded.delete(notebook);
+}
+
 export function parseNotebook(text: string, fileName: string): Notebook {
   let raw: unknown;
   try {

@@ -29,10 +29,15 @@ export async function saveNotebook(
   if (nb.readOnly && target === nb.path) throw new HostError('read_only', `${titleOf(nb)} is read-only: save it under another name.`);
   const other = notebooks.at(target);
   if (other && other !== nb) throw new HostError('conflict', `${root.display(target)} is open in another tab; close it first.`);
+  let originalKept: string | undefined;
   try {
     nb.fingerprint = await writeNotebookFile(target, nb.notebook, {
       expected: target === nb.path ? nb.fingerprint : undefined,
       force: m.force,
+      originalKept: (kept) => {
+        originalKept = root.display(kept);
+      },
+      upgradedPath: nb.path ?? undefined,
     });
   } catch (error) {
     if (error instanceof ChangedOnDiskError)
@@ -49,6 +54,13 @@ export async function saveNotebook(
   await backups.discard(target);
   // Saving never trusts (docs/security.md): only a trusted notebook's own edits are signed as saved.
   changes.sign(nb);
-  conn.send({ type: 'saved', requestId: m.requestId, notebookId: nb.id, path: root.display(target), version: nb.version });
+  conn.send({
+    type: 'saved',
+    requestId: m.requestId,
+    notebookId: nb.id,
+    path: root.display(target),
+    version: nb.version,
+    ...(originalKept ? { originalKept } : {}),
+  });
   changes.broadcastState(nb);
 }

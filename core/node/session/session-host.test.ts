@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostMessage, RunAs } from '../../common/protocol.ts';
@@ -524,4 +524,28 @@ test("after a run every window gets the run's environment as a notebook metadata
   const saved = JSON.parse(readFileSync(l.notebookPath, 'utf8'));
   assert.deepEqual(saved.metadata.probebook.environment, env);
   assert.equal((await openIn(await anotherHost(t, l), 'lab.ipynb')).snapshot.trusted, true, 'still trusted when opened again');
+});
+
+test('an nbformat 3 file opens with a note that it was converted; its first save keeps the original and says where', async (t) => {
+  const l = await lab(t, []);
+  copyFileSync(join(import.meta.dirname, '../../../test/fixtures/notebooks/nbformat3-bash-worksheets.ipynb'), l.notebookPath);
+  const original = readFileSync(l.notebookPath);
+  const w = new Window();
+  const snapshot = await l.open(w);
+  assert.deepEqual(snapshot.converted, { from: '3.0' });
+  assert.deepEqual(
+    snapshot.notebook.cells.map((c) => c.source),
+    ['First worksheet', 'echo one', '### Second worksheet', 'echo two'],
+  );
+  w.say({ type: 'save_request', requestId: 's', notebookId: snapshot.notebookId });
+  const saved = await w.next('saved', (m) => m.requestId === 's');
+  assert.equal(saved.originalKept, 'lab.nbformat3.ipynb');
+  assert.deepEqual(readFileSync(join(l.dir, 'lab.nbformat3.ipynb')), original);
+  assert.equal(JSON.parse(readFileSync(l.notebookPath, 'utf8')).nbformat_minor, 5);
+  w.say({ type: 'save_request', requestId: 's2', notebookId: snapshot.notebookId });
+  assert.equal((await w.next('saved', (m) => m.requestId === 's2')).originalKept, undefined, 'once');
+  const again = new Window();
+  l.host.attach(again);
+  again.say({ type: 'open_notebook', requestId: 'o2', path: 'lab.ipynb' });
+  assert.equal((await again.next('notebook_opened')).snapshot.converted, undefined, 'the file is 4.5 now');
 });

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
-import { NotebookParseError } from '../../common/notebook/ipynb.ts';
+import { NotebookParseError, upgradedFrom } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { PROTOCOL_VERSION, type ClientMessage, type NotebookSnapshot, type RunAs, type RunSummary } from '../../common/protocol.ts';
 import { parseClientMessage, ProtocolError } from '../../common/protocol-validate.ts';
@@ -357,6 +357,7 @@ export class SessionHost {
       notebook: nb.notebook,
       cellStates: nb.cellStates,
       backup: nb.backup ? { savedAt: nb.backup.savedAt, cells: nb.backup.notebook.cells.length } : undefined,
+      converted: upgradedFrom(nb.notebook) ? { from: upgradedFrom(nb.notebook)! } : undefined,
       pendingCleanup: nb.path ? this.#cleanups.of(nb) : undefined,
       // nb.trusted is kept current (opens, edits, runs): no second signature of the whole notebook.
       review: nb.trusted ? undefined : trustReview(nb.notebook),
