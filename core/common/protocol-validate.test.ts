@@ -109,3 +109,33 @@ test('read_capture: a file, an offset from 0 and a length of at most 4 MiB', () 
   );
   assert.throws(() => parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 0 }), /length/);
 });
+
+test('export_notebook: html or pdf, a4 or letter, optional flags and author, nothing else', () => {
+  const ok = parseClientMessage({
+    type: 'export_notebook',
+    requestId: 'r',
+    notebookId: 'n',
+    format: 'pdf',
+    paper: 'letter',
+    showCode: false,
+    author: 'Ada',
+    x: 1,
+  });
+  assert.deepEqual(ok, {
+    type: 'export_notebook',
+    requestId: 'r',
+    notebookId: 'n',
+    format: 'pdf',
+    paper: 'letter',
+    showCode: false,
+    showOutputs: undefined,
+    author: 'Ada',
+  });
+  assert.throws(() => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'docx' }), /format must be "html" or "pdf"/);
+  assert.throws(
+    () => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'html', paper: 'a3' }),
+    /paper must be "a4" or "letter"/,
+  );
+  assert.throws(() => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'html', showCode: 'no' }), /showCode/);
+  assert.throws(() => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'html', author: 'x'.repeat(201) }), /author/);
+});

@@ -157,6 +157,20 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       if (packet < 1 || packet > 2 ** 31) return fail('packet', 'a packet number from 1', packet);
       return { type: 'dissect_packet', requestId: requestId(), notebookId: notebookId(), file: str(m, 'file', LIMITS.path)!, packet };
     }
+    case 'export_notebook': {
+      if (m.format !== 'html' && m.format !== 'pdf') return fail('format', '"html" or "pdf"', m.format);
+      if (m.paper !== undefined && m.paper !== 'a4' && m.paper !== 'letter') return fail('paper', '"a4" or "letter"', m.paper);
+      return {
+        type: 'export_notebook',
+        requestId: requestId(),
+        notebookId: notebookId(),
+        format: m.format,
+        paper: m.paper,
+        showCode: m.showCode === undefined ? undefined : bool(m, 'showCode'),
+        showOutputs: m.showOutputs === undefined ? undefined : bool(m, 'showOutputs'),
+        author: str(m, 'author', 200, true),
+      };
+    }
     case 'read_capture': {
       const offset = int(m, 'offset')!;
       const length = int(m, 'length')!;

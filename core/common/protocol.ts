@@ -328,6 +328,20 @@ export type ClientMessage =
    * past what the notebook embeds. Answered by `capture_bytes`.
    */
   | { type: 'read_capture'; requestId: string; notebookId: string; file: string; offset: number; length: number }
+  /**
+   * The notebook as it is now (unsaved edits too) as a report file, drawn with its trust (docs/export.md):
+   * `html` (self-contained) or `pdf` (needs Chromium on the host). Answered by `notebook_export`.
+   */
+  | {
+      type: 'export_notebook';
+      requestId: string;
+      notebookId: string;
+      format: 'html' | 'pdf';
+      paper?: 'a4' | 'letter';
+      showCode?: boolean;
+      showOutputs?: boolean;
+      author?: string;
+    }
   | { type: 'ping'; requestId: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -408,6 +422,8 @@ export type HostMessage =
   | { type: 'packet_dissection'; requestId: string; text: string; error?: string }
   /** Answers `read_capture`: the bytes (base64), `eof` when none follow, or why there are none. */
   | { type: 'capture_bytes'; requestId: string; base64: string; eof: boolean; error?: string }
+  /** Answers `export_notebook`: the report file (base64) and the name to save it as, or why there is none. */
+  | { type: 'notebook_export'; requestId: string; fileName: string; base64: string; error?: string }
   /** Answers `ping`, `restart_request` and `trust_request`: done. */
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */
@@ -438,6 +454,7 @@ export const REPLY_TYPES = {
   list_probes: 'probe_list',
   dissect_packet: 'packet_dissection',
   read_capture: 'capture_bytes',
+  export_notebook: 'notebook_export',
   restart_request: 'pong',
   trust_request: 'pong',
   // Answered once the cleanup cells ran (their outputs come as any run's) or the run was dismissed.

@@ -7,6 +7,7 @@ import type { Command } from '../notebook/commands.ts';
 import type { App } from './app.ts';
 import { openCommandPalette, openKeyboardReference } from './command-palette.ts';
 import { toast } from './dialog.ts';
+import { exportReport } from './export-flow.ts';
 import { saveNotebook } from './save-flow.ts';
 
 export function registerAppCommands(app: App): void {
@@ -39,6 +40,8 @@ export function registerAppCommands(app: App): void {
       enabled: hasDoc,
       run: async () => void (await saveNotebook(app, true)),
     },
+    { id: 'notebook.exportHtml', title: 'Export as HTML report…', category: 'File', enabled: hasDoc, run: () => exportReport(app, 'html') },
+    { id: 'notebook.exportPdf', title: 'Export as PDF report…', category: 'File', enabled: hasDoc, run: () => exportReport(app, 'pdf') },
     { id: 'notebook.close', title: 'Close notebook', category: 'File', enabled: hasDoc, run: () => app.files.closeNotebook() },
     // Notebook
     { id: 'notebook.runAll', title: 'Run all cells', category: 'Notebook', enabled: hasDoc, run: () => app.runs.runAll() },

@@ -67,19 +67,19 @@ export async function exportNotebook(options: ExportOptions): Promise<ExportResu
   checkTarget(input, output, options.force ?? false);
   const { notebook } = await readNotebookFile(input);
   const data = buildReportData(notebook, input, options);
-  const html = reportHtml(data, reportAssets());
-  if (options.to === 'html') {
-    await writeFileAtomic(output, html);
-    return { output, extraFiles: [] };
+  if (options.to === 'md') {
+    const html = reportHtml(data, reportAssets());
+    return withReportPage(html, 'Exporting to Markdown (its figures are drawn in a browser)', 900, options.env, (page) => writeMarkdown(page, data, output));
   }
-  const what = options.to === 'pdf' ? 'Exporting to PDF' : 'Exporting to Markdown (its figures are drawn in a browser)';
-  return withReportPage(html, what, options.to === 'pdf' ? printableWidth(data.paper) : 900, options.env, async (page) => {
-    if (options.to === 'pdf') {
-      await writeFileAtomic(output, await printPdf(page, data));
-      return { output, extraFiles: [] };
-    }
-    return writeMarkdown(page, data, output);
-  });
+  await writeFileAtomic(output, await reportFile(data, options.to, options.env));
+  return { output, extraFiles: [] };
+}
+
+/** A report as the bytes of its HTML or PDF file (the app's File → Export asks the host for these). */
+export async function reportFile(data: ReportData, format: 'html' | 'pdf', env?: NodeJS.ProcessEnv): Promise<Buffer> {
+  const html = reportHtml(data, reportAssets());
+  if (format === 'html') return Buffer.from(html, 'utf8');
+  return withReportPage(html, 'Exporting to PDF', printableWidth(data.paper), env, (page) => printPdf(page, data));
 }
 
 function buildReportData(notebook: Notebook, input: string, options: ExportOptions): ReportData {

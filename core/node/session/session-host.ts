@@ -10,7 +10,7 @@
  * cleanup cells and `runner-messages.ts` turns a runner's events into messages.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
 import { NotebookParseError, upgradedFrom } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
@@ -31,6 +31,8 @@ import { NotebookChanges } from './notebook-changes.ts';
 import { OpenNotebooks, titleOf, type Connection, type OpenNotebook } from './open-notebooks.ts';
 import { PendingCleanups } from './pending-cleanups.ts';
 import { dissectPacket, readCapture } from './packet-dissection.ts';
+import { reportData } from '../../common/export/report-data.ts';
+import { reportFile } from '../export/export-notebook.ts';
 import { listProbes } from './probe-list.ts';
 import { RunnerMessages } from './runner-messages.ts';
 import { saveNotebook } from './save-notebook.ts';
@@ -234,6 +236,30 @@ export class SessionHost {
           conn.send({ type: 'capture_bytes', requestId: m.requestId, base64: bytes.toString('base64'), eof });
         } catch (error) {
           conn.send({ type: 'capture_bytes', requestId: m.requestId, base64: '', eof: true, error: (error as Error).message });
+        }
+        return;
+      }
+      case 'export_notebook': {
+        const nb = this.#notebooks.get(m.notebookId);
+        const fileName = nb.path ? basename(nb.path) : 'notebook.ipynb';
+        try {
+          const data = reportData(nb.notebook, {
+            fileName,
+            trusted: nb.trusted,
+            paper: m.paper,
+            showCode: m.showCode,
+            showOutputs: m.showOutputs,
+            author: m.author,
+          });
+          const bytes = await reportFile(data, m.format);
+          conn.send({
+            type: 'notebook_export',
+            requestId: m.requestId,
+            fileName: `${fileName.replace(/\.ipynb$/i, '')}.${m.format}`,
+            base64: bytes.toString('base64'),
+          });
+        } catch (error) {
+          conn.send({ type: 'notebook_export', requestId: m.requestId, fileName: '', base64: '', error: (error as Error).message });
         }
         return;
       }
