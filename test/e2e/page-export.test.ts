@@ -1,7 +1,7 @@
 /**
  * File → Export in the page against a real `probebook serve`: the palette's "Export as HTML
  * report…" and "Export as PDF report…" download the report the host made from the notebook as it
- * is, drawn with its trust; the HTML opens offline with its figures drawn.
+ * is, drawn with its trust; the HTML opens offline with its figures drawn. Saving adds PNGs of the figures.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -55,5 +55,12 @@ test('File → Export downloads the HTML and PDF reports the host makes', async 
   const pdf = await exportFrom(page, 'Export as PDF');
   assert.equal(pdf.name, 'lab.pdf');
   assert.equal(readFileSync(pdf.path).subarray(0, 5).toString(), '%PDF-');
+
+  // Saving puts a PNG beside each figure, for Jupyter and GitHub.
+  await page.keyboard.press('Control+s');
+  const pngs = (): number => (readFileSync(join(dir, 'lab.ipynb'), 'utf8').match(/"image\/png": "iVBOR/g) ?? []).length;
+  const deadline = Date.now() + 60_000;
+  while (pngs() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(pngs(), 2, serve.stderr());
   assert.deepEqual(errors, []);
 });

@@ -43,20 +43,26 @@ export async function addFigureFallbacks(notebook: Notebook, env?: NodeJS.Proces
   return drawn;
 }
 
+let toldNoChromium = false;
+
 /**
- * What `probebook run` does before it writes: figures get their PNG fallbacks when Chromium is
- * here; otherwise it says once how to get them. Never fails the run: the outputs matter more.
+ * What `probebook run` and a save in the app do before writing: figures get their PNG fallbacks
+ * when Chromium is here; otherwise it says once (per process) how to get them. Never fails the
+ * save: the outputs matter more. Returns how many figures were drawn.
  */
-export async function addFallbacksBeforeSave(notebook: Notebook, say: (line: string) => void, env?: NodeJS.ProcessEnv): Promise<void> {
-  if (!figuresToDraw(notebook).length) return;
+export async function addFallbacksBeforeSave(notebook: Notebook, say: (line: string) => void, env?: NodeJS.ProcessEnv): Promise<number> {
+  if (!figuresToDraw(notebook).length) return 0;
   try {
     const drawn = await addFigureFallbacks(notebook, env);
     if (drawn) say(`drew ${drawn} figure${drawn === 1 ? '' : 's'} as PNG for Jupyter, GitHub and nbconvert`);
+    return drawn;
   } catch (error) {
-    if (error instanceof ChromiumMissingError)
+    if (!(error instanceof ChromiumMissingError)) say(`figures are saved without PNG fallbacks: ${(error as Error).message}`);
+    else if (!toldNoChromium)
       say(
         'figures are saved without PNG fallbacks (Jupyter, GitHub and nbconvert show a line of text): sudo apt install chromium, then "probebook export NOTEBOOK.ipynb --to ipynb --inplace" adds them',
       );
-    else say(`figures are saved without PNG fallbacks: ${(error as Error).message}`);
+    toldNoChromium ||= error instanceof ChromiumMissingError;
+    return 0;
   }
 }

@@ -1,4 +1,5 @@
 import type { ClientMessage } from '../../common/protocol.ts';
+import { addFallbacksBeforeSave } from '../export/figure-fallbacks.ts';
 import { ChangedOnDiskError, MalformedTargetError, writeNotebookFile } from '../notebook-file.ts';
 import type { BackupStore } from './backups.ts';
 import { HostError } from './host-error.ts';
@@ -29,6 +30,8 @@ export async function saveNotebook(
   if (nb.readOnly && target === nb.path) throw new HostError('read_only', `${titleOf(nb)} is read-only: save it under another name.`);
   const other = notebooks.at(target);
   if (other && other !== nb) throw new HostError('conflict', `${root.display(target)} is open in another tab; close it first.`);
+  // Figures get their PNG fallbacks (docs/export.md): new outputs, so a trusted notebook is signed again with this save.
+  if (await addFallbacksBeforeSave(nb.notebook, (line) => process.stderr.write(`probebook: ${line}\n`))) nb.unsigned ||= nb.trusted;
   let originalKept: string | undefined;
   try {
     nb.fingerprint = await writeNotebookFile(target, nb.notebook, {
