@@ -20,7 +20,7 @@ import { repoRoot } from '../support/root.ts';
 const cli = join(repoRoot, 'bin/probebook.mjs');
 const notebook = join(repoRoot, 'notebooks/lab06-network-monitoring.ipynb');
 const HOPS = 2;
-const sweep = { STEP: 500, MAX: 3000, DURATION: 1, OMIT: 1, PROBES: 500, TIMELINE: 9 };
+const sweep = { STEP: 500, MAX: 3000, DURATION: 2, OMIT: 1, PROBES: 500, TIMELINE: 9 };
 const tools = [
   'ip',
   'iptables',
