@@ -333,7 +333,7 @@ export class SessionHost {
     const startedAt = Date.now();
     const summary = await runner.run(options);
     // What the outputs were measured on, after the run (never before a cell's first output); not signed (trust.ts).
-    if (summary.cells.length) void this.#recordEnvironment(nb, startedAt, requestId);
+    if (summary.cells.length) this.#recordEnvironment(nb, startedAt, requestId).catch(() => undefined);
     // A run cut short before its cleanup cells ran (the kernel host died) is offered at once.
     if (nb.path && this.#cleanups.of(nb).length) this.#cleanups.broadcast(nb);
     // Outputs produced here by a trusted notebook are trusted (docs/security.md); an untrusted one stays untrusted.
