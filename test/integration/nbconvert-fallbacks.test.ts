@@ -1,6 +1,6 @@
 // Our notebooks read well outside Probebook: a notebook with every kind of Probebook output, made
 // by a real run (iptables in a namespace of its own, a live tcpdump, tcpdump -d, bpftrace maps and
-// a histogram, a recorded pwru trace, a TypeScript table(), a snoop-style event stream), rendered
+// a histogram, a recorded pwru trace, a pcap stream, a TypeScript table(), a snoop-style event stream), rendered
 // by Debian's `jupyter nbconvert --to html` and read back in Chromium: each view is a table there.
 // The page is also saved as test-artifacts/screenshots/nbconvert-fallbacks.png, to look at.
 import { test } from 'node:test';
@@ -64,6 +64,7 @@ test('nbconvert renders every Probebook output kind of a real run as tables and 
         language: 'bpftrace',
       }),
       cell('journey', `cat '${pwru}'`),
+      cell('pcap', `cat '${join(root, 'test/fixtures/packets/dns_tcp.pcap')}'`),
       cell('table', "table([{ proto: 'tcp', bytes: 1200, note: '<script>alert(1)</script>' }, { proto: 'udp', bytes: 80, note: 'ok' }]);", {
         language: 'typescript',
       }),
@@ -139,6 +140,9 @@ test('nbconvert renders every Probebook output kind of a real run as tables and 
   assert.match(shown.text, /\(000\) ldh\s+\[12\]/);
   assert.match(shown.text, /<script>alert\(1\)<\/script>/);
   assert.match(shown.text, /42\s+cat\s+\/etc\/hosts/);
+  // A pcap stream's view has its packet list as text (the first rows, decoded here).
+  assert.match(shown.text, /pcap: 11 packets, [\d,]+ bytes/);
+  assert.match(shown.text, /\n1 {2}0\.000000 {2}\S+ > \S+: /);
   assert.equal(shown.scripts, 0, 'no script in any output');
   assert.deepEqual(dialogs, [], 'nothing ran');
 });
