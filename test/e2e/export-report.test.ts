@@ -113,6 +113,11 @@ test('the HTML report works offline: no request leaves it, every output is drawn
   // Packets: the capture's 11 packets and tcpdump's one; journeys; rules; the event table; a table; the error.
   assert.ok((await page.locator('.pb-pk-row').count()) >= 12);
   assert.ok(await page.getByText('Standard query response 0x4319').first().isVisible());
+  // A packet's details and bytes come from the capture inside the report.
+  await page.getByText('Standard query response 0x4319').first().click();
+  await page.locator('.pb-pk-details').first().waitFor();
+  assert.match((await page.locator('.pb-pk-details').first().innerText()) ?? '', /Domain Name System|DNS/);
+  assert.ok((await page.locator('.pb-pk-hexrow').count()) > 5, 'the bytes');
   assert.equal(await page.locator('.pb-jn-row').count(), 4);
   assert.ok(await page.getByText('Where the paths diverge').isVisible());
   assert.match(await page.locator('main').innerText(), /Chain\s+INPUT\s+policy ACCEPT/);
