@@ -104,3 +104,10 @@ test('the environment appendix: known keys in reading order, nested objects as t
   assert.equal(environmentValue([1, { a: true }]), '1, a: yes');
   assert.deepEqual(reportData(notebook({ probebook: { environment: env } }), { fileName: 'a.ipynb', trusted: true }).environment, env);
 });
+
+test("markdown's attachment: images become data: URLs (a report loads nothing)", () => {
+  const nb = notebook({}, [
+    { cellType: 'markdown', source: '![plot](attachment:a%20b.png) ![gone](attachment:x.png)', attachments: { 'a b.png': { 'image/png': 'iVBO\nRw0=' } } },
+  ]);
+  assert.equal(reportData(nb, { fileName: 'a.ipynb', trusted: false }).cells[0]!.source, '![plot](data:image/png;base64,iVBORw0=) ![gone](attachment:x.png)');
+});

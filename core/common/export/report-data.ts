@@ -121,7 +121,19 @@ function reportCell(cell: Cell, notebook: Notebook): ReportCell {
       language = null; // malformed options: shown as plain code
     }
   }
-  return { kind: cell.cellType, language, source: cell.source, name, executionCount: cell.executionCount, outputs: cell.outputs };
+  const source = cell.cellType === 'markdown' && cell.attachments ? withAttachments(cell.source, cell.attachments) : cell.source;
+  return { kind: cell.cellType, language, source, name, executionCount: cell.executionCount, outputs: cell.outputs };
+}
+
+/** Markdown's `attachment:NAME` images (Jupyter's pasted images) as `data:` URLs: a report loads nothing. */
+function withAttachments(source: string, attachments: JsonObject): string {
+  return source.replace(/attachment:([^\s)"'>]+)/g, (whole, name: string) => {
+    const bundle = attachments[decodeURIComponent(name)];
+    if (!isObject(bundle)) return whole;
+    const [mime, data] = Object.entries(bundle).find(([m]) => m.startsWith('image/')) ?? [];
+    const base64 = typeof data === 'string' ? data : Array.isArray(data) ? data.join('') : null;
+    return mime && base64 ? `data:${mime};base64,${base64.replace(/\s/g, '')}` : whole;
+  });
 }
 
 /** One environment value as people read it: booleans as yes/no, lists joined, objects as `key: value` pairs. */
