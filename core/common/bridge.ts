@@ -90,6 +90,8 @@ export const MENU_COMMANDS = [
   'notebook.save',
   'notebook.saveAs',
   'notebook.close',
+  'notebook.exportHtml',
+  'notebook.exportPdf',
   'notebook.runAll',
   'notebook.interruptAll',
   'notebook.restart',
