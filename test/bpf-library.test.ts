@@ -4,7 +4,8 @@
 // for byte (one source of truth; `probebook bpf-sync` refreshes the copies).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { cellFileProblem } from '../core/common/notebook/cell-file.ts';
 import { resolveCell } from '../core/common/notebook/cell-options.ts';
@@ -136,4 +137,50 @@ test('file metadata: a relative .bt path on a bpftrace cell that holds the progr
     () => resolveCell(nb.cells[0]!, nb),
     /^CellOptionsError: cell 1 \(flows\): metadata\.probebook\.file names \.\.\/bpf\/flows\.bt, but the cell is empty/,
   );
+});
+
+test('probebook bpf-sync copies each named file into its cell, --check only reports, and a missing file is an error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-bpf-sync-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'bpf'));
+  mkdirSync(join(dir, 'lab'));
+  writeFileSync(join(dir, 'bpf', 'count.bt'), '// count.bt — counts\ntracepoint:sched:sched_switch { @ = count(); }\n');
+  const code = (source: string, probebook: Record<string, unknown>) => ({
+    cell_type: 'code',
+    execution_count: null,
+    id: `c${Math.random().toString(16).slice(2, 8)}`,
+    metadata: { probebook },
+    outputs: [],
+    source,
+  });
+  const nbPath = join(dir, 'lab', 'lab.ipynb');
+  const notebook = (cells: unknown[]) => `${JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1)}\n`;
+  writeFileSync(
+    nbPath,
+    notebook([code('// an old copy\n', { language: 'bpftrace', name: 'count', file: '../bpf/count.bt' }), code('echo unrelated\n', { language: 'shell' })]),
+  );
+  const io = () => {
+    const out: string[] = [];
+    return { out, sink: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream };
+  };
+  const check = io();
+  assert.equal(await bpfSyncCommand(['--check', nbPath], check.sink, check.sink), 1);
+  assert.match(check.out.join(''), /lab\.ipynb: cell 1 \(count\) differs from \.\.\/bpf\/count\.bt\n/);
+  assert.match(readFileSync(nbPath, 'utf8'), /an old copy/, '--check changed nothing');
+  const sync = io();
+  assert.equal(await bpfSyncCommand([nbPath], sync.sink, sync.sink), 0, sync.out.join(''));
+  assert.match(sync.out.join(''), /cell 1 \(count\) now holds \.\.\/bpf\/count\.bt/);
+  const synced = parseNotebook(readFileSync(nbPath, 'utf8'), 'lab.ipynb');
+  assert.equal(synced.cells[0]!.source, readFileSync(join(dir, 'bpf', 'count.bt'), 'utf8'));
+  assert.equal(synced.cells[1]!.source, 'echo unrelated\n');
+  const again = io();
+  assert.equal(await bpfSyncCommand(['--check', nbPath], again.sink, again.sink), 0, 'in sync now');
+  // A file that is not there: an error naming the notebook, exit 1.
+  writeFileSync(nbPath, notebook([code('x\n', { language: 'bpftrace', file: '../bpf/gone.bt' })]));
+  const missing = io();
+  assert.equal(await bpfSyncCommand([nbPath], missing.sink, missing.sink), 1);
+  assert.match(missing.out.join(''), /^probebook bpf-sync: .*lab\.ipynb: ENOENT.*gone\.bt/);
+  const usage = io();
+  assert.equal(await bpfSyncCommand([], usage.sink, usage.sink), 2);
+  assert.match(usage.out.join(''), /no notebook given/);
 });
