@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { needs } from '../support/needs.ts';
-import { namespaces, runNotebook } from '../support/notebook-run.ts';
+import { livingProcesses, namespaces, runNotebook } from '../support/notebook-run.ts';
 
 const MiB = 1024 * 1024;
 
@@ -36,6 +36,7 @@ test('flows by process: alice and bob get the bytes they moved, by process and p
   assert.match(nb.stderr, /cleanup ok/);
   assert.ok(!namespaces().includes(ns), 'the cleanup cell removed the namespace');
   assert.ok(!existsSync(`/run/${ns}`), "the HTTP server's folder is gone");
+  assert.deepEqual(livingProcesses(new RegExp(`iperf3 .*-p ${port}\\b|http\\.server .*${port + 1}\\b`)), [], 'the servers are gone');
 
   // The live table's rows: the ended flows of our users, by uid, process and protocol.
   const rows = nb

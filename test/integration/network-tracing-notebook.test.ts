@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { needs } from '../support/needs.ts';
-import { namespaces, runNotebook } from '../support/notebook-run.ts';
+import { livingProcesses, namespaces, runNotebook } from '../support/notebook-run.ts';
 
 interface Payload {
   name: string;
@@ -36,6 +36,7 @@ test('network tracing: connections tracked, send latency counted, drops by reaso
   assert.equal(nb.exitCode, 0, nb.stderr);
   assert.match(nb.stderr, /cleanup ok/);
   assert.ok(!namespaces().some((n) => n.startsWith(`${ns}-`)), 'the cleanup cell removed both namespaces');
+  assert.deepEqual(livingProcesses(/iperf3 -c 10\.207\.0\.2|iperf3 -s -p 520[12]\b/), [], 'no iperf3 server or client of the run is left');
 
   const maps = (cell: string) => nb.data<Payload>(cell, 'application/vnd.probebook.bpftrace+json');
   // Connections: iperf3's short tests on 5202, connected and accepted, opened and closed.

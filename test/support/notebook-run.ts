@@ -3,7 +3,7 @@
  * and reads the cells' saved outputs back by cell name.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -66,4 +66,20 @@ export async function runNotebook(t: TestContext, name: string, params: Record<s
         .join(''),
     data: <T>(cell: string, mime: string) => (cells.get(cell) ?? []).filter((o) => o.data?.[mime] !== undefined).map((o) => o.data![mime] as T),
   };
+}
+
+/** Live (not zombie) processes whose command line matches `pattern`, as "PID: command line". */
+export function livingProcesses(pattern: RegExp): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (/\) Z /.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      if (pattern.test(command)) found.push(`${entry}: ${command}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
