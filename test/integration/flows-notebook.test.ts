@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { EventTableReader } from '../../core/common/parsers/events/event-table.ts';
 import { needs } from '../support/needs.ts';
 import { livingProcesses, namespaces, runNotebook } from '../support/notebook-run.ts';
 
@@ -37,6 +38,33 @@ test('flows by process: alice and bob get the bytes they moved, by process and p
   assert.ok(!namespaces().includes(ns), 'the cleanup cell removed the namespace');
   assert.ok(!existsSync(`/run/${ns}`), "the HTTP server's folder is gone");
   assert.deepEqual(livingProcesses(new RegExp(`iperf3 .*-p ${port}\\b|http\\.server .*${port + 1}\\b`)), [], 'the servers are gone');
+
+  // The tracer's stream is what the page shows as a live table: its header's columns, one row per line.
+  const live = new EventTableReader();
+  live.push(nb.text('flows'));
+  live.end();
+  assert.equal(live.state, 'table');
+  assert.deepEqual(live.columns, [
+    'EVENT',
+    'TIME_MS',
+    'PID',
+    'COMM',
+    'UID',
+    'PROTO',
+    'LADDR',
+    'LPORT',
+    'RADDR',
+    'RPORT',
+    'TX_BYTES',
+    'RX_BYTES',
+    'DUR_MS',
+    'RETR',
+    'CGROUP',
+  ]);
+  assert.ok(
+    live.rows.some((r) => r[0] === 'close' && r[4] === String(alice) && r[3] === 'iperf3'),
+    'alice in the live table',
+  );
 
   // The live table's rows: the ended flows of our users, by uid, process and protocol.
   const rows = nb
