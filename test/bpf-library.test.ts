@@ -76,12 +76,22 @@ test('"Used by" names notebook cells that embed or run the file, and files that 
     }
   }
   for (const file of notebooks) {
-    for (const e of embeddedCells(readNotebook(file), join(notebookDir, file))) {
+    const nb = readNotebook(file);
+    for (const e of embeddedCells(nb, join(notebookDir, file))) {
       assert.ok(
         listed.has(`notebooks/${file}#${cellName(e.cell.metadata)}`),
         `notebooks/${file} cell ${e.index + 1} embeds ${e.file}, whose header does not list it under Used by`,
       );
     }
+    // A cell that runs a library file by its path is listed too.
+    nb.cells.forEach((cell, index) => {
+      for (const [, script] of cell.cellType === 'code' ? cell.source.matchAll(/\.\.\/bpf\/([\w.-]+\.bt)\b/g) : []) {
+        assert.ok(
+          listed.has(`notebooks/${file}#${cellName(cell.metadata)}`),
+          `notebooks/${file} cell ${index + 1} runs ../bpf/${script}, whose header does not list it under Used by`,
+        );
+      }
+    });
   }
 });
 

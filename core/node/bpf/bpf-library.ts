@@ -37,11 +37,11 @@ export function parseBtHeader(text: string): BtHeader {
   return header;
 }
 
-/** The `Used by:` entries of a header: notebook cells (`notebooks/x.ipynb (cell "name")`) and other files. */
+/** The `Used by:` entries of a header: notebook cells (`notebooks/x.ipynb (cell "name")`, or `(cell "name": how)`) and other files. */
 export function usedBy(field: string): { path: string; cell?: string }[] {
   return field
     .split(/;\s*/)
-    .map((entry) => /^(\S+)(?: \(cell "([^"]+)"\))?/.exec(entry.trim()))
+    .map((entry) => /^(\S+)(?: \(cell "([^"]+)")?/.exec(entry.trim()))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => (m[2] ? { path: m[1]!, cell: m[2] } : { path: m[1]! }));
 }
