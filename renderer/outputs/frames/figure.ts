@@ -122,8 +122,15 @@ export function prepareFigure(input: unknown, theme: FigureTheme, gl: boolean): 
     autosize: true,
     height: 420,
   };
-  // Every axis the figure names (xaxis2, yaxis3, …) gets the theme's axis colours too.
+  // Every axis the figure names (xaxis2, yaxis3, …) gets the theme's axis colours and automargin
+  // too, also one only a trace names (`xaxis: 'x2'` under a layout `grid`): without automargin its
+  // tick labels were cut off at the figure's edge.
   for (const k of Object.keys(userLayout)) if (/^[xy]axis\d+$/.test(k)) themed[k] = { ...axis };
+  for (const trace of data)
+    for (const ref of [trace['xaxis'], trace['yaxis']]) {
+      const m = typeof ref === 'string' ? /^([xy])(\d+)$/.exec(ref) : null;
+      if (m && m[2] !== '1') themed[`${m[1]}axis${m[2]}`] = { ...axis };
+    }
   const layout = merge(themed, userLayout);
   const userConfig = isObj(input['config']) ? (input['config'] as Obj) : {};
   const config: Obj = {

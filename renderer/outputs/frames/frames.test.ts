@@ -91,6 +91,25 @@ test('string titles (dropped by plotly.js 3) become { text } in the layout, its 
   assert.equal(figure.data[0]!['x'], x, 'data arrays are passed as they are');
 });
 
+test('an axis only a trace names (a grid of subplots) gets the theme and automargin, as one the layout names', () => {
+  const { figure } = prepareFigure(
+    {
+      data: [
+        { type: 'bar', x: ['a'], y: [1] },
+        { type: 'bar', x: ['a long process name (user, tcp)'], y: [2], xaxis: 'x2', yaxis: 'y2' },
+      ],
+      layout: { grid: { rows: 2, columns: 1, pattern: 'independent' }, yaxis2: { title: { text: 'MiB' } } },
+    },
+    'light',
+    true,
+  );
+  const l = figure.layout as Record<string, Record<string, unknown>>;
+  assert.equal(l['xaxis2']!['automargin'], true, 'the second x axis makes room for its tick labels');
+  assert.equal(l['yaxis2']!['automargin'], true);
+  assert.deepEqual(l['yaxis2']!['title'], { text: 'MiB' }, "the figure's own settings stay");
+  assert.equal(l['xaxis1'], undefined, "'x' and 'x1' are the first axis: no xaxis1");
+});
+
 test('big scatter traces switch to WebGL, or stay SVG with a note when WebGL is missing', () => {
   const big = { x: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i), y: Array.from({ length: WEBGL_POINTS + 1 }, (_, i) => i) };
   const withGl = prepareFigure({ data: [big, { type: 'bar', y: [1] }] }, 'light', true);
