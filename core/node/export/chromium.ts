@@ -4,7 +4,7 @@
  * (playwright-core downloads no browser of its own); `PROBEBOOK_CHROMIUM` names another binary.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -29,6 +29,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | nul
 export async function launchChromium(what: string, env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
   const path = findChromium(env);
   if (!path) throw new ChromiumMissingError(what, env['PROBEBOOK_CHROMIUM'] ? [env['PROBEBOOK_CHROMIUM']] : CANDIDATES);
+  // Loaded here, not at start: `probebook run` imports this file, and loading playwright-core costs ~300 ms of CPU.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: path,
     // Chromium refuses to run as root inside its sandbox; the page is our own report under a CSP that runs only its own scripts.
