@@ -3,6 +3,7 @@
  * protocol before anything acts on it — known types only, field types, and size limits — with an
  * error that names the field.
  */
+import type { PageFigure } from './export/figure-fallbacks.ts';
 import { CELL_LANGUAGES } from './languages.ts';
 import { METADATA_NESTING } from './notebook/ipynb.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './notebook/json-text.ts';
@@ -20,6 +21,11 @@ const LIMITS = {
   edits: 10_000,
   cellIds: 100_000,
   metadataBytes: 1024 * 1024,
+  /** PNG fallbacks with one save: how many, base64 characters of one and of all, pixels across or down. */
+  figures: 256,
+  figureChars: 4 * 1024 * 1024,
+  figuresChars: 12 * 1024 * 1024,
+  figurePixels: 4096,
 };
 
 function fail(field: string, expected: string, value: unknown): never {
@@ -105,6 +111,47 @@ function edit(v: unknown, i: number): NotebookEdit {
   }
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const B64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** The 8-byte PNG signature and an IHDR chunk's length and type, as the first 16 bytes of every PNG. */
+const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+
+/** The first 24 bytes of base64 text (32 characters, already checked as base64). */
+function base64Head(text: string): number[] {
+  const bytes: number[] = [];
+  for (let i = 0; i + 4 <= 32; i += 4) {
+    const n = [0, 1, 2, 3].reduce((acc, k) => (acc << 6) | B64_DIGITS.indexOf(text[i + k]!), 0);
+    bytes.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
+  }
+  return bytes;
+}
+
+/** `save_request.figures`: base64 PNGs whose header says the size they claim. */
+function pageFigures(v: unknown): PageFigure[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length > LIMITS.figures) fail('figures', `a list of at most ${LIMITS.figures} figures`, v);
+  let total = 0;
+  return v.map((item, i) => {
+    const f = object(item, `figures[${i}]`);
+    const at = (k: string) => `figures[${i}].${k}`;
+    const outputId = check.string(f.outputId, at('outputId'), { max: LIMITS.id, nonEmpty: true });
+    const figure = f.figure;
+    if (typeof figure !== 'string' || !/^[0-9a-f]{16}$/.test(figure)) fail(at('figure'), 'a figure hash (16 hex digits)', figure);
+    const width = check.int(f.width, at('width'), { min: 1, max: LIMITS.figurePixels });
+    const height = check.int(f.height, at('height'), { min: 1, max: LIMITS.figurePixels });
+    const png = f.png;
+    if (typeof png !== 'string' || png.length > LIMITS.figureChars) fail(at('png'), `a base64 PNG of at most ${LIMITS.figureChars} characters`, png);
+    total += png.length;
+    if (total > LIMITS.figuresChars) fail('figures', `PNGs of at most ${LIMITS.figuresChars} base64 characters in all`, v);
+    if (png.length < 44 || !BASE64.test(png)) fail(at('png'), 'base64 text of a PNG (no data: prefix)', png);
+    const head = base64Head(png);
+    if (PNG_HEAD.some((b, k) => head[k] !== b)) fail(at('png'), 'a PNG (its signature and IHDR header)', png);
+    const u32 = (k: number) => ((head[k]! << 24) >>> 0) + (head[k + 1]! << 16) + (head[k + 2]! << 8) + head[k + 3]!;
+    if (u32(16) !== width || u32(20) !== height) throw new ProtocolError(`${at('png')} is ${u32(16)}×${u32(20)} pixels, not the ${width}×${height} it claims`);
+    return { outputId, figure, png, width, height };
+  });
+}
+
 /** Checks a message from a UI; throws {@link ProtocolError} naming the field that is wrong. */
 export function parseClientMessage(raw: unknown): ClientMessage {
   const m = object(raw, 'message');
@@ -140,7 +187,14 @@ export function parseClientMessage(raw: unknown): ClientMessage {
     case 'restart_request':
       return { type: 'restart_request', requestId: requestId(), notebookId: notebookId() };
     case 'save_request':
-      return { type: 'save_request', requestId: requestId(), notebookId: notebookId(), path: str(m, 'path', LIMITS.path, true), force: bool(m, 'force') };
+      return {
+        type: 'save_request',
+        requestId: requestId(),
+        notebookId: notebookId(),
+        path: str(m, 'path', LIMITS.path, true),
+        force: bool(m, 'force'),
+        ...(m.figures === undefined ? {} : { figures: pageFigures(m.figures) }),
+      };
     case 'list_directory':
       return { type: 'list_directory', requestId: requestId(), path: str(m, 'path', LIMITS.path)! };
     case 'trust_request':

@@ -43,6 +43,7 @@
  * ```
  */
 import type { MenuCommandId } from './bridge.ts';
+import type { PageFigure } from './export/figure-fallbacks.ts';
 import type { CellLanguage } from './languages.ts';
 import type { CellErrorData } from './mime.ts';
 import type { CellType, JsonObject, Notebook, Output, OutputItem } from './notebook/model.ts';
@@ -301,8 +302,12 @@ export type ClientMessage =
   | { type: 'interrupt_request'; requestId: string; notebookId: string; cellId?: string }
   /** Stops what runs and forgets the notebook's kernel state (shell cwd and variables, TypeScript context). */
   | { type: 'restart_request'; requestId: string; notebookId: string }
-  /** Saves to `path` (save as) or the notebook's own; `force` overwrites a file changed on disk. */
-  | { type: 'save_request'; requestId: string; notebookId: string; path?: string; force?: boolean }
+  /**
+   * Saves to `path` (save as) or the notebook's own; `force` overwrites a file changed on disk.
+   * `figures`: PNG fallbacks the page drew of figures that need one (docs/export.md); the host
+   * takes one only where its own hash of the output's figure is `figure`, and draws the rest.
+   */
+  | { type: 'save_request'; requestId: string; notebookId: string; path?: string; force?: boolean; figures?: PageFigure[] }
   | { type: 'list_directory'; requestId: string; path: string }
   /** The user trusted the notebook after reviewing what it runs (`NotebookSnapshot.review`). */
   | { type: 'trust_request'; requestId: string; notebookId: string }

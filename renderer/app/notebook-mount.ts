@@ -4,6 +4,7 @@
  * down again. The first paint comes before the editor, the renderers and the cells past the
  * first screens.
  */
+import { drawFiguresAhead } from './figure-pngs.ts';
 import type { NotebookSnapshot } from '../../core/common/protocol.ts';
 import { HostRequestError } from '../connection/host-connection.ts';
 import { loadMonaco } from '../notebook/editor/monaco-loader.ts';
@@ -22,6 +23,9 @@ export class NotebookMount {
   view: NotebookView | null = null;
   /** The path asked for and not shown yet: a reconnect asks for it again. */
   opening: string | null = null;
+
+  /** Stops drawing the shown notebook's figure PNGs ahead of a save. */
+  private stopDrawingAhead: (() => void) | null = null;
 
   constructor(private readonly app: App) {}
 
@@ -50,6 +54,7 @@ export class NotebookMount {
     doc.on((e) => {
       if (e.kind === 'doc-state' || e.kind === 'pending-cleanup') app.refreshChrome();
     });
+    this.stopDrawingAhead = drawFiguresAhead(doc);
     const view = new NotebookView(
       doc,
       {
@@ -96,6 +101,8 @@ export class NotebookMount {
 
   /** Takes the notebook off the page, with its timeline and banners. */
   drop(): void {
+    this.stopDrawingAhead?.();
+    this.stopDrawingAhead = null;
     this.app.timeline.unmount();
     this.view?.dispose();
     this.doc?.dispose();

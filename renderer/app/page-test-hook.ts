@@ -6,6 +6,7 @@
 import type { Cell } from '../../core/common/notebook/model.ts';
 import type { Mode } from '../notebook/commands.ts';
 import type { App } from './app.ts';
+import { figurePngsDrawn } from './figure-pngs.ts';
 
 export interface PageTestHook {
   /** The cells of the notebook shown, as the page's document holds them (null: none shown). */
@@ -22,6 +23,8 @@ export interface PageTestHook {
   commandEnabled(id: string): boolean;
   /** Closes the page's WebSocket as a dropped network would: the page must reconnect by itself. */
   dropConnection(): void;
+  /** Once the figure PNGs being drawn ahead of a save are done: how many are ready (docs/export.md). */
+  figurePngsDrawn(): Promise<number>;
 }
 
 declare global {
@@ -43,5 +46,6 @@ export function exposePageTestHook(app: App): void {
       const link = app.connection as unknown as { transport: { socket?: WebSocket } | null };
       link.transport?.socket?.close();
     },
+    figurePngsDrawn,
   };
 }

@@ -69,4 +69,9 @@ export function configureOutputs(options: Partial<OutputAssets>): void {
   if (options.frameBase) assets = { frameBase: new URL(options.frameBase, document.baseURI).href };
 }
 
-setOutputDefaults({ registry: defaultRegistry, assets: () => assets ?? { frameBase: new URL('outputs/', document.baseURI).href } });
+/** Where the frame documents are served, as configured. */
+export function outputAssets(): OutputAssets {
+  return assets ?? { frameBase: new URL('outputs/', document.baseURI).href };
+}
+
+setOutputDefaults({ registry: defaultRegistry, assets: outputAssets });

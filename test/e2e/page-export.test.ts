@@ -64,3 +64,71 @@ test('File → Export downloads the HTML and PDF reports the host makes', async 
   assert.equal(pngs(), 2, serve.stderr());
   assert.deepEqual(errors, []);
 });
+
+test('a save sends the page’s own PNGs of the figures, shown or collapsed: the host starts no browser, the file stays trusted', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  const figure = { data: [{ type: 'scatter', x: [1, 2, 3], y: [3, 1, 2] }], layout: { title: { text: 'Kept' }, height: 300 } };
+  writeFileSync(
+    join(dir, 'plot.ipynb'),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { probebook: { language: 'typescript' } },
+      cells: [
+        {
+          id: 'run',
+          cell_type: 'code',
+          metadata: {},
+          source: "plot([{ type: 'bar', x: ['a', 'b'], y: [2, 1] }], { title: 'Drops' });",
+          outputs: [],
+          execution_count: null,
+        },
+        // A figure the page never draws: its outputs are collapsed.
+        {
+          id: 'kept',
+          cell_type: 'code',
+          metadata: { jupyter: { outputs_hidden: true } },
+          source: '// drawn before',
+          outputs: [{ output_type: 'display_data', data: { 'application/vnd.plotly.v1+json': figure, 'text/plain': ['<Figure>'] }, metadata: {} }],
+          execution_count: null,
+        },
+      ],
+    }),
+  );
+  // The host cannot start a browser: any PNG in the file came from the page.
+  const serve = await startServe(t, dir, { env: { PROBEBOOK_CHROMIUM: join(dir, 'no-chromium-here') } });
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+  await openNotebook(page, serve.pageUrl('plot.ipynb'));
+  assert.equal(await page.locator('.pb-cell').nth(1).locator('.pb-plot').isVisible(), false, 'the collapsed figure is not shown on the page');
+  await page.locator('.pb-cell').first().locator('.pb-run').click();
+  await page.locator('dialog[open]').locator('button', { hasText: 'Trust and run' }).click();
+  await page.locator('.pb-cell').first().locator('.pb-plot-ready').waitFor({ timeout: 60_000 });
+
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await page.getByText('Saved plot.ipynb').waitFor({ timeout: 60_000 });
+  const saved = JSON.parse(readFileSync(join(dir, 'plot.ipynb'), 'utf8')) as {
+    cells: { outputs: { data?: Record<string, string>; metadata?: Record<string, never> }[] }[];
+  };
+  const figures = saved.cells.flatMap((c) => c.outputs).filter((o) => o.data?.['application/vnd.plotly.v1+json']);
+  assert.equal(figures.length, 2);
+  for (const o of figures) {
+    assert.match(String(o.data?.['image/png']), /^iVBOR/, serve.stderr());
+    assert.match(o.metadata?.['probebook']?.['pngOf'] ?? '', /^[0-9a-f]{16}$/);
+  }
+  assert.deepEqual(
+    figures.map((o) => o.metadata?.['image/png']),
+    [
+      { width: 800, height: 420 },
+      { width: 800, height: 300 },
+    ],
+  );
+  assert.doesNotMatch(serve.stderr(), /without PNG fallbacks|needs Chromium/);
+
+  // Signed again with its PNGs: reopened, the notebook is trusted.
+  await openNotebook(page, serve.pageUrl('plot.ipynb'));
+  assert.equal(await page.evaluate(() => window.probebookTest!.trusted()), true);
+  assert.deepEqual(errors, []);
+});

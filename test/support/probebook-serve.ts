@@ -61,6 +61,8 @@ export interface ServeOptions {
   as?: ServeAs;
   /** Start serve as the leader of its own process group (see {@link ServeHandle.ctrlC}). */
   ownGroup?: boolean;
+  /** Variables added to serve's environment (e.g. `PROBEBOOK_CHROMIUM`). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function startServe(t: TestContext, dir: string, options: ServeOpti
     stdin: 'ignore',
     // Our own state folder: trust and backups of one test never leak into another. Without the
     // test runner's NODE_TEST_CONTEXT, which would turn the server's own node processes into test reporters.
-    env: as?.env ?? serveEnv(dir),
+    env: as?.env ?? { ...serveEnv(dir), ...options.env },
     extendEnv: false,
     forceKillAfterDelay: 5000,
   });

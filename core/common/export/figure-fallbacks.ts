@@ -46,8 +46,14 @@ function recordedHash(output: Output): string | null {
   return isObject(probebook) && typeof probebook['pngOf'] === 'string' ? probebook['pngOf'] : null;
 }
 
+/**
+ * Width in CSS pixels of a fallback: the width a figure has in the report page the headless path
+ * draws it in (864 px less the report's 2 × 32 px padding), so either path draws the same PNG.
+ */
+export const FALLBACK_WIDTH = 800;
+
 /** The figures whose fallback is missing or was drawn from another version of the figure. */
-export function figuresToDraw(notebook: Notebook): FigureToDraw[] {
+export function figuresToDraw(notebook: Pick<Notebook, 'cells'>): FigureToDraw[] {
   const out: FigureToDraw[] = [];
   for (const cell of notebook.cells) {
     if (cell.cellType !== 'code') continue;
@@ -90,4 +96,31 @@ export function setFallback(target: FigureToDraw, drawn: DrawnFigure): void {
   metadata[MIME.png] = { width: Math.round(drawn.width), height: Math.round(drawn.height) };
   metadata['probebook'] = { ...(isObject(metadata['probebook']) ? metadata['probebook'] : {}), pngOf: target.figure };
   output.metadata = metadata;
+}
+
+/** A fallback the page drew (`save_request.figures`), checked by protocol-validate.ts. */
+export interface PageFigure extends DrawnFigure {
+  /** The output it belongs to. */
+  outputId: string;
+  /** {@link figureHash} of the figure the page drew it from: used only to match, never recorded unchecked. */
+  figure: string;
+}
+
+/**
+ * Puts the page's PNGs into the outputs that need one (as {@link setFallback}); a PNG is taken only
+ * when the host's own hash of the output's figure (recomputed here, not the page's word) is the one
+ * it was drawn from. Returns what still needs drawing.
+ */
+export function applyPageFigures(notebook: Pick<Notebook, 'cells'>, figures: readonly PageFigure[]): { applied: number; left: FigureToDraw[] } {
+  const byOutput = new Map(figures.map((f) => [f.outputId, f]));
+  let applied = 0;
+  const left: FigureToDraw[] = [];
+  for (const t of figuresToDraw(notebook)) {
+    const drawn = byOutput.get(t.output.outputId);
+    if (drawn && drawn.figure === t.figure) {
+      setFallback(t, drawn);
+      applied++;
+    } else left.push(t);
+  }
+  return { applied, left };
 }

@@ -1,3 +1,4 @@
+import { applyPageFigures } from '../../common/export/figure-fallbacks.ts';
 import type { ClientMessage } from '../../common/protocol.ts';
 import { addFallbacksBeforeSave } from '../export/figure-fallbacks.ts';
 import { ChangedOnDiskError, MalformedTargetError, writeNotebookFile } from '../notebook-file.ts';
@@ -31,7 +32,11 @@ export async function saveNotebook(
   const other = notebooks.at(target);
   if (other && other !== nb) throw new HostError('conflict', `${root.display(target)} is open in another tab; close it first.`);
   // Figures get their PNG fallbacks (docs/export.md): new outputs, so a trusted notebook is signed again with this save.
-  if (await addFallbacksBeforeSave(nb.notebook, (line) => process.stderr.write(`probebook: ${line}\n`))) nb.unsigned ||= nb.trusted;
+  // The page's PNGs first (drawn by its own plotly, matched by the host's hash of each figure);
+  // headless Chromium only for a figure the page did not send.
+  const fromPage = m.figures?.length ? applyPageFigures(nb.notebook, m.figures).applied : 0;
+  const drawnHere = await addFallbacksBeforeSave(nb.notebook, (line) => process.stderr.write(`probebook: ${line}\n`));
+  if (fromPage || drawnHere) nb.unsigned ||= nb.trusted;
   let originalKept: string | undefined;
   try {
     nb.fingerprint = await writeNotebookFile(target, nb.notebook, {

@@ -51,8 +51,8 @@ export class SandboxedFrame {
 
   post(msg: ToFrame): void {
     if (!this.ready) {
-      // Only the latest render and theme matter while the frame loads.
-      this.queue = this.queue.filter((m) => m.type !== msg.type);
+      // Only the latest render and theme matter while the frame loads; each request is answered.
+      if (msg.type === 'pb-render' || msg.type === 'pb-theme') this.queue = this.queue.filter((m) => m.type !== msg.type);
       this.queue.push(msg);
       return;
     }

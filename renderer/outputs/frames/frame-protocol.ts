@@ -13,7 +13,9 @@ export type ToFrame =
   | { type: 'pb-render'; kind: 'plotly'; figure: Json; theme: FrameTheme }
   | { type: 'pb-render'; kind: 'html'; html: string; theme: FrameTheme }
   | { type: 'pb-theme'; theme: FrameTheme }
-  | { type: 'pb-export'; requestId: number; format: 'png' | 'svg' };
+  | { type: 'pb-export'; requestId: number; format: 'png' | 'svg' }
+  /** A figure's PNG fallback (docs/export.md): drawn light, as SVG traces, `width` CSS px across at scale 1. */
+  | { type: 'pb-fallback'; requestId: number; figure: Json; width: number };
 
 /** Frame → page. */
 export type FromFrame =
@@ -21,7 +23,9 @@ export type FromFrame =
   | { type: 'pb-size'; height: number }
   | { type: 'pb-rendered'; note: string }
   | { type: 'pb-error'; message: string }
-  | { type: 'pb-image'; requestId: number; dataUrl: string };
+  | { type: 'pb-image'; requestId: number; dataUrl: string }
+  | { type: 'pb-fallback'; requestId: number; png: string; width: number; height: number }
+  | { type: 'pb-fallback'; requestId: number; error: string };
 
 /** Tallest frame we allow, in CSS pixels (a frame cannot grow the page without bound). */
 export const MAX_FRAME_HEIGHT = 5000;
@@ -54,6 +58,15 @@ export function parseFromFrame(data: unknown): FromFrame | null {
       if (dataUrl.length > MAX_IMAGE_CHARS || !IMAGE_PREFIXES.some((p) => dataUrl.startsWith(p))) return null;
       return { type: 'pb-image', requestId, dataUrl };
     }
+    case 'pb-fallback': {
+      const { requestId, png, width, height, error } = data;
+      if (typeof requestId !== 'number' || !Number.isInteger(requestId)) return null;
+      if (typeof error === 'string') return { type: 'pb-fallback', requestId, error: error.slice(0, MAX_TEXT) };
+      if (typeof png !== 'string' || png.length > MAX_IMAGE_CHARS || !png.startsWith(IMAGE_PREFIXES[0]!)) return null;
+      const size = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_FRAME_HEIGHT;
+      if (!size(width) || !size(height)) return null;
+      return { type: 'pb-fallback', requestId, png, width, height };
+    }
     default:
       return null;
   }
@@ -71,5 +84,7 @@ export function parseToFrame(data: unknown): ToFrame | null {
   if (data['type'] === 'pb-export' && typeof data['requestId'] === 'number' && (data['format'] === 'png' || data['format'] === 'svg')) {
     return { type: 'pb-export', requestId: data['requestId'], format: data['format'] };
   }
+  if (data['type'] === 'pb-fallback' && typeof data['requestId'] === 'number' && isObject(data['figure']) && typeof data['width'] === 'number')
+    return { type: 'pb-fallback', requestId: data['requestId'], figure: data['figure'] as Json, width: data['width'] };
   return null;
 }

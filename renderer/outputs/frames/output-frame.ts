@@ -13,7 +13,11 @@ import { bundleFor, prepareFigure, themeBackground } from './figure.ts';
 interface PlotlyApi {
   react(el: HTMLElement, data: unknown[], layout: unknown, config: unknown): Promise<unknown>;
   relayout(el: HTMLElement, update: unknown): Promise<unknown>;
-  toImage(el: HTMLElement, opts: { format: 'png' | 'svg'; scale?: number; width?: number; height?: number }): Promise<string>;
+  /** Of a drawn element, or of a figure `{ data, layout, config }` (drawn off the page). */
+  toImage(
+    el: HTMLElement | { data: unknown[]; layout: unknown; config: unknown },
+    opts: { format: 'png' | 'svg'; scale?: number; width?: number; height?: number },
+  ): Promise<string>;
   Plots: { resize(el: HTMLElement): void };
   purge(el: HTMLElement): void;
 }
@@ -105,6 +109,27 @@ async function drawPlot(figure: unknown): Promise<void> {
   send({ type: 'pb-rendered', note: notes.join(' ') });
 }
 
+/**
+ * A figure's PNG fallback, as the report page draws it (docs/export.md): light theme, SVG traces,
+ * `width` CSS pixels across and its layout's height, one pixel per CSS pixel. Drawn off the page
+ * by plotly itself (`toImage` of the figure), so it does not disturb what this frame shows.
+ */
+async function drawFallback(requestId: number, figure: unknown, width: number): Promise<void> {
+  try {
+    const { figure: f } = prepareFigure(figure, 'light', false);
+    const api = await plotly(bundleFor(f));
+    const height = typeof f.layout['height'] === 'number' ? f.layout['height'] : 420;
+    const config = { ...f.config, responsive: false, displayModeBar: false };
+    const png = await api.toImage(
+      { data: f.data, layout: { ...f.layout, autosize: false, width, height }, config },
+      { format: 'png', width, height, scale: 1 },
+    );
+    send({ type: 'pb-fallback', requestId, png, width, height });
+  } catch (err) {
+    send({ type: 'pb-fallback', requestId, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 /** Base look of HTML outputs, inside their shadow root (the frame's stylesheet does not reach in). */
 const HTML_CSS = `
 :host { display: block; padding: 4px 2px; overflow-x: auto; }
@@ -148,6 +173,9 @@ window.addEventListener('message', (ev) => {
       if (!Plotly || !plot) throw new Error('There is no chart to export yet.');
       const dataUrl = await Plotly.toImage(plot, { format: msg.format, scale: msg.format === 'png' ? 2 : 1 });
       send({ type: 'pb-image', requestId: msg.requestId, dataUrl });
+    } else if (msg.type === 'pb-fallback') {
+      await drawFallback(msg.requestId, msg.figure, msg.width);
+      return;
     }
     reportSize();
   };
