@@ -20,8 +20,8 @@ import { repoRoot } from '../support/root.ts';
 const cli = join(repoRoot, 'bin/probebook.mjs');
 const notebook = join(repoRoot, 'notebooks/lab06-network-monitoring.ipynb');
 const HOPS = 2;
-// Up to 6,000 rules: at about 5 ns a rule, 30 µs a packet, so the throughput fall stands out of the noise
-// of 2 s iperf3 runs on a shared machine (3,000 rules' fall was lost in it one run in three).
+// Up to 6,000 rules: at about 5 ns a rule, 30 µs a packet, so the fall of throughput per CPU second is
+// far out of the noise of 2 s iperf3 runs.
 const sweep = { STEP: 1000, MAX: 6000, DURATION: 2, OMIT: 1, PROBES: 500, TIMELINE: 9 };
 const tools = [
   'ip',
@@ -262,25 +262,36 @@ test('Lab 06 network monitoring, NETWORK=local: every task shows its effect, not
 
   // 03: the journeys part at the DROP rule, dropped as NETFILTER_DROP; pwru is not available without kprobes.
   const [journeys] = dataOf<{ comparison?: { summary?: string }; journeys: unknown[] }>('journey', MIME.journey);
-  assert.ok(journeys?.comparison, textOf('journey').slice(0, 3000));
-  assert.match(journeys.comparison.summary ?? '', /diverge.*dropped at kfree_skb.*NETFILTER_DROP/, textOf('journey').slice(0, 20000));
+  const trace = () =>
+    textOf('journey')
+      .split('\n')
+      .filter((l) => / (match|kfree_skb|consume_skb|net_dev_queue) /.test(l) || /rule added|timed out|^\d+\.\d+\.\d+\.\d+$/.test(l))
+      .join('\n');
+  assert.ok(journeys?.comparison, trace());
+  assert.match(journeys.comparison.summary ?? '', /diverge.*dropped at kfree_skb.*NETFILTER_DROP/, trace());
 
   // Kprobe-only cells on a kernel without kprobes.
   if (!kprobes) for (const name of ['pwru', 'nf-demo', 'nf-latency']) assert.match(textOf(name), /not available: .*kprobes/, name);
 
   // 04: the sweep's trend — cost per packet rises, throughput falls — and both figures.
-  const [sweepTable] = dataOf<{ rows: { rules: number; mbps: number; cost_ns: number }[] }>('sweep', MIME.table);
+  const [sweepTable] = dataOf<{ rows: { rules: number; mbps: number; mbit_per_cpu_s: number; cost_ns: number }[] }>('sweep', MIME.table);
   const rows = sweepTable!.rows;
-  t.diagnostic(rows.map((r) => `${r.rules} rules: ${r.mbps} Mbit/s, ${r.cost_ns} ns`).join('; '));
+  t.diagnostic(rows.map((r) => `${r.rules} rules: ${r.mbps} Mbit/s (${r.mbit_per_cpu_s} per CPU s), ${r.cost_ns} ns`).join('; '));
   assert.deepEqual(
     rows.map((r) => r.rules),
     [0, 1000, 2000, 3000, 4000, 5000, 6000],
   );
   const cost = rows.map((r) => r.cost_ns);
-  const mbps = rows.map((r) => r.mbps);
+  // Throughput per CPU second of the sender: throughput alone swings by half between 2 s runs when other
+  // work takes the CPUs (seen: 3,036 and 9,091 Mbit/s two steps apart), this does not.
+  const perCpu = rows.map((r) => r.mbit_per_cpu_s);
   assert.ok(cost.at(-1)! > 3 * cost[0]!, `cost per packet ${cost[0]} → ${cost.at(-1)} ns`);
   assert.ok(mean(cost.slice(-3)) > 1.5 * mean(cost.slice(0, 3)), `cost ${cost}`);
-  assert.ok(mean(mbps.slice(-3)) < mean(mbps.slice(0, 3)), `throughput ${mbps}: the three longest chains are not slower than the three shortest`);
+  assert.ok(perCpu.every((v) => v > 0));
+  assert.ok(
+    mean(perCpu.slice(-3)) < mean(perCpu.slice(0, 3)),
+    `throughput per CPU second ${perCpu}: the three longest chains are not slower than the three shortest`,
+  );
   const [sweepFigure] = dataOf<Figure>('sweep', MIME.plotly);
   assert.equal(sweepFigure?.layout.grid?.rows, 2);
   assert.deepEqual(sweepFigure!.data[1]!.y, cost);
