@@ -20,7 +20,14 @@ const REQUIRED_WEB_PREFERENCES: Readonly<Record<string, boolean>> = {
   webSecurity: true,
 };
 /** Other webPreferences a window may set; anything else (webviewTag, experimentalFeatures…) is a finding. */
-const ALLOWED_WEB_PREFERENCES = new Set([...Object.keys(REQUIRED_WEB_PREFERENCES), 'preload', 'spellcheck', 'additionalArguments', 'backgroundThrottling']);
+const ALLOWED_WEB_PREFERENCES = new Set([
+  ...Object.keys(REQUIRED_WEB_PREFERENCES),
+  'preload',
+  'spellcheck',
+  'additionalArguments',
+  'backgroundThrottling',
+  'partition',
+]);
 /** What the preload may do with `ipcRenderer`: call these, nothing else. */
 const IPC_RENDERER_METHODS = new Set(['invoke', 'on']);
 /** The only file that may register IPC handlers in main. */

@@ -81,6 +81,7 @@ test('the preload bundle requires nothing but electron and exposes only the brid
   assert.deepEqual(Object.keys(bridge).sort(), [
     'bridgeVersion',
     'connect',
+    'exportPdf',
     'launchFile',
     'openExternal',
     'openFileDialog',
@@ -122,9 +123,12 @@ test('the bridge checks its arguments and the user gesture before calling main',
   await bridge.openExternal('https://docs.ebpf.io/');
   await assert.rejects(bridge.openNotebookWindow(42 as unknown as string), /path must be a string/);
   assert.throws(() => bridge.saveFileDialog({} as unknown as string), /defaultPath must be a string/);
+  await bridge.exportPdf('<!doctype html>', 'lab.html', 'letter');
+  assert.throws(() => bridge.exportPdf(new Uint8Array(2) as unknown as string, 'lab.html'), /html must be a string/);
   assert.deepEqual(active.invoked, [
     { channel: IPC.saveFileDialog, args: ['lab.ipynb'] },
     { channel: IPC.openExternal, args: ['https://docs.ebpf.io/'] },
+    { channel: IPC.exportPdf, args: ['<!doctype html>', 'lab.html', 'letter'] },
   ]);
 
   const idle = load(await preloadSource(), 'app://probebook', false);

@@ -78,6 +78,13 @@ export interface ProbebookBridge {
    * refuses without a user gesture, and the app refuses anything but http(s).
    */
   openExternal(url: string): Promise<void>;
+  /**
+   * File → Export as PDF: prints the report `html` (the session host's HTML report of the notebook,
+   * `export_notebook` with `format: 'html'`) with Electron's own Chromium in a hidden, locked-down
+   * window, after asking where to save it (suggesting `fileName` with `.pdf`). Resolves with the
+   * path written, or null when the user cancelled. (docs/export.md)
+   */
+  exportPdf(html: string, fileName: string, paper?: 'a4' | 'letter'): Promise<string | null>;
 }
 
 /**

@@ -42,6 +42,22 @@ export const notebookPathArgs: PayloadParser<{ path: string }> = (args) => {
   return { path };
 };
 
+/** Largest report HTML printed to PDF (a report inlines plotly, 4.8 MB, and every output). */
+export const MAX_REPORT_HTML = 64 * 1024 * 1024;
+
+/** `exportPdf(html, fileName, paper?)`: a report's HTML (checked for the report policy when printed), its file name, A4 or Letter. */
+export const exportPdfArgs: PayloadParser<{ html: string; fileName: string; paper: 'a4' | 'letter' }> = (args) => {
+  arity(args, 3, 'exportPdf');
+  const [html, fileName, paper] = args;
+  if (typeof html !== 'string' || html.length === 0 || html.length > MAX_REPORT_HTML)
+    throw new PayloadError(`exportPdf: html must be a report's HTML of at most ${MAX_REPORT_HTML} characters`);
+  if (typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255 || /[\0/\\]/.test(fileName))
+    throw new PayloadError('exportPdf: fileName must be a file name (no folders, at most 255 characters)');
+  if (paper !== undefined && paper !== null && paper !== 'a4' && paper !== 'letter')
+    throw new PayloadError(`exportPdf: paper must be "a4" or "letter", got ${JSON.stringify(String(paper).slice(0, 20))}`);
+  return { html, fileName, paper: paper === 'letter' ? 'letter' : 'a4' };
+};
+
 /** `openExternal(url)`: a plain http(s) URL. */
 export const externalUrlArgs: PayloadParser<{ url: string }> = (args) => {
   arity(args, 1, 'openExternal');

@@ -7,7 +7,8 @@ import { ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
 import { IPC, type IpcChannel } from '../shared/ipc-channels.ts';
 import { showOpenNotebookDialog, showSaveNotebookDialog } from './dialogs.ts';
 import { senderProblem } from './ipc-sender.ts';
-import { PayloadError, externalUrlArgs, noArgs, notebookPathArgs, saveDialogArgs, type PayloadParser } from './ipc-payloads.ts';
+import { PayloadError, exportPdfArgs, externalUrlArgs, noArgs, notebookPathArgs, saveDialogArgs, type PayloadParser } from './ipc-payloads.ts';
+import { exportReportPdf } from './report-pdf.ts';
 import { openExternalAfterGesture } from './security.ts';
 import type { NotebookWindow, NotebookWindows } from './windows.ts';
 
@@ -48,4 +49,5 @@ export function setupIpc(windows: NotebookWindows): void {
   handle(windows, IPC.saveFileDialog, saveDialogArgs, ({ defaultPath }, { entry }) => showSaveNotebookDialog(entry.window, defaultPath));
   handle(windows, IPC.openNotebookWindow, notebookPathArgs, ({ path }) => void windows.open(path));
   handle(windows, IPC.openExternal, externalUrlArgs, ({ url }, { entry }) => openExternalAfterGesture(entry.window.webContents, url));
+  handle(windows, IPC.exportPdf, exportPdfArgs, (request, { entry }) => exportReportPdf(entry.window, request));
 }

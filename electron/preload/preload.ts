@@ -51,6 +51,8 @@ const bridge: ProbebookBridge = {
     if (!navigator.userActivation.isActive) throw new Error('Links open only from a click or key press.');
     await ipcRenderer.invoke(IPC.openExternal, stringArg(url, 'url'));
   },
+  exportPdf: (html, fileName, paper) =>
+    ipcRenderer.invoke(IPC.exportPdf, stringArg(html, 'html'), stringArg(fileName, 'fileName'), paper) as Promise<string | null>,
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

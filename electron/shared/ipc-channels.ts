@@ -9,6 +9,7 @@ export const IPC = {
   saveFileDialog: 'probebook:save-file-dialog',
   openNotebookWindow: 'probebook:open-notebook-window',
   openExternal: 'probebook:open-external',
+  exportPdf: 'probebook:export-pdf',
 } as const;
 
 /** The one channel main sends on: the host port, posted to the frame that asked for it. */

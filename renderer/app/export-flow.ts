@@ -1,7 +1,8 @@
 /**
  * File → Export as HTML / PDF: the session host makes the report from the notebook as it is now
  * (unsaved edits included, drawn with its trust; docs/export.md) and the page saves it as a
- * download, in browser mode and in the app alike.
+ * download; in the desktop app a PDF is printed from the HTML report by Electron (bridge.exportPdf)
+ * and saved where the user chooses.
  */
 import { download } from '../outputs/dom.ts';
 import type { App } from './app.ts';
@@ -14,9 +15,16 @@ export async function exportReport(app: App, format: 'html' | 'pdf'): Promise<vo
   if (!doc) return;
   toast(format === 'pdf' ? 'Making the PDF report…' : 'Making the HTML report…');
   try {
-    const reply = await app.connection.request({ type: 'export_notebook', notebookId: doc.id, format });
+    // The desktop app prints the HTML report with its own Chromium (Electron's printToPDF): no browser on the host.
+    const bridge = format === 'pdf' ? app.bridge : null;
+    const reply = await app.connection.request({ type: 'export_notebook', notebookId: doc.id, format: bridge ? 'html' : format });
     if (reply.error) throw new Error(reply.error);
     const bytes = Uint8Array.from(atob(reply.base64), (c) => c.charCodeAt(0));
+    if (bridge) {
+      const path = await bridge.exportPdf(new TextDecoder().decode(bytes), reply.fileName);
+      if (path) toast(`Exported ${path}`);
+      return;
+    }
     download(reply.fileName, new Blob([bytes], { type: MIME_OF[format] }));
     toast(`Exported ${reply.fileName}`);
   } catch (error) {

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BRIDGE_PORT_MESSAGE } from '../../core/common/bridge.ts';
+import { reportPolicyOf } from '../../core/common/export/report-csp.ts';
 import { canRunPageTests, launchBrowser, newPage, screenshot } from '../support/page-browser.ts';
 import { writeNotebook } from '../support/notebooks.ts';
 import { labFolder, startServe } from '../support/probebook-serve.ts';
@@ -44,6 +45,11 @@ const BRIDGE_SCRIPT = `(() => {
     saveFileDialog: async (defaultPath) => { log.push('saveFileDialog ' + defaultPath); return 'saved-by-dialog.ipynb'; },
     openNotebookWindow: async (path) => { log.push('openNotebookWindow ' + path); },
     openExternal: async () => undefined,
+    exportPdf: async (html, fileName, paper) => {
+      log.push('exportPdf ' + fileName + ' ' + paper);
+      window.__pdfHtml = html;
+      return '/home/u/' + fileName.replace(/[.]html$/, '.pdf');
+    },
   };
 })();`;
 
@@ -93,6 +99,21 @@ test('with the Electron bridge the page talks over its MessagePort and runs menu
     const log = (await page.evaluate(() => (window as unknown as { __bridgeLog: string[] }).__bridgeLog)) as string[];
     assert.ok(log.includes('saveFileDialog bridge.ipynb'), `the dialog got the current path: ${JSON.stringify(log)}`);
     await screenshot(page, 'bridge');
+  });
+
+  await t.test('File → Export as PDF hands the host’s HTML report to the app to print (Electron’s printToPDF): no PDF from the host, no download', async () => {
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.evaluate(() => (window as unknown as { __appCommand(c: string): void }).__appCommand('notebook.exportPdf'));
+    await page.locator('.pb-toast', { hasText: 'Exported /home/u/saved-by-dialog.pdf' }).waitFor({ timeout: 60_000 });
+    const log = (await page.evaluate(() => (window as unknown as { __bridgeLog: string[] }).__bridgeLog)) as string[];
+    assert.ok(log.includes('exportPdf saved-by-dialog.html undefined'), JSON.stringify(log));
+    const html = (await page.evaluate(() => (window as unknown as { __pdfHtml: string }).__pdfHtml)) as string;
+    assert.match(html, /^<!doctype html>/i);
+    // What main will print: a report with its policy (report-pdf.ts refuses anything else).
+    assert.match(reportPolicyOf(html), /^default-src 'none'; script-src 'sha256-/);
+    assert.deepEqual(downloads, []);
+    assert.doesNotMatch(serve.stderr(), /Chromium/);
   });
 
   assert.deepEqual(errors, []);

@@ -12,6 +12,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { type MarkdownCellBlocks, reportMarkdown } from '../../common/export/markdown-report.ts';
+import { PDF_HEADER_TEMPLATE, PDF_MARGIN_MM, pdfFooterTemplate, printableWidth } from '../../common/export/pdf-layout.ts';
 import { type PaperSize, type ReportData, type ReportFormat, reportData } from '../../common/export/report-data.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
@@ -94,14 +95,7 @@ function buildReportData(notebook: Notebook, input: string, options: ExportOptio
   });
 }
 
-/** Page margins of the PDF: 14 mm left and right, 16 mm top and bottom. */
-const MARGIN_MM = { x: 14, y: 16 };
-const PAPER_WIDTH_MM: Record<PaperSize, number> = { a4: 210, letter: 215.9 };
-
-/** CSS pixels across the printable width, so figures are drawn at the size they are printed. */
-export function printableWidth(paper: PaperSize): number {
-  return Math.floor(((PAPER_WIDTH_MM[paper] - 2 * MARGIN_MM.x) / 25.4) * 96);
-}
+export { printableWidth };
 
 /**
  * Opens the report in headless Chromium from a temporary file, with every other request refused,
@@ -136,19 +130,15 @@ export async function withReportPage<T>(
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
-
 async function printPdf(page: Page, data: ReportData): Promise<Buffer> {
-  const footer = `<div style="font: 8px sans-serif; color: #656d76; width: 100%; padding: 0 ${MARGIN_MM.x}mm; display: flex; justify-content: space-between;"><span>${escapeHtml(data.title)}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`;
+  const { x, y } = PDF_MARGIN_MM;
   return page.pdf({
     format: data.paper === 'letter' ? 'Letter' : 'A4',
     printBackground: true,
-    margin: { top: `${MARGIN_MM.y}mm`, bottom: `${MARGIN_MM.y}mm`, left: `${MARGIN_MM.x}mm`, right: `${MARGIN_MM.x}mm` },
+    margin: { top: `${y}mm`, bottom: `${y}mm`, left: `${x}mm`, right: `${x}mm` },
     displayHeaderFooter: true,
-    headerTemplate: '<span></span>',
-    footerTemplate: footer,
+    headerTemplate: PDF_HEADER_TEMPLATE,
+    footerTemplate: pdfFooterTemplate(data.title),
   });
 }
 

@@ -5,6 +5,7 @@
  * those scripts run (by hash) and nothing load: no request ever leaves the file, and an output
  * cannot add a script of its own.
  */
+import { reportPolicy } from '../../common/export/report-csp.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,16 +85,7 @@ function inlineScript(code: string, name: string): string {
  * nothing allowed to load, a style cannot reach the network.
  */
 export function reportCsp(scripts: readonly string[]): string {
-  return [
-    "default-src 'none'",
-    `script-src ${scripts.map(sha256).join(' ')}`,
-    "style-src 'unsafe-inline'",
-    // blob: is the page's own: plotly turns a figure into a PNG through a blob of its SVG.
-    'img-src data: blob:',
-    'font-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return reportPolicy(scripts.map(sha256));
 }
 
 export function reportHtml(data: ReportData, assets: ReportAssets): string {
