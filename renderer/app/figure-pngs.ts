@@ -28,6 +28,11 @@ let nextRequest = 1;
 const waiting = new Map<number, (a: Answer) => void>();
 /** PNGs drawn or being drawn, by figure hash: drawn ahead of a save, and never twice (the host does not send them back). */
 const drawing = new Map<string, Promise<Drawn | null>>();
+/**
+ * Outputs (`outputId:hash`) whose PNG a save delivered: the host has them, the page's copy of the
+ * notebook does not. By output, not figure: a cell run again makes new outputs, which need theirs.
+ */
+const delivered = new Set<string>();
 /** PNGs kept (by hash): a notebook's figures and a few older versions of them. */
 const MAX_KEPT = 64;
 /** Quiet time after the outputs change before figures are drawn ahead (a live figure is drawn once it settles). */
@@ -78,7 +83,7 @@ function draw(figure: Json, hash: string): Promise<Drawn | null> {
 
 /** The PNGs to send with a save: one per figure whose fallback is missing or older than the figure. */
 export async function figurePngs(cells: readonly Cell[]): Promise<PageFigure[]> {
-  const todo = figuresToDraw({ cells: cells as Cell[] });
+  const todo = figuresToDraw({ cells: cells as Cell[] }).filter((t) => !delivered.has(`${t.output.outputId}:${t.figure}`));
   const drawn = await Promise.all(
     todo.map(async (t) => {
       const figure = t.output.items.find((i) => i.mime === MIME.plotly)!.data;
@@ -119,4 +124,9 @@ export function drawFiguresAhead(doc: NotebookDocument): () => void {
 /** Once every PNG being drawn is done: how many are ready. */
 export async function figurePngsDrawn(): Promise<number> {
   return (await Promise.all(drawing.values())).filter(Boolean).length;
+}
+
+/** A save with these PNGs succeeded: they are not drawn or sent again. */
+export function figurePngsSaved(figures: readonly PageFigure[]): void {
+  for (const f of figures) delivered.add(`${f.outputId}:${f.figure}`);
 }

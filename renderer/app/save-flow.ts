@@ -5,7 +5,7 @@
 import { HostRequestError } from '../connection/host-connection.ts';
 import type { App } from './app.ts';
 import { ask, toast } from './dialog.ts';
-import { figurePngs } from './figure-pngs.ts';
+import { figurePngs, figurePngsSaved } from './figure-pngs.ts';
 import { browseFiles } from './file-browser.ts';
 import { addRecentFile } from './recent-files.ts';
 
@@ -28,6 +28,7 @@ export async function saveNotebook(app: App, as = false): Promise<boolean> {
       // PNGs of new or changed figures, drawn here so the host needs no browser (docs/export.md).
       const figures = await figurePngs(doc.cells);
       const saved = await app.connection.request({ type: 'save_request', notebookId: doc.id, path, force, ...(figures.length ? { figures } : {}) });
+      figurePngsSaved(figures);
       doc.applySaved(saved.path);
       if (app.welcome) addRecentFile(app.welcome.root, { path: saved.path, title: saved.path.split('/').pop() ?? saved.path });
       if (!app.bridge) history.replaceState(null, '', `?open=${encodeURIComponent(saved.path)}`);

@@ -127,8 +127,34 @@ test('a save sends the page’s own PNGs of the figures, shown or collapsed: the
   );
   assert.doesNotMatch(serve.stderr(), /without PNG fallbacks|needs Chromium/);
 
-  // Signed again with its PNGs: reopened, the notebook is trusted.
-  await openNotebook(page, serve.pageUrl('plot.ipynb'));
-  assert.equal(await page.evaluate(() => window.probebookTest!.trusted()), true);
-  assert.deepEqual(errors, []);
+  // Run again: the same figure in a new output, which needs its own PNG at the next save.
+  const firstOutput = await page.evaluate(() => window.probebookTest!.cells()![0]!.outputs[0]!.outputId);
+  await page.locator('.pb-cell').first().locator('.pb-run').click();
+  await page.waitForFunction(
+    (before) => {
+      const o = window.probebookTest!.cells()![0]!.outputs[0];
+      return o && o.outputId !== before && o.items.some((i) => i.mime === 'application/vnd.plotly.v1+json');
+    },
+    firstOutput,
+    { timeout: 60_000 },
+  );
+  await page.waitForFunction(() => document.querySelectorAll('.pb-cell')[0]?.getAttribute('data-status') !== 'running', undefined, { timeout: 60_000 });
+  const firstSave = readFileSync(join(dir, 'plot.ipynb'), 'utf8');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  // The second save writes the new execution count; wait for it, then read what it wrote.
+  const until = Date.now() + 60_000;
+  while (readFileSync(join(dir, 'plot.ipynb'), 'utf8') === firstSave && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const second = JSON.parse(readFileSync(join(dir, 'plot.ipynb'), 'utf8')) as {
+    cells: { execution_count: number; outputs: { data?: Record<string, string> }[] }[];
+  };
+  assert.equal(second.cells[0]!.execution_count, 2, 'the second save was written');
+  assert.match(String(second.cells[0]!.outputs[0]?.data?.['image/png']), /^iVBOR/, serve.stderr());
+  assert.doesNotMatch(serve.stderr(), /without PNG fallbacks|needs Chromium/);
+
+  // Signed again with its PNGs: reopened (another window), the notebook is trusted.
+  const reopened = await newPage(browser);
+  await openNotebook(reopened.page, serve.pageUrl('plot.ipynb'));
+  assert.equal(await reopened.page.evaluate(() => window.probebookTest!.trusted()), true);
+  assert.deepEqual([...errors, ...reopened.errors], []);
 });

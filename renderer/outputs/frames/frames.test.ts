@@ -33,6 +33,26 @@ test('the frame accepts only render, theme and export requests', () => {
   assert.deepEqual(parseToFrame({ type: 'pb-theme', theme: 'weird' }), { type: 'pb-theme', theme: 'light' });
 });
 
+test('PNG fallbacks: the frame takes a figure and a width, and answers a PNG data URL with its size or an error', () => {
+  const figure = { data: [{ y: [1, 2] }] };
+  assert.deepEqual(parseToFrame({ type: 'pb-fallback', requestId: 4, figure, width: 800 }), { type: 'pb-fallback', requestId: 4, figure, width: 800 });
+  assert.equal(parseToFrame({ type: 'pb-fallback', requestId: 4, figure: [], width: 800 }), null);
+  const png = 'data:image/png;base64,iVBORw0KGgo=';
+  assert.deepEqual(parseFromFrame({ type: 'pb-fallback', requestId: 4, png, width: 800, height: 420 }), {
+    type: 'pb-fallback',
+    requestId: 4,
+    png,
+    width: 800,
+    height: 420,
+  });
+  assert.deepEqual(parseFromFrame({ type: 'pb-fallback', requestId: 4, error: 'no plotly' }), { type: 'pb-fallback', requestId: 4, error: 'no plotly' });
+  // Only a PNG, of a sane size, answering a request.
+  assert.equal(parseFromFrame({ type: 'pb-fallback', requestId: 4, png: 'data:image/svg+xml;base64,PHN2Zz4=', width: 800, height: 420 }), null);
+  assert.equal(parseFromFrame({ type: 'pb-fallback', requestId: 4, png, width: 0, height: 420 }), null);
+  assert.equal(parseFromFrame({ type: 'pb-fallback', requestId: 4, png, width: 800, height: 1e6 }), null);
+  assert.equal(parseFromFrame({ type: 'pb-fallback', requestId: '4', png, width: 800, height: 420 }), null);
+});
+
 test('figure layout keeps its own values over the theme and themes every named axis', () => {
   const { figure } = prepareFigure(
     { data: [{ y: [1, 2] }], layout: { paper_bgcolor: 'pink', xaxis2: { title: 'b' }, yaxis: { gridcolor: 'red' } } },
