@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MIME } from '../mime.ts';
 import type { Notebook, Output } from '../notebook/model.ts';
-import { figureHash, figuresToDraw, setFallback } from './figure-fallbacks.ts';
+import { applyPageFigures, figureHash, figuresToDraw, setFallback } from './figure-fallbacks.ts';
 
 const FIGURE = { data: [{ type: 'bar', x: ['a', 'b'], y: [1, 2] }], layout: { title: 'T' } };
 
@@ -47,4 +47,32 @@ test('a fallback goes beside the figure with its size and record; drawing again 
   setFallback(again!, { png: 'NEW', width: 700, height: 400 });
   assert.equal(output.items.filter((i) => i.mime === MIME.png).length, 1);
   assert.equal(output.items.find((i) => i.mime === MIME.png)!.data, 'NEW');
+});
+
+test('PNGs from the page are taken only where the host’s own hash of the figure matches; the rest is left to draw', () => {
+  const matched = figure('matched');
+  const stale = figure('stale');
+  const unsent = figure('unsent');
+  const own = figure('own', [{ mime: MIME.png, data: 'BBBB' }]);
+  const nb = notebook([matched, stale, unsent, own]);
+  const png = { png: 'iVBORw0', width: 800, height: 420 };
+  const { applied, left } = applyPageFigures(nb, [
+    { ...png, outputId: 'matched', figure: figureHash(FIGURE) },
+    { ...png, outputId: 'stale', figure: figureHash({ ...FIGURE, layout: { title: 'older' } }) },
+    // The output's own PNG is never replaced, whatever the page says.
+    { ...png, outputId: 'own', figure: figureHash(FIGURE) },
+    { ...png, outputId: 'nowhere', figure: figureHash(FIGURE) },
+  ]);
+  assert.equal(applied, 1);
+  assert.deepEqual(
+    left.map((t) => t.output.outputId),
+    ['stale', 'unsent'],
+  );
+  assert.equal(matched.items.find((i) => i.mime === MIME.png)?.data, 'iVBORw0');
+  assert.deepEqual(matched.metadata, { [MIME.png]: { width: 800, height: 420 }, probebook: { pngOf: figureHash(FIGURE) } });
+  assert.equal(
+    stale.items.some((i) => i.mime === MIME.png),
+    false,
+  );
+  assert.equal(own.items.find((i) => i.mime === MIME.png)?.data, 'BBBB');
 });
