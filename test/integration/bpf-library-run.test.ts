@@ -110,13 +110,14 @@ test('every tracepoints-only library program attaches, sees the traffic the test
   }
 
   // The traffic: a TCP transfer with iperf3, a refused connection, and datagrams from a process named
-  // pb-chainprobe (chain-cost.bt's probe) to a port nothing listens on; all on the namespace's loopback.
+  // lo (chain-cost.bt's probe is named after the device it traces, here lo) to a port nothing listens on;
+  // all on the namespace's loopback.
   const server = spawn('ip', ['netns', 'exec', ns, 'iperf3', '-s', '-1', '-p', String(port)], { stdio: 'ignore' });
   running.push({ script: 'iperf3 server', child: server, out: '', probes: 1, exit: once(server, 'exit') as Promise<[number | null]> });
   await until('iperf3 listening', () => sh('ip', 'netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`).trim() !== '', 10_000);
   sh('ip', 'netns', 'exec', ns, 'iperf3', '-c', '127.0.0.1', '-p', String(port), '-n', '256K');
   sh('ip', 'netns', 'exec', ns, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/1 || true');
-  sh('ip', 'netns', 'exec', ns, 'bash', '-c', 'printf pb-chainprobe >/proc/self/comm; exec 3>/dev/udp/127.0.0.1/9; for i in 1 2 3 4 5; do printf . >&3; done');
+  sh('ip', 'netns', 'exec', ns, 'bash', '-c', 'printf lo >/proc/self/comm; exec 3>/dev/udp/127.0.0.1/9; for i in 1 2 3 4 5; do printf . >&3; done');
 
   // Printf output shows while they run; maps once they stop: stop them all, then look.
   await until(

@@ -136,7 +136,7 @@ test('Lab 06 rule chain: per-packet cost rises with the rules, throughput falls,
   assert.ok(!namespaces().includes(ns), 'the cleanup cell removed the namespace');
   assert.ok(!linkExists(`${ns}-h`), "the host's veth end went with the namespace");
   assert.doesNotMatch(execFileSync('iptables-save', { encoding: 'utf8' }), /BLOAT|198\.1[89]\./, 'no filler rule in the host');
-  assert.deepEqual(processesWith(new RegExp(`\\b${ns}\\b|iperf3 -s -B 10\\.206\\.0\\.2`), 'pb-chainprobe'), [], 'server, tracer and probes are gone');
+  assert.deepEqual(processesWith(new RegExp(`\\b${ns}\\b|iperf3 -s -B 10\\.206\\.0\\.2`), ns), [], 'server, tracer and probes are gone');
 
   execFileSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', out]);
   assert.ok(existsSync(out));
