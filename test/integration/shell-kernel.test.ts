@@ -29,15 +29,15 @@ test('shell output streams live: a line arrives long before the cell ends, stdou
 test('a cell runs in one of the two bashes started ahead of time, and the pool fills again', async (t) => {
   const kernel = kernelFor(t);
   const bootstrap = `\0-c\0${BOOTSTRAP}\0`;
+  const parentOf = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]!;
+  // Ours: spawned by this process, or forked by the kernel's zygote, a child of this process.
+  const ours = (pid: string) => parentOf(pid) === String(process.pid) || parentOf(parentOf(pid)) === String(process.pid);
   const warmPids = () =>
     readdirSync('/proc')
       .filter((e) => /^\d+$/.test(e))
       .filter((pid) => {
         try {
-          return (
-            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(bootstrap) &&
-            readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid)
-          );
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(bootstrap) && ours(pid);
         } catch {
           return false;
         }

@@ -21,6 +21,8 @@ import { atExit } from '../process/exit-cleanup.ts';
 import { ladderNote } from '../process/interrupt-ladder.ts';
 import { preparePipes } from '../process/child-stdio.ts';
 import { makePrivateDir } from '../process/runtime-dir.ts';
+import { cellEnvironment } from '../process/base-env.ts';
+import { Zygote } from '../process/zygote.ts';
 import { commandNotFoundHint, missingToolMessage } from '../tools/missing-tool.ts';
 import type { ExecutionRequest, ExecutionResult, Kernel } from './kernel.ts';
 import { BOOTSTRAP, STATE_END, VARIABLE_NAME, buildPrelude } from './shell-prelude.ts';
@@ -58,6 +60,8 @@ export class ShellKernel implements Kernel {
   /** Cells running now, and when each is done. */
   readonly #running = new Map<CellProcess, Promise<unknown>>();
   #disposed = false;
+  /** Forks the warm shells, so this process does not (zygote.ts); none where Perl is missing. */
+  readonly #zygote: Zygote | undefined;
 
   constructor(options: ShellKernelOptions = {}) {
     this.#bash = options.bash ?? 'bash';
@@ -66,6 +70,7 @@ export class ShellKernel implements Kernel {
     this.#dir = dir;
     this.#cancelExitTask = atExit(() => rmSync(dir, { recursive: true, force: true }));
     preparePipes();
+    this.#zygote = this.#warmEnabled ? Zygote.start([this.#bash, ...SHELL_ARGS], { cwd: dir, env: cellEnvironment({}) }) : undefined;
     this.#refill();
   }
 
@@ -222,14 +227,10 @@ export class ShellKernel implements Kernel {
   }
 
   #spawnShell(): Promise<CellProcess> {
-    // `cell` is $0: bash's own errors read "cell: line 3: …".
-    const shell = CellProcess.spawn(this.#bash, ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'], {
-      cwd: this.#dir,
-      env: {},
-      control: true,
-      readySignal: true,
-      sniffBinary: true,
-    });
+    const spawned = () => CellProcess.spawn(this.#bash, SHELL_ARGS, { cwd: this.#dir, env: {}, control: true, readySignal: true, sniffBinary: true });
+    // Forked by the zygote where it runs and the pipes' stock has four; spawned here otherwise.
+    const forked = this.#zygote?.alive ? CellProcess.fork(this.#zygote, { sniffBinary: true }) : undefined;
+    const shell = forked ? forked.catch(spawned) : spawned();
     // The bootstrap's first read (shell-prelude.ts): wakes the new bash once before it says it is ready.
     return shell.then((s) => {
       s.control?.write('\n');
@@ -263,11 +264,15 @@ export class ShellKernel implements Kernel {
     for (const shell of await Promise.all(pool.map((p) => p.catch(() => undefined)))) shell?.kill();
     for (const shell of this.#running.keys()) shell.kill(); // their execute() calls end with the kill
     await Promise.all(this.#running.values());
+    this.#zygote?.dispose(); // after the cells: it reports their ends
     this.#states.clear();
     rmSync(this.#dir, { recursive: true, force: true });
     this.#cancelExitTask();
   }
 }
+
+/** A warm shell's arguments; `cell` is $0: bash's own errors read "cell: line 3: …". */
+const SHELL_ARGS = ['--noprofile', '--norc', '-c', BOOTSTRAP, 'cell'];
 
 /** Why `cwd` cannot be a cell's folder, or undefined when it can. */
 function folderProblem(cwd: string): string | undefined {

@@ -11,19 +11,20 @@
  * (exit-cleanup.ts), real pipes instead of socketpairs (child-stdio.ts), and a wait for the output
  * that a background child holding the pipe cannot hang (here).
  */
-import { readFileSync } from 'node:fs';
+import { constants as fsConstants, openSync, readFileSync, unlink } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { cellEnvironment } from './base-env.ts';
 import { forwardText, type TextForward } from './decode-stream.ts';
 import { delay } from './delay.ts';
 import { trackSession, untrackSession } from './exit-cleanup.ts';
 import { interruptLadder, type LadderStep } from './interrupt-ladder.ts';
 import { signalSession, terminateSession } from './process-group.ts';
-import { closeFds, inputFile, takePipes, takePipesNow, type PipeEnds } from './child-stdio.ts';
+import { closeFds, inputFile, takeFifoNamesNow, takePipes, takePipesNow, type PipeEnds } from './child-stdio.ts';
 import { findCgroup2Mount } from './detect-containment.ts';
+import type { Zygote } from './zygote.ts';
 
 export type { LadderStep } from './interrupt-ladder.ts';
 
@@ -106,8 +107,8 @@ type Stream = 'stdout' | 'stderr';
  */
 export class CellProcess {
   readonly pid: number | undefined;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<{ code: number | null; signal: string | null }>;
+  readonly #launch: Launch;
+  readonly #exited: Promise<LaunchExit>;
   readonly #forwards: TextForward[] = [];
   readonly #stdin: Writable | undefined;
   #stdinText: string | undefined;
@@ -124,47 +125,15 @@ export class CellProcess {
   /** Spawned to wait for its script on fd 3 (a warm shell): it forks nothing before {@link run}. */
   readonly #waitsForScript: boolean;
 
-  private constructor(file: string, args: string[], options: SpawnOptions, pipes: PipeEnds[] | undefined) {
-    // Real pipes for the output where the pool has them, else Node's socketpairs.
+  private constructor(launch: Launch, options: SpawnOptions) {
     this.#waitsForScript = options.control === true && options.readySignal === true;
-    const [out, err] = pipes ?? [];
-    // A fixed input is a file a program can reopen; a live one is Node's pipe (it cannot be reopened by path).
-    let input: number | undefined;
-    if (typeof options.stdin === 'object') {
-      try {
-        input = inputFile(options.stdin.text);
-      } catch {
-        this.#stdinText = options.stdin.text; // no private folder: written to a pipe instead
-      }
-    }
-    const stdio = [
-      options.stdin === undefined || options.stdin === 'ignore' ? 'ignore' : (input ?? 'pipe'), // cells read /dev/null unless given input
-      out?.write ?? 'pipe',
-      err?.write ?? 'pipe',
-      ...(options.control ? ['pipe'] : []), // read with `read -N` from its descriptor, never reopened
-      ...(options.control && options.readySignal ? ['pipe'] : []), // closed by the child when it waits for its script
-    ];
-    this.#child = spawn(file, args, {
-      cwd: options.cwd,
-      env: cellEnvironment(options.env),
-      detached: true, // setsid: the child leads a new session and process group
-      stdio: stdio as StdioOptions,
-      // exit-cleanup.ts kills it if this process exits; the interrupt ladder stops it (interrupt-ladder.ts).
-      ...(options.uid !== undefined ? { uid: options.uid } : {}),
-      ...(options.gid !== undefined ? { gid: options.gid } : {}),
-    });
-    this.pid = this.#child.pid;
-    // The child has its ends now; ours stay open only on this side.
-    closeFds(out?.write, err?.write, input);
-
-    const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) =>
-      pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback;
-    const stdout = reader(out, this.#child.stdout);
-    const stderr = reader(err, this.#child.stderr);
-    this.#stdin = this.#child.stdin ?? undefined;
-    this.#control = options.control ? ((this.#child.stdio as unknown[])[3] as Writable | undefined) : undefined;
+    this.#launch = launch;
+    this.pid = launch.pid;
+    this.#stdin = launch.stdin;
+    this.#stdinText = launch.stdinText;
+    this.#control = launch.control;
     for (const w of [this.#stdin, this.#control]) w?.on('error', () => undefined); // EPIPE: the child stopped reading; its exit says the rest
-    const readyPipe = options.control && options.readySignal ? ((this.#child.stdio as unknown[])[4] as Readable | undefined) : undefined;
+    const readyPipe = launch.ready;
     this.ready = readyPipe
       ? new Promise<void>((resolve) => {
           const done = () => {
@@ -175,23 +144,18 @@ export class CellProcess {
         })
       : Promise.resolve();
     if (!readyPipe) this.#isReady = true;
+    const { stdout, stderr } = launch;
     if (stdout)
       this.#forwards.push(forwardText(stdout, (text) => this.#emit('stdout', text), options.sniffBinary ? (bytes) => this.#emitBytes(bytes) : undefined));
     if (stderr) this.#forwards.push(forwardText(stderr, (text) => this.#emit('stderr', text)));
 
     if (this.pid !== undefined) trackSession(this.pid);
-    this.#exited = new Promise((resolve) => {
-      this.#child.once('exit', (code, signal) => {
-        this.#exitCode = code;
-        resolve({ code, signal });
-      });
-      this.#child.once('error', (error: NodeJS.ErrnoException) => {
-        if (this.pid === undefined) {
-          this.#spawnError = { code: error.code ?? 'ESPAWN', message: error.message };
-          this.#closeAll();
-          resolve({ code: null, signal: null });
-        }
-      });
+    this.#exited = launch.exited.then((exit) => {
+      if (exit.spawnError) {
+        this.#spawnError = exit.spawnError;
+        this.#closeAll();
+      } else this.#exitCode = exit.code;
+      return exit;
     });
   }
 
@@ -199,7 +163,67 @@ export class CellProcess {
   static async spawn(file: string, args: string[], options: SpawnOptions): Promise<CellProcess> {
     // Synchronously when the stock has pipes: the spawn then happens when the caller chose to
     // spawn (a warm shell after a cell's first output), not a tick later in another cell's way.
-    return new CellProcess(file, args, options, takePipesNow(2) ?? (await takePipes(2)));
+    return new CellProcess(nodeLaunch(file, args, options, takePipesNow(2) ?? (await takePipes(2))), options);
+  }
+
+  /**
+   * The same for a warm shell, forked by `zygote` (zygote.ts) rather than by this process: the
+   * zygote's program and arguments, control and ready pipes. Undefined when the pipes' stock is
+   * empty right now (the caller spawns it instead).
+   */
+  static fork(zygote: Zygote, options: Pick<SpawnOptions, 'sniffBinary'>): Promise<CellProcess> | undefined {
+    const names = takeFifoNamesNow(4);
+    if (!names) return undefined;
+    const [out, err, ctl, rdy] = names as [string, string, string, string];
+    const opened: number[] = [];
+    const openEnd = (path: string, flags: number) => {
+      const fd = openSync(path, flags);
+      opened.push(fd);
+      return fd;
+    };
+    let ends: { out: number; err: number; rdy: number; ctl: number; theirs: number[] };
+    try {
+      // Each read end first (non-blocking: no writer yet), then the other end, so neither open waits.
+      const read = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+      const ours = { out: openEnd(out, read), err: openEnd(err, read), rdy: openEnd(rdy, read) };
+      const ctlRead = openEnd(ctl, read);
+      ends = {
+        ...ours,
+        ctl: openEnd(ctl, fsConstants.O_WRONLY),
+        // Held until the child holds its own ends: an end of file before that would be no child's.
+        theirs: [openEnd(out, fsConstants.O_WRONLY), openEnd(err, fsConstants.O_WRONLY), openEnd(rdy, fsConstants.O_WRONLY), ctlRead],
+      };
+    } catch (error) {
+      closeFds(...opened);
+      for (const name of names) unlink(name, () => undefined);
+      return Promise.reject(error);
+    }
+    const forked = zygote.fork({ stdout: out, stderr: err, control: ctl, ready: rdy });
+    const release = () => {
+      closeFds(...ends.theirs);
+      for (const name of names) unlink(name, () => undefined);
+    };
+    return forked.then(
+      (pid) => {
+        release();
+        const socket = (fd: number, readable: boolean) => new Socket({ fd, readable, writable: !readable });
+        const launch: Launch = {
+          pid,
+          stdout: socket(ends.out, true),
+          stderr: socket(ends.err, true),
+          control: socket(ends.ctl, false),
+          ready: socket(ends.rdy, true),
+          exited: zygote.exited(pid),
+          ended: () => !zygote.running(pid),
+        };
+        return new CellProcess(launch, { control: true, readySignal: true, sniffBinary: options.sniffBinary, cwd: '', env: {} });
+      },
+      (error: Error) => {
+        release();
+        closeFds(ends.out, ends.err, ends.rdy, ends.ctl);
+        throw error;
+      },
+    );
   }
 
   /** Whether {@link ready} has resolved. */
@@ -214,13 +238,7 @@ export class CellProcess {
 
   /** Whether the process is still running (not exited, not failed to start). */
   get alive(): boolean {
-    return (
-      this.pid !== undefined &&
-      this.#exitCode === undefined &&
-      this.#spawnError === undefined &&
-      this.#child.exitCode === null &&
-      this.#child.signalCode === null
-    );
+    return this.pid !== undefined && this.#exitCode === undefined && this.#spawnError === undefined && !this.#launch.ended();
   }
 
   #emitBytes(bytes: Buffer): void {
@@ -351,6 +369,79 @@ function cgroupEmpty(events: string): boolean {
   } catch {
     return false;
   }
+}
+
+interface LaunchExit {
+  code: number | null;
+  signal: string | null;
+  spawnError?: { code: string; message: string };
+}
+
+/** A started process's ends and end, however it was started. */
+interface Launch {
+  pid: number | undefined;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  stdin?: Writable;
+  /** A fixed input to write to `stdin` (no private folder for an input file). */
+  stdinText?: string;
+  control?: Writable;
+  ready?: Readable;
+  exited: Promise<LaunchExit>;
+  /** Whether it has ended, known before `exited` settles (default: never known earlier). */
+  ended(): boolean;
+}
+
+/** Spawns `file` with node:child_process as the leader of a new session. */
+function nodeLaunch(file: string, args: string[], options: SpawnOptions, pipes: PipeEnds[] | undefined): Launch {
+  // Real pipes for the output where the pool has them, else Node's socketpairs.
+  const [out, err] = pipes ?? [];
+  // A fixed input is a file a program can reopen; a live one is Node's pipe (it cannot be reopened by path).
+  let input: number | undefined;
+  let stdinText: string | undefined;
+  if (typeof options.stdin === 'object') {
+    try {
+      input = inputFile(options.stdin.text);
+    } catch {
+      stdinText = options.stdin.text; // no private folder: written to a pipe instead
+    }
+  }
+  const stdio = [
+    options.stdin === undefined || options.stdin === 'ignore' ? 'ignore' : (input ?? 'pipe'), // cells read /dev/null unless given input
+    out?.write ?? 'pipe',
+    err?.write ?? 'pipe',
+    ...(options.control ? ['pipe'] : []), // read with `read -N` from its descriptor, never reopened
+    ...(options.control && options.readySignal ? ['pipe'] : []), // closed by the child when it waits for its script
+  ];
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: cellEnvironment(options.env),
+    detached: true, // setsid: the child leads a new session and process group
+    stdio: stdio as StdioOptions,
+    // exit-cleanup.ts kills it if this process exits; the interrupt ladder stops it (interrupt-ladder.ts).
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+  // The child has its ends now; ours stay open only on this side.
+  closeFds(out?.write, err?.write, input);
+  const reader = (pipe: PipeEnds | undefined, fallback: Readable | null) => (pipe ? new Socket({ fd: pipe.read, readable: true, writable: false }) : fallback);
+  const exited = new Promise<LaunchExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) resolve({ code: null, signal: null, spawnError: { code: error.code ?? 'ESPAWN', message: error.message } });
+    });
+  });
+  return {
+    pid: child.pid,
+    stdout: reader(out, child.stdout),
+    stderr: reader(err, child.stderr),
+    stdin: child.stdin ?? undefined,
+    stdinText,
+    control: options.control ? ((child.stdio as unknown[])[3] as Writable | undefined) : undefined,
+    ready: options.control && options.readySignal ? ((child.stdio as unknown[])[4] as Readable | undefined) : undefined,
+    exited,
+    ended: () => child.exitCode !== null || child.signalCode !== null,
+  };
 }
 
 /** Runs one process as a cell: spawn, stream, stop on abort, leave nothing of it behind. */

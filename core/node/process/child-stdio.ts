@@ -47,6 +47,14 @@ class FifoPool {
     return pipes;
   }
 
+  /** `count` FIFOs of the stock by name, unopened, or null when it has too few. */
+  takeNamesNow(count: number): string[] | null {
+    if (this.#stock.length < count) return null;
+    const names = this.#stock.splice(0, count);
+    if (this.#stock.length < BATCH / 2) void this.#refill();
+    return names;
+  }
+
   /** `count` fresh pipes (the child writes, we read), or undefined when this machine cannot make FIFOs. */
   async take(count: number): Promise<PipeEnds[] | undefined> {
     while (this.#stock.length < count) {
@@ -110,6 +118,14 @@ export function takePipes(count: number): Promise<PipeEnds[] | undefined> {
 /** The same, synchronously, when the stock has them (null: use {@link takePipes}). */
 export function takePipesNow(count: number): PipeEnds[] | null {
   return pool.takeNow(count);
+}
+
+/**
+ * `count` FIFOs from the stock by path, unopened, or null when it has too few: for a child forked
+ * elsewhere (zygote.ts), which opens its ends by path. The caller opens ours and unlinks them.
+ */
+export function takeFifoNamesNow(count: number): string[] | null {
+  return pool.takeNamesNow(count);
 }
 
 /** Makes pipes ahead of the first cell (kernels call it when they start). */
