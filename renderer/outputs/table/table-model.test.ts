@@ -56,6 +56,13 @@ test('display groups integer digits; bar scale is the largest magnitude', () => 
   assert.equal(displayCell('18446744073709551615', 'number'), '18,446,744,073,709,551,615');
   assert.equal(displayCell(0.1 + 0.2, 'number'), '0.3');
   assert.equal(displayCell('15030', 'string'), '15030');
+  // Identifier columns keep their digits together; quantities beside them are grouped.
+  assert.equal(displayCell(64104, 'number', 'uid'), '64104');
+  assert.equal(displayCell(123456, 'number', 'PID'), '123456');
+  assert.equal(displayCell(50201, 'number', 'RPORT'), '50201');
+  assert.equal(displayCell(12345, 'number', 'cgroup_id'), '12345');
+  assert.equal(displayCell(64104, 'number', 'tx_bytes'), '64,104');
+  assert.equal(displayCell(64104, 'number', 'valid'), '64,104');
   // biome-ignore lint/correctness/noPrecisionLoss: u64 max as JSON gives it, the same double the model reads
   assert.equal(columnMax(model, 2), 18446744073709551615);
 });

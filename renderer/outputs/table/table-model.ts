@@ -76,12 +76,18 @@ export function columnMax(model: TableModel, col: number): number {
   return max;
 }
 
-/** Text of a cell for display: integers grouped by thousands, other values as they are. */
-export function displayCell(value: CellValue, type: ColumnType): string {
+/** Column names whose numbers are identifiers (uid 64001, port 5201, pid), not quantities. */
+const IDENTIFIER_RE = /(^|[\s_-])(id|pid|ppid|tid|tgid|uid|gid|[lrsd]?port|cpu)$/i;
+
+/**
+ * Text of a cell for display: integers grouped by thousands (not in an identifier column, given by
+ * its `label`: "uid 64,104" reads as a quantity), other values as they are.
+ */
+export function displayCell(value: CellValue, type: ColumnType, label = ''): string {
   if (value === null) return '';
   if (type === 'number') {
     const s = String(value);
-    if (INTEGER_RE.test(s)) return s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    if (INTEGER_RE.test(s)) return IDENTIFIER_RE.test(label) ? s : s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     if (typeof value === 'number' && !Number.isInteger(value)) return Number(value.toPrecision(6)).toString();
   }
   return String(value);

@@ -99,7 +99,7 @@ export class TableViewer {
       const tr = h('tr', this.model.rowClasses?.[r] ?? '');
       this.model.rows[r]!.forEach((v, i) => {
         const c = columns[i]!;
-        const td = h('td', c.type === 'number' ? 'pb-num' : '', displayCell(v, c.type));
+        const td = h('td', c.type === 'number' ? 'pb-num' : '', displayCell(v, c.type, c.label));
         if (c.bar && maxes[i]! > 0 && v !== null) {
           const frac = Math.min(1, Math.abs(Number(v)) / maxes[i]!);
           if (Number.isFinite(frac)) {
