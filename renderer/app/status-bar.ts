@@ -31,8 +31,15 @@ export function refreshStatusBar(app: App): void {
     doc?.trusted ? 'Outputs render fully; cells run without asking' : 'Review the code before running it',
     doc && !doc.trusted ? 'warn' : '',
   );
-  const busy = doc?.busyCellIds.length ?? 0;
-  s.setStatus('busy', busy ? `Running ${busy} cell${busy === 1 ? '' : 's'}` : '', '', busy ? 'busy' : '');
+  // Running and queued apart: a Run All of a long lab said "Running 30 cells" while 3 ran.
+  const busy = doc?.busyCellIds ?? [];
+  const running = busy.filter((id) => doc?.runState(id).status === 'running').length;
+  const queued = busy.length - running;
+  const cells = (n: number) => `${n} cell${n === 1 ? '' : 's'}`;
+  const busyText = [running ? `Running ${cells(running)}` : '', queued ? (running ? `${queued} queued` : `${cells(queued)} queued`) : '']
+    .filter(Boolean)
+    .join(' · ');
+  s.setStatus('busy', busyText, '', busy.length ? 'busy' : '');
   const view = app.view;
   const cellId = view?.activeCellId;
   if (doc && view && cellId && doc.cell(cellId)) {

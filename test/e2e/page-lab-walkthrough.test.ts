@@ -349,6 +349,19 @@ test('Lab 06 rule chain walked through in the page: trust, setup, Run All, the e
     await page.locator('.pb-tool[data-command="notebook.runAll"]').click();
     await sawReady(page, server, /waiting until ready: port tcp\/5201/);
     await sawReady(page, tracer, /waiting until ready/);
+    // The status bar counts the running cells and the queued ones apart, as the cells show them
+    // (seen while some are queued: the whole run's cleanup cell is, until the end).
+    await page.waitForFunction(
+      () => {
+        const item = [...document.querySelectorAll<HTMLElement>('.pb-statusbar .pb-sb-item')].find((e) => /Running|queued/.test(e.textContent ?? ''));
+        // No named functions in here: the test's TypeScript transform would wrap them in a helper the page lacks.
+        const running = document.querySelectorAll('.pb-cell[data-status="running"]').length;
+        const queued = document.querySelectorAll('.pb-cell[data-status="queued"]').length;
+        return queued > 0 && running > 0 && item?.textContent === `Running ${running} cell${running === 1 ? '' : 's'} · ${queued} queued`;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await reveal(cell(page, tracer));
     await screenshot(page, 'walk-lab06-ready');
   });
