@@ -194,7 +194,16 @@ async function tableColumn(page: Page, index: number, column: string): Promise<s
 /** Scrolls an element into view (outputs draw once their cell comes near the viewport). */
 async function reveal(target: Locator, block: 'center' | 'start' | 'end' = 'center') {
   await target.waitFor({ state: 'attached', timeout: LONG });
-  await target.evaluate((e, b) => e.scrollIntoView({ block: b }), block);
+  // Twice: cells far away are laid out only as they come near, so the first scroll can land short.
+  for (let i = 0; i < 2; i++)
+    await target.evaluate(
+      (e, b) =>
+        new Promise<void>((done) => {
+          e.scrollIntoView({ block: b });
+          requestAnimationFrame(() => requestAnimationFrame(() => done()));
+        }),
+      block,
+    );
 }
 
 /** Answers a question: edits the markdown cell, adds the answer at its end, renders it again. */
