@@ -32,6 +32,26 @@ function idOf(flag: '-u' | '-g', name: string): number | null {
 }
 
 /**
+ * Deletes a test user. `t.after` hooks run in the order they were registered, so this one runs
+ * before those of what the test started as the user afterwards (a `sudo probebook serve` still
+ * alive): then userdel refuses ("currently used by process"), and the user goes when the test file's
+ * process exits, once those hooks have stopped everything.
+ */
+function deleteUser(name: string): void {
+  try {
+    execFileSync('userdel', [name], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch {
+    process.once('exit', () => {
+      try {
+        execFileSync('userdel', [name], { stdio: ['ignore', 'ignore', 'pipe'] });
+      } catch (error) {
+        process.stderr.write(`test user ${name} could not be deleted: ${String((error as { stderr?: unknown }).stderr ?? error)}\n`);
+      }
+    });
+  }
+}
+
+/**
  * Creates the system user `name` (or reuses one left by a killed run) for this test. Needs root.
  *
  * @example
@@ -55,7 +75,7 @@ export function createTestUser(t: TestContext, name: string): TestUser {
   t.after(() => {
     for (const file of sudoers) rmSync(file, { force: true });
     rmSync(home, { recursive: true, force: true });
-    if (created) execFileSync('userdel', [name]);
+    if (created) deleteUser(name);
   });
   return {
     name,
