@@ -104,10 +104,12 @@ async function rendered(page: Page): Promise<void> {
   });
   const frames = await page.locator('iframe.pb-frame').count();
   await page.waitForFunction((want) => [...document.querySelectorAll('iframe.pb-frame')].length === want, frames);
-  for (const frame of page.frames()) {
-    if (frame.parentFrame() !== page.mainFrame()) continue;
+  // The outputs' frames, not the page's hidden one that draws PNG fallbacks of figures for a save
+  // (it appears once the outputs have been quiet a moment, and draws no theme).
+  for (const element of await page.$$('.pb-output iframe.pb-frame')) {
+    const frame = await element.contentFrame();
     // The frame script sets the theme in the same task as it draws the HTML or starts the plot.
-    await frame.waitForFunction(() => document.documentElement.dataset['theme'] !== undefined, undefined, { timeout: 40_000 });
+    await frame?.waitForFunction(() => document.documentElement.dataset['theme'] !== undefined, undefined, { timeout: 40_000 });
   }
   await page.waitForFunction(
     () => [...document.querySelectorAll('.pb-output-body[data-renderer="plotly"]')].every((b) => b.querySelector('.pb-plot-ready, .pb-frame-error')),
