@@ -98,6 +98,31 @@ test('a program that misses the first SIGINT (bpftrace while it attaches probes)
   assert.ok(performance.now() - aborted < 2500, 'stopped by a repeated SIGINT within the grace, not at its end');
 });
 
+test('a repeated SIGINT stops once the program shows it is exiting: bpftrace 0.17 printing its maps dies of a second one', async () => {
+  // Like bpftrace: the first SIGINT restores SIGINT's default action, two blank lines, then a slow map print.
+  const script = `trap 'trap - INT; printf "\\n\\n"; sleep 0.6; echo maps; exit 0' INT; echo ready; while :; do sleep 0.02; done`;
+  const killed = start(script, { graceMs: 3000, repeatSigintMs: 100 });
+  await killed.ready();
+  killed.controller.abort('interrupt');
+  assert.equal((await killed.done).exitSignal, 'SIGINT', 'repeated through the print, a SIGINT kills it');
+  const exiting = new AbortController();
+  const out = collector();
+  const cell = start(script, {
+    graceMs: 3000,
+    repeatSigintMs: 100,
+    repeatSigintUntil: exiting.signal,
+    onStdout: (text) => {
+      if (text.includes('\n\n')) exiting.abort();
+      out.onStdout(text);
+    },
+  });
+  await out.printed('ready');
+  cell.controller.abort('interrupt');
+  const result = await cell.done;
+  assert.equal(result.exitCode, 0, `exit ${result.exitCode} ${result.exitSignal}`);
+  assert.match(out.text(), /maps/);
+});
+
 test('a timeout is an AbortSignal like any other: AbortSignal.timeout stops the cell', async () => {
   const started = performance.now();
   const cell = start('sleep 100', { signal: AbortSignal.timeout(300) });

@@ -79,6 +79,9 @@ export class BpftraceKernel implements Kernel {
         }
         return grace;
       };
+      // Set once bpftrace shows it is exiting (the blank lines before its maps): no more SIGINTs then.
+      const exiting = new AbortController();
+      let lastStdout = '\n'; // the last character read: a blank line may span two reads
       const handle = (events: BpftraceEvent[]) => {
         for (const event of events) {
           if (event.type === 'attached_probes') {
@@ -97,9 +100,16 @@ export class BpftraceKernel implements Kernel {
         // bpftrace before 0.21 loses a SIGINT that arrives while it attaches probes (bpftrace#3053): it
         // would trace on until SIGTERM and never print its maps. Sent again, it is acted on once attached.
         repeatSigintMs: 250,
+        // But once it acts on one it restores SIGINT's default action, prints two blank lines (up to
+        // 0.23) and then its maps: a SIGINT then kills it mid-print. Its JSON lines are never blank.
+        repeatSigintUntil: exiting.signal,
         hurry: request.hurry,
         onSpawn: request.onSpawn,
-        onStdout: (text) => handle(parser.push(text)),
+        onStdout: (text) => {
+          if (!exiting.signal.aborted && `${lastStdout}${text}`.includes('\n\n')) exiting.abort();
+          lastStdout = text.at(-1) ?? lastStdout;
+          handle(parser.push(text));
+        },
         onStderr: (text) => {
           stderr += text;
           // Lines that are not diagnostics pass through live (warnings of the program, attach messages).

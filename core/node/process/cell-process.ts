@@ -43,6 +43,8 @@ export interface CellProcessOptions {
   hurry?: AbortSignal;
   /** Send SIGINT again at this interval during its grace, for a program that can miss one (see bpftrace-kernel.ts). */
   repeatSigintMs?: number;
+  /** Once aborted, SIGINT is not sent again: the program showed that it got one (a second may kill it). */
+  repeatSigintUntil?: AbortSignal;
   /** Decoded UTF-8 text, passed on as soon as it is read; a character split across reads arrives whole. */
   onStdout(text: string): void;
   onStderr(text: string): void;
@@ -89,7 +91,7 @@ export type SpawnOptions = Pick<CellProcessOptions, 'cwd' | 'env' | 'stdin' | 'u
 /** What a started process needs to run as a cell. */
 export type RunOptions = Pick<
   CellProcessOptions,
-  'signal' | 'graceMs' | 'hurry' | 'repeatSigintMs' | 'onStdout' | 'onStderr' | 'onStdoutBytes' | 'onStdin' | 'onSpawn'
+  'signal' | 'graceMs' | 'hurry' | 'repeatSigintMs' | 'repeatSigintUntil' | 'onStdout' | 'onStderr' | 'onStdoutBytes' | 'onStdin' | 'onSpawn'
 >;
 
 /** Time the rest of a session gets after its leader exits before it is killed outright. */
@@ -291,7 +293,10 @@ export class CellProcess {
     let ladder: Promise<LadderStep | undefined> | undefined;
     const onAbort = () => {
       const graceMs = typeof options.graceMs === 'function' ? options.graceMs() : (options.graceMs ?? 3000);
-      ladder ??= interruptLadder(pid, graceMs, finished.signal, options.hurry, { repeatSigintMs: options.repeatSigintMs });
+      ladder ??= interruptLadder(pid, graceMs, finished.signal, options.hurry, {
+        repeatSigintMs: options.repeatSigintMs,
+        repeatSigintUntil: options.repeatSigintUntil,
+      });
     };
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener('abort', onAbort, { once: true });

@@ -21,7 +21,7 @@ export async function interruptLadder(
   graceMs: number,
   finished: AbortSignal,
   hurry?: AbortSignal,
-  options: { repeatSigintMs?: number } = {},
+  options: { repeatSigintMs?: number; repeatSigintUntil?: AbortSignal } = {},
 ): Promise<LadderStep | undefined> {
   const wake = hurry ? AbortSignal.any([finished, hurry]) : finished;
   let last: LadderStep | undefined;
@@ -31,7 +31,7 @@ export async function interruptLadder(
     last = step;
     if (step === 'SIGKILL') break;
     if (step === 'SIGINT' && options.repeatSigintMs && !hurry?.aborted) {
-      await repeatSigint(sid, graceMs, options.repeatSigintMs, wake);
+      await repeatSigint(sid, graceMs, options.repeatSigintMs, wake, options.repeatSigintUntil);
       continue;
     }
     // After a hurried SIGTERM a moment still, so a process that exits on it is not reported killed.
@@ -40,13 +40,17 @@ export async function interruptLadder(
   return last;
 }
 
-/** The SIGINT step's grace, sending SIGINT again every `everyMs` for a process that may have missed it. */
-async function repeatSigint(sid: number, graceMs: number, everyMs: number, wake: AbortSignal): Promise<void> {
+/**
+ * The SIGINT step's grace, sending SIGINT again every `everyMs` for a process that may have missed
+ * it, until `until` aborts (the process showed it got one: another could kill it), then the rest of
+ * the grace without.
+ */
+async function repeatSigint(sid: number, graceMs: number, everyMs: number, wake: AbortSignal, until?: AbortSignal): Promise<void> {
   const end = Date.now() + graceMs;
   for (let left = graceMs; left > 0 && !wake.aborted; left = end - Date.now()) {
-    await delay(Math.min(everyMs, left), wake);
+    await delay(until?.aborted ? left : Math.min(everyMs, left), wake);
     if (wake.aborted || Date.now() >= end || !sessionAlive(sid)) return;
-    signalSession(sid, 'SIGINT');
+    if (!until?.aborted) signalSession(sid, 'SIGINT');
   }
 }
 
