@@ -306,7 +306,7 @@ test('Lab 06 rule chain walked through in the page: trust, setup, Run All, the e
   const dir = labFolder(t);
   afterwards(t, [ns], () => quiet('ip', 'link', 'del', `${ns}-h`));
   const file = 'lab06-rule-chain.ipynb';
-  const nb = copyNotebook(dir, file, { NS: ns, STEP: 500, MAX: 3000, DURATION: 2, OMIT: 1, PROBES: 2000, TIMELINE: 12 });
+  const nb = copyNotebook(dir, file, { NS: ns, SUBNET: '10.206.4', STEP: 500, MAX: 3000, DURATION: 2, OMIT: 1, PROBES: 2000, TIMELINE: 12 });
   const [setup, server, tracer, sweep, cleanup] = ['setup', 'server', 'tracer', 'sweep', 'cleanup'].map((n) => indexOf(nb, n)) as [
     number,
     number,
@@ -409,7 +409,7 @@ test('Lab 06 rule chain walked through in the page: trust, setup, Run All, the e
     assert.ok(!namespaces().includes(ns), 'the namespace is gone');
     assert.ok(!linkExists(`${ns}-h`), "the host's veth end is gone");
     assert.doesNotMatch(execFileSync('iptables-save', { encoding: 'utf8' }), /BLOAT/, 'no filler rule in the host');
-    assert.deepEqual(processesOf([`\u0000${ns}\u0000`, `\u0000${ns}-h\u0000`], 'pb-chainprobe'), [], 'server, tracer and probes are gone');
+    assert.deepEqual(processesOf([`\u0000${ns}\u0000`, `\u0000${ns}-h\u0000`], ns), [], 'server, tracer and probes are gone');
   });
 
   await step('the student answers a question and saves: the file has the answer and the outputs, and opens trusted', async () => {
