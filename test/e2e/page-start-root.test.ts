@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { canRunPageTests, launchBrowser, newPage, openNotebook } from '../support/page-browser.ts';
 import { writeNotebook } from '../support/notebooks.ts';
-import { labFolder, repoRoot } from '../support/probebook-serve.ts';
+import { labFolder, repoRoot, stopBeforeRemoving } from '../support/probebook-serve.ts';
 
 test('npm start as root prints a URL that serves the page, and says once that it runs as root', async (t) => {
   if (process.geteuid?.() !== 0) return t.skip('runs as root only (it checks npm start as root)');
@@ -30,14 +30,16 @@ test('npm start as root prints a URL that serves the page, and says once that it
     stdin: 'ignore',
     detached: true,
   });
-  t.after(async () => {
+  const stop = async () => {
     try {
       process.kill(-start.pid!, 'SIGTERM');
     } catch {
       // already gone
     }
     await start;
-  });
+  };
+  t.after(stop);
+  stopBeforeRemoving(dir, stop);
   let stderr = '';
   start.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {

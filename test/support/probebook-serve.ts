@@ -34,11 +34,28 @@ export interface ServeHandle {
   ctrlC(): void;
 }
 
+/** What runs in a lab folder (servers), stopped before the folder goes: see {@link stopBeforeRemoving}. */
+const runningIn = new Map<string, (() => Promise<unknown>)[]>();
+
+/**
+ * Has `stop` run before `dir` (a {@link labFolder}) is removed. `t.after` hooks run in the order they
+ * were registered, so the folder's, registered first, would otherwise remove it under a server that
+ * still writes its state there (ENOTEMPTY).
+ */
+export function stopBeforeRemoving(dir: string, stop: () => Promise<unknown>): void {
+  runningIn.get(dir)?.push(stop);
+}
+
 /** A fresh temp folder, removed after the test; `files` are copied in (name → source path). */
 export function labFolder(t: TestContext, files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'pb-page-'));
   for (const [name, source] of Object.entries(files)) cpSync(source, join(dir, name));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  runningIn.set(dir, []);
+  t.after(async () => {
+    for (const stop of runningIn.get(dir) ?? []) await stop();
+    runningIn.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -126,6 +143,7 @@ export async function startServe(t: TestContext, dir: string, options: ServeOpti
     await child;
   };
   t.after(stop);
+  stopBeforeRemoving(dir, stop);
   return {
     url,
     origin: parsed.origin,
