@@ -99,6 +99,7 @@ export const MENU_COMMANDS = [
   'notebook.close',
   'notebook.exportHtml',
   'notebook.exportPdf',
+  'notebook.exportMarkdown',
   'notebook.runAll',
   'notebook.interruptAll',
   'notebook.restart',

@@ -110,7 +110,7 @@ test('read_capture: a file, an offset from 0 and a length of at most 4 MiB', () 
   assert.throws(() => parseClientMessage({ type: 'read_capture', requestId: 'r', notebookId: 'n', file: 'a.pcap', offset: 0, length: 0 }), /length/);
 });
 
-test('export_notebook: html or pdf, a4 or letter, optional flags and author, nothing else', () => {
+test('export_notebook: html, pdf or md, a4 or letter, optional flags and author, nothing else', () => {
   const ok = parseClientMessage({
     type: 'export_notebook',
     requestId: 'r',
@@ -131,7 +131,19 @@ test('export_notebook: html or pdf, a4 or letter, optional flags and author, not
     showOutputs: undefined,
     author: 'Ada',
   });
-  assert.throws(() => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'docx' }), /format must be "html" or "pdf"/);
+  assert.deepEqual(parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'md' }), {
+    type: 'export_notebook',
+    requestId: 'r',
+    notebookId: 'n',
+    format: 'md',
+    paper: undefined,
+    showCode: undefined,
+    showOutputs: undefined,
+    author: undefined,
+  });
+  for (const format of ['docx', 'MD', 'markdown', '.md', 'md ', 1, null, undefined, ['md']]) {
+    assert.throws(() => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format }), /format must be "html", "pdf" or "md"/);
+  }
   assert.throws(
     () => parseClientMessage({ type: 'export_notebook', requestId: 'r', notebookId: 'n', format: 'html', paper: 'a3' }),
     /paper must be "a4" or "letter"/,

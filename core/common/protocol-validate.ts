@@ -212,7 +212,7 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       return { type: 'dissect_packet', requestId: requestId(), notebookId: notebookId(), file: str(m, 'file', LIMITS.path)!, packet };
     }
     case 'export_notebook': {
-      if (m.format !== 'html' && m.format !== 'pdf') return fail('format', '"html" or "pdf"', m.format);
+      if (m.format !== 'html' && m.format !== 'pdf' && m.format !== 'md') return fail('format', '"html", "pdf" or "md"', m.format);
       if (m.paper !== undefined && m.paper !== 'a4' && m.paper !== 'letter') return fail('paper', '"a4" or "letter"', m.paper);
       return {
         type: 'export_notebook',

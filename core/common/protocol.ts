@@ -335,13 +335,15 @@ export type ClientMessage =
   | { type: 'read_capture'; requestId: string; notebookId: string; file: string; offset: number; length: number }
   /**
    * The notebook as it is now (unsaved edits too) as a report file, drawn with its trust (docs/export.md):
-   * `html` (self-contained) or `pdf` (needs Chromium on the host). Answered by `notebook_export`.
+   * `html` (self-contained) or `pdf` (needs Chromium on the host), sent back; or `md`, which the host
+   * writes beside the saved notebook (NAME.md and NAME_files/, never over existing ones) and names
+   * in `written`. Answered by `notebook_export`.
    */
   | {
       type: 'export_notebook';
       requestId: string;
       notebookId: string;
-      format: 'html' | 'pdf';
+      format: 'html' | 'pdf' | 'md';
       paper?: 'a4' | 'letter';
       showCode?: boolean;
       showOutputs?: boolean;
@@ -427,8 +429,12 @@ export type HostMessage =
   | { type: 'packet_dissection'; requestId: string; text: string; error?: string }
   /** Answers `read_capture`: the bytes (base64), `eof` when none follow, or why there are none. */
   | { type: 'capture_bytes'; requestId: string; base64: string; eof: boolean; error?: string }
-  /** Answers `export_notebook`: the report file (base64) and the name to save it as, or why there is none. */
-  | { type: 'notebook_export'; requestId: string; fileName: string; base64: string; error?: string }
+  /**
+   * Answers `export_notebook`: the report file (base64) and the name to save it as, or why there is none.
+   * For `md` nothing is sent back (`base64` empty): `fileName` is the Markdown file written beside the
+   * notebook and `written` every file written, relative to the notebook's folder (the .md first).
+   */
+  | { type: 'notebook_export'; requestId: string; fileName: string; base64: string; written?: string[]; error?: string }
   /** Answers `ping`, `restart_request` and `trust_request`: done. */
   | { type: 'pong'; requestId: string }
   /** A request failed, or (without requestId) something the user must know. */

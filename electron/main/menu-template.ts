@@ -40,6 +40,7 @@ export const APP_MENU: readonly MenuSection[] = [
       separator,
       cmd('Export as HTML Report…', 'notebook.exportHtml'),
       cmd('Export as PDF Report…', 'notebook.exportPdf'),
+      cmd('Export as Markdown…', 'notebook.exportMarkdown'),
       separator,
       cmd('Close Notebook', 'notebook.close'),
       role('close', 'Close Window'),

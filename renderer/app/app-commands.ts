@@ -42,6 +42,7 @@ export function registerAppCommands(app: App): void {
     },
     { id: 'notebook.exportHtml', title: 'Export as HTML report…', category: 'File', enabled: hasDoc, run: () => exportReport(app, 'html') },
     { id: 'notebook.exportPdf', title: 'Export as PDF report…', category: 'File', enabled: hasDoc, run: () => exportReport(app, 'pdf') },
+    { id: 'notebook.exportMarkdown', title: 'Export as Markdown…', category: 'File', enabled: hasDoc, run: () => exportReport(app, 'md') },
     { id: 'notebook.close', title: 'Close notebook', category: 'File', enabled: hasDoc, run: () => app.files.closeNotebook() },
     // Notebook
     { id: 'notebook.runAll', title: 'Run all cells', category: 'Notebook', enabled: hasDoc, run: () => app.runs.runAll() },

@@ -1,10 +1,11 @@
 /**
  * File → Export in the page against a real `probebook serve`: the palette's "Export as HTML
  * report…" and "Export as PDF report…" download the report the host made from the notebook as it
- * is, drawn with its trust; the HTML opens offline with its figures drawn. Saving adds PNGs of the figures.
+ * is, drawn with its trust; the HTML opens offline with its figures drawn. "Export as Markdown…"
+ * writes NAME.md and NAME_files/ beside the notebook. Saving adds PNGs of the figures.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -14,13 +15,16 @@ import { canRunPageTests, launchBrowser, newPage, openNotebook } from '../suppor
 import { labFolder, startServe } from '../support/probebook-serve.ts';
 import { reportNotebook } from '../support/report-notebook.ts';
 
-async function exportFrom(page: Page, title: string): Promise<{ name: string; path: string }> {
+async function runFromPalette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Control+Shift+P');
-  const palette = page.locator('dialog[open].pb-palette');
-  await palette.waitFor();
+  await page.locator('dialog[open].pb-palette').waitFor();
   await page.keyboard.type(title);
-  const download = page.waitForEvent('download', { timeout: 60_000 });
   await page.keyboard.press('Enter');
+}
+
+async function exportFrom(page: Page, title: string): Promise<{ name: string; path: string }> {
+  const download = page.waitForEvent('download', { timeout: 60_000 });
+  await runFromPalette(page, title);
   const file = await download;
   return { name: file.suggestedFilename(), path: await file.path() };
 }
@@ -65,37 +69,87 @@ test('File → Export downloads the HTML and PDF reports the host makes', async 
   assert.deepEqual(errors, []);
 });
 
+/** A TypeScript notebook of these cells. */
+function writeNotebook(path: string, cells: object[]): void {
+  writeFileSync(path, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { probebook: { language: 'typescript' } }, cells }));
+}
+
+test('File → Export as Markdown writes NAME.md and its figures beside the notebook, never over an earlier export', async (t) => {
+  if (!canRunPageTests(t)) return;
+  const dir = labFolder(t);
+  const figure = { data: [{ type: 'bar', x: ['a', 'b'], y: [2, 1] }], layout: { title: { text: 'Drops' }, height: 300 } };
+  writeNotebook(join(dir, 'plot.ipynb'), [
+    { id: 'intro', cell_type: 'markdown', metadata: {}, source: '# Drops per queue' },
+    {
+      id: 'fig',
+      cell_type: 'code',
+      metadata: {},
+      source: "plot([{ type: 'bar', x: ['a', 'b'], y: [2, 1] }], { title: 'Drops' });",
+      outputs: [{ output_type: 'display_data', data: { 'application/vnd.plotly.v1+json': figure, 'text/plain': ['<Figure>'] }, metadata: {} }],
+      execution_count: 1,
+    },
+  ]);
+  const serve = await startServe(t, dir);
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+  await openNotebook(page, serve.pageUrl('plot.ipynb'));
+  await page.locator('.pb-cell').first().click();
+  await page.keyboard.press('Escape');
+
+  await runFromPalette(page, 'Export as Markdown');
+  await page.getByText('Exported plot.md and 1 file in plot_files/, beside the notebook').waitFor({ timeout: 90_000 });
+  const first = readFileSync(join(dir, 'plot.md'), 'utf8');
+  assert.match(first, /^# Drops per queue/m);
+  const links = [...first.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((l) => l[1]!);
+  assert.equal(links.length, 1, first);
+  assert.match(links[0]!, /^plot_files\/figure-[^/]+\.png$/);
+  const png = readFileSync(join(dir, links[0]!));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a real PNG');
+  assert.ok(png.readUInt32BE(16) > 100 && png.readUInt32BE(20) > 100, 'the figure drawn at its size');
+
+  // Again: the first export stays as it was; the second gets the next free name.
+  await runFromPalette(page, 'Export as Markdown');
+  await page.getByText('Exported plot-2.md and 1 file in plot-2_files/, beside the notebook').waitFor({ timeout: 90_000 });
+  assert.equal(readFileSync(join(dir, 'plot.md'), 'utf8'), first);
+  assert.ok(readFileSync(join(dir, 'plot.md'), 'utf8').includes(links[0]!));
+  const second = readFileSync(join(dir, 'plot-2.md'), 'utf8');
+  const link2 = /\((plot-2_files\/figure-[^)]+\.png)\)/.exec(second)?.[1];
+  assert.ok(link2 && existsSync(join(dir, link2)), second);
+
+  // A new notebook has no folder yet: refused, nothing written.
+  await runFromPalette(page, 'New notebook');
+  await page.waitForFunction(() => window.probebookTest!.cells()?.length === 1, undefined, { timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await runFromPalette(page, 'Export as Markdown');
+  await page.getByText('The Markdown could not be made: Save the notebook first').waitFor({ timeout: 30_000 });
+  assert.equal(existsSync(join(dir, 'notebook.md')), false);
+  assert.equal(existsSync(join(dir, 'plot-3.md')), false);
+  assert.deepEqual(errors, [], serve.stderr());
+});
+
 test('a save sends the page’s own PNGs of the figures, shown or collapsed: the host starts no browser, the file stays trusted', async (t) => {
   if (!canRunPageTests(t)) return;
   const dir = labFolder(t);
   const figure = { data: [{ type: 'scatter', x: [1, 2, 3], y: [3, 1, 2] }], layout: { title: { text: 'Kept' }, height: 300 } };
-  writeFileSync(
-    join(dir, 'plot.ipynb'),
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { probebook: { language: 'typescript' } },
-      cells: [
-        {
-          id: 'run',
-          cell_type: 'code',
-          metadata: {},
-          source: "plot([{ type: 'bar', x: ['a', 'b'], y: [2, 1] }], { title: 'Drops' });",
-          outputs: [],
-          execution_count: null,
-        },
-        // A figure the page never draws: its outputs are collapsed.
-        {
-          id: 'kept',
-          cell_type: 'code',
-          metadata: { jupyter: { outputs_hidden: true } },
-          source: '// drawn before',
-          outputs: [{ output_type: 'display_data', data: { 'application/vnd.plotly.v1+json': figure, 'text/plain': ['<Figure>'] }, metadata: {} }],
-          execution_count: null,
-        },
-      ],
-    }),
-  );
+  writeNotebook(join(dir, 'plot.ipynb'), [
+    {
+      id: 'run',
+      cell_type: 'code',
+      metadata: {},
+      source: "plot([{ type: 'bar', x: ['a', 'b'], y: [2, 1] }], { title: 'Drops' });",
+      outputs: [],
+      execution_count: null,
+    },
+    // A figure the page never draws: its outputs are collapsed.
+    {
+      id: 'kept',
+      cell_type: 'code',
+      metadata: { jupyter: { outputs_hidden: true } },
+      source: '// drawn before',
+      outputs: [{ output_type: 'display_data', data: { 'application/vnd.plotly.v1+json': figure, 'text/plain': ['<Figure>'] }, metadata: {} }],
+      execution_count: null,
+    },
+  ]);
   // The host cannot start a browser: any PNG in the file came from the page.
   const serve = await startServe(t, dir, { env: { PROBEBOOK_CHROMIUM: join(dir, 'no-chromium-here') } });
   const browser = await launchBrowser(t);

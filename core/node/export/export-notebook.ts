@@ -6,7 +6,7 @@
  * with `force`, and never when it is the notebook.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir, open, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import { PDF_HEADER_TEMPLATE, PDF_MARGIN_MM, pdfFooterTemplate, printableWidth }
 import { type PaperSize, type ReportData, type ReportFormat, reportData } from '../../common/export/report-data.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
+import { type FileOwner, ownerForWrite } from '../file-owner.ts';
 import { readNotebookFile } from '../notebook-file.ts';
 import { TrustStore } from '../session/trust.ts';
 import { launchChromium } from './chromium.ts';
@@ -74,6 +75,49 @@ export async function exportNotebook(options: ExportOptions): Promise<ExportResu
   }
   await writeFileAtomic(output, await reportFile(data, options.to, options.env));
   return { output, extraFiles: [] };
+}
+
+/**
+ * The app's File → Export as Markdown: NAME.md and NAME_files/ beside the saved notebook, as the
+ * CLI writes them, but never over an existing export: the first free NAME.md, NAME-2.md, … (with
+ * NAME-2_files/ …) whose Markdown file and figure folder both do not exist. Run as root (`sudo
+ * probebook serve`), the files are given to the notebook's owner, as saves are.
+ */
+export async function exportMarkdownBeside(data: ReportData, notebookPath: string, env?: NodeJS.ProcessEnv): Promise<ExportResult> {
+  const { uid, gid } = await stat(notebookPath);
+  const owner = ownerForWrite({ uid, gid });
+  const output = await claimFreeMarkdownName(notebookPath, owner);
+  try {
+    const html = reportHtml(data, reportAssets());
+    return await withReportPage(html, 'Exporting to Markdown (its figures are drawn in a browser)', 900, env, (page) =>
+      writeMarkdown(page, data, output, owner),
+    );
+  } catch (error) {
+    // Both names were free when claimed: nothing half-written stays.
+    await unlink(output).catch(() => undefined);
+    await rm(`${output.slice(0, -'.md'.length)}_files`, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+const MAX_SUFFIX = 999;
+
+/** Creates an empty NAME[-N].md exclusively (so two exports at once cannot take the same name) and returns its path. */
+async function claimFreeMarkdownName(notebookPath: string, owner: FileOwner | null): Promise<string> {
+  const stem = defaultOutput(notebookPath, 'md').slice(0, -'.md'.length);
+  for (let n = 1; n <= MAX_SUFFIX; n++) {
+    const name = n === 1 ? stem : `${stem}-${n}`;
+    if (existsSync(`${name}_files`)) continue;
+    try {
+      const handle = await open(`${name}.md`, 'wx', 0o666);
+      await handle.close();
+      if (owner) await chown(`${name}.md`, owner.uid, owner.gid);
+      return `${name}.md`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new ExportTargetError(`${basename(stem)}.md to ${basename(stem)}-${MAX_SUFFIX}.md all exist beside the notebook: remove old exports first.`);
 }
 
 /** A report as the bytes of its HTML or PDF file (the app's File → Export asks the host for these). */
@@ -145,7 +189,7 @@ async function printPdf(page: Page, data: ReportData): Promise<Buffer> {
 const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
 
 /** The Markdown beside its figures, in `NAME_files/` (as nbconvert names it). */
-async function writeMarkdown(page: Page, data: ReportData, output: string): Promise<ExportResult> {
+async function writeMarkdown(page: Page, data: ReportData, output: string, owner: FileOwner | null = null): Promise<ExportResult> {
   const blocks = (await page.evaluate(() => window.pbReport.markdownBlocks())) as MarkdownCellBlocks[];
   // Figures as on paper: without buttons, filters and toggles.
   await page.emulateMedia({ media: 'print' });
@@ -154,17 +198,20 @@ async function writeMarkdown(page: Page, data: ReportData, output: string): Prom
   const rel = (file: string): string => relative(dirname(output), file).split('\\').join('/');
   const extraFiles: string[] = [];
   const needsDir = blocks.some((c) => c.blocks.some((b) => b.form === 'figure' || b.form === 'image'));
-  if (needsDir) await mkdir(filesDir, { recursive: true });
+  if (needsDir) {
+    await mkdir(filesDir, { recursive: true });
+    if (owner) await chown(filesDir, owner.uid, owner.gid);
+  }
   for (const cell of blocks) {
     let images = 0;
     for (const block of cell.blocks) {
       if (block.form === 'figure') {
         const file = join(filesDir, `figure-${block.id}.png`);
-        await page.locator(`[data-pb-block="${block.id}"]`).screenshot({ path: file, animations: 'disabled' });
+        await writeFileAtomic(file, await page.locator(`[data-pb-block="${block.id}"]`).screenshot({ animations: 'disabled' }), { owner });
         extraFiles.push(file);
       } else if (block.form === 'image') {
         const file = join(filesDir, `image-${cell.cell}-${images++}.${IMAGE_EXTENSIONS[block.mime] ?? 'png'}`);
-        await writeFileAtomic(file, Buffer.from(block.data, 'base64'));
+        await writeFileAtomic(file, Buffer.from(block.data, 'base64'), { owner });
         extraFiles.push(file);
       }
     }
@@ -173,6 +220,6 @@ async function writeMarkdown(page: Page, data: ReportData, output: string): Prom
     figure: (id) => rel(join(filesDir, `figure-${id}.png`)),
     image: (cell, n, mime) => rel(join(filesDir, `image-${cell}-${n}.${IMAGE_EXTENSIONS[mime] ?? 'png'}`)),
   });
-  await writeFileAtomic(output, markdown);
+  await writeFileAtomic(output, markdown, { owner });
   return { output, extraFiles };
 }

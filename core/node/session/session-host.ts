@@ -10,7 +10,7 @@
  * cleanup cells and `runner-messages.ts` turns a runner's events into messages.
  */
 import { randomUUID } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { applyEdit, createNotebook, EditError } from '../../common/notebook/edits.ts';
 import { NotebookParseError, upgradedFrom } from '../../common/notebook/ipynb.ts';
 import type { Notebook } from '../../common/notebook/model.ts';
@@ -32,7 +32,7 @@ import { OpenNotebooks, titleOf, type Connection, type OpenNotebook } from './op
 import { PendingCleanups } from './pending-cleanups.ts';
 import { dissectPacket, readCapture } from './packet-dissection.ts';
 import { reportData } from '../../common/export/report-data.ts';
-import { reportFile } from '../export/export-notebook.ts';
+import { exportMarkdownBeside, reportFile } from '../export/export-notebook.ts';
 import { listProbes } from './probe-list.ts';
 import { RunnerMessages } from './runner-messages.ts';
 import { saveNotebook } from './save-notebook.ts';
@@ -251,6 +251,15 @@ export class SessionHost {
             showOutputs: m.showOutputs,
             author: m.author,
           });
+          if (m.format === 'md') {
+            // Several files: written beside the notebook, never sent (docs/export.md).
+            if (!nb.path) throw new Error('Save the notebook first: a Markdown export is written beside it, in its folder.');
+            const { output, extraFiles } = await exportMarkdownBeside(data, nb.path);
+            const folder = dirname(nb.path);
+            const written = [output, ...extraFiles].map((f) => relative(folder, f));
+            conn.send({ type: 'notebook_export', requestId: m.requestId, fileName: basename(output), base64: '', written });
+            return;
+          }
           const bytes = await reportFile(data, m.format);
           conn.send({
             type: 'notebook_export',
