@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +235,18 @@ test('decodes a capture made on a veth pair between two namespaces as tshark doe
   ];
   await Promise.all(captures.slice(0, 3).map((c) => c.out.printed('listening on', 20_000)));
   await captures[3]!.out.printed('Capturing on', 20_000);
+  // dumpcap says "Capturing on" before its socket takes packets (a pcapng without the first ARP
+  // exchange was seen): broadcast pings (no ARP, no reply) until every file holds one, then traffic.
+  const warmUp = Buffer.from('beefbeefbeefbeef', 'hex');
+  let sent = 0;
+  await eventually(
+    () => {
+      if (sent++ % 8 === 0) spawnSync('ip', ['netns', 'exec', nsA, 'ping', '-b', '-c', '1', '-W', '1', '-p', 'beef', '10.77.0.255'], { stdio: 'ignore' });
+      return Object.values(files).every((file) => existsSync(file) && readFileSync(file).includes(warmUp));
+    },
+    20_000,
+    'every capture to hold a warm-up packet',
+  );
 
   // Traffic, each step waited for: ping exits after its replies, the client after its answers.
   run(...inA('ping', '-c', '1', '-W', '5', '10.77.0.2'));
