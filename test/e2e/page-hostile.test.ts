@@ -102,10 +102,11 @@ async function rendered(page: Page): Promise<void> {
     const outputs = cells.reduce((n, c) => n + c.outputs.length, 0);
     return document.querySelectorAll('.pb-output[data-output-id] .pb-output-body').length >= outputs;
   });
-  const frames = await page.locator('iframe.pb-frame').count();
-  await page.waitForFunction((want) => [...document.querySelectorAll('iframe.pb-frame')].length === want, frames);
   // The outputs' frames, not the page's hidden one that draws PNG fallbacks of figures for a save
-  // (it appears once the outputs have been quiet a moment, and draws no theme).
+  // (it appears once the outputs have been quiet a moment, and draws no theme): counting it too, the
+  // count taken here could differ from the one waited for below, forever.
+  const frames = await page.locator('.pb-output iframe.pb-frame').count();
+  await page.waitForFunction((want) => [...document.querySelectorAll('.pb-output iframe.pb-frame')].length === want, frames);
   for (const element of await page.$$('.pb-output iframe.pb-frame')) {
     const frame = await element.contentFrame();
     // The frame script sets the theme in the same task as it draws the HTML or starts the plot.
@@ -154,17 +155,17 @@ test('hostile notebooks render in the whole page without running anything or rea
         if (f === page.mainFrame()) navigations.push(f.url());
       });
       await rendered(page);
-      const frameUrls = new Map(
-        page
-          .frames()
-          .filter((f) => f !== page.mainFrame())
-          .map((f) => [f, f.url()]),
-      );
+      // The outputs' frames (not the page's hidden one that draws figures' PNG fallbacks, off screen).
+      const frames: Frame[] = [];
+      for (const element of await page.$$('.pb-output iframe.pb-frame')) {
+        const frame = await element.contentFrame();
+        if (frame) frames.push(frame);
+      }
+      const frameUrls = new Map(frames.map((f) => [f, f.url()]));
 
       // A curious user: hover and click everything in the markdown and the outputs, in every frame.
       let poked = await poke(page, page.mainFrame(), '.pb-md *, .pb-md, .pb-output-body *');
-      for (const frame of page.frames()) {
-        if (frame === page.mainFrame()) continue;
+      for (const frame of frames) {
         // HTML outputs whole; in a plot, what the notebook wrote (titles, legend, links), not every path of the chart.
         poked += await poke(page, frame, 'body.html #root *, .gtitle, .gtitle *, .legendtext, .legendtext *, a');
       }
