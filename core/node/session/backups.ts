@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../atomic-write.ts';
 export class BackupStore {
   readonly #dir: string;
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  #disposed = false;
   readonly #delayMs: number;
 
   constructor(stateDir: string, delayMs = 1000) {
@@ -26,12 +27,17 @@ export class BackupStore {
 
   /** Writes a backup `delayMs` after the last call for this notebook. */
   schedule(notebookPath: string, notebook: () => Notebook): void {
+    if (this.#disposed) return; // an edit that arrives while the host shuts down (a run's environment)
     clearTimeout(this.#timers.get(notebookPath));
     const timer = setTimeout(() => {
       this.#timers.delete(notebookPath);
-      void this.writeNow(notebookPath, notebook()).catch((error) => {
-        process.stderr.write(`probebook: could not back up unsaved edits of ${notebookPath}: ${(error as Error).message}\n`);
-      });
+      const failed = (error: unknown) => process.stderr.write(`probebook: could not back up unsaved edits of ${notebookPath}: ${(error as Error).message}\n`);
+      try {
+        // `notebook()` may write too (it records a trusted notebook's signature): a failure is reported, never thrown from a timer.
+        void this.writeNow(notebookPath, notebook()).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
     }, this.#delayMs);
     timer.unref();
     this.#timers.set(notebookPath, timer);
@@ -61,6 +67,7 @@ export class BackupStore {
   }
 
   dispose(): void {
+    this.#disposed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
