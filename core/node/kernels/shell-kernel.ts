@@ -198,10 +198,15 @@ export class ShellKernel implements Kernel {
       this.#pool = this.#pool.filter((p) => p !== taken);
       this.#settled.delete(taken);
       const shell = await taken.catch(() => undefined);
+      // Ready first: the zygote's child makes itself a session leader (setsid) after its pid is
+      // known, and a stop sent before that finds no session to signal: the interrupt was lost.
+      await shell?.ready;
       if (shell?.alive) return shell;
       shell?.kill();
     }
-    return this.#spawnShell();
+    const shell = await this.#spawnShell();
+    await shell.ready;
+    return shell;
   }
 
   /** Starts shells until the pool holds `upTo` (each spawn blocks the event loop: callers choose when). */
