@@ -39,6 +39,9 @@ test('a backup asked for while the host shuts down is not written, and one whose
 
   const store = new BackupStore(state, 0);
   t.after(() => store.dispose());
+  // The store's timers are unref'd (a backup never keeps a process alive): keep this one alive meanwhile.
+  const alive = setInterval(() => undefined, 1000);
+  t.after(() => clearInterval(alive));
   const reported = new Promise<string>((resolve) => {
     const write = process.stderr.write.bind(process.stderr);
     t.after(() => void (process.stderr.write = write));
